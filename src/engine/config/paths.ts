@@ -1,0 +1,124 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { expandPath } from '../util/fs.js';
+
+/** Where a resolved value came from, shown by config_show. */
+export type Source = 'flag' | 'env' | 'config' | 'default' | 'legacy';
+
+export interface Resolved<T> {
+  value: T;
+  source: Source;
+  /** The flag or variable name when source is flag/env. */
+  from?: string;
+}
+
+/** Every root the engine writes under (spec runtime §1.8; reference layout). */
+export interface Roots {
+  installRoot: Resolved<string>;
+  cache: Resolved<string>;
+  profiles: Resolved<string>;
+  logs: Resolved<string>;
+  proposals: Resolved<string>;
+  data: Resolved<string>;
+  /** `tmp` depends on the config file (paths.tmpDir), so it is resolved with the config. */
+  runs: Resolved<string>;
+  sessionsIndex: string;
+  configFile: Resolved<string>;
+}
+
+export interface RootInputs {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  home?: string;
+  cwd?: string;
+  installRoot?: string;
+}
+
+/** The package root: the directory holding our package.json (bundled skvm-data lives there). */
+export function findInstallRoot(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = path.dirname(from);
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'skvm-data'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(path.dirname(from), '../../..');
+    dir = parent;
+  }
+}
+
+/** `--name=value` anywhere in argv (the reference scans the whole argv for the prefix). */
+export function flagValue(argv: readonly string[], name: string): string | undefined {
+  const prefix = `--${name}=`;
+  for (const a of argv) if (a.startsWith(prefix) && a.length > prefix.length) return a.slice(prefix.length);
+  return undefined;
+}
+
+export function resolveRoots(inp: RootInputs): Roots {
+  const home = inp.home ?? os.homedir();
+  const cwd = inp.cwd ?? process.cwd();
+  const installRoot = inp.installRoot ?? findInstallRoot();
+  const abs = (p: string) => expandPath(p, home, cwd);
+  const pick = (flag: string | undefined, envName: string | undefined, fallback: () => string): Resolved<string> => {
+    if (flag) {
+      const v = flagValue(inp.argv, flag);
+      if (v) return { value: abs(v), source: 'flag', from: `--${flag}` };
+    }
+    if (envName) {
+      const v = inp.env[envName];
+      if (v) return { value: abs(v), source: 'env', from: envName };
+    }
+    return { value: fallback(), source: 'default' };
+  };
+
+  const cache = pick('skvm-cache', 'SKVM_CACHE', () => path.join(home, '.skvm'));
+  const profiles = pick(undefined, 'SKVM_PROFILES_DIR', () => path.join(cache.value, 'profiles'));
+  const logs = pick(undefined, 'SKVM_LOGS_DIR', () => path.join(cache.value, 'log'));
+  const proposals = pick(undefined, 'SKVM_PROPOSALS_DIR', () => path.join(cache.value, 'proposals'));
+  const data = pick('skvm-data-dir', 'SKVM_DATA_DIR', () => path.join(installRoot, 'skvm-data'));
+  const runs: Resolved<string> = { value: path.join(cache.value, 'runs'), source: 'default' };
+
+  // Config location: <cache>/skvm.config.json if present, else the legacy install-root file,
+  // else the cache path (where config_init writes).
+  const cacheConfig = path.join(cache.value, 'skvm.config.json');
+  const legacyConfig = path.join(installRoot, 'skvm.config.json');
+  const configFile: Resolved<string> = existsSync(cacheConfig)
+    ? { value: cacheConfig, source: 'default' }
+    : existsSync(legacyConfig)
+      ? { value: legacyConfig, source: 'legacy' }
+      : { value: cacheConfig, source: 'default' };
+
+  return {
+    installRoot: { value: installRoot, source: 'default' },
+    cache,
+    profiles,
+    logs,
+    proposals,
+    data,
+    runs,
+    sessionsIndex: path.join(logs.value, 'sessions.jsonl'),
+    configFile,
+  };
+}
+
+/** Temp root: `--tmp-dir=` > SKVM_TMP_DIR > config paths.tmpDir > os.tmpdir(). */
+export function resolveTmpDir(inp: RootInputs, configTmpDir: string | undefined): Resolved<string> {
+  const home = inp.home ?? os.homedir();
+  const cwd = inp.cwd ?? process.cwd();
+  const flag = flagValue(inp.argv, 'tmp-dir');
+  if (flag) return { value: expandPath(flag, home, cwd), source: 'flag', from: '--tmp-dir' };
+  const env = inp.env.SKVM_TMP_DIR;
+  if (env) return { value: expandPath(env, home, cwd), source: 'env', from: 'SKVM_TMP_DIR' };
+  if (configTmpDir) return { value: expandPath(configTmpDir, home, cwd), source: 'config', from: 'paths.tmpDir' };
+  return { value: os.tmpdir(), source: 'default' };
+}
+
+/**
+ * The reference's on-disk key for a model id: `/` → `--`, `:` → `_`; empty or dot-only
+ * results are refused (they would name the parent directory).
+ */
+export function safeModelName(model: string): string {
+  const out = model.replace(/\//g, '--').replace(/:/g, '_');
+  if (out.length === 0 || /^\.+$/.test(out)) throw new Error(`Model id "${model}" cannot be used as a directory name.`);
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * The one provider-neutral chat contract. Every route kind maps it losslessly to its native
+ * wire format (OpenAI chat completions, Anthropic messages), so a multi-turn conversation with
+ * tool calls and tool results survives any number of turns.
+ */
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+export type ChatMessage =
+  | { role: 'user'; content: string }
+  | {
+      role: 'assistant';
+      content: string;
+      toolCalls?: ToolCall[];
+      /** Reasoning text some OpenAI-compatible vendors return and want echoed back on tool turns. */
+      reasoning?: string;
+    }
+  | { role: 'tool'; toolCallId: string; toolName?: string; content: string; isError?: boolean };
+
+export type ToolChoice = 'auto' | 'required' | 'none' | { name: string };
+
+export interface ChatRequest {
+  /** Full model id `<provider>/<model-id>`; the route prefix is stripped before the vendor sees it. */
+  model: string;
+  system?: string;
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+  toolChoice?: ToolChoice;
+  maxTokens?: number;
+  temperature?: number;
+  stop?: string[];
+  /** Use the vendor's streaming API (server-sent events). Results are identical either way. */
+  stream?: boolean;
+  /** Called with each text delta when streaming. */
+  onTextDelta?: (delta: string) => void;
+}
+
+export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence';
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface ChatResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  stopReason: StopReason;
+  usage: TokenUsage;
+  /** USD; the vendor's own figure when it reports one, else from the price table; null when unknown. */
+  costUsd: number | null;
+  /** Whether costUsd came from the vendor, the price table, or nowhere. */
+  costSource: 'vendor' | 'table' | 'unknown';
+  durationMs: number;
+  /** Attempts made, including the successful one (retries = attempts - 1). */
+  attempts: number;
+  model: string;
+  route: string;
+  reasoning?: string;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the route's per-request timeout. */
+  timeoutMs?: number;
+}
+
+/** Everything a caller needs from the LLM layer; implemented by LlmClient. */
+export interface ChatProvider {
+  chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResponse>;
+}
+
+/** One usage record per call; runs and the profiler sum these. */
+export interface UsageRecord {
+  model: string;
+  route: string;
+  usage: TokenUsage;
+  costUsd: number | null;
+  durationMs: number;
+  attempts: number;
+  ok: boolean;
+}
+
+export function emptyUsage(): TokenUsage {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+}
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+
+export async function pathExists(p: string): Promise<boolean> {
+  try {
+    await fsp.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Write a file so a concurrent reader sees either the old or the new content, never a
+ * torn one: write a sibling temp file, fsync it, then rename over the target.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await fsp.open(tmp, 'w', mode ?? 0o644);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    if (mode !== undefined) await fsp.chmod(tmp, mode);
+    await fsp.rename(tmp, file);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export async function writeJsonAtomic(file: string, value: unknown, mode?: number): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', mode);
+}
+
+/** Parse a JSON file; `undefined` when it does not exist. Parse errors name the file. */
+export async function readJsonFile(file: string): Promise<unknown | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Expand a leading `~` and make the path absolute. */
+export function expandPath(p: string, home: string, cwd: string = process.cwd()): string {
+  let out = p;
+  if (out === '~') out = home;
+  else if (out.startsWith('~/')) out = path.join(home, out.slice(2));
+  return path.resolve(cwd, out);
+}

@@ -1,0 +1,57 @@
+import { redact } from './redact.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+  /** A logger whose lines carry a prefix (e.g. the run id). */
+  child(prefix: string): Logger;
+}
+
+export interface LogSink {
+  write(level: LogLevel, line: string): void;
+}
+
+/** stdout is the MCP protocol channel, so every log line goes to stderr. */
+export const stderrSink: LogSink = {
+  write(_level, line) {
+    process.stderr.write(line + '\n');
+  },
+};
+
+export function parseLogLevel(value: string | undefined, fallback: LogLevel = 'info'): LogLevel {
+  const v = value?.toLowerCase();
+  return v === 'debug' || v === 'info' || v === 'warn' || v === 'error' ? v : fallback;
+}
+
+export function createLogger(opts: { level?: LogLevel; sink?: LogSink; prefix?: string } = {}): Logger {
+  const level = opts.level ?? 'info';
+  const sink = opts.sink ?? stderrSink;
+  const prefix = opts.prefix ?? 'skvm';
+  const emit = (lvl: LogLevel, msg: string) => {
+    if (ORDER[lvl] < ORDER[level]) return;
+    sink.write(lvl, redact(`[${prefix}] ${lvl === 'info' ? '' : lvl + ': '}${msg}`));
+  };
+  return {
+    debug: (m) => emit('debug', m),
+    info: (m) => emit('info', m),
+    warn: (m) => emit('warn', m),
+    error: (m) => emit('error', m),
+    child: (p) => createLogger({ level, sink, prefix: `${prefix}:${p}` }),
+  };
+}
+
+/** A logger that drops everything (tests, quiet CLI mode). */
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return silentLogger;
+  },
+};
