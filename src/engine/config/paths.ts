@@ -25,7 +25,6 @@ export interface Roots {
   /** `tmp` depends on the config file (paths.tmpDir), so it is resolved with the config. */
   runs: Resolved<string>;
   sessionsIndex: string;
-  configFile: Resolved<string>;
 }
 
 export interface RootInputs {
@@ -78,15 +77,6 @@ export function resolveRoots(inp: RootInputs): Roots {
   const data = pick('skvm-data-dir', 'SKVM_DATA_DIR', () => path.join(installRoot, 'skvm-data'));
   const runs: Resolved<string> = { value: path.join(cache.value, 'runs'), source: 'default' };
 
-  // Config location: <cache>/skvm.config.json if present, else the legacy install-root file,
-  // else the cache path (where config_init writes).
-  const cacheConfig = path.join(cache.value, 'skvm.config.json');
-  const legacyConfig = path.join(installRoot, 'skvm.config.json');
-  const configFile: Resolved<string> = existsSync(cacheConfig)
-    ? { value: cacheConfig, source: 'default' }
-    : existsSync(legacyConfig)
-      ? { value: legacyConfig, source: 'legacy' }
-      : { value: cacheConfig, source: 'default' };
 
   return {
     installRoot: { value: installRoot, source: 'default' },
@@ -97,8 +87,19 @@ export function resolveRoots(inp: RootInputs): Roots {
     data,
     runs,
     sessionsIndex: path.join(logs.value, 'sessions.jsonl'),
-    configFile,
   };
+}
+
+/**
+ * Config location: `<cache>/skvm.config.json` if present, else the legacy install-root file,
+ * else the cache path (where config_init writes). Re-evaluated on every config read.
+ */
+export function locateConfigFile(cacheDir: string, installRoot: string): Resolved<string> {
+  const cacheConfig = path.join(cacheDir, 'skvm.config.json');
+  if (existsSync(cacheConfig)) return { value: cacheConfig, source: 'default' };
+  const legacyConfig = path.join(installRoot, 'skvm.config.json');
+  if (existsSync(legacyConfig)) return { value: legacyConfig, source: 'legacy' };
+  return { value: cacheConfig, source: 'default' };
 }
 
 /** Temp root: `--tmp-dir=` > SKVM_TMP_DIR > config paths.tmpDir > os.tmpdir(). */

@@ -55,3 +55,18 @@ export const silentLogger: Logger = {
     return silentLogger;
   },
 };
+
+/** A logger that also hands every line (any level) to `onLine`, e.g. a run's event log. */
+export function teeLogger(base: Logger, onLine: (level: LogLevel, msg: string) => void): Logger {
+  const at = (level: LogLevel) => (msg: string) => {
+    base[level](msg);
+    onLine(level, msg);
+  };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (p) => teeLogger(base.child(p), (level, msg) => onLine(level, `[${p}] ${msg}`)),
+  };
+}

@@ -1,0 +1,4 @@
+import type { ResourceFamily } from '../src/contract/resource.js';
+
+/** The single registry of resource families the MCP server serves. */
+export const resourceFamilies: readonly ResourceFamily[] = [];

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { closestMatches } from '../util/closest.js';
+import { NotFoundError, UsageError } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+import { RUN_ID_PATTERN, RunEventSchema, RunRecordSchema, type RunEvent, type RunRecord } from './record.js';
+
+/**
+ * Run records on disk: `<runs>/<id>.json` (one lowdb file per run, written atomically by
+ * temp file + rename, so another process never reads a torn record), `<id>.events.jsonl`
+ * (append-only log) and `<id>.cancel` (a cancel request left by another process).
+ */
+export class RunStore {
+  private readonly dbs = new Map<string, Low<RunRecord>>();
+  constructor(readonly dir: string) {}
+
+  static newId(now = new Date()): string {
+    const iso = now.toISOString(); // 2026-11-24T02:14:38.123Z
+    const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+    return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+  }
+
+  async init(): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true });
+  }
+
+  recordPath(id: string): string {
+    return path.join(this.dir, `${checkId(id)}.json`);
+  }
+
+  eventsPath(id: string): string {
+    return path.join(this.dir, `${checkId(id)}.events.jsonl`);
+  }
+
+  cancelPath(id: string): string {
+    return path.join(this.dir, `${checkId(id)}.cancel`);
+  }
+
+  /** Write a record this process owns (coalesced, atomic). */
+  async write(record: RunRecord): Promise<void> {
+    let db = this.dbs.get(record.id);
+    if (!db) {
+      db = new Low<RunRecord>(new JSONFile<RunRecord>(this.recordPath(record.id)), record);
+      this.dbs.set(record.id, db);
+    }
+    db.data = record;
+    await db.write();
+  }
+
+  /** Stop caching the writer of a finished run. */
+  release(id: string): void {
+    this.dbs.delete(id);
+  }
+
+  async read(id: string): Promise<RunRecord | undefined> {
+    let text: string;
+    try {
+      text = await fsp.readFile(this.recordPath(id), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const parsed = RunRecordSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async require(id: string): Promise<RunRecord> {
+    if (!RUN_ID_PATTERN.test(id)) {
+      throw new UsageError(`"${id}" is not a run id.`, 'Run ids look like run-20261124-021438-a1b2c3; runs_list shows them.');
+    }
+    const rec = await this.read(id);
+    if (!rec) throw new NotFoundError('run', id, closestMatches(id, await this.ids(), 3), 'runs_list shows recent runs.');
+    return rec;
+  }
+
+  /** All run ids, newest first (ids sort by creation time). */
+  async ids(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return names
+      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+      .map((n) => n.slice(0, -5))
+      .filter((id) => RUN_ID_PATTERN.test(id))
+      .sort()
+      .reverse();
+  }
+
+  async appendEvent(id: string, event: Omit<RunEvent, 'ts'>): Promise<void> {
+    const line = JSON.stringify({ ts: new Date().toISOString(), ...event, ...(event.message ? { message: redact(event.message) } : {}) });
+    await fsp.appendFile(this.eventsPath(id), line + '\n');
+  }
+
+  async readEvents(id: string): Promise<RunEvent[]> {
+    let text: string;
+    try {
+      text = await fsp.readFile(this.eventsPath(id), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: RunEvent[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const parsed = RunEventSchema.safeParse(JSON.parse(line));
+        if (parsed.success) out.push(parsed.data);
+      } catch {
+        // A line cut short by a crash is skipped; the rest of the log is still useful.
+      }
+    }
+    return out;
+  }
+
+  async requestCancel(id: string, reason: string): Promise<void> {
+    await fsp.writeFile(this.cancelPath(id), reason || 'cancelled');
+  }
+
+  async cancelRequested(id: string): Promise<string | undefined> {
+    try {
+      return (await fsp.readFile(this.cancelPath(id), 'utf8')) || 'cancelled';
+    } catch {
+      return undefined;
+    }
+  }
+
+  async clearCancel(id: string): Promise<void> {
+    await fsp.rm(this.cancelPath(id), { force: true });
+  }
+}
+
+function checkId(id: string): string {
+  if (!RUN_ID_PATTERN.test(id)) throw new UsageError(`"${id}" is not a run id.`);
+  return id;
+}
