@@ -37,6 +37,7 @@ function envelopeShape<R extends z.ZodType>(result: R) {
     progress: ProgressOut,
     resource: z.string().describe('MCP resource with the full run record'),
     result: result.optional().describe('present when the run succeeded'),
+    summary: z.string().optional().describe('short human-readable result, present when the run succeeded'),
     error: ErrorOut.optional(),
     usage: UsageOut,
     next: z.string().describe('what to do next'),
@@ -130,6 +131,7 @@ export function toEnvelope(rec: RunRecord): RunEnvelope {
     next: nextStep(rec),
   };
   if (rec.status === 'succeeded' && rec.result && typeof rec.result === 'object') env.result = rec.result as Record<string, unknown>;
+  if (rec.status === 'succeeded' && rec.resultSummary) env.summary = rec.resultSummary;
   if (rec.error) env.error = rec.error;
   return env;
 }
@@ -149,13 +151,16 @@ function nextStep(rec: RunRecord): string {
   }
 }
 
-/** Text for a person: the operation's own summary when done, else the run's state. */
+/**
+ * Text for a person: the operation's own summary when done (or the one stored with the run when
+ * the operation is not at hand), else the run's state and what to do next.
+ */
 export function summarizeEnvelope(op: AnyOperation | undefined, env: RunEnvelope): string {
   const p = env.progress;
   const cost = env.usage.costUsd === null ? 'cost unknown' : `$${env.usage.costUsd.toFixed(4)}`;
   const usage = env.usage.calls > 0 ? ` (${env.usage.calls} LLM calls, ${env.usage.inputTokens}+${env.usage.outputTokens} tokens, ${cost})` : '';
   if (env.status === 'succeeded' && env.result) {
-    const body = op ? safe(() => op.summarize(env.result)) : undefined;
+    const body = (op ? safe(() => op.summarize(env.result)) : undefined) ?? env.summary;
     return `${body ?? `Run ${env.runId} succeeded.`}\n[run ${env.runId} succeeded${usage}]`;
   }
   const progress = p.total !== null ? `${p.done}/${p.total}` : `${p.done}`;
