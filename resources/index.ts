@@ -1,4 +1,5 @@
 import type { ResourceFamily } from '../src/contract/resource.js';
+import { runLogResource, runRecordResource } from './runs.js';
 
 /** The single registry of resource families the MCP server serves. */
-export const resourceFamilies: readonly ResourceFamily[] = [];
+export const resourceFamilies: readonly ResourceFamily[] = [runRecordResource, runLogResource];

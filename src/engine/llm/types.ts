@@ -76,6 +76,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the route's per-request timeout. */
   timeoutMs?: number;
+  /** Overrides the retry policy's attempt limit (e.g. 1 for a quick health check). */
+  maxAttempts?: number;
 }
 
 /** Everything a caller needs from the LLM layer; implemented by LlmClient. */

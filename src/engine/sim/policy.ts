@@ -27,7 +27,7 @@ export interface SimRequest {
 
 export type SimFault =
   | { type: 'rate_limit'; retryAfterSeconds?: number }
-  | { type: 'server_error'; status?: 500 | 502 | 503 | 529 }
+  | { type: 'server_error'; status?: 500 | 502 | 503 | 529; message?: string }
   | { type: 'auth' }
   | { type: 'bad_request'; message?: string }
   | { type: 'malformed' }

@@ -1,0 +1,114 @@
+/**
+ * npm run bench:server — start-up and listing latency of the built server, and the size of a
+ * production install. Prints medians over 20 runs; targets are in the issue, not asserted here.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVER = path.join(REPO, 'dist/src/server/main.js');
+const UPSTREAM_PROFILE = path.resolve(REPO, '../shared/skvm-data-upstream/profiles/bare-agent/qwen--qwen3.5-9b/latest.json');
+const RUNS = 20;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function fmt(ms: number): string {
+  return `${ms.toFixed(1)} ms`;
+}
+
+/** Time from spawn to the answer of the first request, over a raw pipe. */
+function spawnToAnswer(cache: string, era: 'legacy' | 'modern'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [SERVER, `--skvm-cache=${cache}`], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH, HOME: cache } });
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) {
+        const ms = performance.now() - t0;
+        child.stdin.end();
+        child.kill();
+        resolve(ms);
+      }
+    });
+    child.on('error', reject);
+    const request =
+      era === 'legacy'
+        ? { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }
+        : {
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'server/discover',
+            params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } },
+          };
+    child.stdin.write(JSON.stringify(request) + '\n');
+  });
+}
+
+async function timeCalls(fn: () => Promise<unknown>): Promise<number[]> {
+  await fn(); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+function dirSize(p: string): number {
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(p).reduce((sum, n) => sum + dirSize(path.join(p, n)), 0);
+}
+
+async function main(): Promise<void> {
+  const cache = mkdtempSync(path.join(tmpdir(), 'skvm-bench-'));
+  try {
+    for (const era of ['legacy', 'modern'] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) times.push(await spawnToAnswer(cache, era));
+      console.log(`spawn → ${era === 'legacy' ? 'initialize (2025-11-25)' : 'server/discover (2026-07-28)'} answered: median ${fmt(median(times))} (min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))}) [goal ≤ 250 ms]`);
+    }
+
+    // 2,000 cached profiles for resources/list.
+    const profiles = path.join(cache, 'profiles');
+    for (let i = 0; i < 2000; i++) {
+      const dir = path.join(profiles, i % 2 ? 'bare-agent' : 'openclaw', `bench--model-${i}`);
+      mkdirSync(dir, { recursive: true });
+      cpSync(UPSTREAM_PROFILE, path.join(dir, 'latest.json'));
+    }
+    const client = new Client({ name: 'bench', version: '1' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER, `--skvm-cache=${cache}`], env: { PATH: process.env.PATH ?? '', HOME: cache }, stderr: 'ignore' }));
+    const toolsList = await timeCalls(() => client.listTools());
+    console.log(`tools/list: median ${fmt(median(toolsList))} [goal ≤ 10 ms]`);
+    let count = 0;
+    const resList = await timeCalls(async () => {
+      count = (await client.listResources()).resources.length;
+    });
+    console.log(`resources/list with 2,000 cached profiles (${count} resources): median ${fmt(median(resList))} [goal ≤ 100 ms]`);
+    await client.close();
+
+    // Production install footprint: the dependency tree npm installs for a user.
+    const parseable = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const dirs = [...new Set(parseable.split('\n').filter((l) => l && l !== REPO))];
+    const depBytes = dirs.reduce((s, d) => s + dirSize(d), 0);
+    const pack = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[0] as { size: number; unpackedSize: number; entryCount: number };
+    console.log(
+      `production install: ${dirs.length} packages, ${(depBytes / 1e6).toFixed(1)} MB of dependencies + skvm-mcp itself ${(pack.unpackedSize / 1e6).toFixed(2)} MB unpacked (${pack.entryCount} files, ${(pack.size / 1e3).toFixed(0)} kB tarball)`,
+    );
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,10 @@
+/** The LLM vendor simulator: an HTTP server speaking the OpenAI and Anthropic APIs, answering from a policy. */
+export type { SimApi, SimContext, SimFault, SimMessageReply, SimPolicy, SimReply, SimRequest } from './policy.js';
+export { startSimServer, SIM_HEADER, type SimServer, type SimServerOptions, type SimStats } from './server.js';
+export { scriptedPolicy, type ScriptedPolicy, type ScriptedPolicyOptions, type ScriptStep } from './policies/scripted.js';
+export { echoPolicy } from './policies/echo.js';
+export { withLatency, type LatencySpec } from './policies/latency.js';
+export { withFaults, type FaultSpec } from './policies/faults.js';
+export { createRng, type Rng } from './rng.js';
+export { loadPolicyFile, policyFromSpec } from './policy-file.js';
+export { registerPolicyType, listPolicyTypes, getPolicyType, type PolicyType } from './policy-registry.js';

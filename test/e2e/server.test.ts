@@ -1,0 +1,216 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeConfigFile } from '../../src/engine/config/write.js';
+import { echoPolicy } from '../../src/engine/sim/index.js';
+import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
+import { connect, ERAS, removeDir, tempDir, textOf, UPSTREAM, type Connected } from './harness.js';
+
+const SECRET = 'sk-e2e-secret-value-0123456789abcdef';
+
+type ToolResult = { isError?: boolean; structuredContent?: Record<string, unknown>; content: Array<{ type: string; text?: string }> };
+
+describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
+  let sim: SimServer;
+  let cache: string;
+  let conn: Connected;
+  const seenText: string[] = [];
+
+  async function call(name: string, args: Record<string, unknown> = {}, options: Record<string, unknown> = {}): Promise<ToolResult> {
+    const r = (await conn.client.callTool({ name, arguments: args }, options)) as ToolResult;
+    seenText.push(JSON.stringify(r));
+    return r;
+  }
+
+  beforeAll(async () => {
+    sim = await startSimServer({ policy: echoPolicy() });
+    cache = tempDir(`e2e-${era}`);
+    await writeConfigFile(path.join(cache, 'skvm.config.json'), {
+      providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKeyEnv: 'SKVM_E2E_KEY', checkModel: 'sim/echo' }] },
+    });
+    conn = await connect({ era, cache, env: { SKVM_E2E_KEY: SECRET }, testServer: true });
+  });
+
+  afterAll(async () => {
+    await conn?.close();
+    await sim?.close();
+    removeDir(cache);
+  });
+
+  it('identifies itself and explains what it is for', () => {
+    expect(conn.client.getServerVersion()?.name).toBe('skvm-mcp');
+    expect(conn.client.getInstructions()).toMatch(/SkVM/);
+    expect(conn.client.getInstructions()).toMatch(/run_status/);
+  });
+
+  it('lists every tool with a title, a model-facing description, schemas and annotations', async () => {
+    const { tools } = await conn.client.listTools();
+    const names = tools.map((t) => t.name);
+    for (const expected of ['config_show', 'config_doctor', 'config_init', 'runs_list', 'run_status', 'run_cancel', 'primitives_list', 'profiles_list', 'profile_show', 'profiles_import']) {
+      expect(names).toContain(expected);
+    }
+    for (const t of tools) {
+      expect(t.title, t.name).toBeTruthy();
+      expect(t.description!.length, t.name).toBeGreaterThan(60);
+      expect(t.inputSchema.type, t.name).toBe('object');
+      expect(t.outputSchema?.type, t.name).toBe('object');
+      expect(t.annotations, t.name).toMatchObject({ readOnlyHint: expect.any(Boolean), destructiveHint: expect.any(Boolean), idempotentHint: expect.any(Boolean), openWorldHint: expect.any(Boolean) });
+      if (t.annotations?.readOnlyHint) expect(t.annotations.destructiveHint, t.name).toBe(false);
+    }
+    const runTool = tools.find((t) => t.name === 'test_sleep')!;
+    expect(Object.keys(runTool.inputSchema.properties ?? {})).toContain('waitSeconds');
+  });
+
+  it('calls every tool successfully', async () => {
+    const { tools } = await conn.client.listTools();
+    const sleeper = await call('test_sleep', { steps: 1, stepMs: 1 });
+    const runId = sleeper.structuredContent!.runId as string;
+    const cases: Record<string, Record<string, unknown>> = {
+      config_show: {},
+      config_doctor: { timeoutMs: 5000 },
+      config_init: { mode: 'merge', routes: [{ match: 'other/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, authFree: true }] },
+      runs_list: {},
+      run_status: { runId, waitSeconds: 5 },
+      run_cancel: { runId },
+      primitives_list: {},
+      profiles_import: { source: path.join(UPSTREAM, 'profiles') },
+      profiles_list: {},
+      profile_show: { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' },
+      test_sleep: { steps: 2, stepMs: 5 },
+      test_llm: { model: 'sim/echo', calls: 1 },
+    };
+    const covered = new Set<string>();
+    for (const [name, args] of Object.entries(cases)) {
+      const r = await call(name, args);
+      expect(r.isError, `${name}: ${textOf(r)}`).toBeFalsy();
+      expect(r.structuredContent, name).toBeDefined();
+      expect(textOf(r).length, name).toBeGreaterThan(0);
+      covered.add(name);
+    }
+    // A tool added without a case here fails this test.
+    expect(tools.map((t) => t.name).filter((n) => !covered.has(n))).toEqual([]);
+    const doctor = await call('config_doctor', { timeoutMs: 5000 });
+    const live = (doctor.structuredContent!.checks as Array<{ id: string; status: string; detail: string }>).find((c) => c.id === 'live:sim/echo');
+    expect(live?.status).toBe('ok');
+    expect(live?.detail).toMatch(/simulator/i);
+  });
+
+  it('streams progress for a run and returns its result in the same call', async () => {
+    const progress: Array<{ progress: number; total?: number; message?: string }> = [];
+    const r = await call('test_sleep', { steps: 4, stepMs: 40 }, { onprogress: (p: (typeof progress)[number]) => progress.push(p) });
+    expect(r.structuredContent).toMatchObject({ status: 'succeeded', result: { steps: 4 } });
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress.at(-1)).toMatchObject({ progress: 4, total: 4, message: 'step 4 of 4' });
+    for (let i = 1; i < progress.length; i++) expect(progress[i]!.progress).toBeGreaterThan(progress[i - 1]!.progress);
+    expect(textOf(r)).toMatch(/slept 4 steps/);
+  });
+
+  it('returns a handle when a run outlasts waitSeconds; run_status long-polls to the result', async () => {
+    const started = await call('test_sleep', { steps: 6, stepMs: 200, waitSeconds: 0 });
+    expect(started.structuredContent).toMatchObject({ status: expect.stringMatching(/queued|running/), resource: expect.stringMatching(/^skvm:\/\/runs\/run-/) });
+    expect(textOf(started)).toMatch(/run_status/);
+    const runId = started.structuredContent!.runId as string;
+    const progress: unknown[] = [];
+    const done = await call('run_status', { runId, waitSeconds: 10 }, { onprogress: (p: unknown) => progress.push(p) });
+    expect(done.structuredContent).toMatchObject({ status: 'succeeded', result: { steps: 6 }, summary: 'slept 6 steps' });
+    expect(progress.length).toBeGreaterThan(0);
+    const listed = await call('runs_list', { status: ['succeeded'], limit: 50 });
+    expect((listed.structuredContent!.runs as Array<{ runId: string }>).map((r) => r.runId)).toContain(runId);
+  });
+
+  it('cancels a run within two seconds with run_cancel', async () => {
+    const started = await call('test_sleep', { steps: 100, stepMs: 100, waitSeconds: 0 });
+    const runId = started.structuredContent!.runId as string;
+    await new Promise((r) => setTimeout(r, 250));
+    const t0 = Date.now();
+    const cancelled = await call('run_cancel', { runId, reason: 'e2e' });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(cancelled.structuredContent).toMatchObject({ status: 'cancelled' });
+    const log = await conn.client.readResource({ uri: `skvm://runs/${runId}/log` });
+    expect((log.contents[0] as { text: string }).text).toMatch(/cancel-requested/);
+  });
+
+  it('a cancelled tool call stops the wait, not the run', async () => {
+    const ac = new AbortController();
+    const call$ = conn.client.callTool({ name: 'test_sleep', arguments: { steps: 5, stepMs: 100 } }, { signal: ac.signal });
+    setTimeout(() => ac.abort('client gave up'), 150);
+    await expect(call$).rejects.toThrow();
+    const listed = await call('runs_list', { operation: 'test_sleep', limit: 1 });
+    const runId = (listed.structuredContent!.runs as Array<{ runId: string }>)[0]!.runId;
+    const done = await call('run_status', { runId, waitSeconds: 10 });
+    expect(done.structuredContent).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('reports a failed run with its error and hint', async () => {
+    const r = await call('test_sleep', { steps: 3, stepMs: 5, failAt: 2 });
+    expect(r.structuredContent).toMatchObject({ status: 'failed', error: { message: 'step 2 failed on purpose', hint: 'do not pass failAt' } });
+    expect(textOf(r)).toMatch(/Hint: do not pass failAt/);
+  });
+
+  it('rolls LLM token and cost usage up to the run', async () => {
+    const r = await call('test_llm', { model: 'sim/echo', calls: 3 });
+    expect(r.structuredContent).toMatchObject({ status: 'succeeded' });
+    const usage = r.structuredContent!.usage as { calls: number; inputTokens: number; outputTokens: number };
+    expect(usage.calls).toBe(3);
+    expect(usage.inputTokens).toBeGreaterThan(0);
+    expect(usage.outputTokens).toBeGreaterThan(0);
+    const rec = JSON.parse(((await conn.client.readResource({ uri: r.structuredContent!.resource as string })).contents[0] as { text: string }).text);
+    expect(rec.usage.calls).toBe(3);
+  });
+
+  it('answers bad arguments with isError and a message that says what is wrong', async () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['runs_list', { limit: 'ten' }, /limit/],
+      ['runs_list', { limt: 5 }, /limt/],
+      ['run_status', {}, /runId/],
+      ['config_doctor', { timeoutMs: 5 }, /timeoutMs/],
+      ['run_status', { runId: '../../etc/passwd', waitSeconds: 0 }, /not a run id/],
+      ['config_init', { routes: [{ match: 'x/*', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1' }] }, /apiKeyEnv/],
+      ['test_llm', { model: 'nowhere/model', calls: 1 }, /No providers\.routes entry matches/],
+    ];
+    for (const [name, args, pattern] of cases) {
+      const r = await call(name, args);
+      const text = textOf(r) + JSON.stringify(r.structuredContent?.error ?? '');
+      if (name === 'test_llm') expect(r.structuredContent?.status).toBe('failed');
+      else expect(r.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
+      expect(text, name).toMatch(pattern);
+    }
+  });
+
+  it('names the closest profiles when asked for an unknown one', async () => {
+    await call('profiles_import', { source: path.join(UPSTREAM, 'profiles') });
+    const r = await call('profile_show', { model: 'qwen/qwen3.5-9', harness: 'bare-agent' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/qwen3\.5-9b/);
+  });
+
+  it('serves resources with listing, templates, reads and completion', async () => {
+    const listed = await conn.client.listResources();
+    const uris = listed.resources.map((r) => r.uri);
+    expect(uris).toContain('skvm://primitives');
+    expect(uris.some((u) => u.startsWith('skvm://runs/run-'))).toBe(true);
+    expect(uris.some((u) => u.startsWith('skvm://profiles/bare-agent/'))).toBe(true);
+    const templates = (await conn.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
+    expect(templates).toEqual(expect.arrayContaining(['skvm://runs/{runId}', 'skvm://runs/{runId}/log', 'skvm://profiles/{harness}/{model}', 'skvm://primitives/{id}']));
+    const catalog = JSON.parse(((await conn.client.readResource({ uri: 'skvm://primitives' })).contents[0] as { text: string }).text);
+    expect(JSON.stringify(catalog)).toMatch(/gen\.code\.python/);
+    const prim = await conn.client.readResource({ uri: 'skvm://primitives/tool.call.batch' });
+    expect((prim.contents[0] as { text: string }).text).toMatch(/tool_use/);
+    const profile = JSON.parse(((await conn.client.readResource({ uri: 'skvm://profiles/bare-agent/openrouter--qwen--qwen3.5-9b' })).contents[0] as { text: string }).text);
+    expect(profile).toMatchObject({ version: '1.0', harness: 'bare-agent' });
+    const completion = await conn.client.complete({ ref: { type: 'ref/resource', uri: 'skvm://profiles/{harness}/{model}' }, argument: { name: 'model', value: 'openrouter--qwen' }, context: { arguments: { harness: 'bare-agent' } } });
+    expect(completion.completion.values.length).toBeGreaterThan(1);
+    expect(completion.completion.values.every((v) => v.startsWith('openrouter--qwen'))).toBe(true);
+    await expect(conn.client.readResource({ uri: 'skvm://runs/run-20000101-000000-abcdef' })).rejects.toThrow(/Unknown run/);
+  });
+
+  it('never shows the API key in results, resources, logs or run records', async () => {
+    const everything = [...seenText, conn.stderr()];
+    for (const r of (await conn.client.listResources()).resources) {
+      everything.push(JSON.stringify(await conn.client.readResource({ uri: r.uri })));
+    }
+    for (const chunk of everything) expect(chunk).not.toContain(SECRET);
+    const walk = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(path.join(dir, n)).isDirectory() ? walk(path.join(dir, n)) : [path.join(dir, n)]));
+    for (const file of walk(cache)) expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET);
+  });
+});
