@@ -1,5 +1,13 @@
 import type { ResourceFamily } from '../src/contract/resource.js';
+import { primitiveResource, primitivesCatalogResource } from './primitives.js';
+import { profileResource } from './profiles.js';
 import { runLogResource, runRecordResource } from './runs.js';
 
 /** The single registry of resource families the MCP server serves. */
-export const resourceFamilies: readonly ResourceFamily[] = [runRecordResource, runLogResource];
+export const resourceFamilies: readonly ResourceFamily[] = [
+  primitivesCatalogResource,
+  primitiveResource,
+  profileResource,
+  runRecordResource,
+  runLogResource,
+];

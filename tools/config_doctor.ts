@@ -9,7 +9,7 @@ const Check = z.object({
   hint: z.string().optional(),
 });
 
-export const configDoctor = defineOperation({
+export const configDoctorTool = defineOperation({
   name: 'config_doctor',
   title: 'Check the setup',
   description:

@@ -19,7 +19,7 @@ const RouteIn = z.strictObject({
   checkModel: z.string().optional().describe('A model id config_doctor uses to test this route live.'),
 });
 
-export const configInit = defineOperation({
+export const configInitTool = defineOperation({
   name: 'config_init',
   title: 'Write the config file',
   description:

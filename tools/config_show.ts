@@ -21,7 +21,7 @@ export const RouteOut = z.object({
   origin: z.enum(['config', 'built-in']),
 });
 
-export const configShow = defineOperation({
+export const configShowTool = defineOperation({
   name: 'config_show',
   title: 'Show resolved configuration',
   description:

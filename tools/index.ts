@@ -1,13 +1,28 @@
 import type { AnyOperation } from '../src/contract/operation.js';
-import { configDoctor } from './config_doctor.js';
-import { configInit } from './config_init.js';
-import { configShow } from './config_show.js';
-import { runCancel } from './run_cancel.js';
-import { runStatus } from './run_status.js';
-import { runsList } from './runs_list.js';
+import { configDoctorTool } from './config_doctor.js';
+import { configInitTool } from './config_init.js';
+import { configShowTool } from './config_show.js';
+import { primitivesListTool } from './primitives_list.js';
+import { profileShowTool } from './profile_show.js';
+import { profilesImportTool } from './profiles_import.js';
+import { profilesListTool } from './profiles_list.js';
+import { runCancelTool } from './run_cancel.js';
+import { runStatusTool } from './run_status.js';
+import { runsListTool } from './runs_list.js';
 
 /**
  * The single registry of operations. The MCP server registers exactly these tools and the
  * CLI exposes exactly these commands, in this order.
  */
-export const operations: readonly AnyOperation[] = [configShow, configDoctor, configInit, runsList, runStatus, runCancel];
+export const operations: readonly AnyOperation[] = [
+  configShowTool,
+  configDoctorTool,
+  configInitTool,
+  primitivesListTool,
+  profilesListTool,
+  profileShowTool,
+  profilesImportTool,
+  runsListTool,
+  runStatusTool,
+  runCancelTool,
+];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AnyRunEnvelopeSchema, summarizeEnvelope, toEnvelope } from '../src/contract/invoke.js';
 import { defineOperation } from '../src/contract/operation.js';
 
-export const runCancel = defineOperation({
+export const runCancelTool = defineOperation({
   name: 'run_cancel',
   title: 'Cancel a run',
   description:

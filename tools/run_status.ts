@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { AnyRunEnvelopeSchema, summarizeEnvelope, toEnvelope, waitSecondsSchema } from '../src/contract/invoke.js';
 import { defineOperation } from '../src/contract/operation.js';
+import { RUN_ID_EXAMPLE } from '../src/engine/runs/record.js';
 
-export const runStatus = defineOperation({
+export const runStatusTool = defineOperation({
   name: 'run_status',
   title: 'Run status (long-poll)',
   description:
     'Get the state of a run by runId, waiting up to waitSeconds for it to finish (it returns as soon as the run ends) and sending progress notifications meanwhile. Call it repeatedly after a long operation returned a runId instead of its result. When the run has succeeded the reply contains its result; when it failed, the error and a hint. Ending this call never cancels the run — use run_cancel for that.',
   input: z.strictObject({
-    runId: z.string().describe('The id a long operation returned, e.g. run-20261124-021438-a1b2c3.'),
+    runId: z.string().describe(`The id a long operation returned, e.g. ${RUN_ID_EXAMPLE}.`),
     waitSeconds: waitSecondsSchema,
   }),
   output: AnyRunEnvelopeSchema,

@@ -13,7 +13,7 @@ const RunRow = z.object({
   resource: z.string(),
 });
 
-export const runsList = defineOperation({
+export const runsListTool = defineOperation({
   name: 'runs_list',
   title: 'List runs',
   description:

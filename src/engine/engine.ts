@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { LlmClient } from './llm/client.js';
-import { loadConfigFile, type LoadedConfig } from './config/load.js';
-import { locateConfigFile, resolveRoots, resolveTmpDir, type Resolved, type RootInputs, type Roots } from './config/paths.js';
+import { bootstrapDotEnv, loadConfigFile, type LoadedConfig } from './config/load.js';
+import { findInstallRoot, locateConfigFile, resolveRoots, resolveTmpDir, type Resolved, type RootInputs, type Roots } from './config/paths.js';
 import { RunManager } from './runs/manager.js';
 import { createLogger, parseLogLevel, type Logger } from './util/log.js';
 
@@ -29,7 +29,10 @@ export interface EngineOptions extends Partial<RootInputs> {
 export function createEngine(opts: EngineOptions = {}): Engine {
   const argv = opts.argv ?? process.argv.slice(2);
   const env = opts.env ?? process.env;
-  const inputs: RootInputs = { argv, env, home: opts.home, cwd: opts.cwd, installRoot: opts.installRoot };
+  const installRoot = opts.installRoot ?? findInstallRoot();
+  // Before the roots: a .env beside the install may set SKVM_CACHE and friends.
+  bootstrapDotEnv(installRoot, env);
+  const inputs: RootInputs = { argv, env, home: opts.home, cwd: opts.cwd, installRoot };
   const roots = resolveRoots(inputs);
   const log = opts.log ?? createLogger({ level: parseLogLevel(env.SKVM_LOG_LEVEL) });
 

@@ -45,6 +45,8 @@ function registerOperation(server: McpServer, engine: Engine, op: AnyOperation):
       try {
         const output = await invoke(op, engine, args, { signal: ctx.mcpReq.signal, onProgress: progressSender(ctx) });
         const text = op.mode === 'run' ? summarizeEnvelope(op, output as RunEnvelope) : op.summarize(output);
+        // Writes (imports, new runs, config) may add resources; tell hosts that cache the list.
+        if (op.effect !== 'read' && server.isConnected()) server.sendResourceListChanged();
         return { content: [{ type: 'text' as const, text: redact(text) }], structuredContent: output as Record<string, unknown> };
       } catch (err) {
         engine.log.debug(`${op.name} failed: ${describeError(err)}`);

@@ -165,7 +165,8 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       ['run_status', {}, /runId/],
       ['config_doctor', { timeoutMs: 5 }, /timeoutMs/],
       ['run_status', { runId: '../../etc/passwd', waitSeconds: 0 }, /not a run id/],
-      ['config_init', { routes: [{ match: 'x/*', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1' }] }, /apiKeyEnv/],
+      ['config_init', { mode: 'merge', routes: [{ match: 'x/*', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1' }] }, /apiKeyEnv/],
+      ['config_init', { presets: ['openrouter'] }, /already exists/],
       ['test_llm', { model: 'nowhere/model', calls: 1 }, /No providers\.routes entry matches/],
     ];
     for (const [name, args, pattern] of cases) {
@@ -201,7 +202,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     const completion = await conn.client.complete({ ref: { type: 'ref/resource', uri: 'skvm://profiles/{harness}/{model}' }, argument: { name: 'model', value: 'openrouter--qwen' }, context: { arguments: { harness: 'bare-agent' } } });
     expect(completion.completion.values.length).toBeGreaterThan(1);
     expect(completion.completion.values.every((v) => v.startsWith('openrouter--qwen'))).toBe(true);
-    await expect(conn.client.readResource({ uri: 'skvm://runs/run-20000101-000000-abcdef' })).rejects.toThrow(/Unknown run/);
+    await expect(conn.client.readResource({ uri: 'skvm://runs/run-20000101-000000000-abcd' })).rejects.toThrow(/Unknown run/);
   });
 
   it('never shows the API key in results, resources, logs or run records', async () => {

@@ -1,4 +1,4 @@
-import { promises as fsp, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { SkvmError } from '../util/errors.js';
 import { ADAPTER_NAMES, ConfigSchema, formatIssues, unknownKeys, type SkvmConfig } from './schema.js';
@@ -62,10 +62,10 @@ export function parseConfigText(text: string, file: string, mtimeMs = 0): Loaded
  * `<installRoot>/.env` bootstrap (reference behaviour): KEY=value lines, `#` comments,
  * optional quotes; variables already set are never overwritten. Returns the keys it set.
  */
-export async function bootstrapDotEnv(installRoot: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+export function bootstrapDotEnv(installRoot: string, env: NodeJS.ProcessEnv): string[] {
   let text: string;
   try {
-    text = await fsp.readFile(path.join(installRoot, '.env'), 'utf8');
+    text = readFileSync(path.join(installRoot, '.env'), 'utf8');
   } catch {
     return [];
   }

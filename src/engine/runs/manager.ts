@@ -264,7 +264,8 @@ export class RunManager {
    */
   async wait(id: string, opts: WaitOptions): Promise<RunRecord> {
     let rec = await this.get(id);
-    if (TERMINAL.has(rec.status) || opts.timeoutMs <= 0) return rec;
+    if (TERMINAL.has(rec.status) || opts.timeoutMs <= 0 || opts.signal?.aborted) return rec;
+    // An infinite timeout means "until the run ends" (the CLI); no timer is set then.
     const deadline = Date.now() + opts.timeoutMs;
     if (this.active.has(id)) {
       return new Promise<RunRecord>((resolve) => {
@@ -281,7 +282,7 @@ export class RunManager {
           opts.onChange?.(structuredClone(r));
           if (TERMINAL.has(r.status)) finish();
         };
-        const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
+        const timer = Number.isFinite(deadline) ? setTimeout(finish, Math.max(0, deadline - Date.now())) : undefined;
         listeners.add(onChange);
         opts.signal?.addEventListener('abort', finish, { once: true });
       });

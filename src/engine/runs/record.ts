@@ -6,7 +6,9 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 
 /** Run ids are minted by us and validated before they touch the filesystem. */
-export const RUN_ID_PATTERN = /^run-\d{8}-\d{6}-[0-9a-f]{6}$/;
+/** run-<date>-<time with ms>-<random>; ids sort in creation order. */
+export const RUN_ID_PATTERN = /^run-\d{8}-\d{9}-[0-9a-f]{4}$/;
+export const RUN_ID_EXAMPLE = 'run-20261124-021438123-a1b2';
 
 const TokensSchema = z.object({ input: z.number(), output: z.number(), cacheRead: z.number(), cacheWrite: z.number() });
 

@@ -6,21 +6,28 @@ import { JSONFile } from 'lowdb/node';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { RUN_ID_PATTERN, RunEventSchema, RunRecordSchema, type RunEvent, type RunRecord } from './record.js';
+import { RUN_ID_EXAMPLE, RUN_ID_PATTERN, RunEventSchema, RunRecordSchema, type RunEvent, type RunRecord } from './record.js';
 
 /**
  * Run records on disk: `<runs>/<id>.json` (one lowdb file per run, written atomically by
  * temp file + rename, so another process never reads a torn record), `<id>.events.jsonl`
  * (append-only log) and `<id>.cancel` (a cancel request left by another process).
  */
+let lastIdMs = 0;
+
 export class RunStore {
   private readonly dbs = new Map<string, Low<RunRecord>>();
   constructor(readonly dir: string) {}
 
-  static newId(now = new Date()): string {
-    const iso = now.toISOString(); // 2026-11-24T02:14:38.123Z
-    const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
-    return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+  /**
+   * A new id that sorts after every id this process made before: the millisecond clock, bumped
+   * by one when two ids would share a millisecond.
+   */
+  static newId(now = Date.now()): string {
+    lastIdMs = Math.max(now, lastIdMs + 1);
+    const iso = new Date(lastIdMs).toISOString(); // 2026-11-24T02:14:38.123Z
+    const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}${iso.slice(20, 23)}`;
+    return `run-${stamp}-${randomBytes(2).toString('hex')}`;
   }
 
   async init(): Promise<void> {
@@ -69,7 +76,7 @@ export class RunStore {
 
   async require(id: string): Promise<RunRecord> {
     if (!RUN_ID_PATTERN.test(id)) {
-      throw new UsageError(`"${id}" is not a run id.`, 'Run ids look like run-20261124-021438-a1b2c3; runs_list shows them.');
+      throw new UsageError(`"${id}" is not a run id.`, `Run ids look like ${RUN_ID_EXAMPLE}; runs_list shows them.`);
     }
     const rec = await this.read(id);
     if (!rec) throw new NotFoundError('run', id, closestMatches(id, await this.ids(), 3), 'runs_list shows recent runs.');

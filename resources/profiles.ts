@@ -1,0 +1,77 @@
+import { defineResource } from '../src/contract/resource.js';
+import { listProfileKeys, loadProfile, profileUri } from '../src/engine/profiles/store.js';
+import { UsageError } from '../src/engine/util/errors.js';
+
+const MIME = 'application/json';
+/** MCP caps a completion at 100 values. */
+const MAX_COMPLETIONS = 100;
+
+function decode(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new UsageError(`"${value}" is not a valid URI component.`);
+  }
+}
+
+/** Model directory name typed as a model id → its directory form, for prefix matching. */
+function asDirPrefix(value: string): string {
+  return decode(value).replace(/\//g, '--').replace(/:/g, '_').toLowerCase();
+}
+
+/**
+ * `skvm://profiles/{harness}/{model}`: the full capability profile (TCP JSON). `model` is the
+ * cache directory name (`openrouter--qwen--qwen3.5-9b`); a URL-encoded model id
+ * (`openrouter%2Fqwen%2Fqwen3.5-9b`) is accepted too. Serves latest.json, or the newest
+ * complete version when latest.json is missing or partial; `?version=<stamp>` selects an
+ * archived version.
+ */
+export const profileResource = defineResource({
+  name: 'profile',
+  title: 'Capability profile',
+  description:
+    'A model+harness capability profile (TCP): the level reached on each of the 26 primitives with per-level ' +
+    'results. Serves the current complete profile; append ?version=<stamp> for an archived one.',
+  mimeType: MIME,
+  uri: 'skvm://profiles/{harness}/{model}',
+  async list(engine) {
+    const keys = await listProfileKeys(engine.roots.profiles.value);
+    return keys.map((k) => ({
+      uri: profileUri(k.harness, k.dirName),
+      name: `${k.harness}/${k.dirName}`,
+      title: `${k.dirName} on ${k.harness}`,
+      description: `Capability profile; ${k.versionCount} archived version${k.versionCount === 1 ? '' : 's'}${k.hasLatest ? '' : ', no latest.json'}`,
+      mimeType: MIME,
+    }));
+  },
+  complete: {
+    async harness(engine, value) {
+      const v = decode(value).toLowerCase();
+      const keys = await listProfileKeys(engine.roots.profiles.value);
+      return [...new Set(keys.map((k) => k.harness))].filter((h) => h.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
+    },
+    async model(engine, value, args) {
+      const v = asDirPrefix(value);
+      const harness = args.harness ? decode(args.harness) : undefined;
+      const keys = await listProfileKeys(engine.roots.profiles.value);
+      const names = keys.filter((k) => harness === undefined || k.harness === harness).map((k) => k.dirName);
+      return [...new Set(names)].filter((n) => n.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
+    },
+  },
+  async read(engine, uri, vars) {
+    // The template has no query part, so a `?version=` may arrive inside the last variable.
+    let model = vars.model ?? '';
+    let version = uri.searchParams.get('version') ?? undefined;
+    const q = model.indexOf('?');
+    if (q >= 0) {
+      version ??= new URLSearchParams(model.slice(q + 1)).get('version') ?? undefined;
+      model = model.slice(0, q);
+    }
+    const loaded = await loadProfile(engine.roots.profiles.value, decode(vars.harness ?? ''), decode(model), {
+      version: version || undefined,
+      allowPartial: true,
+    });
+    return { uri: uri.href, mimeType: MIME, text: JSON.stringify(loaded.tcp, null, 2) };
+  },
+});

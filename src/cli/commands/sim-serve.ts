@@ -1,0 +1,115 @@
+import { UsageError } from '../../engine/util/errors.js';
+import type { CliIo } from '../io.js';
+import type { CliCommand } from './index.js';
+
+/**
+ * `skvm sim serve`: the LLM vendor simulator as a standalone server, so a person (or another
+ * tool) can point a route at it. It is a test double and says so wherever it is shown.
+ */
+
+export const SIM_BANNER = 'SkVM simulator — not a real model';
+
+const HELP = `skvm sim serve — Serve the LLM simulator (${SIM_BANNER})
+
+Starts an HTTP server that speaks the OpenAI chat-completions and Anthropic messages APIs
+and answers from a policy instead of a model, so routes, the agent loop and the profiler
+can be exercised without a real LLM. Prints the URLs and a providers.routes snippet for
+skvm.config.json on stdout, then serves until Ctrl-C (SIGINT) or SIGTERM.
+
+Usage: skvm sim serve [--port=N] [--host=127.0.0.1] [--policy=FILE]
+
+Flags:
+  --port=<integer>    Port to listen on, 0–65535. Default: 0 (any free port).
+  --host=<string>     Interface to bind. Default: 127.0.0.1 (local only).
+  --policy=<file>     JSON policy file, e.g. {"policy": "echo"} or a scripted policy with
+                      optional "latency" and "faults". Default: echo (replies "sim: <last
+                      user message>").
+
+With --json, stdout is one JSON object: url, openaiBaseUrl, anthropicBaseUrl, policy, routes.
+
+Endpoints: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health,
+GET /_sim/stats.`;
+
+export interface SimRoutes {
+  providers: { routes: Array<{ match: string; kind: 'openai-compatible' | 'anthropic'; baseUrl: string; apiKey: string }> };
+}
+
+/** The config snippet that points `sim/*` (OpenAI wire) and `sim-anthropic/*` (Anthropic wire) at the simulator. */
+export function simRoutes(openaiBaseUrl: string, anthropicBaseUrl: string): SimRoutes {
+  return {
+    providers: {
+      routes: [
+        { match: 'sim/*', kind: 'openai-compatible', baseUrl: openaiBaseUrl, apiKey: '' },
+        { match: 'sim-anthropic/*', kind: 'anthropic', baseUrl: anthropicBaseUrl, apiKey: '' },
+      ],
+    },
+  };
+}
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const [{ z }, { parseFlagsOrThrow }, sim] = await Promise.all([import('zod'), import('../flags.js'), import('../../engine/sim/index.js')]);
+  const schema = z.object({
+    port: z.number().int().min(0).max(65535).optional().describe('Port to listen on; 0 = any free port.'),
+    host: z.string().min(1).default('127.0.0.1').describe('Interface to bind.'),
+    policy: z.string().min(1).optional().describe('JSON policy file.'),
+  });
+  const { value } = parseFlagsOrThrow(args, schema, 'sim serve');
+  const flags = schema.parse(value);
+
+  let policy;
+  if (flags.policy) {
+    try {
+      policy = await sim.loadPolicyFile(flags.policy);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  } else {
+    policy = sim.echoPolicy();
+  }
+
+  let server: Awaited<ReturnType<typeof sim.startSimServer>>;
+  try {
+    server = await sim.startSimServer({ policy, host: flags.host, ...(flags.port !== undefined ? { port: flags.port } : {}) });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`Port ${flags.port} is already in use.`, 'Pass another --port, or --port=0 for any free port.');
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`Cannot bind to host ${flags.host}.`, 'Use --host=127.0.0.1.');
+    throw err;
+  }
+
+  const routes = simRoutes(server.openaiBaseUrl, server.anthropicBaseUrl);
+  io.stderr.write(`=== ${SIM_BANNER} ===\nPolicy "${policy.name}". Replies are scripted by the policy; no model is called.\n`);
+  if (io.json) {
+    io.stdout.write(
+      `${JSON.stringify({ simulator: true, url: server.url, openaiBaseUrl: server.openaiBaseUrl, anthropicBaseUrl: server.anthropicBaseUrl, policy: policy.name, routes: routes.providers.routes })}\n`,
+    );
+  } else {
+    io.stdout.write(
+      [
+        `SkVM simulator (not a real model), policy "${policy.name}"`,
+        `URL:                ${server.url}`,
+        `OpenAI base URL:    ${server.openaiBaseUrl}`,
+        `Anthropic base URL: ${server.anthropicBaseUrl}`,
+        '',
+        'providers.routes for skvm.config.json (models sim/<any> and sim-anthropic/<any>):',
+        JSON.stringify(routes, null, 2),
+        '',
+      ].join('\n'),
+    );
+  }
+  io.stderr.write('Serving; press Ctrl-C to stop.\n');
+
+  const signal = await io.untilSignal();
+  await server.close();
+  const s = server.stats();
+  io.stderr.write(`Simulator stopped (${signal}) after ${s.requests} request${s.requests === 1 ? '' : 's'}.\n`);
+  return 0;
+}
+
+export const simServeCommand: CliCommand = {
+  words: ['sim', 'serve'],
+  summary: 'Serve the LLM simulator (not a real model) for routes to point at',
+  help: HELP,
+  run,
+};

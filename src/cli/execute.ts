@@ -1,0 +1,96 @@
+import type { AnyOperation } from '../contract/operation.js';
+import { exposedInput, invoke, summarizeEnvelope, toEnvelope, type RunEnvelope } from '../contract/invoke.js';
+import { TERMINAL } from '../engine/runs/record.js';
+import { CancelledError } from '../engine/util/errors.js';
+import { redact, redactValue } from '../engine/util/redact.js';
+import { parseFlagsOrThrow } from './flags.js';
+import type { CliIo } from './io.js';
+import { createProgress } from './progress.js';
+
+/**
+ * Runs one operation for the terminal: flags → validated input → invoke → output.
+ * Instant operations print their summary (or JSON); run operations wait until the run ends
+ * (unless --wait-seconds) with progress on stderr, and Ctrl-C cancels the run.
+ */
+
+/** Where engine log lines go; execution points it at the progress display so the bar survives. */
+export interface LogRoute {
+  target: (line: string) => void;
+}
+
+const CANCEL_REASON = 'cancelled from the terminal (Ctrl-C)';
+const FAILED = new Set(['failed', 'cancelled', 'interrupted']);
+
+export async function executeOperation(op: AnyOperation, tokens: readonly string[], io: CliIo, logRoute?: LogRoute): Promise<number> {
+  const command = op.name.split('_').join(' ');
+  const { value: input, provided } = parseFlagsOrThrow(tokens, exposedInput(op), command);
+  const engine = await io.engine();
+
+  const progress = createProgress({ out: io.stderr, isTTY: io.isTTY, columns: io.columns, quiet: io.quiet });
+  const previousTarget = logRoute?.target;
+  if (logRoute) logRoute.target = (line) => progress.log(line);
+
+  // Ctrl-C aborts the call; for a run that ends the wait, and the run is then cancelled below.
+  const controller = new AbortController();
+  let interrupts = 0;
+  const offSignal = io.onSignal((signal) => {
+    interrupts++;
+    if (interrupts > 1) {
+      progress.stop();
+      io.stderr.write(`${signal === 'SIGINT' ? 'Interrupted again' : 'Terminated'}; exiting now.\n`);
+      io.exitNow(1);
+    }
+    progress.log(op.mode === 'run' ? 'Cancelling the run… (press Ctrl-C again to exit at once)' : 'Cancelling… (press Ctrl-C again to exit at once)');
+    controller.abort(new CancelledError(CANCEL_REASON));
+  });
+
+  const onProgress = (done: number, total: number | undefined, message: string | undefined) => {
+    // A run that has not reported anything yet has nothing worth showing.
+    if (done === 0 && total === undefined && !message) return;
+    progress.update(done, total, message);
+  };
+  try {
+    if (op.mode === 'instant') {
+      const output = await invoke(op, engine, input, { signal: controller.signal, onProgress });
+      progress.stop();
+      io.stdout.write(io.json ? `${JSON.stringify(redactValue(output), null, 2)}\n` : `${redact(op.summarize(output)).trimEnd()}\n`);
+      return 0;
+    }
+
+    // The terminal waits for the run to end unless --wait-seconds asks for the handle.
+    const waitMs = provided.has('waitSeconds') ? Number(input.waitSeconds) * 1000 : Infinity;
+    let env = (await invoke(op, engine, input, { signal: controller.signal, onProgress, waitMs })) as RunEnvelope;
+    if (interrupts > 0 && !TERMINAL.has(env.status)) {
+      let rec = await engine.runs.cancel(env.runId, CANCEL_REASON);
+      if (!TERMINAL.has(rec.status)) {
+        // The work ignored the abort: stop it as this process exits (recorded as interrupted).
+        await engine.runs.shutdown(CANCEL_REASON);
+        rec = await engine.runs.get(env.runId);
+      }
+      env = toEnvelope(rec);
+    }
+    progress.stop();
+
+    if (io.json) io.stdout.write(`${JSON.stringify(redactValue(env), null, 2)}\n`);
+    if (FAILED.has(env.status)) {
+      const message = env.error?.message ?? `The run ended ${env.status}.`;
+      io.stderr.write(`error: run ${env.runId} (${command}) ${env.status}: ${redact(message)}\n`);
+      const hint = env.error?.hint ?? (env.status === 'cancelled' ? undefined : env.next);
+      if (hint) io.stderr.write(`hint: ${redact(hint)}\n`);
+      return 1;
+    }
+    if (!io.json) io.stdout.write(`${redact(summarizeEnvelope(op, env)).trimEnd()}\n`);
+    if (!TERMINAL.has(env.status)) {
+      io.stderr.write(
+        `note: run ${env.runId} is still ${env.status}; it runs inside this CLI process, which is exiting, so it is recorded as interrupted. ` +
+          'Start the command again without --wait-seconds to resume it.\n',
+      );
+    }
+    return 0;
+  } finally {
+    progress.stop();
+    offSignal();
+    if (logRoute && previousTarget) logRoute.target = previousTarget;
+    if (op.mode === 'run' && engine.runs.activeIds().length > 0) await engine.runs.shutdown('the skvm CLI exited');
+  }
+}

@@ -1,0 +1,65 @@
+import type { Engine } from '../engine/engine.js';
+
+/**
+ * Everything a command touches outside itself, so commands can be run in-process by tests
+ * with captured output. stdout carries only results; progress, logs and errors go to stderr.
+ */
+
+export interface TextOut {
+  write(text: string): void;
+}
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** The process-level part: streams, environment, signals. */
+export interface BaseIo {
+  stdout: TextOut;
+  stderr: TextOut;
+  /** stderr is a terminal: progress is a redrawn bar instead of lines. */
+  isTTY: boolean;
+  /** Terminal width for the progress bar. */
+  columns: number;
+  env: NodeJS.ProcessEnv;
+  /** Subscribe to SIGINT/SIGTERM while a command runs; returns the unsubscribe function. */
+  onSignal(handler: (signal: StopSignal) => void): () => void;
+  /** Leave at once (a second Ctrl-C). */
+  exitNow(code: number): never;
+}
+
+/** What a command receives: the process io plus the parsed global flags. */
+export interface CliIo extends BaseIo {
+  /** `--json`: print the structured result as JSON on stdout. */
+  json: boolean;
+  /** `--quiet`: no progress output. */
+  quiet: boolean;
+  /** `--skvm-cache=` / `--skvm-data-dir=` / `--tmp-dir=`, normalized to `--name=value`. */
+  engineArgv: readonly string[];
+  /** The engine for these global flags, created on first use (loads the engine lazily). */
+  engine(): Promise<Engine>;
+  /** Resolves on the first SIGINT or SIGTERM (for commands that serve until stopped). */
+  untilSignal(): Promise<StopSignal>;
+}
+
+/** The real process. */
+export function processIo(): BaseIo {
+  return {
+    stdout: { write: (t) => void process.stdout.write(t) },
+    stderr: { write: (t) => void process.stderr.write(t) },
+    isTTY: process.stderr.isTTY === true,
+    columns: process.stderr.columns || 80,
+    env: process.env,
+    onSignal(handler) {
+      const onInt = () => handler('SIGINT');
+      const onTerm = () => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      return () => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      };
+    },
+    exitNow(code) {
+      process.exit(code);
+    },
+  };
+}
