@@ -1,4 +1,5 @@
 import type { CliIo } from '../io.js';
+import { demoCommand } from './demo.js';
 import { simServeCommand } from './sim-serve.js';
 
 /**
@@ -22,4 +23,4 @@ export interface CliCommand {
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const cliCommands: CliCommand[] = [simServeCommand];
+export const cliCommands: CliCommand[] = [demoCommand, simServeCommand];

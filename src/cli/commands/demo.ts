@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import type { CliIo } from '../io.js';
+import type { CliCommand } from './index.js';
+import { SIM_BANNER } from './sim-serve.js';
+
+/**
+ * `skvm demo`: the whole stack on this machine with no model and no key — the simulator stands
+ * in for a vendor, a temporary cache holds the state, and the real server is driven over stdio
+ * by the official MCP client, exactly as a host would. Each later capability adds a step.
+ */
+
+const HELP = `skvm demo — See SkVM work end to end, offline, against the ${SIM_BANNER}
+
+Starts the LLM simulator, writes a config with a sim/* route into a temporary cache, launches
+the skvm-mcp server over stdio through the official MCP client, and prints what the tools
+return: config_init, config_doctor (including a live request to the simulator),
+primitives_list, profiles_import / profiles_list / profile_show.
+
+Usage: skvm demo [--profiles=DIR] [--keep]
+
+Flags:
+  --profiles=<dir>   Pre-built profiles to import (a <harness>/<model>/*.json tree).
+                     Default: ../shared/skvm-data-upstream/profiles beside the install, when present.
+  --keep             Keep the temporary cache and print its path.`;
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const [{ z }, { parseFlagsOrThrow }, path, os, fs, { fileURLToPath }, { findInstallRoot }, sim, mcp, stdio] = await Promise.all([
+    import('zod'),
+    import('../flags.js'),
+    import('node:path'),
+    import('node:os'),
+    import('node:fs/promises'),
+    import('node:url'),
+    import('../../engine/config/paths.js'),
+    import('../../engine/sim/index.js'),
+    import('@modelcontextprotocol/client'),
+    import('@modelcontextprotocol/client/stdio'),
+  ]);
+  const schema = z.object({
+    profiles: z.string().min(1).optional().describe('Directory of pre-built profiles to import.'),
+    keep: z.boolean().default(false).describe('Keep the temporary cache.'),
+  });
+  const flags = schema.parse(parseFlagsOrThrow(args, schema, 'demo').value);
+
+  const serverEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../server/main.js');
+  const profilesDir = flags.profiles ?? path.resolve(findInstallRoot(), '../shared/skvm-data-upstream/profiles');
+
+  const out = (text = '') => io.stdout.write(`${text}\n`);
+  const section = (title: string) => out(`\n━━ ${title} ${'━'.repeat(Math.max(3, 74 - title.length))}`);
+
+  const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'skvm-demo-'));
+  const server = await sim.startSimServer({ policy: sim.withLatency(sim.echoPolicy(), { minMs: 5, maxMs: 30 }) });
+  const client = new mcp.Client({ name: 'skvm-demo', version: '1.0.0' });
+  try {
+    out(`SkVM demo — everything below runs locally against the ${SIM_BANNER}.`);
+    out(`simulator: ${server.url} (OpenAI wire ${server.openaiBaseUrl}, Anthropic wire ${server.anthropicBaseUrl})`);
+    out(`temporary cache: ${cache}`);
+
+    await client.connect(
+      new stdio.StdioClientTransport({
+        command: process.execPath,
+        args: [serverEntry, `--skvm-cache=${cache}`],
+        // The server gets no API keys: the simulator routes are auth-free.
+        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn' },
+        stderr: 'inherit',
+      }),
+    );
+    const info = client.getServerVersion();
+    out(`connected to ${info?.name} ${info?.version} over stdio (official MCP client)`);
+
+    const call = async (name: string, args: Record<string, unknown>) => {
+      section(`${name} ${JSON.stringify(args)}`);
+      const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ type: string; text?: string }> };
+      out(r.content.find((c) => c.type === 'text')?.text ?? '(no text)');
+      if (r.isError) throw new Error(`${name} failed`);
+      return r;
+    };
+
+    await call('config_init', {
+      routes: [
+        { match: 'sim/*', kind: 'openai-compatible', baseUrl: server.openaiBaseUrl, authFree: true, checkModel: 'sim/demo-model' },
+        { match: 'sim-anthropic/*', kind: 'anthropic', baseUrl: server.anthropicBaseUrl, authFree: true, checkModel: 'sim-anthropic/demo-model' },
+      ],
+    });
+    await call('config_doctor', { live: true });
+    await call('primitives_list', {});
+    if (existsSync(profilesDir)) {
+      await call('profiles_import', { source: profilesDir });
+      await call('profiles_list', { limit: 8 });
+      await call('profile_show', { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' });
+    } else {
+      section('profiles_import');
+      out(`No pre-built profiles at ${profilesDir}; pass --profiles=<dir> (a <harness>/<model>/*.json tree such as SkVM-data's profiles/) to import some.`);
+    }
+    section('done');
+    out('The same tools are available to any MCP host (see README) and as `skvm <command>` in a terminal.');
+    return 0;
+  } finally {
+    await client.close().catch(() => {});
+    await server.close();
+    if (flags.keep) out(`kept the cache at ${cache}`);
+    else await fs.rm(cache, { recursive: true, force: true });
+  }
+}
+
+export const demoCommand: CliCommand = {
+  words: ['demo'],
+  summary: 'Run the whole stack offline against the simulator and print what the tools return',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { CLI_ENTRY } from '../e2e/harness.js';
+
+describe('skvm demo (built bin)', () => {
+  it('drives the server through the official client against the simulator and prints each step', () => {
+    const r = spawnSync(process.execPath, [CLI_ENTRY, 'demo'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/not a real model/);
+    expect(r.stdout).toMatch(/connected to skvm-mcp/);
+    expect(r.stdout).toMatch(/ok {3}live:sim\/demo-model: SkVM simulator/);
+    expect(r.stdout).toMatch(/ok {3}live:sim-anthropic\/demo-model: SkVM simulator/);
+    expect(r.stdout).toMatch(/26 primitives/);
+    expect(r.stdout).toMatch(/Imported \d+/);
+    expect(r.stdout).toMatch(/openrouter\/qwen\/qwen3\.5-9b on bare-agent/);
+    expect(r.stdout).toMatch(/No problems found/);
+  });
+});
