@@ -1,8 +1,10 @@
 import { defineResource } from '../src/contract/resource.js';
-import { listProfileKeys, loadProfile, profileUri } from '../src/engine/profiles/store.js';
 import { UsageError } from '../src/engine/util/errors.js';
 
 const MIME = 'application/json';
+
+/** The store loads on first use so the server starts without it. */
+const store = () => import('../src/engine/profiles/store.js');
 /** MCP caps a completion at 100 values. */
 const MAX_COMPLETIONS = 100;
 
@@ -36,6 +38,7 @@ export const profileResource = defineResource({
   mimeType: MIME,
   uri: 'skvm://profiles/{harness}/{model}',
   async list(engine) {
+    const { listProfileKeys, profileUri } = await store();
     const keys = await listProfileKeys(engine.roots.profiles.value);
     return keys.map((k) => ({
       uri: profileUri(k.harness, k.dirName),
@@ -48,13 +51,13 @@ export const profileResource = defineResource({
   complete: {
     async harness(engine, value) {
       const v = decode(value).toLowerCase();
-      const keys = await listProfileKeys(engine.roots.profiles.value);
+      const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
       return [...new Set(keys.map((k) => k.harness))].filter((h) => h.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
     },
     async model(engine, value, args) {
       const v = asDirPrefix(value);
       const harness = args.harness ? decode(args.harness) : undefined;
-      const keys = await listProfileKeys(engine.roots.profiles.value);
+      const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
       const names = keys.filter((k) => harness === undefined || k.harness === harness).map((k) => k.dirName);
       return [...new Set(names)].filter((n) => n.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
     },
@@ -68,7 +71,7 @@ export const profileResource = defineResource({
       version ??= new URLSearchParams(model.slice(q + 1)).get('version') ?? undefined;
       model = model.slice(0, q);
     }
-    const loaded = await loadProfile(engine.roots.profiles.value, decode(vars.harness ?? ''), decode(model), {
+    const loaded = await (await store()).loadProfile(engine.roots.profiles.value, decode(vars.harness ?? ''), decode(model), {
       version: version || undefined,
       allowPartial: true,
     });

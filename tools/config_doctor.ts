@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
-import { runDoctor } from '../src/engine/config/doctor.js';
 
 const Check = z.object({
   id: z.string(),
@@ -28,7 +27,8 @@ export const configDoctorTool = defineOperation({
   idempotent: true,
   openWorld: true,
   mode: 'instant',
-  handler(input, ctx) {
+  async handler(input, ctx) {
+    const { runDoctor } = await import('../src/engine/config/doctor.js');
     return runDoctor(ctx.engine, { ...input, signal: ctx.signal, onProgress: ctx.progress });
   },
   summarize(out) {

@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
 import { buildConfig, PRESETS, type PresetName } from '../src/engine/config/init.js';
-import { loadConfigFile } from '../src/engine/config/load.js';
 import { ADAPTER_NAMES, ROUTE_KINDS } from '../src/engine/config/schema.js';
-import { effectiveRoutes } from '../src/engine/config/show.js';
-import { writeConfigFile } from '../src/engine/config/write.js';
 import { UsageError } from '../src/engine/util/errors.js';
 import { RouteOut } from './config_show.js';
 
@@ -49,6 +46,11 @@ export const configInitTool = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(input, ctx) {
+    const [{ loadConfigFile }, { effectiveRoutes }, { writeConfigFile }] = await Promise.all([
+      import('../src/engine/config/load.js'),
+      import('../src/engine/config/show.js'),
+      import('../src/engine/config/write.js'),
+    ]);
     const file = ctx.engine.configFile().value;
     const existing = loadConfigFile(file);
     if (input.mode === 'create' && existing.exists && !input.overwrite) {

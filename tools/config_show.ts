@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
-import { describeConfig } from '../src/engine/config/show.js';
 import { ROUTE_KINDS } from '../src/engine/config/schema.js';
 
 const SourceEnum = z.enum(['flag', 'env', 'config', 'default', 'legacy']);
@@ -43,6 +42,7 @@ export const configShowTool = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(_input, ctx) {
+    const { describeConfig } = await import('../src/engine/config/show.js');
     return describeConfig(ctx.engine);
   },
   summarize(out) {

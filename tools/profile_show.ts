@@ -3,14 +3,6 @@ import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
 import { LEVELS, PROBE_LEVELS, allPrimitives, getPrimitive, levelMeaning, type Level } from '../src/engine/primitives/catalog.js';
 import type { LevelResult, TCP } from '../src/engine/profiles/schema.js';
-import {
-  FAILURE_REPORTS_FILE,
-  listVersionNames,
-  loadProfile,
-  profileUri,
-  resolveProfileRef,
-} from '../src/engine/profiles/store.js';
-import { pathExists } from '../src/engine/util/fs.js';
 
 const LevelEnum = z.enum(LEVELS);
 
@@ -67,6 +59,10 @@ export const profileShowTool = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(input, ctx) {
+    const [{ FAILURE_REPORTS_FILE, listVersionNames, loadProfile, profileUri, resolveProfileRef }, { pathExists }] = await Promise.all([
+      import('../src/engine/profiles/store.js'),
+      import('../src/engine/util/fs.js'),
+    ]);
     const dir = ctx.engine.roots.profiles.value;
     const ref = await resolveProfileRef(dir, { harness: input.harness, model: input.model });
     const loaded = await loadProfile(dir, ref.harness, ref.dirName, { version: input.version, allowPartial: true });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
 import * as os from 'node:os';
-import { importProfiles, type ImportOutcome } from '../src/engine/profiles/store.js';
-import { expandPath } from '../src/engine/util/fs.js';
+import type { ImportOutcome } from '../src/engine/profiles/store.js';
 
 const MAX_LISTED = 100;
 const STATUSES = ['imported', 'replaced', 'skipped-existing', 'invalid', 'ignored'] as const;
@@ -46,6 +45,7 @@ export const profilesImportTool = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(input, ctx) {
+    const [{ importProfiles }, { expandPath }] = await Promise.all([import('../src/engine/profiles/store.js'), import('../src/engine/util/fs.js')]);
     const source = expandPath(input.source, ctx.engine.env.HOME || os.homedir());
     const res = await importProfiles(source, ctx.engine.roots.profiles.value, { overwrite: input.overwrite, harness: input.harness });
     const ordered = [...res.files].sort((a, b) => LIST_ORDER[a.status] - LIST_ORDER[b.status] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
-import { listProfiles, type ProfileSummary } from '../src/engine/profiles/store.js';
+import type { ProfileSummary } from '../src/engine/profiles/store.js';
 
 const ProfileRow = z.object({
   model: z.string().describe('Model id as recorded in the profile'),
@@ -54,6 +54,7 @@ export const profilesListTool = defineOperation({
     // id maps to a substring of the directory name: filter before parsing any file.
     const dirNeedle = needle?.replace(/\//g, '--').replace(/:/g, '_');
     const nameMatches = (dirName: string) => dirNeedle === undefined || dirName.toLowerCase().includes(dirNeedle) || dirName.toLowerCase().includes(needle!);
+    const { listProfiles } = await import('../src/engine/profiles/store.js');
     const rows = await listProfiles(dir, {
       filter: (k) => (input.harness === undefined || k.harness === input.harness) && nameMatches(k.dirName),
     });

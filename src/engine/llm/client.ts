@@ -2,9 +2,7 @@ import { createHash } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Route, SkvmConfig } from '../config/schema.js';
 import type { Logger } from '../util/log.js';
-import { createAnthropicProvider } from './anthropic-provider.js';
 import { LlmError, toLlmError } from './errors.js';
-import { createOpenAiProvider } from './openai-provider.js';
 import { costFor } from './pricing.js';
 import type { ProviderCall, ProviderResult, RouteProvider } from './provider.js';
 import { withRetry, type RetryOptions } from './retry.js';
@@ -188,7 +186,11 @@ export class LlmClient implements ChatProvider {
     const cacheKey = `${route.kind}|${route.baseUrl ?? ''}|${keyHash}`;
     let p = this.providers.get(cacheKey);
     if (!p) {
-      p = route.kind === 'anthropic' ? createAnthropicProvider(route, apiKey) : createOpenAiProvider(route, apiKey);
+      // Wire modules (and the SDKs behind them) load on first use, keeping server start-up fast.
+      p =
+        route.kind === 'anthropic'
+          ? import('./anthropic-provider.js').then((m) => m.createAnthropicProvider(route, apiKey))
+          : import('./openai-provider.js').then((m) => m.createOpenAiProvider(route, apiKey));
       this.providers.set(cacheKey, p);
       p.catch(() => this.providers.delete(cacheKey));
     }

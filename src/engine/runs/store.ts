@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import type { Low } from 'lowdb';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
@@ -50,7 +49,9 @@ export class RunStore {
   async write(record: RunRecord): Promise<void> {
     let db = this.dbs.get(record.id);
     if (!db) {
-      db = new Low<RunRecord>(new JSONFile<RunRecord>(this.recordPath(record.id)), record);
+      // lowdb loads with the first run, not with the server.
+      const [{ Low }, { JSONFile }] = await Promise.all([import('lowdb'), import('lowdb/node')]);
+      db = this.dbs.get(record.id) ?? new Low<RunRecord>(new JSONFile<RunRecord>(this.recordPath(record.id)), record);
       this.dbs.set(record.id, db);
     }
     db.data = record;
