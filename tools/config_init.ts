@@ -29,7 +29,7 @@ export const configInitTool = defineOperation({
     adapters: z.partialRecord(z.enum(ADAPTER_NAMES), z.string().min(1)).optional().describe('Harness checkout or binary paths, by adapter name.'),
     headlessDriver: z.enum(['pi', 'opencode']).optional(),
     adapterConfigMode: z.enum(['native', 'managed']).optional(),
-    tmpDir: z.string().optional().describe('Where work directories go (default: the OS temp dir).'),
+    tmpRoot: z.string().optional().describe('Where work directories go; written as paths.tmpDir (default: the OS temp dir).'),
     maxConcurrentRuns: z.number().int().min(1).max(64).optional().describe('Runs allowed at once (default 4).'),
     dryRun: z.boolean().default(false).describe('Return what would be written without writing.'),
   }),
@@ -62,7 +62,7 @@ export const configInitTool = defineOperation({
       adapters: input.adapters,
       headlessDriver: input.headlessDriver,
       adapterConfigMode: input.adapterConfigMode,
-      tmpDir: input.tmpDir,
+      tmpDir: input.tmpRoot,
       maxConcurrentRuns: input.maxConcurrentRuns,
     });
     const backup = input.dryRun ? undefined : await writeConfigFile(file, config);

@@ -33,7 +33,7 @@ export const BOOLEAN_GLOBALS: ReadonlyArray<{ flag: string; key: keyof GlobalFla
   { flag: '--json', key: 'json', help: 'print the structured result as JSON on stdout' },
   { flag: '--quiet', key: 'quiet', help: 'no progress output on stderr' },
   { flag: '--help', key: 'help', help: 'show help (also -h); with a command, that command’s flags' },
-  { flag: '--version', key: 'version', help: 'print the version' },
+  { flag: '--version', key: 'version', help: 'print the version (before any command word)' },
 ];
 
 export function splitArgv(argv: readonly string[]): SplitArgv {
@@ -50,7 +50,8 @@ export function splitArgv(argv: readonly string[]): SplitArgv {
       globals.help = true;
       continue;
     }
-    const boolGlobal = BOOLEAN_GLOBALS.find((g) => g.flag === tok);
+    // After a command word, --version belongs to the command (e.g. profile show --version=…).
+    const boolGlobal = BOOLEAN_GLOBALS.find((g) => g.flag === tok && !(g.key === 'version' && words.length > 0));
     if (boolGlobal) {
       globals[boolGlobal.key] = true;
       continue;

@@ -186,3 +186,15 @@ describe('splitArgv', () => {
     expect(splitArgv(['--skvm-cache=']).errors[0]).toMatch(/--skvm-cache needs a value/);
   });
 });
+
+describe('--version after a command word', () => {
+  it('belongs to the command, so operations may take a version flag', () => {
+    expect(splitArgv(['--version']).globals.version).toBe(true);
+    const s = splitArgv(['profile', 'show', '--model=x', '--version=20260403T113957Z']);
+    expect(s.globals.version).toBe(false);
+    expect(s.rest).toContain('--version=20260403T113957Z');
+    const bare = splitArgv(['profile', 'show', '--version', '20260403T113957Z']);
+    expect(bare.globals.version).toBe(false);
+    expect(bare.rest).toEqual(['--version', '20260403T113957Z']);
+  });
+});
