@@ -1,17 +1,15 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/engine.js';
 import type { TcpInput } from '../src/engine/profiles/schema.js';
 import { savePartialProfile } from '../src/engine/profiles/store.js';
 import { NotFoundError, UsageError } from '../src/engine/util/errors.js';
 import { profileResource } from './profiles.js';
+import { requireUpstream } from '../test/upstream.js';
 
-const UPSTREAM = [fileURLToPath(new URL('../../shared/skvm-data-upstream/profiles', import.meta.url)), '/work/shared/skvm-data-upstream/profiles'].find((p) =>
-  existsSync(p),
-)!;
+const UPSTREAM = path.join(requireUpstream(), 'profiles');
 const cache = mkdtempSync(path.join(os.tmpdir(), 'skvm-res-profiles-'));
 cpSync(UPSTREAM, path.join(cache, 'profiles'), { recursive: true });
 afterAll(() => rmSync(cache, { recursive: true, force: true }));

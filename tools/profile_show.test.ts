@@ -1,7 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OpContext } from '../src/contract/operation.js';
 import { createEngine } from '../src/engine/engine.js';
@@ -10,10 +9,9 @@ import type { TcpInput } from '../src/engine/profiles/schema.js';
 import { savePartialProfile } from '../src/engine/profiles/store.js';
 import { NotFoundError, UsageError } from '../src/engine/util/errors.js';
 import { profileShowTool } from './profile_show.js';
+import { requireUpstream } from '../test/upstream.js';
 
-const UPSTREAM = [fileURLToPath(new URL('../../shared/skvm-data-upstream/profiles', import.meta.url)), '/work/shared/skvm-data-upstream/profiles'].find((p) =>
-  existsSync(p),
-)!;
+const UPSTREAM = path.join(requireUpstream(), 'profiles');
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'skvm-tool-show-'));
 cpSync(UPSTREAM, path.join(cache, 'profiles'), { recursive: true });

@@ -1,16 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { annotationsFor, type OpContext } from '../src/contract/operation.js';
 import { createEngine } from '../src/engine/engine.js';
 import { UsageError } from '../src/engine/util/errors.js';
 import { profilesImportTool } from './profiles_import.js';
+import { requireUpstream } from '../test/upstream.js';
 
-const UPSTREAM = [fileURLToPath(new URL('../../shared/skvm-data-upstream/profiles', import.meta.url)), '/work/shared/skvm-data-upstream/profiles'].find((p) =>
-  existsSync(p),
-)!;
+const UPSTREAM = path.join(requireUpstream(), 'profiles');
 
 const roots: string[] = [];
 function tmp(): string {

@@ -1,15 +1,13 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OpContext } from '../src/contract/operation.js';
 import { createEngine } from '../src/engine/engine.js';
 import { profilesListTool } from './profiles_list.js';
+import { requireUpstream } from '../test/upstream.js';
 
-const UPSTREAM = [fileURLToPath(new URL('../../shared/skvm-data-upstream/profiles', import.meta.url)), '/work/shared/skvm-data-upstream/profiles'].find((p) =>
-  existsSync(p),
-)!;
+const UPSTREAM = path.join(requireUpstream(), 'profiles');
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'skvm-tool-list-'));
 cpSync(UPSTREAM, path.join(cache, 'profiles'), { recursive: true });

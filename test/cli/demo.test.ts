@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI_ENTRY } from '../e2e/harness.js';
+import { UPSTREAM_PROFILES, requireUpstream } from '../upstream.js';
 
 describe('skvm demo (built bin)', () => {
   it('drives the server through the official client against the simulator and prints each step', () => {
-    const r = spawnSync(process.execPath, [CLI_ENTRY, 'demo'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, timeout: 60_000 });
+    requireUpstream();
+    const r = spawnSync(process.execPath, [CLI_ENTRY, 'demo', `--profiles=${UPSTREAM_PROFILES}`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/not a real model/);
     expect(r.stdout).toMatch(/connected to skvm-mcp/);

@@ -12,7 +12,6 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SERVER_ENTRY = path.join(REPO, 'dist/src/server/main.js');
 export const TEST_SERVER_ENTRY = path.join(REPO, 'test/fixtures/test-server.mjs');
 export const CLI_ENTRY = path.join(REPO, 'dist/src/cli/main.js');
-export const UPSTREAM = path.resolve(REPO, '../shared/skvm-data-upstream');
 
 export interface Connected {
   client: Client;

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { echoPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
-import { connect, ERAS, removeDir, tempDir, textOf, UPSTREAM, type Connected } from './harness.js';
+import { requireUpstream } from '../upstream.js';
+import { connect, ERAS, removeDir, tempDir, textOf, type Connected } from './harness.js';
+
+const UPSTREAM = requireUpstream();
 
 const SECRET = 'sk-e2e-secret-value-0123456789abcdef';
 

@@ -1,15 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import { importProfiles, listProfiles, loadProfile } from './store.js';
+import { requireUpstream } from '../../../test/upstream.js';
 
-const UPSTREAM_ROOT = [
-  fileURLToPath(new URL('../../../../shared/skvm-data-upstream', import.meta.url)),
-  '/work/shared/skvm-data-upstream',
-].find((p) => existsSync(p))!;
+const UPSTREAM_ROOT = requireUpstream();
 const UPSTREAM = path.join(UPSTREAM_ROOT, 'profiles');
 
 const tmpRoots: string[] = [];

@@ -1,13 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FailureReportsFileSchema, TcpSchema } from './schema.js';
+import { requireUpstream } from '../../../test/upstream.js';
 
-const UPSTREAM_PROFILES = [
-  fileURLToPath(new URL('../../../../shared/skvm-data-upstream/profiles', import.meta.url)),
-  '/work/shared/skvm-data-upstream/profiles',
-].find((p) => existsSync(p))!;
+const UPSTREAM_PROFILES = path.join(requireUpstream(), 'profiles');
 
 function upstreamFiles(pred: (name: string) => boolean): string[] {
   const out: string[] = [];

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import type { TcpInput } from './schema.js';
@@ -24,11 +23,9 @@ import {
   saveProfile,
   toModelDirName,
 } from './store.js';
+import { requireUpstream } from '../../../test/upstream.js';
 
-const UPSTREAM = [
-  fileURLToPath(new URL('../../../../shared/skvm-data-upstream/profiles', import.meta.url)),
-  '/work/shared/skvm-data-upstream/profiles',
-].find((p) => existsSync(p))!;
+const UPSTREAM = path.join(requireUpstream(), 'profiles');
 
 const tmpRoots: string[] = [];
 function tmp(prefix = 'skvm-store-'): string {
