@@ -1,21 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { captureIo, fakeOperations, type CapturedIo } from '../../test/cli/helpers.js';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.js';
 import { runCli, type CliDeps } from './cli.js';
 import { cliCommands } from './commands/index.js';
+import { tempDirs } from '../../test/tmp.js';
 
-const caches: string[] = [];
-function tempCache(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'skvm-cli-'));
-  caches.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const d of caches) rmSync(d, { recursive: true, force: true });
-});
+const tempCache = tempDirs('skvm-cli-');
 
 const engines: Array<{ opts: EngineOptions; engine: Engine }> = [];
 const deps: CliDeps = {

@@ -1,20 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bootstrapDotEnv, ConfigError, loadConfigFile, parseConfigText } from './load.js';
 import { buildConfig } from './init.js';
 import { writeConfigFile } from './write.js';
+import { tempDirs } from '../../../test/tmp.js';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'skvm-cfg-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('skvm-cfg-');
 
 describe('skvm.config.json loading', () => {
   it('reads the reference schema and treats a missing file as empty', () => {

@@ -54,7 +54,16 @@ export class LlmClient implements ChatProvider {
 
   /** The same client; every call made through the returned provider is also reported to `onUsage`. */
   withUsage(onUsage: UsageListener): ChatProvider {
-    return { chat: (req, opts = {}) => this.run(req, opts, onUsage) };
+    return { chat: (req, opts = {}) => this.run(req, opts, onUsage), supportsToolChoice: (model) => this.supportsToolChoice(model) };
+  }
+
+  /** false only when the model's route sets `supportsToolChoice: false`; unknown routes say true. */
+  supportsToolChoice(model: string): boolean {
+    try {
+      return resolveRoute(this.opts.config().providers?.routes ?? [], model).supportsToolChoice !== false;
+    } catch {
+      return true;
+    }
   }
 
   /** Route and backend id for a model; throws LlmError(no_route | auth | bad_request) with hints. No network. */

@@ -18,6 +18,7 @@ beforeAll(async () => {
     { match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: 'sim-test-key-123' },
     { match: 'simanth/*', kind: 'anthropic', baseUrl: sim.anthropicBaseUrl, apiKey: 'sim-anth-key-456' },
     { match: 'simor/*', kind: 'openrouter', baseUrl: sim.openaiBaseUrl, apiKey: 'sim-or-key-789' },
+    { match: 'simjson/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '', supportsToolChoice: false },
   ];
   client = new LlmClient({ config: () => ({ providers: { routes } }), configFile: '/tmp/skvm.config.json', env: {}, log: silentLogger, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
 });
@@ -115,5 +116,22 @@ describe.each(['sim/m', 'simanth/claude-m', 'simor/acme/m'])('extractStructured 
     expect(msg).toMatch(/verdict/);
     expect(msg).toMatch(/- reason: /);
     expect(msg).toMatch(/- tags\[0\]: /);
+  });
+});
+
+describe('route config supportsToolChoice: false', () => {
+  it('makes extraction ask for JSON in text without a forced tool call, through a usage-tracking provider too', async () => {
+    const good = { label: 'fail', score: 0, reason: 'wrong', tags: [] };
+    const policy = script([text(JSON.stringify(good)), text(JSON.stringify(good))]);
+    const direct = await extractStructured(client, { model: 'simjson/m', schema: Verdict, name: 'verdict', description: 'd', prompt: 'p' });
+    expect(direct.value).toEqual(good);
+    const usage: unknown[] = [];
+    const tracked = await extractStructured(client.withUsage((u) => usage.push(u)), { model: 'simjson/m', schema: Verdict, name: 'verdict', description: 'd', prompt: 'p' });
+    expect(tracked.value).toEqual(good);
+    expect(usage).toHaveLength(1);
+    for (const seen of policy.requests()) {
+      expect(seen.tools).toEqual([]);
+      expect(seen.toolChoice).toBeUndefined();
+    }
   });
 });

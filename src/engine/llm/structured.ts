@@ -48,7 +48,8 @@ export async function extractStructured<T>(provider: ChatProvider, req: Structur
     return res;
   };
 
-  if (req.toolChoiceSupported !== false) {
+  const toolChoice = req.toolChoiceSupported ?? provider.supportsToolChoice?.(req.model) ?? true;
+  if (toolChoice) {
     const viaTool = await tryToolLayer(req, jsonSchema, ask);
     if (viaTool.done) return { value: viaTool.value, responses };
   }

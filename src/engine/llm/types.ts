@@ -83,6 +83,8 @@ export interface CallOptions {
 /** Everything a caller needs from the LLM layer; implemented by LlmClient. */
 export interface ChatProvider {
   chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResponse>;
+  /** Whether the model's route accepts a forced tool choice (config `supportsToolChoice`); default true. */
+  supportsToolChoice?(model: string): boolean;
 }
 
 /** One usage record per call; runs and the profiler sum these. */

@@ -1,23 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import { importProfiles, listProfiles, loadProfile } from './store.js';
 import { requireUpstream } from '../../../test/upstream.js';
+import { tempDirs } from '../../../test/tmp.js';
 
 const UPSTREAM_ROOT = requireUpstream();
 const UPSTREAM = path.join(UPSTREAM_ROOT, 'profiles');
 
-const tmpRoots: string[] = [];
-function tmp(prefix = 'skvm-import-'): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
-  tmpRoots.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('skvm-import-');
 
 /** Every file under <root>/<harness>/<model>/, relative. */
 function treeFiles(root: string): string[] {

@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import type { TcpInput } from './schema.js';
 import {
@@ -24,18 +23,11 @@ import {
   toModelDirName,
 } from './store.js';
 import { requireUpstream } from '../../../test/upstream.js';
+import { tempDirs } from '../../../test/tmp.js';
 
 const UPSTREAM = path.join(requireUpstream(), 'profiles');
 
-const tmpRoots: string[] = [];
-function tmp(prefix = 'skvm-store-'): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
-  tmpRoots.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('skvm-store-');
 
 function tcp(over: Partial<TcpInput> = {}): TcpInput {
   return {

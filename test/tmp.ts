@@ -1,0 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll } from 'vitest';
+
+/**
+ * Temporary directories for one test file: `make()` creates `<os tmp>/<prefix>XXXXXX`, and all
+ * of them are removed when the file's tests are done.
+ */
+export function tempDirs(prefix: string): (subPrefix?: string) => string {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return (subPrefix) => {
+    const d = mkdtempSync(path.join(tmpdir(), subPrefix ?? prefix));
+    made.push(d);
+    return d;
+  };
+}
