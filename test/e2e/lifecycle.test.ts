@@ -65,6 +65,28 @@ describe('server lifecycle', () => {
     expect(rec.status).toBe('interrupted');
   });
 
+  it('marks the runs of a killed server interrupted when the next server starts', async () => {
+    const cache = tempDir('life');
+    dirs.push(cache);
+    const first = start(TEST_SERVER_ENTRY, cache);
+    await first.initialize();
+    first.send({ id: 2, method: 'tools/call', params: { name: 'test_sleep', arguments: { steps: 100, stepMs: 100, waitSeconds: 0 } } });
+    const runId = ((await first.response(2)) as { result: { structuredContent: { runId: string } } }).result.structuredContent.runId;
+    await new Promise((r) => setTimeout(r, 200));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(JSON.parse(readFileSync(path.join(cache, 'runs', `${runId}.json`), 'utf8')).status).toBe('running');
+
+    const second = start(SERVER_ENTRY, cache);
+    await second.initialize();
+    second.send({ id: 3, method: 'tools/call', params: { name: 'run_status', arguments: { runId, waitSeconds: 0 } } });
+    const status = (await second.response(3)) as { result: { structuredContent: { status: string; error: { message: string } } } };
+    expect(status.result.structuredContent.status).toBe('interrupted');
+    expect(status.result.structuredContent.error.message).toMatch(/stopped before it finished/);
+    second.child.stdin.end();
+    await second.exited;
+  });
+
   it('exits 0 on SIGTERM', async () => {
     const cache = tempDir('life');
     dirs.push(cache);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../src/engine/config/write.js';
-import { echoPolicy } from '../../src/engine/sim/index.js';
+import { echoPolicy, scriptedPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
 import { requireUpstream } from '../upstream.js';
 import { connect, ERAS, removeDir, tempDir, textOf, type Connected } from './harness.js';
@@ -15,6 +15,7 @@ type ToolResult = { isError?: boolean; structuredContent?: Record<string, unknow
 
 describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
   let sim: SimServer;
+  let hangingSim: SimServer;
   let cache: string;
   let conn: Connected;
   const seenText: string[] = [];
@@ -27,9 +28,16 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
 
   beforeAll(async () => {
     sim = await startSimServer({ policy: echoPolicy() });
+    // A vendor that accepts every request and never answers: only cancellation ends the call.
+    hangingSim = await startSimServer({ policy: scriptedPolicy([], { whenExhausted: { kind: 'fault', fault: { type: 'hang' } } }) });
     cache = tempDir(`e2e-${era}`);
     await writeConfigFile(path.join(cache, 'skvm.config.json'), {
-      providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKeyEnv: 'SKVM_E2E_KEY', checkModel: 'sim/echo' }] },
+      providers: {
+        routes: [
+          { match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKeyEnv: 'SKVM_E2E_KEY', checkModel: 'sim/echo' },
+          { match: 'hang/*', kind: 'anthropic', baseUrl: hangingSim.anthropicBaseUrl, apiKeyEnv: 'SKVM_E2E_KEY' },
+        ],
+      },
     });
     conn = await connect({ era, cache, env: { SKVM_E2E_KEY: SECRET }, testServer: true });
   });
@@ -37,6 +45,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
   afterAll(async () => {
     await conn?.close();
     await sim?.close();
+    await hangingSim?.close();
     removeDir(cache);
   });
 
@@ -131,6 +140,19 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     expect(cancelled.structuredContent).toMatchObject({ status: 'cancelled' });
     const log = await conn.client.readResource({ uri: `skvm://runs/${runId}/log` });
     expect((log.contents[0] as { text: string }).text).toMatch(/cancel-requested/);
+  });
+
+  it('run_cancel aborts an in-flight LLM request within two seconds', async () => {
+    const started = await call('test_llm', { model: 'hang/claude-x', calls: 1, waitSeconds: 0 });
+    const runId = started.structuredContent!.runId as string;
+    for (let i = 0; i < 100 && hangingSim.stats().inFlight === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(hangingSim.stats().inFlight).toBe(1);
+    const t0 = Date.now();
+    const cancelled = await call('run_cancel', { runId });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(cancelled.structuredContent).toMatchObject({ status: 'cancelled' });
+    for (let i = 0; i < 100 && hangingSim.stats().inFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(hangingSim.stats().inFlight).toBe(0);
   });
 
   it('a cancelled tool call stops the wait, not the run', async () => {
