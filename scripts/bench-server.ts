@@ -12,6 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVER = path.join(REPO, 'dist/src/server/main.js');
+const FLOOR = path.join(REPO, 'dist/scripts/bench-floor-server.js');
 const UPSTREAM_PROFILE = path.resolve(process.env.SKVM_UPSTREAM_DATA ?? path.resolve(REPO, '../shared/skvm-data-upstream'), 'profiles/bare-agent/qwen--qwen3.5-9b/latest.json');
 const RUNS = 20;
 
@@ -26,10 +27,10 @@ function fmt(ms: number): string {
 }
 
 /** Time from spawn to the answer of the first request, over a raw pipe. */
-function spawnToAnswer(cache: string, era: 'legacy' | 'modern'): Promise<number> {
+function spawnToAnswer(cache: string, era: 'legacy' | 'modern', entry = SERVER): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [SERVER, `--skvm-cache=${cache}`], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH, HOME: cache } });
+    const child = spawn(process.execPath, [entry, `--skvm-cache=${cache}`], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH, HOME: cache } });
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -79,6 +80,10 @@ async function main(): Promise<void> {
       for (let i = 0; i < RUNS; i++) times.push(await spawnToAnswer(cache, era));
       console.log(`spawn → ${era === 'legacy' ? 'initialize (2025-11-25)' : 'server/discover (2026-07-28)'} answered: median ${fmt(median(times))} (min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))}) [goal ≤ 250 ms]`);
     }
+    // The same measurement for a one-tool server built on the SDK alone: the part no server of ours can go below.
+    const floor: number[] = [];
+    for (let i = 0; i < RUNS; i++) floor.push(await spawnToAnswer(cache, 'legacy', FLOOR));
+    console.log(`  floor: a one-tool SDK server, spawn → initialize answered: median ${fmt(median(floor))}`);
 
     // 2,000 cached profiles for resources/list.
     const profiles = path.join(cache, 'profiles');

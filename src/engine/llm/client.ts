@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pLimit, { type LimitFunction } from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import type { Route, SkvmConfig } from '../config/schema.js';
 import type { Logger } from '../util/log.js';
 import { LlmError, toLlmError } from './errors.js';
@@ -166,8 +166,8 @@ export class LlmClient implements ChatProvider {
   }
 
   /** Runs `fn` under the route's concurrency limit; a caller abort also ends the wait for a slot. */
-  private limited<T>(route: Route, signal: AbortSignal | undefined, model: string, fn: () => Promise<T>): Promise<T> {
-    const limit = this.limiterFor(route);
+  private async limited<T>(route: Route, signal: AbortSignal | undefined, model: string, fn: () => Promise<T>): Promise<T> {
+    const limit = await this.limiterFor(route);
     if (!signal) return limit(fn);
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => reject(cancelled(model, route.match));
@@ -178,9 +178,11 @@ export class LlmClient implements ChatProvider {
     });
   }
 
-  private limiterFor(route: Route): LimitFunction {
+  private async limiterFor(route: Route): Promise<LimitFunction> {
     const want = route.maxConcurrency ?? DEFAULT_ROUTE_CONCURRENCY;
     const key = `${route.kind}|${route.match}|${route.baseUrl ?? ''}`;
+    // p-limit loads with the first LLM call, not with the server.
+    const { default: pLimit } = await import('p-limit');
     let limit = this.limiters.get(key);
     if (!limit) {
       limit = pLimit(want);

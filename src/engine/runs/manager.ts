@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import pLimit, { type LimitFunction } from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { sleep } from '../util/abort.js';
 import { describeError, SkvmError } from '../util/errors.js';
 import { teeLogger, type Logger } from '../util/log.js';
@@ -65,22 +65,24 @@ export class RunManager {
   private readonly host = os.hostname();
   private readonly active = new Map<string, ActiveRun>();
   private readonly listeners = new Map<string, Set<(rec: RunRecord) => void>>();
-  private readonly limit: LimitFunction;
+  /** Set by init(): p-limit loads with the first run, not with the server. */
+  private limit?: LimitFunction;
   private ticker?: NodeJS.Timeout;
   private initialized?: Promise<void>;
 
   constructor(
     dir: string,
     private readonly log: Logger,
-    maxConcurrent = 4,
+    private readonly maxConcurrent = 4,
   ) {
     this.store = new RunStore(dir);
-    this.limit = pLimit(maxConcurrent);
   }
 
   /** Create the directory and mark runs whose process died as interrupted. Idempotent. */
   init(): Promise<void> {
     this.initialized ??= (async () => {
+      const { default: pLimit } = await import('p-limit');
+      this.limit = pLimit(this.maxConcurrent);
       await this.store.init();
       for (const id of await this.store.ids()) {
         const rec = await this.store.read(id);
@@ -115,7 +117,7 @@ export class RunManager {
     await this.store.write(record);
     await this.store.appendEvent(record.id, { type: 'created', status: 'queued', message: record.label });
     this.ensureTicker();
-    run.done = this.limit(() => this.execute(run, opts));
+    run.done = this.limit!(() => this.execute(run, opts));
     return structuredClone(record);
   }
 
