@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * `skvm.config.json`, the reference's schema (spec runtime §1.7) plus a few optional keys of
  * ours that the reference ignores (it reads the file as plain JSON and validates only the
- * `providers` block, non-strictly): `pricing`, `runs`, and the route fields `maxConcurrency`,
+ * `providers` block, non-strictly): `pricing`, `runs`, `sandbox`, and the route fields `maxConcurrency`,
  * `timeoutMs`, `checkModel`, `supportsToolChoice`.
  */
 
@@ -74,6 +74,10 @@ export const ConfigSchema = z.object({
   proposalsDir: z.string().optional(),
   pricing: z.record(z.string(), PriceSchema).optional().describe('ours: extends the built-in price table'),
   runs: z.object({ maxConcurrent: z.number().int().min(1).max(64).optional() }).optional().describe('ours'),
+  sandbox: z
+    .object({ mode: z.enum(['auto', 'bwrap', 'none']).optional() })
+    .optional()
+    .describe('ours: auto uses bubblewrap when it works; bwrap requires it; none runs commands unsandboxed'),
 });
 export type SkvmConfig = z.output<typeof ConfigSchema>;
 
