@@ -1,7 +1,10 @@
 import type { ResourceFamily } from '../src/contract/resource.js';
+import { benchSessionResource } from './bench.js';
 import { primitiveResource, primitivesCatalogResource } from './primitives.js';
 import { profileResource } from './profiles.js';
 import { runLogResource, runRecordResource } from './runs.js';
+import { skillResource } from './skills.js';
+import { taskResource } from './tasks.js';
 
 /** The single registry of resource families the MCP server serves. */
 export const resourceFamilies: readonly ResourceFamily[] = [
@@ -10,4 +13,7 @@ export const resourceFamilies: readonly ResourceFamily[] = [
   profileResource,
   runRecordResource,
   runLogResource,
+  taskResource,
+  skillResource,
+  benchSessionResource,
 ];

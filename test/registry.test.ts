@@ -50,3 +50,12 @@ describe('operation registry', () => {
     expect(new Set(resourceFamilies.map((r) => r.uri)).size).toBe(resourceFamilies.length);
   });
 });
+
+describe('bench conditions', () => {
+  it('the bench tool describes exactly the registered conditions', async () => {
+    const { listConditions } = await import('../src/engine/bench/conditions.js');
+    const { BENCH_CONDITIONS_HELP } = await import('../tools/bench.js');
+    const named = [...BENCH_CONDITIONS_HELP.matchAll(/([a-z][a-z-]+) \(/g)].map((m) => m[1]);
+    expect(named).toEqual(listConditions().map((c) => c.name));
+  });
+});

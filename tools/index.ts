@@ -1,4 +1,6 @@
 import type { AnyOperation } from '../src/contract/operation.js';
+import { benchTool } from './bench.js';
+import { benchCompareTool } from './bench_compare.js';
 import { configDoctorTool } from './config_doctor.js';
 import { configInitTool } from './config_init.js';
 import { configShowTool } from './config_show.js';
@@ -7,6 +9,7 @@ import { profileShowTool } from './profile_show.js';
 import { profilesImportTool } from './profiles_import.js';
 import { profilesListTool } from './profiles_list.js';
 import { runCancelTool } from './run_cancel.js';
+import { runTaskTool } from './run_task.js';
 import { runStatusTool } from './run_status.js';
 import { runsListTool } from './runs_list.js';
 
@@ -22,6 +25,9 @@ export const operations: readonly AnyOperation[] = [
   profilesListTool,
   profileShowTool,
   profilesImportTool,
+  runTaskTool,
+  benchTool,
+  benchCompareTool,
   runsListTool,
   runStatusTool,
   runCancelTool,

@@ -11,7 +11,7 @@ const UPSTREAM = requireUpstream();
 
 const SECRET = 'sk-e2e-secret-value-0123456789abcdef';
 
-type ToolResult = { isError?: boolean; structuredContent?: Record<string, unknown>; content: Array<{ type: string; text?: string }> };
+type ToolResult = { isError?: boolean; structuredContent?: Record<string, any>; content: Array<{ type: string; text?: string }> };
 
 describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
   let sim: SimServer;
@@ -77,6 +77,8 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     const { tools } = await conn.client.listTools();
     const sleeper = await call('test_sleep', { steps: 1, stepMs: 1 });
     const runId = sleeper.structuredContent!.runId as string;
+    const benchArgs = { models: ['sim/echo'], tasks: ['slugify'], conditions: ['no-skill'], waitSeconds: 50 };
+    const sessionA = (await call('bench', benchArgs)).structuredContent!.result.sessionId as string;
     const cases: Record<string, Record<string, unknown>> = {
       config_show: {},
       config_doctor: { timeoutMs: 5000 },
@@ -88,6 +90,9 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       profiles_import: { source: path.join(UPSTREAM, 'profiles') },
       profiles_list: {},
       profile_show: { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' },
+      run_task: { task: 'slugify', model: 'sim/echo', waitSeconds: 50 },
+      bench: benchArgs,
+      bench_compare: { lhs: sessionA, rhs: sessionA },
       test_sleep: { steps: 2, stepMs: 5 },
       test_llm: { model: 'sim/echo', calls: 1 },
     };

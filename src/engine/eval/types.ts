@@ -1,5 +1,5 @@
 import type { RunResult } from '../agent/types.js';
-import type { ChatProvider } from '../llm/types.js';
+import type { ChatProvider, TokenUsage } from '../llm/types.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import type { EvalCriterion } from '../tasks/criteria.js';
 
@@ -37,6 +37,27 @@ export interface EvalContext {
   sandbox: { mode: SandboxMode; network: boolean; timeoutMs: number };
   /** When set, llm-judge criteria are not judged now: their inputs go to this sink (deferred judging). */
   deferJudge?: (entry: { criterionIndex: number; criterion: EvalCriterion; inputs: JudgeInputs }) => void;
+  /** Where private evaluation copies of the work dir are made (default: the OS temp dir). */
+  tmpRoot?: string;
+  /** Called after each successful (synchronous) judge call with its usage and cost (null = unknown price). */
+  onJudgeUsage?: (usage: TokenUsage, costUsd: number | null) => void;
+  /**
+   * Set by `evaluateAll` for graders that run code (script, custom): a private copy of the work dir
+   * (`workspace`, which is then also `workDir`) and a scratch dir beside it for grader artefacts.
+   * Evaluators called directly without it make their own.
+   */
+  evalSpace?: EvalSpace;
+}
+
+/**
+ * A private place to grade in: `root` is the sandbox's writable directory, `workspace` a copy of the
+ * agent's work dir inside it, `graderDir` a sibling for artefacts (runner scripts, transcripts,
+ * junit XML) that the grader's subject never sees in its workspace.
+ */
+export interface EvalSpace {
+  root: string;
+  workspace: string;
+  graderDir: string;
 }
 
 /** What an LLM judge sees, captured at run time (also the deferred manifest's `inputs`). */

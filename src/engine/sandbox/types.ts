@@ -26,6 +26,20 @@ export interface CommandOptions {
   mode?: SandboxMode;
   /** Text fed to stdin (default: closed). */
   stdin?: string;
+  /**
+   * Host paths that must be invisible to the command under bubblewrap (the skvm cache root,
+   * the config file, …): each is covered by an empty read-only tmpfs (a file by /dev/null).
+   * The host home directory, /tmp and /run are always covered. Without bubblewrap these
+   * paths stay readable — see the table in sandbox/index.ts.
+   */
+  hide?: string[];
+  /**
+   * Most processes the command may have alive at once (default 512). Enforced by a pids cgroup
+   * where one is writable (then threads count too), else by a polling watchdog.
+   */
+  maxProcesses?: number;
+  /** Largest file the command may write, in bytes (RLIMIT_FSIZE; default 256 MiB). */
+  maxFileBytes?: number;
 }
 
 export interface CommandResult {
@@ -39,4 +53,8 @@ export interface CommandResult {
   durationMs: number;
   /** Whether the command actually ran under bubblewrap. */
   sandboxed: boolean;
+  /** Set when the command was killed for going over `maxProcesses` (a refused fork, or the watchdog's count). */
+  limitExceeded?: 'processes';
+  /** Host pid of the spawned process (its process group id); absent when nothing was spawned. */
+  pid?: number;
 }

@@ -3,6 +3,7 @@ export type { SimApi, SimContext, SimFault, SimMessageReply, SimPolicy, SimReply
 export { startSimServer, SIM_HEADER, type SimServer, type SimServerOptions, type SimStats } from './server.js';
 export { scriptedPolicy, type ScriptedPolicy, type ScriptedPolicyOptions, type ScriptStep } from './policies/scripted.js';
 export { echoPolicy } from './policies/echo.js';
+export { conversationPolicy, selectConversationStep, type ConversationPolicyOptions, type ConversationScript, type ConversationMatch } from './policies/conversation.js';
 export { withLatency, type LatencySpec } from './policies/latency.js';
 export { withFaults, type FaultSpec } from './policies/faults.js';
 export { createRng, type Rng } from './rng.js';

@@ -19,6 +19,11 @@ export interface Skill {
   files: string[];
   /** sha256 hex of `content`, first 16 characters (the reference's skillContentHash). */
   contentHash: string;
+  /**
+   * What the loader skipped or worked around (a symlink leading outside the folder, front
+   * matter that is not valid YAML, …); absent when there was nothing to say.
+   */
+  notes?: string[];
 }
 
 export type SkillMode = 'inject' | 'discover';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SimReply } from '../policy.js';
 import { registerPolicyType } from '../policy-registry.js';
+import { conversationPolicy } from './conversation.js';
 import { echoPolicy } from './echo.js';
 import { scriptedPolicy } from './scripted.js';
 
@@ -102,6 +103,54 @@ registerPolicyType('scripted', {
     return scriptedPolicy(spec.replies, {
       ...(spec.whenExhausted !== undefined ? { whenExhausted: spec.whenExhausted } : {}),
       name: spec.name ?? 'scripted',
+    });
+  },
+});
+
+/** A regex as a pattern string (no flags) or `{pattern, flags}` with flags from "imsu". */
+const RegexSpecSchema = z
+  .union([z.string(), z.strictObject({ pattern: z.string(), flags: z.string().regex(/^[imsu]*$/, 'flags may only use i, m, s and u').optional() })])
+  .transform((value, ctx): RegExp => {
+    const [pattern, flags] = typeof value === 'string' ? [value, ''] : [value.pattern, value.flags ?? ''];
+    try {
+      return new RegExp(pattern, flags);
+    } catch (err) {
+      ctx.issues.push({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}`, input: value });
+      return z.NEVER;
+    }
+  });
+
+registerPolicyType('conversation', {
+  description: 'stateless: picks the script whose regexes match the first user message / system prompt, answers steps[number of assistant messages so far]',
+  schema: z.strictObject({
+    name: z.string().min(1).optional(),
+    /** Free text for people reading the file (which script applies when). */
+    description: z.string().optional(),
+    scripts: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          description: z.string().optional(),
+          match: z.strictObject({ prompt: RegexSpecSchema.optional(), system: RegexSpecSchema.optional() }),
+          steps: z.array(ReplySpecSchema).min(1),
+        }),
+      )
+      .min(1),
+    fallback: ReplySpecSchema.optional(),
+  }),
+  build(spec) {
+    return conversationPolicy({
+      name: spec.name ?? 'conversation',
+      scripts: spec.scripts.map((s) => ({
+        name: s.name,
+        ...(s.description !== undefined ? { description: s.description } : {}),
+        match: {
+          ...(s.match.prompt !== undefined ? { prompt: s.match.prompt } : {}),
+          ...(s.match.system !== undefined ? { system: s.match.system } : {}),
+        },
+        steps: s.steps,
+      })),
+      ...(spec.fallback !== undefined ? { fallback: spec.fallback } : {}),
     });
   },
 });

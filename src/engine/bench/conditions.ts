@@ -1,0 +1,279 @@
+import * as path from 'node:path';
+import type { RunResult } from '../agent/types.js';
+import { computeWeightedScore } from '../eval/index.js';
+import type { EvalResult } from '../eval/types.js';
+import { LlmError } from '../llm/errors.js';
+import { SandboxUnavailableError } from '../sandbox/errors.js';
+import { skillContentHash } from '../skills/load.js';
+import type { Skill, SkillMode } from '../skills/types.js';
+import type { LoadedTask } from '../tasks/load.js';
+import { closestMatches } from '../util/closest.js';
+import { NotFoundError, SkvmError, errorMessage, isAbortError } from '../util/errors.js';
+import { runTask, workDirPrefixFor, type RunTaskOptions } from './run-task.js';
+import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
+
+/**
+ * Bench conditions: ONE registry, the single source of truth for condition names (spec runtime
+ * §4.5). A condition decides which skills the agent gets and which bundle files are staged; the
+ * shared scaffold (`runCondition`) runs the task through the runner and turns the outcome into a
+ * ConditionResult. `aot-compiled[-p…]`, `jit-optimized` and `jit-boost` are reserved names that
+ * later releases register through `registerCondition`.
+ */
+
+export interface ConditionInput {
+  task: LoadedTask;
+  /** The task's own skills (from its `skill` field), loaded. */
+  taskSkills: Skill[];
+  /** The caller's skill for the `custom-skill` condition. */
+  customSkill?: Skill;
+}
+
+export interface ConditionPlan {
+  /** What the agent is given; several skills are combined into one bundle entry (see combineSkills). */
+  skills: Skill[];
+  /** Skills whose bundle files are copied into the work dir root. */
+  stage: Skill[];
+}
+
+export interface ConditionDefinition {
+  name: string;
+  description: string;
+  /** Why this condition does not apply to a task (the cell is skipped), or undefined. */
+  skipReason(input: ConditionInput): string | undefined;
+  plan(input: ConditionInput): ConditionPlan;
+  /** Conversation-log label (default: the name). */
+  label?: string;
+  /** llm-judge criteria may be deferred to the async judge (default true). */
+  deferrable?: boolean;
+}
+
+const registry = new Map<string, ConditionDefinition>();
+
+export function registerCondition(def: ConditionDefinition): void {
+  if (registry.has(def.name)) throw new Error(`bench condition "${def.name}" is already registered`);
+  registry.set(def.name, def);
+}
+
+/** Registered conditions, in registration order. */
+export function listConditions(): ConditionDefinition[] {
+  return [...registry.values()];
+}
+
+export function conditionNames(): string[] {
+  return [...registry.keys()];
+}
+
+/** Names the reference knows that later releases add (AOT variants, JIT conditions). */
+export function isReservedCondition(name: string): boolean {
+  return name === 'jit-optimized' || name === 'jit-boost' || /^aot-compiled(-p[123]+)?$/.test(name);
+}
+
+export class ConditionUnavailableError extends SkvmError {
+  constructor(name: string) {
+    super(`Bench condition "${name}" is not available in this release.`, {
+      code: 'condition_unavailable',
+      hint: `Available conditions: ${conditionNames().join(', ')}. AOT-compiled and JIT conditions arrive with the compiler and optimizer.`,
+    });
+  }
+}
+
+export function getCondition(name: string): ConditionDefinition {
+  const def = registry.get(name);
+  if (def) return def;
+  if (isReservedCondition(name)) throw new ConditionUnavailableError(name);
+  throw new NotFoundError('bench condition', name, closestMatches(name, conditionNames()), `Known conditions: ${conditionNames().join(', ')}.`);
+}
+
+registerCondition({
+  name: 'no-skill',
+  description: 'The task alone: no skill, no bundle files (the baseline).',
+  skipReason: () => undefined,
+  plan: () => ({ skills: [], stage: [] }),
+});
+
+registerCondition({
+  name: 'original',
+  description: "The task's own skills (its `skill` field); several are joined into one bundle, bundle files staged.",
+  skipReason: ({ taskSkills }) => (taskSkills.length === 0 ? 'the task names no skill' : undefined),
+  plan: ({ taskSkills }) => ({ skills: taskSkills, stage: taskSkills }),
+});
+
+registerCondition({
+  name: 'custom-skill',
+  description: 'A skill given by the caller, used for every task; its bundle files staged.',
+  skipReason: ({ customSkill }) => (customSkill ? undefined : 'no custom skill was given'),
+  plan: ({ customSkill }) => ({ skills: customSkill ? [customSkill] : [], stage: customSkill ? [customSkill] : [] }),
+});
+
+/** The text separating several skills' SKILL.md in one bundle (spec §4.5). */
+export const SKILL_JOINER = '\n\n---\n\n';
+
+/**
+ * Several skills as the one bundle entry the reference gives the agent: contents joined with
+ * `\n\n---\n\n`, name `a+b`, description "Multi-skill bundle". One skill is returned as is.
+ */
+export function combineSkills(skills: Skill[]): Skill | undefined {
+  if (skills.length === 0) return undefined;
+  if (skills.length === 1) return skills[0];
+  const content = skills.map((s) => s.content).join(SKILL_JOINER);
+  const first = skills[0]!;
+  return {
+    name: skills.map((s) => s.name).join('+'),
+    description: 'Multi-skill bundle',
+    dir: first.dir,
+    skillMdPath: first.skillMdPath,
+    content,
+    frontMatter: {},
+    files: [],
+    contentHash: skillContentHash(content),
+  };
+}
+
+/** ConditionResult skill fields (spec §4.5): id = folder name(s), path(s), content hash, mode. */
+export function skillMeta(skills: Skill[], mode: SkillMode): Partial<ConditionResult> {
+  const combined = combineSkills(skills);
+  if (!combined) return {};
+  return {
+    skillId: skills.map((s) => path.basename(s.dir)).join('+'),
+    ...(skills.length === 1 ? { skillPath: skills[0]!.dir } : { skillPaths: skills.map((s) => s.dir) }),
+    skillContentHash: combined.contentHash,
+    skillMode: mode,
+  };
+}
+
+/**
+ * Errors that end the whole bench at once instead of tainting one cell: every other cell would
+ * fail the same way, so a table of crashed rows would only hide the cause.
+ * - LlmError `auth` (bad/missing key), `no_route` (no route for the model), `bad_request` with
+ *   HTTP 404 (unknown model / wrong base URL);
+ * - SandboxUnavailableError (sandbox.mode bwrap without bubblewrap).
+ * Everything else — transient vendor errors after retries, other 400s (one prompt too long),
+ * tool-argument garbage, a task's `_setup.sh` failing — taints only its cell (`adapter-crashed`).
+ */
+export function isFatalBenchError(err: unknown): boolean {
+  if (err instanceof LlmError) return err.kind === 'auth' || err.kind === 'no_route' || (err.kind === 'bad_request' && err.status === 404);
+  if (err instanceof SandboxUnavailableError) return true;
+  return false;
+}
+
+/** An LLM error the retry policy gave up on (the vendor looks unavailable). */
+export function isVendorOutage(err: unknown): boolean {
+  return err instanceof LlmError && (err.kind === 'transient' || err.kind === 'rate_limit' || err.kind === 'timeout');
+}
+
+export function evalDetailsOf(results: EvalResult[]): EvalDetail[] {
+  return results.map((r) => {
+    const c = r.criterion;
+    const d: EvalDetail = { method: c.method, score: r.score, details: r.details };
+    if (c.id !== undefined) d.id = c.id;
+    if (c.name !== undefined) d.name = c.name;
+    if (c.weight !== undefined) d.weight = c.weight;
+    if (r.checkpoints && r.checkpoints.length > 0) d.checkpoints = r.checkpoints.map((cp) => ({ ...cp }));
+    if (r.infraError) d.infraError = r.infraError;
+    return d;
+  });
+}
+
+/** Score fields from eval details (bench aggregation §3.6 #2); also used after merging the async judge. */
+export function scoreFromDetails(details: EvalDetail[], gradingWeights?: { automated: number; llmJudge: number }): Pick<ConditionResult, 'score' | 'pass' | 'automatedScore' | 'llmJudgeScore'> {
+  const w = computeWeightedScore(
+    details.map((d) => ({ method: d.method as EvalResult['criterion']['method'], score: d.score, ...(d.weight !== undefined ? { weight: d.weight } : {}), ...(d.id !== undefined ? { id: d.id } : {}) })),
+    gradingWeights,
+  );
+  return {
+    score: w.score,
+    pass: w.pass,
+    ...(w.automatedScore !== undefined ? { automatedScore: w.automatedScore } : {}),
+    ...(w.llmJudgeScore !== undefined ? { llmJudgeScore: w.llmJudgeScore } : {}),
+  };
+}
+
+export function toConditionResult(condition: string, task: LoadedTask, runResult: RunResult, evalResults: EvalResult[], meta: Partial<ConditionResult>): ConditionResult {
+  const ok = runResult.runStatus === 'ok';
+  const evalDetails = ok ? evalDetailsOf(evalResults) : [];
+  const scored = ok ? scoreFromDetails(evalDetails, task.gradingWeights) : { score: 0, pass: false };
+  const usageAvailable = runResult.usageAvailable !== false;
+  const r: ConditionResult = {
+    condition,
+    ...scored,
+    evalDetails,
+    ...(task.gradingWeights ? { gradingWeights: task.gradingWeights } : {}),
+    tokens: { ...runResult.tokens },
+    cost: usageAvailable ? runResult.cost : null,
+    usageAvailable,
+    durationMs: runResult.durationMs,
+    llmDurationMs: runResult.llmDurationMs,
+    steps: runResult.steps.length,
+    ...meta,
+    ...(runResult.skillLoaded !== undefined ? { skillLoaded: runResult.skillLoaded } : {}),
+    runStatus: runResult.runStatus,
+  };
+  if (runResult.statusDetail) r.statusDetail = runResult.statusDetail;
+  const error = runResult.adapterError?.stderr || (!ok ? runResult.statusDetail : undefined);
+  if (error) r.error = error;
+  return r;
+}
+
+/** The zero result of a cell whose orchestration threw: tainted, never an evaluable 0 (fix of §10 #6). */
+export function crashedResult(condition: string, err: unknown, meta: Partial<ConditionResult> = {}): ConditionResult {
+  const msg = errorMessage(err);
+  const hint = err instanceof SkvmError && err.hint ? ` (${err.hint})` : '';
+  return {
+    condition,
+    score: 0,
+    pass: false,
+    evalDetails: [],
+    tokens: emptyTokens(),
+    cost: null,
+    usageAvailable: false,
+    durationMs: 0,
+    llmDurationMs: 0,
+    steps: 0,
+    ...meta,
+    runStatus: 'adapter-crashed',
+    statusDetail: `bench orchestration threw: ${msg}${hint}`,
+    error: msg,
+  };
+}
+
+export interface RunConditionOptions extends Omit<RunTaskOptions, 'skills' | 'stageSkills' | 'stageBundles' | 'task' | 'executeOnly'> {
+  condition: ConditionDefinition;
+  input: ConditionInput;
+  skillMode: SkillMode;
+}
+
+export interface ConditionOutcome {
+  result: ConditionResult;
+  /** The error a crashed cell swallowed (classified by the orchestrator). */
+  error?: unknown;
+}
+
+/**
+ * One bench cell (one repetition of task × condition). Never throws for a cell failure: the
+ * result is then `adapter-crashed` with the error in statusDetail. It does rethrow
+ * cancellation and the fatal errors of isFatalBenchError.
+ */
+export async function runCondition(opts: RunConditionOptions): Promise<ConditionOutcome> {
+  const { condition, input, skillMode } = opts;
+  let meta: Partial<ConditionResult> = {};
+  try {
+    const plan = condition.plan(input);
+    meta = skillMeta(plan.skills, skillMode);
+    const combined = combineSkills(plan.skills);
+    const out = await runTask({
+      ...opts,
+      task: input.task,
+      ...(combined ? { skills: { skills: [combined], mode: skillMode } } : {}),
+      stageSkills: plan.stage,
+      stageBundles: plan.stage.length > 0,
+      workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('bench', input.task.id),
+    });
+    const result = toConditionResult(condition.name, input.task, out.runResult, out.evalResults, meta);
+    if (out.workDir) result.workDir = out.workDir;
+    return { result };
+  } catch (err) {
+    if (opts.signal?.aborted || isAbortError(err)) throw err;
+    if (isFatalBenchError(err)) throw err;
+    return { result: crashedResult(condition.name, err, meta), error: err };
+  }
+}

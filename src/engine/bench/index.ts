@@ -1,0 +1,91 @@
+/** Bench: the task runner, conditions, orchestrator, reports, session listing and comparison. */
+export * from './types.js';
+export { averageConditionResults, averageEvalDetails, aggregateRuns } from './aggregate.js';
+export {
+  runTask,
+  workDirPrefixFor,
+  DEFAULT_GRADER_TIMEOUT_MS,
+  DEFAULT_SETUP_TIMEOUT_MS,
+  type RunTaskOptions,
+  type RunTaskResult,
+  type RunTaskSandbox,
+} from './run-task.js';
+export {
+  combineSkills,
+  conditionNames,
+  ConditionUnavailableError,
+  crashedResult,
+  evalDetailsOf,
+  getCondition,
+  isFatalBenchError,
+  isReservedCondition,
+  isVendorOutage,
+  listConditions,
+  registerCondition,
+  runCondition,
+  scoreFromDetails,
+  skillMeta,
+  SKILL_JOINER,
+  toConditionResult,
+  type ConditionDefinition,
+  type ConditionInput,
+  type ConditionOutcome,
+  type ConditionPlan,
+  type RunConditionOptions,
+} from './conditions.js';
+export {
+  runBench,
+  mergeDeferredResults,
+  BenchCancelledError,
+  type BenchOutcome,
+  type BenchProgressCallback,
+  type ModelSessionOutcome,
+  type RunBenchOptions,
+  type SkippedCell,
+} from './orchestrator.js';
+export {
+  buildModelComparison,
+  cell as markdownCell,
+  computeDeltas,
+  computeSummary,
+  formatCost,
+  formatDuration,
+  formatTokens,
+  generateReport,
+  renderMultiModelMarkdown,
+  renderReportMarkdown,
+  summarizeCondition,
+  type GenerateReportInput,
+} from './reporter.js';
+export {
+  aggregateDeltas,
+  compareReports,
+  compareSessions,
+  renderComparisonMarkdown,
+  type AggregateDelta,
+  type Pair,
+  type SessionComparison,
+  type SessionSide,
+  type TaskDelta,
+} from './compare.js';
+export {
+  latestIncompleteSession,
+  listBenchSessions,
+  loadBenchSession,
+  resolveSessionDir,
+  type BenchSessionInfo,
+  type LoadedBenchSession,
+} from './sessions.js';
+export {
+  assertSessionId,
+  benchRoot,
+  claimSessionDir,
+  conditionTag,
+  generateSessionId,
+  isSessionId,
+  sanitizeTag,
+  sessionDir,
+  shortModel,
+  SESSION_ID_PATTERN,
+} from './session-id.js';
+export { buildTaskReports, cellKey, groupEntries, progressPath, readProgress, writeProgress, withRunIndexes, type TaskInfo } from './progress.js';

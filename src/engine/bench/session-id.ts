@@ -1,0 +1,81 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../util/errors.js';
+
+/**
+ * Bench session ids: `YYYYMMDD-HHMMSS-bench-<tag>` (spec runtime §4.4, local time; tag limited to
+ * `[A-Za-z0-9.+-]`, ≤ 60 characters, `untagged` when empty). The id is generated ONCE and its
+ * directory claimed atomically (mkdir without `recursive`); when two sessions would share an id
+ * (same second, same short model — spec §10 #3/#27) the later one gets `-2`, `-3`, …
+ */
+
+export const SESSION_ID_PATTERN = /^\d{8}-\d{6}-bench-[A-Za-z0-9.+-]{1,80}$/;
+
+export function isSessionId(id: string): boolean {
+  return SESSION_ID_PATTERN.test(id) && !id.includes('..');
+}
+
+/** Throws UsageError before anything touches the filesystem. */
+export function assertSessionId(id: string): void {
+  if (!isSessionId(id)) {
+    throw new UsageError(`"${id}" is not a bench session id.`, 'Bench session ids look like 20250101-120000-bench-model-no-skill+original; list them with the bench sessions listing.');
+  }
+}
+
+/** The reference's short model name: last `/` segment without `-instruct…`, `-a<N>b…`, `:…`, ≤ 30 chars. */
+export function shortModel(model: string): string {
+  const last = model.split('/').filter(Boolean).pop() ?? model;
+  return last
+    .replace(/:.*$/, '')
+    .replace(/-instruct.*$/i, '')
+    .replace(/-a\d+b.*$/i, '')
+    .slice(0, 30);
+}
+
+export function sanitizeTag(tag: string): string {
+  const t = tag.replace(/[^A-Za-z0-9.+-]/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  return t.length > 0 && !/^\.+$/.test(t) ? t : 'untagged';
+}
+
+export function conditionTag(conditions: string[]): string {
+  return [...conditions].sort().join('+');
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+export function timestampId(now: Date): string {
+  return `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+}
+
+export function generateSessionId(tag: string, now: Date = new Date()): string {
+  return `${timestampId(now)}-bench-${sanitizeTag(tag)}`;
+}
+
+export function benchRoot(logsRoot: string): string {
+  return path.join(logsRoot, 'bench');
+}
+
+export function sessionDir(logsRoot: string, id: string): string {
+  assertSessionId(id);
+  return path.join(benchRoot(logsRoot), id);
+}
+
+/** Create a fresh session directory; returns the id actually used (suffixed on collision). */
+export async function claimSessionDir(logsRoot: string, tag: string, now: Date = new Date()): Promise<{ id: string; dir: string }> {
+  const root = benchRoot(logsRoot);
+  await fsp.mkdir(root, { recursive: true });
+  const base = generateSessionId(tag, now);
+  for (let i = 1; i < 1000; i++) {
+    const id = i === 1 ? base : `${base}-${i}`;
+    const dir = path.join(root, id);
+    try {
+      await fsp.mkdir(dir);
+      return { id, dir };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new Error(`Could not create a session directory for ${base} under ${root}.`);
+}

@@ -1,0 +1,128 @@
+import * as path from 'node:path';
+import { safeModelName } from '../config/paths.js';
+import { sandboxMode } from '../config/sandbox.js';
+import type { Engine } from '../engine.js';
+import { assertSupportedAdapter } from '../agent/registry.js';
+import type { RunStatus } from '../agent/types.js';
+import { computeWeightedScore, toScoreDetails } from '../eval/scoring.js';
+import type { ChatProvider } from '../llm/types.js';
+import { resolveSkill } from '../skills/load.js';
+import type { Skill, SkillMode } from '../skills/types.js';
+import { resolveTask, resolveTaskSkills } from '../tasks/load.js';
+import { UsageError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import { runTask } from './run-task.js';
+
+/**
+ * One task, one model, optionally one skill, executed and scored — what the run_task
+ * operation asks for, with names resolved against the dataset root and paths from the cache.
+ */
+export interface SingleRunOptions {
+  task: string;
+  model: string;
+  skill?: string;
+  useTaskSkills: boolean;
+  skillMode: SkillMode;
+  adapter: string;
+  timeoutMs?: number;
+  maxSteps?: number;
+  evaluate: boolean;
+  judgeModel?: string;
+  keepWorkDir: boolean;
+  web: boolean;
+  llm: ChatProvider;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Coarse progress: preparing, agent turns, evaluating. */
+  onStage?: (done: number, total?: number, message?: string) => void;
+}
+
+export async function runSingleTask(engine: Engine, opts: SingleRunOptions) {
+  assertSupportedAdapter(opts.adapter);
+  const dataRoot = engine.roots.data.value;
+  const task = await resolveTask(opts.task, dataRoot);
+  // Fail before any work on a model that has no route or key (no network needed).
+  engine.llm.resolve(opts.model);
+  const hasJudgeCriteria = task.eval.some((c) => c.method === 'llm-judge');
+  if (opts.evaluate && hasJudgeCriteria) {
+    if (!opts.judgeModel) {
+      throw new UsageError(`Task "${task.id}" has llm-judge criteria, so it needs a judge model.`, 'Pass judgeModel (e.g. a strong model other than the agent), or evaluate: false.');
+    }
+    engine.llm.resolve(opts.judgeModel);
+  }
+
+  const skills: Skill[] = [];
+  if (opts.skill) skills.push(await resolveSkill(opts.skill, dataRoot));
+  if (opts.useTaskSkills) skills.push(...(await resolveTaskSkills(task)));
+  if (opts.useTaskSkills && skills.length === 0) {
+    throw new UsageError(`Task "${task.id}" names no skill.`, 'Pass skill explicitly, or leave useTaskSkills off.');
+  }
+
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const convLogPath = path.join(engine.roots.logs.value, 'runtime', opts.adapter, safeModelName(opts.model), task.id, `${stamp}.jsonl`);
+  const maxSteps = opts.maxSteps ?? task.maxSteps;
+  opts.onStage?.(0, maxSteps + 2, 'preparing the work directory');
+
+  const result = await runTask({
+    task,
+    model: opts.model,
+    adapter: opts.adapter,
+    ...(skills.length ? { skills: { skills, mode: opts.skillMode } } : {}),
+    llm: opts.llm,
+    ...(opts.judgeModel ? { judge: { llm: opts.llm, model: opts.judgeModel } } : {}),
+    tmpRoot: engine.tmpDir().value,
+    timeoutMs: opts.timeoutMs ?? task.timeoutMs,
+    maxSteps,
+    keepWorkDir: opts.keepWorkDir,
+    convLogPath,
+    sandbox: { mode: sandboxMode(engine), network: opts.web },
+    web: opts.web,
+    executeOnly: !opts.evaluate,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    hooks: {
+      afterLLM: [({ iteration }) => opts.onStage?.(iteration + 1, maxSteps + 2, `agent turn ${iteration + 1}`)],
+    },
+  });
+  opts.onStage?.(maxSteps + 2, maxSteps + 2, 'done');
+
+  const run = result.runResult;
+  const evaluated = run.runStatus === 'ok' && opts.evaluate && task.eval.length > 0;
+  const weighted = evaluated ? computeWeightedScore(toScoreDetails(result.evalResults), task.gradingWeights) : undefined;
+  return {
+    taskId: task.id,
+    ...(task.name ? { taskName: task.name } : {}),
+    model: opts.model,
+    adapter: opts.adapter,
+    skills: skills.map((s) => s.name),
+    ...(skills.length ? { skillMode: opts.skillMode } : {}),
+    ...(run.skillLoaded !== undefined ? { skillLoaded: run.skillLoaded } : {}),
+    runStatus: run.runStatus as RunStatus,
+    ...(run.statusDetail ? { statusDetail: run.statusDetail } : {}),
+    evaluated,
+    score: weighted ? weighted.score : null,
+    meanScore: evaluated ? result.overallScore : null,
+    passed: evaluated ? result.overallPass : null,
+    evalTainted: result.evalTainted,
+    criteria: result.evalResults.map((r) => ({
+      ...(r.criterion.id ? { id: r.criterion.id } : {}),
+      ...(r.criterion.name ? { name: r.criterion.name } : {}),
+      method: r.criterion.method,
+      ...(r.criterion.weight !== undefined ? { weight: r.criterion.weight } : {}),
+      score: r.score,
+      pass: r.pass,
+      details: r.details,
+      ...(r.checkpoints ? { checkpoints: r.checkpoints.map((c) => ({ name: c.name, score: c.score, ...(c.reason ? { reason: c.reason } : {}) })) } : {}),
+      ...(r.infraError ? { infraError: r.infraError } : {}),
+    })),
+    tokens: run.tokens,
+    costUsd: run.cost,
+    durationMs: run.durationMs,
+    llmDurationMs: run.llmDurationMs,
+    steps: run.steps.filter((s) => s.role === 'assistant').length,
+    toolCalls: run.steps.reduce((n, s) => n + (s.role === 'assistant' ? s.toolCalls.length : 0), 0),
+    finalText: run.text,
+    convLog: convLogPath,
+    workDir: result.workDir,
+  };
+}

@@ -1,0 +1,89 @@
+import { sandboxMode } from '../config/sandbox.js';
+import type { Engine } from '../engine.js';
+import type { ChatProvider } from '../llm/types.js';
+import { resolveSkill } from '../skills/load.js';
+import type { SkillMode } from '../skills/types.js';
+import { loadTasks, resolveTask, tasksDir, type LoadedTask } from '../tasks/load.js';
+import { UsageError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import { runBench, type BenchOutcome } from './orchestrator.js';
+import { latestIncompleteSession } from './sessions.js';
+
+/**
+ * A bench as the `bench` operation asks for it: task ids and skill names resolved against the
+ * dataset root, session files under the cache's logs, the configured sandbox, and models
+ * checked for a route and key before anything runs.
+ */
+export interface StartBenchOptions {
+  models: string[];
+  tasks?: string[];
+  conditions: string[];
+  skill?: string;
+  skillMode: SkillMode;
+  adapter: string;
+  runsPerTask: number;
+  concurrency: number;
+  asyncJudge: boolean;
+  judgeModel?: string;
+  timeoutMs?: number;
+  maxSteps: number;
+  keepWorkDirs: boolean;
+  /** A session id to continue, or "latest" for the newest unfinished one. */
+  resume?: string;
+  web: boolean;
+  llm: ChatProvider;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, message: string) => void;
+  log?: Logger;
+}
+
+export async function startBench(engine: Engine, opts: StartBenchOptions): Promise<BenchOutcome> {
+  const dataRoot = engine.roots.data.value;
+  const logsRoot = engine.roots.logs.value;
+  let resumeSessionId: string | undefined;
+  if (opts.resume === 'latest') {
+    resumeSessionId = await latestIncompleteSession(logsRoot);
+    if (!resumeSessionId) throw new UsageError('There is no unfinished bench session to resume.', 'Start a new bench, or name the session to resume.');
+  } else if (opts.resume) resumeSessionId = opts.resume;
+
+  let tasks: LoadedTask[];
+  const warnings: string[] = [];
+  if (opts.tasks && opts.tasks.length > 0) {
+    tasks = [];
+    for (const ref of opts.tasks) tasks.push(await resolveTask(ref, dataRoot));
+  } else {
+    const listing = await loadTasks(tasksDir(dataRoot));
+    tasks = listing.tasks;
+    for (const p of listing.problems) warnings.push(`task folder ${p.dir} not loaded: ${p.error}`);
+    if (tasks.length === 0) throw new UsageError(`No tasks found under ${tasksDir(dataRoot)}.`, 'Point SKVM_DATA_DIR (or --skvm-data-dir) at a dataset with tasks/, or name tasks explicitly.');
+  }
+  const customSkill = opts.skill ? await resolveSkill(opts.skill, dataRoot) : undefined;
+
+  const outcome = await runBench({
+    models: opts.models,
+    adapter: opts.adapter,
+    conditions: opts.conditions,
+    tasks,
+    ...(customSkill ? { customSkill } : {}),
+    skillMode: opts.skillMode,
+    runsPerTask: opts.runsPerTask,
+    concurrency: opts.concurrency,
+    asyncJudge: opts.asyncJudge,
+    ...(opts.judgeModel ? { judgeModel: opts.judgeModel } : {}),
+    llm: opts.llm,
+    logsRoot,
+    tmpRoot: engine.tmpDir().value,
+    sandbox: { mode: sandboxMode(engine), network: opts.web },
+    web: opts.web,
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    maxSteps: opts.maxSteps,
+    keepWorkDirs: opts.keepWorkDirs,
+    ...(resumeSessionId ? { resumeSessionId } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    taskFilter: opts.tasks && opts.tasks.length ? opts.tasks : null,
+    preflight: (model) => engine.llm.resolve(model),
+  });
+  return { ...outcome, warnings: [...warnings, ...outcome.warnings] };
+}

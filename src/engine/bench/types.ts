@@ -1,0 +1,257 @@
+import { z } from 'zod';
+
+/**
+ * Bench on-disk formats (spec runtime §4.4, §4.5, §4.7 — MUST compat field names). The zod
+ * schemas are for READING files back (ours or the reference's): objects are loose so fields
+ * we do not model survive, and optional where older reports lack them.
+ *
+ * Differences from the reference, all additive:
+ * - `ConditionResult.cost` may be `null` (price unknown ⇒ rendered "n/a", never $0).
+ * - `EvalDetail.infraError` carries a grader's infrastructure failure.
+ * - `ProgressEntry.runIndex` names the repetition (entries of old files get theirs by order).
+ * - `summary.delta.customVsBaseline` (custom-skill − no-skill).
+ * - `metadata.json` adds `runsPerTask`, `skillMode`, `timeoutMs`, `customSkill`.
+ */
+
+export const RUN_STATUSES = ['ok', 'timeout', 'adapter-crashed', 'parse-failed', 'tainted'] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type BenchRunStatus = z.output<typeof RunStatusSchema>;
+
+export const TokenUsageSchema = z.object({
+  input: z.number(),
+  output: z.number(),
+  cacheRead: z.number().default(0),
+  cacheWrite: z.number().default(0),
+});
+
+export const CheckpointSchema = z.looseObject({
+  name: z.string(),
+  score: z.number(),
+  weight: z.number().optional(),
+  description: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+export const EvalDetailSchema = z.looseObject({
+  id: z.string().optional(),
+  name: z.string().optional(),
+  method: z.string(),
+  score: z.number(),
+  weight: z.number().optional(),
+  details: z.string(),
+  checkpoints: z.array(CheckpointSchema).optional(),
+  infraError: z.string().optional(),
+});
+export type EvalDetail = z.output<typeof EvalDetailSchema>;
+
+export const JitRunReportSchema = z.looseObject({
+  runIndex: z.number(),
+  score: z.number(),
+  durationMs: z.number(),
+  llmDurationMs: z.number(),
+  tokens: TokenUsageSchema,
+  promotions: z.number(),
+});
+
+export const GradingWeightsSchema = z.object({ automated: z.number(), llmJudge: z.number() });
+
+export const ConditionResultSchema = z.looseObject({
+  condition: z.string(),
+  score: z.number(),
+  pass: z.boolean(),
+  evalDetails: z.array(EvalDetailSchema),
+  automatedScore: z.number().optional(),
+  llmJudgeScore: z.number().optional(),
+  gradingWeights: GradingWeightsSchema.optional(),
+  tokens: TokenUsageSchema,
+  /** USD; null when some call's price was unknown. */
+  cost: z.number().nullable(),
+  /** false ⇒ the harness reported no usage: tokens/cost are not numbers to average. Absent ⇒ available. */
+  usageAvailable: z.boolean().optional(),
+  durationMs: z.number(),
+  llmDurationMs: z.number(),
+  steps: z.number(),
+  skillId: z.string().optional(),
+  skillPath: z.string().optional(),
+  skillPaths: z.array(z.string()).optional(),
+  skillContentHash: z.string().optional(),
+  skillMode: z.enum(['inject', 'discover']).optional(),
+  skillLoaded: z.boolean().optional(),
+  jitRuns: z.array(JitRunReportSchema).optional(),
+  jitPromotions: z.number().optional(),
+  runScores: z.array(z.number()).optional(),
+  error: z.string().optional(),
+  /** Absent (old reports) or `ok` ⇒ evaluable; anything else is excluded from score averages. */
+  runStatus: RunStatusSchema.optional(),
+  statusDetail: z.string().optional(),
+  // ours (additive)
+  /** Some llm-judge criterion still holds the deferred placeholder (async judge not merged yet). */
+  judgePending: z.boolean().optional(),
+  /** The cell was lost to a vendor outage (not the agent's doing); a resumed session redoes it. */
+  infraFailure: z.boolean().optional(),
+  /** The work dir, when kept (keepWorkDirs). */
+  workDir: z.string().optional(),
+});
+export type ConditionResult = z.output<typeof ConditionResultSchema>;
+
+export const TaskReportSchema = z.looseObject({
+  taskId: z.string(),
+  taskName: z.string(),
+  category: z.string(),
+  gradingType: z.string(),
+  conditions: z.array(ConditionResultSchema),
+});
+export type TaskReport = z.output<typeof TaskReportSchema>;
+
+export const ConditionSummarySchema = z.looseObject({
+  avgScore: z.number().nullable(),
+  passRate: z.number().nullable(),
+  /** input + output tokens, over rows with usage telemetry; null when none had any. */
+  avgTokens: z.number().nullable(),
+  avgCost: z.number().nullable(),
+  avgDurationMs: z.number(),
+  avgLlmDurationMs: z.number(),
+  evaluableCount: z.number().optional(),
+  taintedCount: z.number().optional(),
+  byStatus: z.record(z.string(), z.number()).optional(),
+});
+export type ConditionSummary = z.output<typeof ConditionSummarySchema>;
+
+export const BenchDeltaSchema = z.looseObject({
+  originalVsBaseline: z.number().nullable(),
+  aotVsOriginal: z.number().nullable(),
+  jitVsAot: z.number().nullable(),
+  customVsBaseline: z.number().nullable().optional(),
+});
+export type BenchDelta = z.output<typeof BenchDeltaSchema>;
+
+export const BenchSummarySchema = z.looseObject({
+  taskCount: z.number(),
+  perCondition: z.record(z.string(), ConditionSummarySchema),
+  perCategory: z.record(z.string(), z.record(z.string(), z.number())),
+  delta: BenchDeltaSchema,
+});
+export type BenchSummary = z.output<typeof BenchSummarySchema>;
+
+export const BenchReportSchema = z.looseObject({
+  sessionId: z.string(),
+  model: z.string(),
+  adapter: z.string(),
+  timestamp: z.string(),
+  completedAt: z.string().optional(),
+  /** Present only when > 1. */
+  runsPerTask: z.number().optional(),
+  tasks: z.array(TaskReportSchema),
+  summary: BenchSummarySchema,
+});
+export type BenchReport = z.output<typeof BenchReportSchema>;
+
+export const ProgressEntrySchema = z.looseObject({
+  taskId: z.string(),
+  condition: z.string(),
+  /** 0-based repetition; absent in reference files (assigned by order when read). */
+  runIndex: z.number().int().nonnegative().optional(),
+  result: ConditionResultSchema,
+});
+export type ProgressEntry = z.output<typeof ProgressEntrySchema>;
+
+export const BenchProgressSchema = z.looseObject({
+  sessionId: z.string(),
+  model: z.string(),
+  adapter: z.string(),
+  startedAt: z.string(),
+  entries: z.array(ProgressEntrySchema),
+});
+export type BenchProgress = z.output<typeof BenchProgressSchema>;
+
+export const BenchMetadataSchema = z.looseObject({
+  sessionId: z.string(),
+  type: z.literal('single'),
+  model: z.string(),
+  adapter: z.string(),
+  conditions: z.array(z.string()),
+  tasks: z.array(z.string()).nullable(),
+  source: z.union([z.string(), z.array(z.string())]).nullable(),
+  concurrency: z.number(),
+  jitRuns: z.number(),
+  maxSteps: z.number(),
+  timeoutMult: z.number(),
+  judgeModel: z.string().nullable(),
+  compilerModel: z.string().nullable(),
+  asyncJudge: z.boolean(),
+  startedAt: z.string(),
+  // ours (additive)
+  runsPerTask: z.number().optional(),
+  skillMode: z.enum(['inject', 'discover']).optional(),
+  timeoutMs: z.number().nullable().optional(),
+  customSkill: z.string().nullable().optional(),
+  parentSessionId: z.string().optional(),
+});
+export type BenchMetadata = z.output<typeof BenchMetadataSchema>;
+
+export const MultiModelMetadataSchema = z.looseObject({
+  sessionId: z.string(),
+  type: z.literal('multi-model'),
+  models: z.array(z.string()),
+  adapter: z.string(),
+  conditions: z.array(z.string()),
+  tasks: z.array(z.string()).nullable(),
+  source: z.union([z.string(), z.array(z.string())]).nullable(),
+  concurrency: z.number(),
+  jitRuns: z.number(),
+  maxSteps: z.number(),
+  timeoutMult: z.number(),
+  judgeModel: z.string().nullable(),
+  compilerModel: z.string().nullable(),
+  asyncJudge: z.boolean(),
+  startedAt: z.string(),
+  /** ours: model → its own session id */
+  sessions: z.record(z.string(), z.string()).optional(),
+});
+export type MultiModelMetadata = z.output<typeof MultiModelMetadataSchema>;
+
+/** Any metadata.json under `<logs>/bench/` (custom and multi-adapter sessions are listed, not run, here). */
+export const AnyBenchMetadataSchema = z.looseObject({
+  sessionId: z.string(),
+  type: z.string(),
+  model: z.string().optional(),
+  models: z.array(z.string()).optional(),
+  adapter: z.string().optional(),
+  adapters: z.array(z.string()).optional(),
+  conditions: z.array(z.string()).optional(),
+  labels: z.array(z.string()).optional(),
+  startedAt: z.string().optional(),
+});
+export type AnyBenchMetadata = z.output<typeof AnyBenchMetadataSchema>;
+
+export const ModelComparisonSchema = z.looseObject({
+  scoreMatrix: z.record(z.string(), z.record(z.string(), z.number())),
+  tokenMatrix: z.record(z.string(), z.record(z.string(), z.number())),
+  taskMatrix: z.record(z.string(), z.record(z.string(), z.number())),
+  ranking: z.array(z.looseObject({ model: z.string(), avgScore: z.number().nullable(), passRate: z.number().nullable() })),
+});
+export type ModelComparison = z.output<typeof ModelComparisonSchema>;
+
+export const MultiModelReportSchema = z.looseObject({
+  sessionId: z.string(),
+  timestamp: z.string(),
+  completedAt: z.string(),
+  models: z.array(z.string()),
+  reports: z.array(BenchReportSchema),
+  comparison: ModelComparisonSchema,
+});
+export type MultiModelReport = z.output<typeof MultiModelReportSchema>;
+
+/** A row counts in score/pass averages iff its runStatus is absent (old files) or `ok`. */
+export function isEvaluable(r: Pick<ConditionResult, 'runStatus'>): boolean {
+  return r.runStatus === undefined || r.runStatus === 'ok';
+}
+
+/** Tokens/cost are numbers to average unless the harness said it reported no usage. */
+export function hasUsageTelemetry(r: Pick<ConditionResult, 'usageAvailable'>): boolean {
+  return r.usageAvailable !== false;
+}
+
+export function emptyTokens(): ConditionResult['tokens'] {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+}

@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerSecret } from '../util/redact.js';
+import { which } from '../util/which.js';
+import { SandboxViolation } from './errors.js';
+import { SAFE_PATH, scrubbedEnv } from './env.js';
+
+const KEY = `sk-test-env-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+const saved = { ...process.env };
+beforeAll(() => {
+  process.env.OPENAI_API_KEY = KEY;
+  process.env.GITHUB_TOKEN = `ghp_${KEY}`;
+  process.env.INNOCENT_LOOKING = 'host-only-value';
+  registerSecret(KEY);
+});
+afterAll(() => {
+  process.env = saved;
+});
+
+describe('scrubbedEnv', () => {
+  it('contains exactly the fixed variables and nothing from process.env', () => {
+    const env = scrubbedEnv(undefined, { home: '/w', tmpDir: '/t' });
+    expect(Object.keys(env).sort()).toEqual(['HOME', 'LANG', 'LC_ALL', 'PATH', 'TERM', 'TMPDIR']);
+    expect(env).toMatchObject({ HOME: '/w', TMPDIR: '/t', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'dumb' });
+    expect(JSON.stringify(env)).not.toContain(KEY);
+    expect(JSON.stringify(env)).not.toContain('host-only-value');
+  });
+
+  it('PATH is the safe PATH plus where node and python3 live', () => {
+    const dirs = scrubbedEnv().PATH!.split(':');
+    for (const d of SAFE_PATH) expect(dirs).toContain(d);
+    for (const tool of ['node', 'python3']) {
+      const found = which(tool);
+      if (found) expect(dirs).toContain(path.dirname(found));
+      expect(which(tool, { PATH: dirs.join(':') })).toBe(found);
+    }
+  });
+
+  it('adds harmless extra variables', () => {
+    expect(scrubbedEnv({ TASK_MODE: 'fast', PYTHONHASHSEED: '0' })).toMatchObject({ TASK_MODE: 'fast', PYTHONHASHSEED: '0' });
+  });
+
+  it.each(['OPENAI_API_KEY', 'GITHUB_TOKEN', 'my_secret', 'DB_PASSWORD', 'PASSWD', 'AUTH_HEADER', 'GOOGLE_APPLICATION_CREDENTIALS', 'SSH_AUTH_SOCK', 'AWS_SECRET_ACCESS_KEY'])(
+    'refuses the credential-like extra %s with a clear error',
+    (name) => {
+      expect(() => scrubbedEnv({ [name]: 'x' })).toThrow(SandboxViolation);
+      expect(() => scrubbedEnv({ [name]: 'x' })).toThrow(new RegExp(`Refused environment variable ${name}: its name looks like a credential`));
+    },
+  );
+
+  it('refuses an innocent name carrying a registered API key', () => {
+    expect(() => scrubbedEnv({ SETTINGS: `prefix ${KEY}` })).toThrow(/contains an API key/);
+  });
+
+  it.each([['1BAD'], ['A-B'], ['A=B'], ['']])('refuses the invalid name %j', (name) => {
+    expect(() => scrubbedEnv({ [name]: 'x' })).toThrow(/not a valid variable name/);
+  });
+
+  it('refuses a NUL byte in a value', () => {
+    expect(() => scrubbedEnv({ OK_NAME: 'a\0b' })).toThrow(/NUL/);
+  });
+});

@@ -1,0 +1,81 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { redact } from '../util/redact.js';
+import { which } from '../util/which.js';
+import { SandboxViolation } from './errors.js';
+
+/**
+ * The environment of every sandboxed command is built from nothing: a fixed PATH, HOME, locale,
+ * TMPDIR and TERM. Nothing is copied from process.env, so API keys and tokens the engine holds
+ * (spec runtime §10 item 26: the reference's execute_command inherited them) never reach a
+ * command, and a caller cannot add one through `extra` either.
+ */
+
+export const SAFE_PATH: readonly string[] = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** Variable names that look like credentials; refused in `extra`. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSW|AUTH|CREDENTIAL/i;
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function isSecretEnvName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+let toolDirsCache: string[] | undefined;
+
+/**
+ * Directories (outside SAFE_PATH) where `node` and `python3` are found on the host PATH, so
+ * graders and agents find the same interpreters the user installed (nvm, pyenv, …). Computed
+ * once per process.
+ */
+export function toolPathDirs(): string[] {
+  if (toolDirsCache) return toolDirsCache;
+  const dirs: string[] = [];
+  const add = (file: string | undefined) => {
+    if (!file) return;
+    const dir = path.dirname(file);
+    if (!SAFE_PATH.includes(dir) && !dirs.includes(dir)) dirs.push(dir);
+  };
+  add(which('node'));
+  add(process.execPath);
+  add(which('python3'));
+  toolDirsCache = dirs;
+  return dirs;
+}
+
+export interface EnvPlace {
+  /** HOME for the command (runCommand passes the work directory). Default: the OS temp dir. */
+  home?: string;
+  /** TMPDIR for the command. Default: the OS temp dir. */
+  tmpDir?: string;
+}
+
+/**
+ * A minimal fresh environment. `extra` adds variables (a task's settings); names that look like
+ * credentials, invalid names, NUL bytes and values holding a registered API key are refused
+ * with a SandboxViolation rather than silently dropped, so the caller learns about it.
+ */
+export function scrubbedEnv(extra?: Record<string, string>, place: EnvPlace = {}): Record<string, string> {
+  const tmp = place.tmpDir ?? os.tmpdir();
+  const env: Record<string, string> = {
+    PATH: [...toolPathDirs(), ...SAFE_PATH].join(':'),
+    HOME: place.home ?? tmp,
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    TMPDIR: tmp,
+    TERM: 'dumb',
+  };
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    if (!VAR_NAME.test(name)) throw new SandboxViolation(`Refused environment variable ${JSON.stringify(name)}: not a valid variable name.`, 'Use letters, digits and underscores, not starting with a digit.');
+    if (isSecretEnvName(name)) {
+      throw new SandboxViolation(
+        `Refused environment variable ${name}: its name looks like a credential (KEY, TOKEN, SECRET, PASSWORD, AUTH, CREDENTIAL), and sandboxed commands never receive credentials.`,
+        'Commands run untrusted code; give them no keys. Rename the variable if it holds no secret.',
+      );
+    }
+    if (typeof value !== 'string' || value.includes('\0')) throw new SandboxViolation(`Refused environment variable ${name}: its value is not a string without NUL bytes.`);
+    if (redact(value) !== value) throw new SandboxViolation(`Refused environment variable ${name}: its value contains an API key the engine holds.`, 'Commands run untrusted code; give them no keys.');
+    env[name] = value;
+  }
+  return env;
+}

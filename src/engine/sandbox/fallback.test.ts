@@ -1,0 +1,49 @@
+import * as os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SandboxUnavailableError } from './errors.js';
+import { setSandboxLogger } from './logger.js';
+import { runCommand } from './run.js';
+import { createWorkDir, removeWorkDir } from './workdir.js';
+
+// This file runs as if bubblewrap were missing (its own worker, so the mock stays here).
+vi.mock('./bwrap.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('./bwrap.js')>()),
+  sandboxSupport: async () => ({ available: false, reason: 'bwrap is not installed (not found on PATH)', features: { disableUserns: false, tmpfsSize: false } }),
+}));
+
+let work: string;
+beforeAll(async () => {
+  work = await createWorkDir({ tmpRoot: os.tmpdir(), prefix: 'skvm-fallback-' });
+});
+afterAll(async () => {
+  setSandboxLogger(undefined);
+  await removeWorkDir(work);
+});
+
+describe('without bubblewrap', () => {
+  it('mode "bwrap" fails with a clear error naming the reason and the fix', async () => {
+    const err = await runCommand({ command: 'true', cwd: work, workDir: work, timeoutMs: 1000, mode: 'bwrap' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SandboxUnavailableError);
+    expect((err as SandboxUnavailableError).message).toContain('bwrap is not installed');
+    expect((err as SandboxUnavailableError).hint).toMatch(/apt-get install bubblewrap.*"auto".*"none"/s);
+  });
+
+  it('mode "auto" runs unsandboxed and warns once, saying what is lost', async () => {
+    const warn = vi.fn();
+    setSandboxLogger({ warn });
+    const a = await runCommand({ command: 'echo a', cwd: work, workDir: work, timeoutMs: 5000, mode: 'auto' });
+    const b = await runCommand({ command: 'echo b', cwd: work, workDir: work, timeoutMs: 5000 });
+    expect([a.stdout, a.sandboxed, b.stdout, b.sandboxed]).toEqual(['a\n', false, 'b\n', false]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const msg = String(warn.mock.calls[0]![0]);
+    expect(msg).toContain('WITHOUT');
+    expect(msg).toMatch(/read-only host filesystem.*hidden home directory and cache root.*network isolation.*pid namespace/s);
+  });
+
+  it('mode "none" does not warn', async () => {
+    const warn = vi.fn();
+    setSandboxLogger({ warn });
+    await runCommand({ command: 'true', cwd: work, workDir: work, timeoutMs: 5000, mode: 'none' });
+    expect(warn).not.toHaveBeenCalled();
+  });
+});

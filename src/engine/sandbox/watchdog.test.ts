@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxSupport } from './bwrap.js';
+import { processLimitSupport, usePidCgroups } from './cgroup.js';
+import { runCommand } from './run.js';
+import type { SandboxMode } from './types.js';
+import { createWorkDir, removeWorkDir } from './workdir.js';
+
+// The process-count watchdog alone (no pids cgroup), as on machines where none is writable.
+// Bounded bombs only: as root nothing kernel-side would stop a real one (see procs.ts).
+const MODES: SandboxMode[] = (await sandboxSupport()).available ? ['bwrap', 'none'] : ['none'];
+
+let work: string;
+beforeAll(async () => {
+  usePidCgroups(false);
+  work = await createWorkDir({ tmpRoot: os.tmpdir(), prefix: 'skvm-watchdog-' });
+});
+afterAll(async () => {
+  usePidCgroups(true);
+  await removeWorkDir(work);
+});
+
+function survivors(mark: string): number[] {
+  const needle = Buffer.from(`SKVM_TEST_MARK=${mark}`);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        return readFileSync(`/proc/${n}/environ`).includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe.each(MODES)('watchdog without cgroup (mode %s)', (mode) => {
+  it('reports the limit in use', async () => {
+    expect(await processLimitSupport()).toBe(process.getuid?.() === 0 ? 'watchdog' : 'rlimit');
+  });
+
+  it('kills a command whose processes exceed maxProcesses, leaving nothing behind', async () => {
+    const mark = randomBytes(8).toString('hex');
+    const t = Date.now();
+    // About 500 processes that each live 30 s: far over the budget of 32.
+    const r = await runCommand({
+      command: 'b(){ if [ $1 -gt 0 ]; then b $(($1-1)) & b $(($1-1)) & fi; sleep 30; }; b 8',
+      cwd: work,
+      workDir: work,
+      timeoutMs: 10_000,
+      mode,
+      maxProcesses: 32,
+      env: { SKVM_TEST_MARK: mark },
+    });
+    expect(r.limitExceeded).toBe('processes');
+    expect(r.timedOut).toBe(false);
+    expect(Date.now() - t).toBeLessThan(5000);
+    expect(survivors(mark)).toEqual([]);
+  });
+
+  it('leaves a command within budget alone', async () => {
+    const r = await runCommand({ command: 'for i in 1 2 3 4 5; do sleep 0.3 & done; wait; echo ok', cwd: work, workDir: work, timeoutMs: 10_000, mode, maxProcesses: 32 });
+    expect(r).toMatchObject({ stdout: 'ok\n', exitCode: 0 });
+    expect(r.limitExceeded).toBeUndefined();
+  });
+});

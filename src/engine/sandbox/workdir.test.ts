@@ -1,0 +1,125 @@
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxViolation } from './errors.js';
+import { createWorkDir, removeWorkDir } from './workdir.js';
+
+let root: string;
+beforeAll(async () => {
+  root = await fsp.mkdtemp(path.join(os.tmpdir(), 'wdtest-root-'));
+});
+afterAll(async () => {
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+describe('createWorkDir', () => {
+  it('makes a private real directory under the root, with our prefix', async () => {
+    const dir = await createWorkDir({ tmpRoot: path.join(root, 'nested'), prefix: 'skvm-eval-' });
+    expect(path.dirname(dir)).toBe(await fsp.realpath(path.join(root, 'nested')));
+    expect(path.basename(dir)).toMatch(/^skvm-eval-[A-Za-z0-9]{6}$/);
+    expect((await fsp.stat(dir)).mode & 0o777).toBe(0o700);
+    expect(await fsp.realpath(dir)).toBe(dir);
+  });
+
+  it('prepends skvm- to other prefixes', async () => {
+    const dir = await createWorkDir({ tmpRoot: root, prefix: 'run-' });
+    expect(path.basename(dir)).toMatch(/^skvm-run-[A-Za-z0-9]{6}$/);
+  });
+
+  it.each(['../x', 'a/b', '', 'x'.repeat(65), 'a b'])('refuses the prefix %j', async (prefix) => {
+    await expect(createWorkDir({ tmpRoot: root, prefix })).rejects.toThrow(/prefix/);
+  });
+
+  it('resolves a symlinked temp root to its real path', async () => {
+    await fsp.mkdir(path.join(root, 'real-root'));
+    await fsp.symlink(path.join(root, 'real-root'), path.join(root, 'link-root'));
+    const dir = await createWorkDir({ tmpRoot: path.join(root, 'link-root'), prefix: 'skvm-x-' });
+    expect(dir.startsWith(await fsp.realpath(path.join(root, 'real-root')))).toBe(true);
+  });
+});
+
+describe('removeWorkDir', () => {
+  it('removes a work dir with its contents, including read-only subdirs and links (not followed)', async () => {
+    const keep = path.join(root, 'keep.txt');
+    await fsp.writeFile(keep, 'must survive');
+    const dir = await createWorkDir({ tmpRoot: root, prefix: 'skvm-rm-' });
+    await fsp.mkdir(path.join(dir, 'a/b'), { recursive: true });
+    await fsp.writeFile(path.join(dir, 'a/b/f'), 'x');
+    await fsp.symlink(keep, path.join(dir, 'link-to-outside'));
+    await fsp.symlink(root, path.join(dir, 'dirlink-to-outside'));
+    await fsp.chmod(path.join(dir, 'a'), 0o500);
+    await removeWorkDir(dir);
+    await expect(fsp.access(dir)).rejects.toThrow();
+    expect(await fsp.readFile(keep, 'utf8')).toBe('must survive');
+  });
+
+  it('is a no-op for a directory that is already gone', async () => {
+    const dir = await createWorkDir({ tmpRoot: root, prefix: 'skvm-gone-' });
+    await fsp.rm(dir, { recursive: true });
+    await expect(removeWorkDir(dir)).resolves.toBeUndefined();
+  });
+
+  const refusals: Array<[string, () => Promise<string>]> = [
+    ['a relative path', async () => 'skvm-eval-abcdef'],
+    ['the temp root itself', async () => os.tmpdir()],
+    ['the filesystem root', async () => '/'],
+    ['the home directory', async () => os.homedir()],
+    ['a directory without our name pattern', async () => fsp.mkdtemp(path.join(root, 'other-'))],
+    [
+      'a directory with our pattern outside any temp root',
+      async () => {
+        const parent = await fsp.mkdtemp(path.join(root, 'deep-'));
+        const d = path.join(parent, 'skvm-eval-abcdef');
+        await fsp.mkdir(d);
+        return d;
+      },
+    ],
+    [
+      'a symlink to a work dir',
+      async () => {
+        const dir = await createWorkDir({ tmpRoot: root, prefix: 'skvm-target-' });
+        const link = path.join(root, 'skvm-linkxx-abcdef');
+        await fsp.symlink(dir, link);
+        return link;
+      },
+    ],
+    [
+      'a work dir reached through a symlinked parent',
+      async () => {
+        const dir = await createWorkDir({ tmpRoot: root, prefix: 'skvm-via-' });
+        const linkParent = path.join(os.tmpdir(), `wdtest-linkparent-${process.pid}`);
+        await fsp.rm(linkParent, { force: true });
+        await fsp.symlink(root, linkParent);
+        return path.join(linkParent, path.basename(dir));
+      },
+    ],
+    [
+      'a regular file named like a work dir',
+      async () => {
+        const f = path.join(root, 'skvm-file-abcdef');
+        await fsp.writeFile(f, 'x');
+        return f;
+      },
+    ],
+    ['a path with a NUL byte', async () => path.join(root, 'skvm-nul-abc\0def')],
+  ];
+  it.each(refusals)('refuses %s', async (_n, make) => {
+    const p = await make();
+    await expect(removeWorkDir(p)).rejects.toThrow(SandboxViolation);
+    if (path.isAbsolute(p) && !p.includes('\0') && p !== '/') await expect(fsp.lstat(p)).resolves.toBeDefined();
+  });
+
+  it('accepts a temp root given explicitly (cleanup from another process)', async () => {
+    const otherRoot = await fsp.mkdtemp(path.join(os.tmpdir(), 'wdtest-other-'));
+    try {
+      const d = path.join(await fsp.realpath(otherRoot), 'skvm-old-abcdef');
+      await fsp.mkdir(d);
+      await removeWorkDir(d, { tmpRoot: otherRoot });
+      await expect(fsp.access(d)).rejects.toThrow();
+    } finally {
+      await fsp.rm(otherRoot, { recursive: true, force: true });
+      await fsp.rm(path.join(os.tmpdir(), `wdtest-linkparent-${process.pid}`), { force: true });
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SkvmError } from '../util/errors.js';
+import { SandboxViolation } from './errors.js';
+
+/**
+ * Work directories: `<tmpRoot>/skvm…XXXXXX`, created with mkdtemp (mode 0700). removeWorkDir
+ * deletes recursively, so it only accepts a directory this module would have made: a real
+ * directory (no symlink anywhere in its path), named with our prefix pattern, directly inside a
+ * temp root this process created work directories in (or the OS temp dir, or `opts.tmpRoot`).
+ */
+
+/** Prefix characters accepted; `skvm-` is prepended when the prefix does not start with `skvm`. */
+const PREFIX = /^[A-Za-z0-9._-]{1,64}$/;
+/** What mkdtemp makes from a valid prefix: the prefix plus six random characters. */
+const NAME = /^skvm[A-Za-z0-9._-]{0,64}[A-Za-z0-9]{6}$/;
+
+/** Real paths of temp roots used by createWorkDir in this process. */
+const knownRoots = new Set<string>();
+
+export interface CreateWorkDirOptions {
+  /** Directory to create it in (created if missing). */
+  tmpRoot: string;
+  /** Name prefix, e.g. `skvm-eval-`; `skvm-` is prepended unless it starts with `skvm`. */
+  prefix: string;
+}
+
+export async function createWorkDir(opts: CreateWorkDirOptions): Promise<string> {
+  if (!PREFIX.test(opts.prefix)) {
+    throw new SkvmError(`Work directory prefix ${JSON.stringify(opts.prefix)} is invalid.`, { hint: 'Use 1–64 letters, digits, dots, dashes or underscores.', code: 'usage' });
+  }
+  const prefix = opts.prefix.startsWith('skvm') ? opts.prefix : `skvm-${opts.prefix}`;
+  await fsp.mkdir(opts.tmpRoot, { recursive: true });
+  const root = await fsp.realpath(opts.tmpRoot);
+  const dir = await fsp.mkdtemp(path.join(root, prefix));
+  knownRoots.add(root);
+  return fsp.realpath(dir);
+}
+
+export interface RemoveWorkDirOptions {
+  /** A temp root to accept besides the OS temp dir and the roots used in this process. */
+  tmpRoot?: string;
+}
+
+/** Deletes a work directory made by createWorkDir; refuses anything else (SandboxViolation). */
+export async function removeWorkDir(dir: string, opts: RemoveWorkDirOptions = {}): Promise<void> {
+  const refuse = (why: string) => new SandboxViolation(`Refused to remove ${JSON.stringify(dir)}: ${why}.`, 'Only work directories made by createWorkDir can be removed.');
+  if (typeof dir !== 'string' || dir.includes('\0') || !path.isAbsolute(dir)) throw refuse('not an absolute path');
+  const abs = path.resolve(dir);
+  let st;
+  try {
+    st = await fsp.lstat(abs);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // already gone
+    throw err;
+  }
+  if (!st.isDirectory()) throw refuse('it is not a directory (or it is a symlink)');
+  if (!NAME.test(path.basename(abs))) throw refuse('its name does not match the work directory pattern');
+  const real = await fsp.realpath(abs);
+  if (real !== abs) throw refuse('its path goes through a symbolic link');
+  const parent = path.dirname(real);
+  const roots = new Set(knownRoots);
+  roots.add(await fsp.realpath(os.tmpdir()).catch(() => os.tmpdir()));
+  if (opts.tmpRoot) roots.add(await fsp.realpath(opts.tmpRoot).catch(() => path.resolve(opts.tmpRoot!)));
+  if (!roots.has(parent)) throw refuse('it is not directly inside a temp root');
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw refuse('it belongs to another user');
+  try {
+    await fsp.rm(real, { recursive: true, force: true, maxRetries: 2 });
+  } catch (err) {
+    // A command may have left directories without write/search permission (only matters when
+    // not running as root): restore owner permissions, without following symlinks, and retry.
+    if ((err as NodeJS.ErrnoException).code !== 'EACCES' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    await restoreOwnerPermissions(real);
+    await fsp.rm(real, { recursive: true, force: true, maxRetries: 2 });
+  }
+}
+
+async function restoreOwnerPermissions(dir: string): Promise<void> {
+  await fsp.chmod(dir, 0o700).catch(() => undefined);
+  const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) if (e.isDirectory()) await restoreOwnerPermissions(path.join(dir, e.name));
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { defineOperation } from '../src/contract/operation.js';
+import { ADAPTERS } from '../src/engine/agent/registry.js';
+
+/** Condition names come from the bench condition registry; a test keeps this list in step with it. */
+export const BENCH_CONDITIONS_HELP = 'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass)';
+
+const ConditionRow = z.object({
+  condition: z.string(),
+  avgScore: z.number().nullable(),
+  passRate: z.number().nullable(),
+  avgTokens: z.number().nullable(),
+  avgCostUsd: z.number().nullable(),
+  avgDurationMs: z.number(),
+  evaluable: z.number(),
+  tainted: z.number(),
+});
+
+const SessionOut = z.object({
+  model: z.string(),
+  sessionId: z.string(),
+  resource: z.string(),
+  reportMarkdown: z.string().describe('Path of report.md'),
+  conditions: z.array(ConditionRow),
+  deltaVsNoSkill: z.record(z.string(), z.number().nullable()).describe('Average score difference of each condition against no-skill'),
+  tasks: z.array(z.object({ taskId: z.string(), scores: z.record(z.string(), z.number().nullable()) })).describe('Score per task and condition (null = not evaluable)'),
+});
+
+export const benchTool = defineOperation({
+  name: 'bench',
+  title: 'Benchmark tasks × models × conditions',
+  description: `Benchmark skills: run every task under each condition (${BENCH_CONDITIONS_HELP}) on each model, repeated runsPerTask times, score each run with the task's graders, and write a session (progress.json, report.json, report.md) under the logs root. Use it to measure whether a skill helps a model: compare each condition's average score with no-skill. tasks defaults to every task in the dataset. An interrupted or cancelled bench resumes with resume=<sessionId> (or "latest") without redoing finished cells. Returns, per model, the average score / pass rate / tokens / cost per condition, the delta against no-skill, per-task scores, and the report's resource (skvm://bench/{sessionId}). This is a run: poll it with run_status.`,
+  input: z.strictObject({
+    models: z.array(z.string().min(1)).min(1).describe('Agent models, <provider>/<model-id>; several give a comparison session.'),
+    tasks: z.array(z.string().min(1)).optional().describe('Task ids or paths (default: every task in the dataset).'),
+    conditions: z.array(z.string().min(1)).min(1).default(['no-skill', 'original']).describe(`Conditions: ${BENCH_CONDITIONS_HELP}.`),
+    skill: z.string().min(1).optional().describe('Skill name or path for the custom-skill condition.'),
+    skillMode: z.enum(['inject', 'discover']).default('inject'),
+    adapter: z.enum(ADAPTERS).default('bare-agent').describe('Agent harness. Only bare-agent is available in this release.'),
+    runsPerTask: z.number().int().min(1).max(20).default(1).describe('Repetitions per task × condition (averaged).'),
+    concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),
+    asyncJudge: z.boolean().default(false).describe('Judge llm-judge criteria at the end, in one batch.'),
+    judgeModel: z.string().min(1).optional().describe('Model for llm-judge criteria (required when any task has them).'),
+    timeoutMs: z.number().int().min(1000).optional().describe('Per-run limit (default: each task’s timeoutMs).'),
+    maxSteps: z.number().int().min(1).max(500).default(30).describe('Agent turn limit per run.'),
+    keepWorkDirs: z.boolean().default(false).describe('Keep each run’s work directory.'),
+    resume: z.string().min(1).optional().describe('Session id to continue, or "latest".'),
+    web: z.boolean().default(false).describe('Allow network access (web_fetch, commands).'),
+  }),
+  output: z.object({
+    sessionId: z.string().describe('The session (one model) or the comparison session (several)'),
+    sessionDir: z.string(),
+    resource: z.string(),
+    totalCells: z.number(),
+    ranCells: z.number().describe('Cells run by this call (the rest were done before a resume)'),
+    sessions: z.array(SessionOut),
+    ranking: z.array(z.object({ model: z.string(), avgScore: z.number().nullable(), passRate: z.number().nullable() })).optional(),
+    skipped: z.array(z.object({ taskId: z.string(), condition: z.string(), reason: z.string() })),
+    warnings: z.array(z.string()),
+  }),
+  effect: 'write',
+  idempotent: false,
+  openWorld: true,
+  mode: 'run',
+  label: (i) => `bench ${i.tasks?.length ? `${i.tasks.length} task(s)` : 'all tasks'} × ${i.models.join(', ')} × ${i.conditions.join('+')}`,
+  async handler(input, ctx) {
+    const [{ startBench }, { summarizeOutcome }] = await Promise.all([import('../src/engine/bench/start.js'), import('../src/engine/bench/summary.js')]);
+    const outcome = await startBench(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log });
+    return summarizeOutcome(outcome);
+  },
+  summarize(out) {
+    const lines = [`bench session ${out.sessionId}: ${out.ranCells}/${out.totalCells} cells run now${out.totalCells > out.ranCells ? ' (rest resumed)' : ''}`];
+    for (const s of out.sessions) {
+      lines.push(`\n${s.model} — ${s.resource}`);
+      lines.push(`  ${'condition'.padEnd(14)} ${'score'.padStart(6)} ${'pass'.padStart(6)} ${'Δ no-skill'.padStart(10)} ${'tokens'.padStart(8)} ${'cost'.padStart(9)}`);
+      for (const c of s.conditions) {
+        const d = s.deltaVsNoSkill[c.condition];
+        lines.push(
+          `  ${c.condition.padEnd(14)} ${fmt(c.avgScore).padStart(6)} ${pct(c.passRate).padStart(6)} ${(d === undefined || d === null ? '' : (d >= 0 ? '+' : '') + d.toFixed(3)).padStart(10)} ${(c.avgTokens === null ? 'n/a' : Math.round(c.avgTokens).toString()).padStart(8)} ${(c.avgCostUsd === null ? 'n/a' : '$' + c.avgCostUsd.toFixed(4)).padStart(9)}${c.tainted ? `  (${c.tainted} tainted)` : ''}`,
+        );
+      }
+      lines.push(`  report: ${s.reportMarkdown}`);
+    }
+    if (out.ranking) lines.push('\nranking: ' + out.ranking.map((r) => `${r.model} ${fmt(r.avgScore)}`).join(' > '));
+    if (out.skipped.length) lines.push(`\n${out.skipped.length} cell(s) skipped, e.g. ${out.skipped[0]!.taskId}/${out.skipped[0]!.condition}: ${out.skipped[0]!.reason}`);
+    for (const w of out.warnings.slice(0, 5)) lines.push(`warning: ${w}`);
+    return lines.join('\n');
+  },
+});
+
+function fmt(n: number | null): string {
+  return n === null ? 'n/a' : n.toFixed(3);
+}
+function pct(n: number | null): string {
+  return n === null ? 'n/a' : `${Math.round(n * 100)}%`;
+}
