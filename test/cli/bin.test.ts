@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeConfigFile } from '../../src/engine/config/write.js';
+import { loadPolicyFile } from '../../src/engine/sim/policy-file.js';
+import { startSimServer, withLatency } from '../../src/engine/sim/index.js';
 
 /**
- * NOTE: no run operation is in tools/index.ts yet, so the piped-progress test of a run through
- * the built bin is still to be added (the same path is covered in-process by
- * src/cli/cli.test.ts "run operations" with a fake run operation).
- *
  * The built `skvm` bin (dist/src/cli/main.js) as a user runs it: a separate process with a
  * temporary cache and an environment without API keys. `npm test` builds dist first.
  */
@@ -174,5 +173,29 @@ describe('skvm sim serve (built bin)', () => {
     const r = await run(['sim', 'serve', `--policy=${path.join(cache, 'no-such-policy.json')}`]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: Cannot read simulator policy file .*no-such-policy\.json/);
+  });
+});
+
+describe('a run operation through the built bin', () => {
+  it('waits for the run, prints plain progress lines when piped, and the result on stdout', async () => {
+    const sim = await startSimServer({ policy: withLatency(await loadPolicyFile(path.join(root, 'skvm-data/sim/tasks.json')), { fixedMs: 50 }) });
+    try {
+      await writeConfigFile(path.join(cache, 'skvm.config.json'), {
+        providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }] },
+      });
+      const r = await run(['run', 'task', '--task=slugify', '--model=sim/agent', '--use-task-skills']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(/^progress \d+\/\d+ agent turn 1$/m);
+      expect(r.out).toMatch(/slugify on sim\/agent \(bare-agent, skill slug-rules inject\): run ok/);
+      expect(r.out).toMatch(/score 1\.000/);
+      const json = await run(['run', 'task', '--task=slugify', '--model=sim/agent', '--json', '--quiet']);
+      expect(json.code, json.err).toBe(0);
+      expect(json.err).toBe('');
+      const env = JSON.parse(json.out);
+      expect(env).toMatchObject({ status: 'succeeded', result: { taskId: 'slugify', score: 0.5 } });
+    } finally {
+      await sim.close();
+      rmSync(path.join(cache, 'skvm.config.json'), { force: true });
+    }
   });
 });

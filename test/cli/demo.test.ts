@@ -16,5 +16,10 @@ describe('skvm demo (built bin)', () => {
     expect(r.stdout).toMatch(/Imported \d+/);
     expect(r.stdout).toMatch(/openrouter\/qwen\/qwen3\.5-9b on bare-agent/);
     expect(r.stdout).toMatch(/No problems found/);
+    // The agent part: slugify half-solved without its skill, solved with it; the bench table.
+    expect(r.stdout).toMatch(/slugify on sim\/demo-model \(bare-agent, no skill\): run ok\nscore 0\.500/);
+    expect(r.stdout).toMatch(/slugify on sim\/demo-model \(bare-agent, skill slug-rules inject\): run ok\nscore 1\.000/);
+    expect(r.stdout).toMatch(/no-skill {8}0\.483/);
+    expect(r.stdout).toMatch(/original {8}1\.000 {3}100% {5}\+0\.517/);
   });
 });

@@ -14,7 +14,9 @@ const HELP = `skvm demo — See SkVM work end to end, offline, against the ${SIM
 Starts the LLM simulator, writes a config with a sim/* route into a temporary cache, launches
 the skvm-mcp server over stdio through the official MCP client, and prints what the tools
 return: config_init, config_doctor (including a live request to the simulator),
-primitives_list, profiles_import / profiles_list / profile_show.
+primitives_list, profiles_import / profiles_list / profile_show, then run_task on a bundled task
+with and without its skill and a bench of the bundled tasks — the simulator plays the agent
+from scripts in skvm-data/sim/ (solving with the skill, half-solving without).
 
 Usage: skvm demo [--profiles=DIR] [--keep]
 
@@ -32,7 +34,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     import('node:fs/promises'),
     import('node:url'),
     import('../../engine/config/paths.js'),
-    import('../../engine/sim/index.js'),
+    import('../../engine/sim/index.js').then(async (m) => ({ ...m, loadPolicyFile: (await import('../../engine/sim/policy-file.js')).loadPolicyFile })),
     import('@modelcontextprotocol/client'),
     import('@modelcontextprotocol/client/stdio'),
   ]);
@@ -70,7 +72,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 
     const call = async (name: string, args: Record<string, unknown>) => {
       section(`${name} ${JSON.stringify(args)}`);
-      const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ type: string; text?: string }> };
+      const r = (await client.callTool({ name, arguments: args }, { timeout: 120_000 })) as { isError?: boolean; content: Array<{ type: string; text?: string }> };
       out(r.content.find((c) => c.type === 'text')?.text ?? '(no text)');
       if (r.isError) throw new Error(`${name} failed`);
       return r;
@@ -92,6 +94,13 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       section('profiles_import');
       out(`No pre-built profiles at ${profilesDir}; pass --profiles=<dir> (a <harness>/<model>/*.json tree such as SkVM-data's profiles/) to import some.`);
     }
+    // The agent part: the simulator now plays an agent through the bundled tasks (solving them with
+    // the task's skill, half-solving them without), so run_task and bench have real work to score.
+    const tasksPolicy = await sim.loadPolicyFile(path.join(findInstallRoot(), 'skvm-data', 'sim', 'tasks.json'));
+    server.setPolicy(sim.withLatency(tasksPolicy, { minMs: 5, maxMs: 30 }));
+    await call('run_task', { task: 'slugify', model: 'sim/demo-model', waitSeconds: 50 });
+    await call('run_task', { task: 'slugify', model: 'sim/demo-model', useTaskSkills: true, waitSeconds: 50 });
+    await call('bench', { models: ['sim/demo-model'], conditions: ['no-skill', 'original'], concurrency: 3, waitSeconds: 50 });
     section('done');
     out('The same tools are available to any MCP host (see README) and as `skvm <command>` in a terminal.');
     return 0;

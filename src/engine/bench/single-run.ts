@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { safeModelName } from '../config/paths.js';
 import { sandboxMode } from '../config/sandbox.js';
@@ -58,8 +59,9 @@ export async function runSingleTask(engine: Engine, opts: SingleRunOptions) {
     throw new UsageError(`Task "${task.id}" names no skill.`, 'Pass skill explicitly, or leave useTaskSkills off.');
   }
 
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const convLogPath = path.join(engine.roots.logs.value, 'runtime', opts.adapter, safeModelName(opts.model), task.id, `${stamp}.jsonl`);
+  // One log per run: a millisecond stamp plus a random tail, so runs in the same second never share a file.
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('.', '-');
+  const convLogPath = path.join(engine.roots.logs.value, 'runtime', opts.adapter, safeModelName(opts.model), task.id, `${stamp}-${randomBytes(2).toString('hex')}.jsonl`);
   const maxSteps = opts.maxSteps ?? task.maxSteps;
   opts.onStage?.(0, maxSteps + 2, 'preparing the work directory');
 

@@ -70,12 +70,23 @@ export function compileSchema(schema: unknown): ValidateFunction {
     const { $schema: _drop, ...rest } = s;
     s = rest;
   }
+  // A bench grades the same schema once per cell; compiling (code generation) is the costly part.
+  const key = `${dialect}\n${JSON.stringify(s)}`;
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  let validate: ValidateFunction;
   try {
-    return makeAjv(dialect).compile(s);
+    validate = makeAjv(dialect).compile(s);
   } catch (err) {
     throw new SchemaCompileError(err instanceof Error ? err.message : String(err));
   }
+  if (compiled.size >= COMPILED_CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, validate);
+  return validate;
 }
+
+const COMPILED_CACHE_SIZE = 64;
+const compiled = new Map<string, ValidateFunction>();
 
 export function validateJson(schema: unknown, data: unknown): SchemaCheck {
   const validate = compileSchema(schema);
