@@ -5,7 +5,8 @@ import { safeModelName } from '../config/paths.js';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, UsageError, errorMessage } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { IO_CONCURRENCY, MAX_FILE_BYTES, cmp, mapLimit, parseFailureReports, parseTcp, readDirents } from './io.js';
+import { IO_CONCURRENCY, MAX_FILE_BYTES, cmp, parseFailureReports, parseTcp, readDirents } from './io.js';
+import { mapLimit } from '../util/async.js';
 import { FAILURE_REPORTS_FILE, LATEST_FILE, SAFE_VERSION, VERSION_FILE, checkHarnessName, isSafeDirName } from './names.js';
 
 // ── import ──────────────────────────────────────────────────────────────────────

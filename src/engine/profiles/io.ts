@@ -19,19 +19,6 @@ export async function readDirents(dir: string): Promise<Dirent[]> {
   }
 }
 
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 export type ParseResult<T> = { ok: true; value: T; text: string } | { ok: false; reason: string };
 
 export async function readJsonWith<T>(file: string, parse: (raw: unknown) => ParseResult<T>): Promise<ParseResult<T> | undefined> {

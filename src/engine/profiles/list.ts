@@ -1,7 +1,8 @@
 /** Listing the profile cache: directory keys, and one summary per profile. */
 import { readdirSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { IO_CONCURRENCY, cmp, mapLimit } from './io.js';
+import { IO_CONCURRENCY, cmp } from './io.js';
+import { mapLimit } from '../util/async.js';
 import { FAILURE_REPORTS_FILE, LATEST_FILE, VERSION_FILE, isSafeDirName, profileUri } from './names.js';
 import { resolveDir, type ProfileFileInfo } from './resolve-dir.js';
 

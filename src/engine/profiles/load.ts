@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, SkvmError } from '../util/errors.js';
-import { IO_CONCURRENCY, mapLimit, parseFailureReports, parseTcp, readDirents, readJsonWith } from './io.js';
+import { IO_CONCURRENCY, parseFailureReports, parseTcp, readDirents, readJsonWith } from './io.js';
+import { mapLimit } from '../util/async.js';
 import { listProfileKeys } from './list.js';
 import { FAILURE_REPORTS_FILE, LATEST_FILE, normalizeVersion, profileDirPath, versionFileName, versionsOf } from './names.js';
 import { hasProfileFiles, notFound } from './ref.js';

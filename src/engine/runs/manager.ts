@@ -8,6 +8,7 @@ import { redact, redactValue } from '../util/redact.js';
 import type { UsageRecord } from '../llm/types.js';
 import { emptyRunUsage, TERMINAL, type RunRecord, type RunStatus } from './record.js';
 import { RunStore } from './store.js';
+import { pidAlive } from '../util/process.js';
 
 export interface RunWorkContext {
   runId: string;
@@ -415,15 +416,6 @@ export class RunManager {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function changeKey(rec: RunRecord): string {
   return `${rec.status}|${rec.progress.done}|${rec.progress.total}|${rec.progress.message}`;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, promises as fsp, rmdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { isRoot } from './limits.js';
+import { pidAlive } from '../util/process.js';
 
 /**
  * A kernel-enforced process limit through the cgroup `pids` controller, used when the engine
@@ -132,14 +133,6 @@ export async function createPidCgroup(token: string, max: number): Promise<PidCg
   };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function tryRemove(dir: string): boolean {
   try {

@@ -7,6 +7,7 @@ import { closestMatches } from '../util/closest.js';
 import { NotFoundError, SkvmError, errorMessage } from '../util/errors.js';
 import type { Skill } from './types.js';
 import { isInside, walkContained } from './walk.js';
+import { statOrNull } from '../util/fs.js';
 
 /**
  * Loading skills (spec runtime §4.1): a path to a `.md` file is that file; anything else is a
@@ -125,15 +126,6 @@ function metaString(v: unknown): string | undefined {
 
 // ── loading ─────────────────────────────────────────────────────────────────────
 
-async function statOrNull(p: string) {
-  try {
-    return await fsp.stat(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw err;
-  }
-}
 
 /**
  * Load a skill from a folder (its `SKILL.md`) or from a `.md` file. For `<dir>/SKILL.md` the

@@ -9,6 +9,9 @@ import { isInside } from '../skills/walk.js';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, SkvmError, errorMessage } from '../util/errors.js';
 import { TaskFileSchema, type TaskFile } from './schema.js';
+import { lstatOrNull, statOrNull } from '../util/fs.js';
+import { mapLimit } from '../util/async.js';
+
 
 /**
  * Loading benchmark tasks (spec runtime §3.1): `<tasks>/<id>/task.json`, optional sibling
@@ -91,25 +94,7 @@ export function describeTaskIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ');
 }
 
-async function lstatOrNull(p: string) {
-  try {
-    return await fsp.lstat(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw err;
-  }
-}
 
-async function statOrNull(p: string) {
-  try {
-    return await fsp.stat(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw err;
-  }
-}
 
 /**
  * Why an inline fixture path cannot be written inside a work directory, or undefined when it
@@ -253,18 +238,6 @@ export async function resolveTaskSkills(task: Pick<LoadedTask, 'id' | 'skillPath
   return skills;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** Folders of a tasks root that count as tasks: not starting with `_` or `.`, sorted. */
 export async function listTaskDirs(tasksRoot: string): Promise<string[]> {

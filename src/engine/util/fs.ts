@@ -54,6 +54,28 @@ export async function readJsonFile(file: string): Promise<unknown | undefined> {
   }
 }
 
+/** stat, or null when the path (or a parent) does not exist. */
+export async function statOrNull(p: string) {
+  try {
+    return await fsp.stat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw err;
+  }
+}
+
+/** lstat (does not follow a final symlink), or null when the path does not exist. */
+export async function lstatOrNull(p: string) {
+  try {
+    return await fsp.lstat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw err;
+  }
+}
+
 /** Expand a leading `~` and make the path absolute. */
 export function expandPath(p: string, home: string, cwd: string = process.cwd()): string {
   let out = p;
