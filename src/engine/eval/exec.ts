@@ -14,7 +14,7 @@ export function runGraderCommand(
   space: EvalSpace,
   ctx: EvalContext,
   command: string,
-  opts: { timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {},
+  opts: { timeoutMs?: number; cwd?: string; env?: Record<string, string>; expose?: string[] } = {},
 ): Promise<CommandResult> {
   return runCommand({
     command,
@@ -26,6 +26,7 @@ export function runGraderCommand(
     mode: ctx.sandbox.mode,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.expose ? { expose: opts.expose } : {}),
   });
 }
 

@@ -259,9 +259,11 @@ describe("output", () => {
       infraError: 'junit-grade cannot run t.test.ts: TypeScript test files need bun (not installed) or vitest (not found)',
     });
     const withBun = planRunner(payload, space, '/r/grader/j.xml', { bun: '/usr/bin/bun' });
-    expect(withBun).toEqual({ ok: true, runner: 'bun', command: '/usr/bin/bun test ./t.test.ts --reporter=junit --reporter-outfile=/r/grader/j.xml' });
+    // The runner's install is exposed to the sandbox (it may sit in ~/.bun or a checkout under /tmp).
+    expect(withBun).toEqual({ ok: true, runner: 'bun', command: '/usr/bin/bun test ./t.test.ts --reporter=junit --reporter-outfile=/r/grader/j.xml', expose: ['/usr'] });
     const withVitest = planRunner(payload, space, '/r/grader/j.xml', { bun: undefined, vitest: '/nm/vitest/vitest.mjs' });
     expect(withVitest.ok && withVitest.runner).toBe('vitest');
+    expect(withVitest.ok && withVitest.expose).toEqual(['/nm']);
     const js = planRunner({ ...payload, testFile: 't.test.cjs', runner: 'node' }, space, '/r/grader/j.xml', { bun: '/usr/bin/bun' });
     expect(js.ok && js.runner).toBe('node');
   });

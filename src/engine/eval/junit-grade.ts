@@ -128,7 +128,8 @@ export function scoreCriteria(criteria: readonly JunitCriterion[], cases: readon
   });
 }
 
-type RunnerPlan = { ok: true; runner: JunitRunner; command: string } | { ok: false; infraError: string };
+/** `expose`: the runner's install, which the sandbox may otherwise mask (a checkout in /tmp, ~/.bun…). */
+type RunnerPlan = { ok: true; runner: JunitRunner; command: string; expose: string[] } | { ok: false; infraError: string };
 
 const JS_EXT = /\.(m|c)?js$/i;
 const TS_EXT = /\.(m|c)?tsx?$/i;
@@ -138,10 +139,10 @@ export function planRunner(payload: JunitPayload, space: EvalSpace, xmlPath: str
   const file = `./${payload.testFile.split(path.sep).join('/')}`;
   const bun = 'bun' in opts ? opts.bun : which('bun');
   if (payload.runner === 'bun' && bun) {
-    return { ok: true, runner: 'bun', command: [bun, 'test', file, '--reporter=junit', `--reporter-outfile=${xmlPath}`].map(shellQuote).join(' ') };
+    return { ok: true, runner: 'bun', command: [bun, 'test', file, '--reporter=junit', `--reporter-outfile=${xmlPath}`].map(shellQuote).join(' '), expose: [path.dirname(path.dirname(bun))] };
   }
   if (payload.runner !== 'vitest' && JS_EXT.test(file)) {
-    return { ok: true, runner: 'node', command: [process.execPath, '--test', '--test-reporter=junit', `--test-reporter-destination=${xmlPath}`, file].map(shellQuote).join(' ') };
+    return { ok: true, runner: 'node', command: [process.execPath, '--test', '--test-reporter=junit', `--test-reporter-destination=${xmlPath}`, file].map(shellQuote).join(' '), expose: [] };
   }
   const vitest = 'vitest' in opts ? opts.vitest : resolveVitest(space.workspace);
   if (vitest && (TS_EXT.test(file) || JS_EXT.test(file))) {
@@ -150,6 +151,8 @@ export function planRunner(payload: JunitPayload, space: EvalSpace, xmlPath: str
       ok: true,
       runner: 'vitest',
       command: [process.execPath, vitest, 'run', file, '--root', space.workspace, '--config', config, '--reporter=junit', `--outputFile=${xmlPath}`].map(shellQuote).join(' '),
+      // The node_modules holding vitest (and its dependencies).
+      expose: [path.dirname(path.dirname(vitest))],
     };
   }
   if (TS_EXT.test(file)) return { ok: false, infraError: `junit-grade cannot run ${payload.testFile}: TypeScript test files need bun (not installed) or vitest (not found)` };
@@ -217,7 +220,7 @@ export const junitGradeEvaluator: CustomEvaluator = {
       if (!plan.ok) return { pass: false, score: 0, details: `Error: ${plan.infraError}`, infraError: plan.infraError };
       if (plan.runner === 'vitest') await fsp.writeFile(path.join(space.graderDir, 'vitest.config.mjs'), vitestConfig(resolveVitest(space.workspace)!));
 
-      const r = await runGraderCommand(space, c, plan.command, { timeoutMs: payload.timeoutMs, env: { CI: '1', NO_COLOR: '1' } });
+      const r = await runGraderCommand(space, c, plan.command, { timeoutMs: payload.timeoutMs, env: { CI: '1', NO_COLOR: '1' }, expose: plan.expose });
       if (r.cancelled) throw new CancelledError('evaluation cancelled');
       if (r.timedOut) {
         const reason = `${plan.runner} test timed out after ${payload.timeoutMs} ms`;

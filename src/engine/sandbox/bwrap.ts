@@ -184,6 +184,8 @@ export interface BwrapLayout {
   hide: HidePlan;
   /** Writable work directory (bound at the same path); omitted by the probe. */
   workDir?: string;
+  /** Existing real paths bound read-only over the masks (CommandOptions.expose). */
+  expose?: string[];
   cwd: string;
   env: Record<string, string>;
 }
@@ -205,6 +207,8 @@ export function buildBwrapArgs(l: BwrapLayout): string[] {
   for (const d of l.hide.dirs) a.push('--tmpfs', d);
   for (const r of l.hide.reexpose) a.push('--ro-bind', r, r);
   for (const f of l.hide.files) a.push('--ro-bind', '/dev/null', f);
+  // After the masks so they reappear; before the work dir so its writable bind wins.
+  for (const p of l.expose ?? []) a.push('--ro-bind', p, p);
   if (l.workDir) a.push('--bind', l.workDir, l.workDir);
   for (const d of ['/run', ...l.hide.dirs]) a.push('--remount-ro', d);
   a.push('--chdir', l.cwd, '--clearenv');

@@ -185,3 +185,22 @@ describe('runCommand option checks', () => {
     await expect(runCommand({ command: 'true', cwd: work, workDir: work, timeoutMs: 1000, mode: 'none', ...patch })).rejects.toBeInstanceOf(cls);
   });
 });
+
+describe('expose: reading a masked host path on purpose', () => {
+  it.runIf(support.available)('makes a path under the private /tmp readable, read-only, only when exposed', async () => {
+    const outside = await fsp.mkdtemp(path.join(os.tmpdir(), 'skvm-exposed-'));
+    try {
+      await fsp.writeFile(path.join(outside, 'tool.txt'), 'runner install');
+      const hidden = await run('bwrap', `cat ${outside}/tool.txt`);
+      expect(hidden.exitCode).not.toBe(0);
+      const shown = await run('bwrap', `cat ${outside}/tool.txt && touch ${outside}/x`, { expose: [outside] });
+      expect(shown.stdout).toBe('runner install');
+      expect(shown.exitCode).not.toBe(0); // read-only
+      await expect(fsp.access(path.join(outside, 'x'))).rejects.toThrow();
+      // A path that does not exist is ignored rather than breaking the command.
+      expect((await run('bwrap', 'echo ok', { expose: [path.join(outside, 'missing')] })).stdout).toBe('ok\n');
+    } finally {
+      await fsp.rm(outside, { recursive: true, force: true });
+    }
+  });
+});

@@ -61,6 +61,7 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
     else warnOnce('unsandboxed', UNSANDBOXED_WARNING.replace('{reason}', s.reason ?? 'unknown reason'));
   }
   const hide = support ? await planHidden(workDir, opts.hide ?? []) : undefined;
+  const expose = support ? await existingRealPaths(opts.expose ?? []) : [];
 
   const token = randomBytes(16).toString('hex');
   // Without bubblewrap the command gets a private TMPDIR (removed afterwards); with it, /tmp is private.
@@ -74,7 +75,7 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
       support && hide
         ? {
             file: support.bwrapPath!,
-            args: [...buildBwrapArgs({ features: support.features, network: opts.network === true, hide, workDir, cwd, env }), '--', '/bin/sh', ...shArgs],
+            args: [...buildBwrapArgs({ features: support.features, network: opts.network === true, hide, workDir, cwd, env, expose }), '--', '/bin/sh', ...shArgs],
           }
         : { file: '/bin/sh', args: shArgs };
     // Room for our own processes: the joiner/wrapper shell, bwrap and its pid-1 reaper.
@@ -272,4 +273,17 @@ async function resolveCwd(workDir: string, cwd: string): Promise<string> {
   const st = await fsp.stat(real).catch(() => undefined);
   if (!st?.isDirectory()) throw new SandboxViolation(`Refused cwd ${JSON.stringify(cwd)}: it is not an existing directory inside the work directory.`);
   return real;
+}
+
+/** Real paths of those that exist (exposing a missing path would make bwrap fail). */
+async function existingRealPaths(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    try {
+      out.push(await fsp.realpath(p));
+    } catch {
+      // not there: nothing to expose
+    }
+  }
+  return out;
 }

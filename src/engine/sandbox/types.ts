@@ -34,6 +34,12 @@ export interface CommandOptions {
    */
   hide?: string[];
   /**
+   * Host paths the command needs to read although they sit under a masked place (the private
+   * /tmp, /run, $HOME or `hide`) — e.g. a test runner installed in a temporary checkout or in
+   * ~/.bun. Bound read-only at the same path under bwrap; ignored without it.
+   */
+  expose?: string[];
+  /**
    * Most processes the command may have alive at once (default 512). Enforced by a pids cgroup
    * where one is writable (then threads count too), else by a polling watchdog.
    */
