@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { which } from '../util/which.js';
+import type { ProbeRequirement } from './types.js';
+
+const cache = new Map<ProbeRequirement, Promise<boolean>>();
+
+/** Whether the machine has what a probe's task needs (cached per process). */
+export function hasRequirement(req: ProbeRequirement): Promise<boolean> {
+  let p = cache.get(req);
+  if (!p) {
+    p = check(req);
+    cache.set(req, p);
+  }
+  return p;
+}
+
+async function check(req: ProbeRequirement): Promise<boolean> {
+  if (!req.startsWith('python3:')) return which(req) !== undefined;
+  const module = req.slice('python3:'.length);
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(module) || !which('python3')) return false;
+  return new Promise((resolve) => {
+    execFile('python3', ['-c', `import ${module}`], { timeout: 20_000 }, (err) => resolve(!err));
+  });
+}
+
+/** The first missing requirement, described for a skip reason; undefined when all are there. */
+export async function missingRequirement(reqs: readonly ProbeRequirement[]): Promise<string | undefined> {
+  for (const r of reqs) {
+    if (await hasRequirement(r)) continue;
+    return r.startsWith('python3:') ? `the Python module ${r.slice(8)} is not installed` : `${r} is not installed on this machine`;
+  }
+  return undefined;
+}
