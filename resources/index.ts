@@ -1,7 +1,7 @@
 import type { ResourceFamily } from '../src/contract/resource.js';
 import { benchSessionResource } from './bench.js';
 import { primitiveResource, primitivesCatalogResource } from './primitives.js';
-import { profileResource } from './profiles.js';
+import { profileFailuresResource, profileResource, profileVersionsResource } from './profiles.js';
 import { runLogResource, runRecordResource } from './runs.js';
 import { skillResource } from './skills.js';
 import { taskResource } from './tasks.js';
@@ -11,6 +11,8 @@ export const resourceFamilies: readonly ResourceFamily[] = [
   primitivesCatalogResource,
   primitiveResource,
   profileResource,
+  profileVersionsResource,
+  profileFailuresResource,
   runRecordResource,
   runLogResource,
   taskResource,

@@ -1,4 +1,5 @@
 import { defineResource } from '../src/contract/resource.js';
+import type { Engine } from '../src/engine/engine.js';
 import { UsageError } from '../src/engine/util/errors.js';
 
 const MIME = 'application/json';
@@ -20,6 +21,20 @@ function decode(value: string): string {
 /** Model directory name typed as a model id → its directory form, for prefix matching. */
 function asDirPrefix(value: string): string {
   return decode(value).replace(/\//g, '--').replace(/:/g, '_').toLowerCase();
+}
+
+async function completeHarness(engine: Engine, value: string): Promise<string[]> {
+  const v = decode(value).toLowerCase();
+  const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
+  return [...new Set(keys.map((k) => k.harness))].filter((h) => h.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
+}
+
+async function completeModel(engine: Engine, value: string, args: Record<string, string>): Promise<string[]> {
+  const v = asDirPrefix(value);
+  const harness = args.harness ? decode(args.harness) : undefined;
+  const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
+  const names = keys.filter((k) => harness === undefined || k.harness === harness).map((k) => k.dirName);
+  return [...new Set(names)].filter((n) => n.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
 }
 
 /**
@@ -48,20 +63,7 @@ export const profileResource = defineResource({
       mimeType: MIME,
     }));
   },
-  complete: {
-    async harness(engine, value) {
-      const v = decode(value).toLowerCase();
-      const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
-      return [...new Set(keys.map((k) => k.harness))].filter((h) => h.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
-    },
-    async model(engine, value, args) {
-      const v = asDirPrefix(value);
-      const harness = args.harness ? decode(args.harness) : undefined;
-      const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
-      const names = keys.filter((k) => harness === undefined || k.harness === harness).map((k) => k.dirName);
-      return [...new Set(names)].filter((n) => n.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
-    },
-  },
+  complete: { harness: completeHarness, model: completeModel },
   async read(engine, uri, vars) {
     // The template has no query part, so a `?version=` may arrive inside the last variable.
     let model = vars.model ?? '';
@@ -76,5 +78,39 @@ export const profileResource = defineResource({
       allowPartial: true,
     });
     return { uri: uri.href, mimeType: MIME, text: JSON.stringify(loaded.tcp, null, 2) };
+  },
+});
+
+/** `skvm://profiles/{harness}/{model}/versions`: every archived complete version, newest first. */
+export const profileVersionsResource = defineResource({
+  name: 'profile-versions',
+  title: 'Capability profile versions',
+  description: 'The archived versions of a profile (one per complete profile run), newest first, with when each was profiled; read one with skvm://profiles/{harness}/{model}?version=<version>.',
+  mimeType: MIME,
+  uri: 'skvm://profiles/{harness}/{model}/versions',
+  complete: { harness: completeHarness, model: completeModel },
+  async read(engine, uri, vars) {
+    const { listVersions, resolveProfileRef } = await store();
+    const dir = engine.roots.profiles.value;
+    const ref = await resolveProfileRef(dir, { harness: decode(vars.harness ?? ''), model: decode(vars.model ?? '') });
+    const versions = await listVersions(dir, ref.harness, ref.dirName);
+    return { uri: uri.href, mimeType: MIME, text: JSON.stringify(versions, null, 2) };
+  },
+});
+
+/** `skvm://profiles/{harness}/{model}/failures`: the failure-reports.json sidecar of the last run. */
+export const profileFailuresResource = defineResource({
+  name: 'profile-failures',
+  title: 'Capability profile failure reports',
+  description: 'Why probes failed in the last profile run (failure-reports.json): per primitive and level, the agent’s steps, tool calls, file changes and the check’s details, with each instance’s seed.',
+  mimeType: MIME,
+  uri: 'skvm://profiles/{harness}/{model}/failures',
+  complete: { harness: completeHarness, model: completeModel },
+  async read(engine, uri, vars) {
+    const { loadFailureReports, resolveProfileRef } = await store();
+    const dir = engine.roots.profiles.value;
+    const ref = await resolveProfileRef(dir, { harness: decode(vars.harness ?? ''), model: decode(vars.model ?? '') });
+    const reports = await loadFailureReports(dir, ref.harness, ref.dirName);
+    return { uri: uri.href, mimeType: MIME, text: JSON.stringify(reports ?? { profiledAt: null, reports: {} }, null, 2) };
   },
 });

@@ -90,6 +90,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       profiles_import: { source: path.join(UPSTREAM, 'profiles') },
       profiles_list: {},
       profile_show: { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' },
+      profile_compare: { a: { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' }, b: { model: 'openrouter/qwen/qwen3.5-122b-a10b', harness: 'bare-agent' } },
       run_task: { task: 'slugify', model: 'sim/echo', waitSeconds: 50 },
       bench: benchArgs,
       bench_compare: { lhs: sessionA, rhs: sessionA },
@@ -222,7 +223,13 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     expect(uris.some((u) => u.startsWith('skvm://runs/run-'))).toBe(true);
     expect(uris.some((u) => u.startsWith('skvm://profiles/bare-agent/'))).toBe(true);
     const templates = (await conn.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
-    expect(templates).toEqual(expect.arrayContaining(['skvm://runs/{runId}', 'skvm://runs/{runId}/log', 'skvm://profiles/{harness}/{model}', 'skvm://primitives/{id}']));
+    expect(templates).toEqual(
+      expect.arrayContaining(['skvm://runs/{runId}', 'skvm://runs/{runId}/log', 'skvm://profiles/{harness}/{model}', 'skvm://profiles/{harness}/{model}/versions', 'skvm://profiles/{harness}/{model}/failures', 'skvm://primitives/{id}']),
+    );
+    const versions = JSON.parse(((await conn.client.readResource({ uri: 'skvm://profiles/bare-agent/openrouter--qwen--qwen3.5-9b/versions' })).contents[0] as { text: string }).text);
+    expect(versions.map((v: { version: string }) => v.version)).toEqual(['20260406T084317Z', '20260406T053925Z']);
+    const failures = JSON.parse(((await conn.client.readResource({ uri: 'skvm://profiles/bare-agent/qwen--qwen3.5-9b/failures' })).contents[0] as { text: string }).text);
+    expect(Object.keys(failures.reports).length).toBeGreaterThan(0);
     const catalog = JSON.parse(((await conn.client.readResource({ uri: 'skvm://primitives' })).contents[0] as { text: string }).text);
     expect(JSON.stringify(catalog)).toMatch(/gen\.code\.python/);
     const prim = await conn.client.readResource({ uri: 'skvm://primitives/tool.call.batch' });
