@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSecret } from '../util/redact.js';
@@ -32,8 +33,17 @@ describe('scrubbedEnv', () => {
     for (const tool of ['node', 'python3']) {
       const found = which(tool);
       if (found) expect(dirs).toContain(path.dirname(found));
-      expect(which(tool, { PATH: dirs.join(':') })).toBe(found);
+      // The same program, though maybe reached directly rather than through a version manager's shim.
+      const inside = which(tool, { PATH: dirs.join(':') });
+      expect(inside).toBeDefined();
+      if (tool === 'node') expect(inside).toBe(found);
     }
+  });
+
+  it('puts the real python3 before a version manager shim (a shim costs ~200 ms per start)', () => {
+    const dirs = scrubbedEnv().PATH!.split(':');
+    const real = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    expect(which('python3', { PATH: dirs.join(':') })).toBe(real);
   });
 
   it('adds harmless extra variables', () => {
