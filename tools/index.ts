@@ -5,6 +5,7 @@ import { configDoctorTool } from './config_doctor.js';
 import { configInitTool } from './config_init.js';
 import { configShowTool } from './config_show.js';
 import { primitivesListTool } from './primitives_list.js';
+import { profileTool } from './profile.js';
 import { profileCompareTool } from './profile_compare.js';
 import { profileShowTool } from './profile_show.js';
 import { profilesImportTool } from './profiles_import.js';
@@ -24,6 +25,7 @@ export const operations: readonly AnyOperation[] = [
   configInitTool,
   primitivesListTool,
   profilesListTool,
+  profileTool,
   profileShowTool,
   profileCompareTool,
   profilesImportTool,

@@ -89,6 +89,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       primitives_list: {},
       profiles_import: { source: path.join(UPSTREAM, 'profiles') },
       profiles_list: {},
+      profile: { models: ['sim/echo'], primitives: ['tool.file.read', 'reason.arithmetic'], instances: 1, waitSeconds: 50 },
       profile_show: { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' },
       profile_compare: { a: { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' }, b: { model: 'openrouter/qwen/qwen3.5-122b-a10b', harness: 'bare-agent' } },
       run_task: { task: 'slugify', model: 'sim/echo', waitSeconds: 50 },

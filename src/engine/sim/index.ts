@@ -4,6 +4,19 @@ export { startSimServer, SIM_HEADER, type SimServer, type SimServerOptions, type
 export { scriptedPolicy, type ScriptedPolicy, type ScriptedPolicyOptions, type ScriptStep } from './policies/scripted.js';
 export { echoPolicy } from './policies/echo.js';
 export { conversationPolicy, selectConversationStep, type ConversationPolicyOptions, type ConversationScript, type ConversationMatch } from './policies/conversation.js';
+export {
+  plantedPolicy,
+  probeRegistryKey,
+  probeRegistryPath,
+  writeProbeRegistryEntry,
+  solutionTurnReply,
+  PLANTED_FALLBACK_TEXT,
+  type PlantedLevel,
+  type PlantedPolicy,
+  type PlantedPolicyOptions,
+  type PlantedTurn,
+  type ProbeRegistryEntry,
+} from './policies/planted.js';
 export { withLatency, type LatencySpec } from './policies/latency.js';
 export { withFaults, type FaultSpec } from './policies/faults.js';
 export { createRng, type Rng } from './rng.js';

@@ -3,6 +3,7 @@ import type { SimReply } from '../policy.js';
 import { registerPolicyType } from '../policy-registry.js';
 import { conversationPolicy } from './conversation.js';
 import { echoPolicy } from './echo.js';
+import { plantedPolicy } from './planted.js';
 import { scriptedPolicy } from './scripted.js';
 
 /** The reply forms a policy file may script; they map one-to-one onto SimReply. */
@@ -151,6 +152,27 @@ registerPolicyType('conversation', {
         steps: s.steps,
       })),
       ...(spec.fallback !== undefined ? { fallback: spec.fallback } : {}),
+    });
+  },
+});
+
+registerPolicyType('planted', {
+  description:
+    'planted-capability target: answers each registered profiler probe (registryDir/<sha256(prompt)>.json) with its reference solution when the probe level <= the planted level of its primitive, else with its near-miss',
+  schema: z.strictObject({
+    name: z.string().min(1).optional(),
+    /** Planted level per primitive id; unlisted primitives are L0. */
+    levels: z.record(z.string(), z.enum(['L0', 'L1', 'L2', 'L3'])),
+    /** The directory the profiler fills in simulator mode (its simRegistryDir). */
+    registryDir: z.string().min(1),
+    fallback: ReplySpecSchema.optional(),
+  }),
+  build(spec) {
+    return plantedPolicy({
+      levels: spec.levels,
+      registryDir: spec.registryDir,
+      ...(spec.fallback !== undefined ? { fallback: spec.fallback } : {}),
+      ...(spec.name !== undefined ? { name: spec.name } : {}),
     });
   },
 });

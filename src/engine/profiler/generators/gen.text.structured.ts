@@ -1,0 +1,438 @@
+import type { ProbeLevel } from '../../primitives/catalog.js';
+import { cp, defineGenerator, parseJsonLoose, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+
+/**
+ * gen.text.structured — the answer is the agent's final text: a JSON (or YAML) document built
+ * from data given in the prompt. The check parses it (YAML through Python's yaml.safe_load),
+ * compares it structurally and type-strictly with the expected document, and checks its size.
+ * L1 a flat record under 500 bytes, L2 a nested document under 5 KB, L3 a deeply nested
+ * organisation chart over 5 KB.
+ */
+
+const PRIMITIVE_ID = 'gen.text.structured';
+
+// ── content helpers ────────────────────────────────────────────────────────────────────────
+
+const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'p', 'r', 's', 't', 'v', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'kl', 'pr', 'st', 'tr', 'sh', 'ch', 'th'];
+const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou', 'ia'];
+const CODAS = ['', '', 'n', 'r', 'l', 's', 'x', 'm', 'nd', 'rt'];
+const YAML_WORDS = new Set(['yes', 'no', 'on', 'off', 'true', 'false', 'null', 'none', 'y', 'n']);
+
+function pseudoWord(rng: ProbeRng, syllables: number): string {
+  for (;;) {
+    let w = '';
+    for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
+    if (w.length >= 4 && !YAML_WORDS.has(w)) return w;
+  }
+}
+
+function cap(w: string): string {
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
+
+function distinct<T>(n: number, make: () => T): T[] {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  while (out.length < n) {
+    const v = make();
+    const key = JSON.stringify(v);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+  }
+  return out;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Where two values first differ (type-strict; object key order ignored), or undefined. */
+function diff(got: unknown, want: Json, path = '$'): string | undefined {
+  if (want === null || typeof want !== 'object') {
+    if (got === want) return undefined;
+    return `${path} is ${JSON.stringify(got)?.slice(0, 60)}, expected ${JSON.stringify(want)}`;
+  }
+  if (Array.isArray(want)) {
+    if (!Array.isArray(got)) return `${path} is not an array`;
+    if (got.length !== want.length) return `${path} has ${got.length} items, expected ${want.length}`;
+    for (let i = 0; i < want.length; i++) {
+      const d = diff(got[i], want[i]!, `${path}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  if (!got || typeof got !== 'object' || Array.isArray(got)) return `${path} is not an object`;
+  const g = got as Record<string, unknown>;
+  const extra = Object.keys(g).filter((k) => !(k in want));
+  if (extra.length) return `${path} has unexpected key(s) ${extra.slice(0, 3).join(', ')}`;
+  for (const [k, v] of Object.entries(want)) {
+    if (!(k in g)) return `${path}.${k} is missing`;
+    const d = diff(g[k], v, `${path}.${k}`);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** The document text of a reply: the first fenced block if there is one, else the whole reply. */
+function documentText(reply: string): string {
+  const m = /```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```/.exec(reply);
+  return (m ? m[1]! : reply).trim();
+}
+
+type Format = 'json' | 'yaml';
+
+async function parseDocument(ctx: ProbeCheckContext, format: Format): Promise<{ value?: unknown; text: string; error?: string }> {
+  const text = documentText(ctx.finalText);
+  if (!text) return { text, error: 'the reply is empty' };
+  if (format === 'json') {
+    try {
+      return { value: JSON.parse(text), text };
+    } catch {
+      const loose = parseJsonLoose(ctx.finalText);
+      return loose === undefined ? { text, error: 'the reply does not contain valid JSON' } : { value: loose, text };
+    }
+  }
+  const res = await ctx.run(`python3 -c 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'`, { stdin: text, timeoutMs: 15_000 });
+  if (res.exitCode !== 0) return { text, error: `the reply is not valid YAML: ${res.stderr.trim().split('\n').pop()?.slice(0, 160) ?? ''}` };
+  try {
+    return { value: JSON.parse(res.stdout), text };
+  } catch {
+    return { text, error: 'the YAML could not be converted' };
+  }
+}
+
+function bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** A YAML rendering of a JSON value (block style; strings always quoted). */
+function toYaml(v: Json, indent = 0): string {
+  const pad = ' '.repeat(indent);
+  const scalar = (x: Json) => (typeof x === 'string' ? JSON.stringify(x) : x === null ? 'null' : String(x));
+  if (Array.isArray(v)) {
+    return v
+      .map((item) => {
+        if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+          const inner = toYaml(item, indent + 2).trimStart();
+          return `${pad}- ${inner}`;
+        }
+        if (Array.isArray(item)) return `${pad}-\n${toYaml(item, indent + 2)}`;
+        return `${pad}- ${scalar(item)}`;
+      })
+      .join('\n');
+  }
+  if (v !== null && typeof v === 'object') {
+    return Object.entries(v)
+      .map(([k, x]) => {
+        if (x !== null && typeof x === 'object') {
+          if (Array.isArray(x) && x.length === 0) return `${pad}${k}: []`;
+          return `${pad}${k}:\n${toYaml(x, indent + 2)}`;
+        }
+        return `${pad}${k}: ${scalar(x)}`;
+      })
+      .join('\n');
+  }
+  return `${pad}${scalar(v)}`;
+}
+
+function render(doc: Json, format: Format, pretty = true): string {
+  return format === 'json' ? JSON.stringify(doc, null, pretty ? 2 : undefined) : toYaml(doc);
+}
+
+function fence(text: string, format: Format): string {
+  return '```' + format + '\n' + text + '\n```';
+}
+
+// ── L1: a flat record ──────────────────────────────────────────────────────────────────────
+
+type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'null';
+interface Field {
+  key: string;
+  kind: FieldKind;
+  value: Json;
+}
+
+function l1Fields(rng: ProbeRng): { record: string; fields: Field[] } {
+  const name = cap(pseudoWord(rng, 2));
+  const kinds: Array<{ record: string; make: () => Field[] }> = [
+    {
+      record: 'product',
+      make: () => [
+        { key: 'sku', kind: 'string', value: `${pseudoWord(rng, 1).slice(0, 2).toUpperCase()}-${rng.int(1000, 9999)}` },
+        { key: 'name', kind: 'string', value: `${name} ${rng.pick(['Lamp', 'Kettle', 'Backpack', 'Chair', 'Speaker'])}` },
+        { key: 'price', kind: 'number', value: rng.int(100, 99999) / 100 },
+        { key: 'quantity', kind: 'integer', value: rng.int(0, 500) },
+        { key: 'in_stock', kind: 'boolean', value: rng.next() < 0.5 },
+        { key: 'warehouse', kind: 'string', value: cap(pseudoWord(rng, 2)) },
+        { key: 'discontinued_on', kind: 'null', value: null },
+      ],
+    },
+    {
+      record: 'user account',
+      make: () => [
+        { key: 'username', kind: 'string', value: `${pseudoWord(rng, 2)}${rng.int(1, 99)}` },
+        { key: 'age', kind: 'integer', value: rng.int(18, 90) },
+        { key: 'email', kind: 'string', value: `${pseudoWord(rng, 2)}@${pseudoWord(rng, 2)}.example` },
+        { key: 'verified', kind: 'boolean', value: rng.next() < 0.5 },
+        { key: 'karma', kind: 'number', value: rng.int(-500, 5000) / 10 },
+        { key: 'city', kind: 'string', value: cap(pseudoWord(rng, 2)) },
+        { key: 'referrer', kind: 'null', value: null },
+      ],
+    },
+    {
+      record: 'sensor reading',
+      make: () => [
+        { key: 'sensor_id', kind: 'string', value: `${pseudoWord(rng, 1).toUpperCase()}-${rng.int(10, 99)}` },
+        { key: 'location', kind: 'string', value: `${cap(pseudoWord(rng, 2))} ${rng.pick(['Roof', 'Basement', 'Hall', 'Yard'])}` },
+        { key: 'temperature_c', kind: 'number', value: rng.int(-200, 400) / 10 },
+        { key: 'humidity_pct', kind: 'integer', value: rng.int(5, 99) },
+        { key: 'online', kind: 'boolean', value: rng.next() < 0.5 },
+        { key: 'battery', kind: 'number', value: rng.int(5, 100) / 100 },
+        { key: 'last_error', kind: 'null', value: null },
+      ],
+    },
+    {
+      record: 'booking',
+      make: () => [
+        { key: 'booking_ref', kind: 'string', value: `${pseudoWord(rng, 2).toUpperCase().slice(0, 4)}${rng.int(100, 999)}` },
+        { key: 'guest', kind: 'string', value: `${cap(pseudoWord(rng, 2))} ${cap(pseudoWord(rng, 2))}` },
+        { key: 'nights', kind: 'integer', value: rng.int(1, 21) },
+        { key: 'total', kind: 'number', value: rng.int(5000, 300000) / 100 },
+        { key: 'paid', kind: 'boolean', value: rng.next() < 0.5 },
+        { key: 'room', kind: 'string', value: `${rng.pick(['A', 'B', 'C'])}${rng.int(100, 450)}` },
+        { key: 'special_requests', kind: 'null', value: null },
+      ],
+    },
+  ];
+  const pick = rng.pick(kinds);
+  const all = pick.make();
+  // Five or six fields; the boolean and at least one number always included.
+  const must = all.filter((f) => f.kind === 'boolean' || f.kind === 'integer');
+  const rest = rng.sample(
+    all.filter((f) => !must.includes(f)),
+    rng.int(3, 4),
+  );
+  const chosen = all.filter((f) => must.includes(f) || rest.includes(f));
+  return { record: pick.record, fields: chosen };
+}
+
+function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
+  const format: Format = rng.next() < 0.35 ? 'yaml' : 'json';
+  const { record, fields } = l1Fields(rng);
+  const doc: { [k: string]: Json } = Object.fromEntries(fields.map((f) => [f.key, f.value]));
+  const show = (f: Field) => (f.kind === 'string' ? `${f.key}: ${f.value as string} (a string)` : f.kind === 'null' ? `${f.key}: no value (null)` : `${f.key}: ${String(f.value)} (${f.kind === 'boolean' ? 'a boolean' : f.kind === 'integer' ? 'an integer' : 'a number'})`);
+  const label = format === 'json' ? 'JSON object' : 'YAML mapping';
+  const prompt = [
+    `Reply with a single flat ${label} (no nesting) describing this ${record}, with exactly these keys and values and nothing else in your reply:`,
+    ...fields.map((f) => `- ${show(f)}`),
+    `Use the ${format === 'json' ? 'JSON' : 'YAML'} types stated (strings, numbers, booleans, null). Keep it under 500 bytes.`,
+  ].join('\n');
+
+  const stringly: { [k: string]: Json } = Object.fromEntries(fields.map((f) => [f.key, f.kind === 'boolean' || f.kind === 'integer' || f.kind === 'number' ? String(f.value) : f.value]));
+
+  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
+    const parsed = await parseDocument(ctx, format);
+    if (parsed.error) return [cp(`${format}_valid`, false, parsed.error)];
+    const v = parsed.value;
+    const isFlat = !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => x === null || typeof x !== 'object');
+    const d = diff(v, doc);
+    return [cp(`${format}_valid`, true), cp('flat_object', isFlat, 'the document is not a flat object'), cp('fields_correct', d === undefined, d), cp('byte_size', bytes(parsed.text) < 500, `${bytes(parsed.text)} bytes`)];
+  };
+
+  return {
+    primitiveId: PRIMITIVE_ID,
+    level: 'L1',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: format === 'yaml' ? ['python3', 'python3:yaml'] : [],
+    check,
+    reference: solution({ text: format === 'json' ? render(doc, format) : fence(render(doc, format), format) }),
+    nearMiss: solution({ text: render(stringly, format) }),
+  };
+}
+
+// ── L2: a nested document under 5 KB ───────────────────────────────────────────────────────
+
+const SKILLS = ['sql', 'python', 'go', 'rust', 'kotlin', 'terraform', 'docker', 'figma', 'excel', 'statistics', 'copywriting', 'negotiation', 'accounting', 'react', 'linux', 'networking', 'testing', 'spark', 'tableau', 'photography'];
+const TITLES = ['Data Engineer', 'Product Manager', 'Designer', 'Accountant', 'Sales Lead', 'Site Reliability Engineer', 'Recruiter', 'Analyst', 'Support Specialist', 'Researcher'];
+
+function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
+  const format: Format = rng.next() < 0.35 ? 'yaml' : 'json';
+  const company = `${cap(pseudoWord(rng, 2))} ${rng.pick(['Systems', 'Labs', 'Logistics', 'Studios', 'Foods', 'Robotics'])}`;
+  const domain = `${company.split(' ')[0]!.toLowerCase()}.example`;
+  const founded = rng.int(1950, 2020);
+  const city = cap(pseudoWord(rng, 2));
+  const country = cap(pseudoWord(rng, 3));
+  const n = rng.int(3, 5);
+  const people = distinct(n, () => [cap(pseudoWord(rng, 2)), cap(pseudoWord(rng, 2))] as const);
+  const employees = people.map(([first, last]) => ({
+    name: `${first} ${last}`,
+    title: rng.pick(TITLES),
+    skills: rng.sample(SKILLS, rng.int(2, 4)),
+    contact: { email: `${first.toLowerCase()}.${last.toLowerCase()}@${domain}`, extension: rng.int(100, 999) },
+    remote: rng.next() < 0.5,
+  }));
+  const doc: { [k: string]: Json } = { company, founded, headquarters: { city, country }, employee_count: n, employees };
+  const label = format === 'json' ? 'JSON' : 'YAML';
+
+  const prompt = [
+    `Reply with only a ${label} document (nothing else) describing the company below, shaped like this:`,
+    `company (string), founded (integer), headquarters (an object with city and country), employee_count (integer), and employees: a list of objects, in the order given, each with name (string), title (string), skills (a list of strings, in the order given), contact (an object with email (string) and extension (integer)) and remote (boolean).`,
+    '',
+    `${company} was founded in ${founded}; its headquarters are in ${city}, ${country}. It has ${n} employees:`,
+    ...employees.map((e, i) => `${i + 1}. ${e.name} — ${e.title}; skills: ${e.skills.join(', ')}; email ${e.contact.email}, extension ${e.contact.extension}; ${e.remote ? 'works remotely' : 'works on site (not remote)'}.`),
+    '',
+    'Keep the document under 5 KB.',
+  ].join('\n');
+
+  const flattened: { [k: string]: Json } = { ...doc, employees: employees.map((e) => ({ ...e, skills: e.skills.join(', ') })) };
+
+  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
+    const parsed = await parseDocument(ctx, format);
+    if (parsed.error) return [cp(`${format}_valid`, false, parsed.error)];
+    const v = parsed.value as Record<string, unknown> | undefined;
+    const top = diff(v && typeof v === 'object' ? { ...v, employees: [] } : v, { ...doc, employees: [] });
+    const emp = diff(v && typeof v === 'object' ? (v as Record<string, unknown>).employees : undefined, employees as Json, '$.employees');
+    return [cp(`${format}_valid`, true), cp('top_level_fields', top === undefined, top), cp('employees_correct', emp === undefined, emp), cp('byte_size', bytes(parsed.text) < 5120, `${bytes(parsed.text)} bytes`)];
+  };
+
+  return {
+    primitiveId: PRIMITIVE_ID,
+    level: 'L2',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: format === 'yaml' ? ['python3', 'python3:yaml'] : [],
+    check,
+    reference: solution({ text: fence(render(doc, format), format) }),
+    nearMiss: solution({ text: fence(render(flattened, format), format) }),
+  };
+}
+
+// ── L3: a deeply nested document over 5 KB ─────────────────────────────────────────────────
+
+interface Member {
+  name: string;
+  role: string;
+  level: number;
+  skills: string[];
+  contact: { email: string; desk: string };
+}
+interface Team {
+  name: string;
+  lead: string;
+  members: Member[];
+}
+interface Dept {
+  name: string;
+  budget: number;
+  teams: Team[];
+}
+
+const ROLES = ['engineer', 'analyst', 'designer', 'technician', 'writer', 'planner', 'tester', 'coordinator'];
+
+function l3Org(rng: ProbeRng): { org: string; depts: Dept[] } {
+  const org = `${cap(pseudoWord(rng, 2))} ${rng.pick(['Institute', 'Cooperative', 'Works', 'Group', 'Agency'])}`;
+  const domain = `${org.split(' ')[0]!.toLowerCase()}.example`;
+  const usedNames = new Set<string>();
+  const person = () => {
+    for (;;) {
+      const n = `${cap(pseudoWord(rng, 2))} ${cap(pseudoWord(rng, 2))}`;
+      if (!usedNames.has(n)) {
+        usedNames.add(n);
+        return n;
+      }
+    }
+  };
+  const deptNames = distinct(rng.int(4, 5), () => cap(pseudoWord(rng, 2)));
+  const depts: Dept[] = deptNames.map((dn) => {
+    const teamNames = distinct(rng.int(3, 4), () => `${cap(pseudoWord(rng, 2))} ${rng.pick(['Squad', 'Cell', 'Unit', 'Crew'])}`);
+    return {
+      name: dn,
+      budget: rng.int(20, 900) * 1000,
+      teams: teamNames.map((tn) => {
+        const members = Array.from({ length: rng.int(3, 5) }, () => {
+          const name = person();
+          return {
+            name,
+            role: rng.pick(ROLES),
+            level: rng.int(1, 7),
+            skills: rng.sample(SKILLS, rng.int(2, 3)),
+            contact: { email: `${name.toLowerCase().replace(' ', '.')}@${domain}`, desk: `${rng.pick(['A', 'B', 'C', 'D'])}${rng.int(1, 6)}-${rng.int(10, 99)}` },
+          };
+        });
+        return { name: tn, lead: members[rng.int(0, members.length - 1)]!.name, members };
+      }),
+    };
+  });
+  return { org, depts };
+}
+
+function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
+  let org = l3Org(rng);
+  while (bytes(JSON.stringify({ organization: org.org, departments: org.depts })) < 5600) org = l3Org(rng);
+  const doc = { organization: org.org, departments: org.depts } as unknown as { [k: string]: Json };
+  const variant = rng.int(0, 1);
+
+  const listing: string[] = [];
+  for (const d of org.depts) {
+    listing.push(`Department ${d.name} (budget ${d.budget}):`);
+    for (const t of d.teams) {
+      listing.push(`  Team ${t.name}, led by ${t.lead}:`);
+      for (const m of t.members) listing.push(`    - ${m.name}; role ${m.role}; level ${m.level}; skills ${m.skills.join(', ')}; email ${m.contact.email}; desk ${m.contact.desk}`);
+    }
+  }
+  const prompt = [
+    `Reply with only a JSON document (nothing else) holding the full organisation chart of the ${org.org} below. Shape:`,
+    '{"organization": <string>, "departments": [{"name": <string>, "budget": <integer>, "teams": [{"name": <string>, "lead": <string>, "members": [{"name": <string>, "role": <string>, "level": <integer>, "skills": [<string>, ...], "contact": {"email": <string>, "desk": <string>}}]}]}]}',
+    'Keep every department, team, member and skill in the order listed, and include all of them: the document will be well over 5 KB.',
+    '',
+    ...listing,
+  ].join('\n');
+
+  const full = JSON.stringify(doc, null, 2);
+  const wrong = variant === 0 ? full.slice(0, Math.floor(full.length * 0.72)) : JSON.stringify({ ...doc, departments: org.depts.slice(0, -1) }, null, 2);
+
+  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
+    const parsed = await parseDocument(ctx, 'json');
+    if (parsed.error) return [cp('json_valid', false, parsed.error)];
+    const v = parsed.value as { organization?: unknown; departments?: unknown } | undefined;
+    const out: ProbeCheckpoint[] = [cp('json_valid', true), cp('byte_size', bytes(parsed.text) > 5120, `${bytes(parsed.text)} bytes, expected over 5120`)];
+    const depts = Array.isArray(v?.departments) ? (v!.departments as Array<Record<string, unknown>>) : undefined;
+    const skeleton = (ds: Array<Record<string, unknown>> | Dept[] | undefined) =>
+      ds?.map((d) => ({ name: d.name, budget: d.budget, teams: Array.isArray(d.teams) ? (d.teams as Array<Record<string, unknown>>).map((t) => ({ name: t.name, lead: t.lead })) : d.teams })) as unknown;
+    const top = v?.organization === org.org ? diff(skeleton(depts), skeleton(org.depts) as Json, '$.departments') : `$.organization is ${JSON.stringify(v?.organization)}`;
+    out.push(cp('hierarchy_correct', top === undefined, top));
+    const members = diff(v?.departments, org.depts as unknown as Json, '$.departments');
+    out.push(cp('members_correct', members === undefined, members));
+    return out;
+  };
+
+  return {
+    primitiveId: PRIMITIVE_ID,
+    level: 'L3',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: [],
+    check,
+    reference: solution({ text: full }),
+    nearMiss: solution({ text: wrong }),
+  };
+}
+
+export const generator = defineGenerator({
+  primitiveId: PRIMITIVE_ID,
+  descriptions: {
+    L1: 'Reply with a small flat JSON or YAML record (under 500 bytes) with exact keys, values and types.',
+    L2: 'Reply with a nested JSON or YAML document (under 5 KB) built from a prose description: objects, lists and typed values.',
+    L3: 'Reply with a deeply nested JSON organisation chart of over 5 KB (departments, teams, members, contacts) that parses and is complete.',
+  },
+  generate(level: ProbeLevel, seed: number): ProbeInstance {
+    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
+    if (level === 'L1') return generateL1(rng, seed);
+    if (level === 'L2') return generateL2(rng, seed);
+    return generateL3(rng, seed);
+  },
+});

@@ -1,0 +1,434 @@
+import type { ProbeLevel } from '../../primitives/catalog.js';
+import { cp, defineGenerator, lines, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+
+/**
+ * reason.planning — ordering, parallelism, branches and recovery (text pattern: the answer is
+ * the agent's final text). Every task set is generated (names, dependency graphs, durations,
+ * failure rules), so nothing can be memorised.
+ *  L1  4–5 tasks with dependencies: any valid order on the last line; near-miss swaps one
+ *      dependent adjacent pair.
+ *  L2  6–8 tasks with durations and a layered DAG: the stages of tasks that can run in
+ *      parallel, and the shortest completion time with unlimited workers (critical path).
+ *      Near-miss: stage-by-stage time (sum of each stage's longest task), or a task placed a
+ *      stage too early.
+ *  L3  a runbook of 6–8 steps with failure policies (abort, retry n, continue, recovery step),
+ *      conditional steps, an on-abort step and a final always-run step, plus a scenario of which
+ *      attempts fail: the exact execution trace, the failed steps, the steps never started, and
+ *      the status. A step that ran and failed is "failed", not "skipped". Near-miss: one of the
+ *      classic slips (retry count off by one, failed step reported as not run, a condition read as
+ *      "failed at some attempt", the final step dropped after an abort).
+ */
+
+const ID = 'reason.planning';
+
+const VERBS = [
+  'fetch', 'build', 'lint', 'package', 'sign', 'upload', 'migrate', 'seed', 'deploy', 'verify', 'scan', 'compress', 'index', 'publish',
+  'tag', 'warm', 'snapshot', 'sync', 'render', 'validate', 'collect', 'merge', 'encrypt', 'mirror', 'prune', 'translate', 'measure', 'order',
+];
+const OBJECTS = [
+  'sources', 'image', 'schema', 'cache', 'docs', 'assets', 'bundle', 'config', 'database', 'release', 'report', 'metrics', 'backups',
+  'certs', 'tables', 'catalog', 'fonts', 'manifest', 'samples', 'invoices', 'labels', 'drivers', 'sitemap', 'thumbnails', 'logs', 'quotas',
+];
+
+function taskNames(rng: ProbeRng, n: number, taken = new Set<string>()): string[] {
+  const out: string[] = [];
+  const usedObjects = new Set<string>();
+  while (out.length < n) {
+    const o = rng.pick(OBJECTS);
+    const name = `${rng.pick(VERBS)}-${o}`;
+    if (taken.has(name) || out.includes(name) || usedObjects.has(o)) continue;
+    usedObjects.add(o);
+    out.push(name);
+  }
+  return out;
+}
+
+function cleanLine(line: string): string {
+  return line
+    .replace(/[*`]/g, '')
+    .replace(/^[\s>#]+/, '')
+    .replace(/^-\s+/, '')
+    .trim();
+}
+
+function labelled(text: string, label: RegExp): string | undefined {
+  const re = new RegExp(`^(?:${label.source})\\b[^:=\\n]{0,30}?[:=]\\s*(.*)$`, 'i');
+  const ls = lines(text).map(cleanLine);
+  for (let i = ls.length - 1; i >= 0; i--) {
+    const m = re.exec(ls[i]!);
+    if (m) return m[1]!;
+  }
+  return undefined;
+}
+
+/** A comma/arrow separated list of names, lower-cased; "none" or empty is []. */
+function nameList(fragment: string | undefined): string[] {
+  if (fragment === undefined) return [];
+  const t = fragment.replace(/\.\s*$/, '').trim();
+  if (/^(none|nothing|-|—|n\/a)?$/i.test(t)) return [];
+  return t
+    .split(/\s*(?:,|;|->|→|=>)\s*/)
+    .map((s) =>
+      s
+        .replace(/^\(?\d+[).:]?\s+/, '')
+        .replace(/\s*\(.*\)\s*$/, '')
+        .trim()
+        .toLowerCase(),
+    )
+    .filter((s) => s.length > 0);
+}
+
+const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && new Set(a).size === a.length && a.every((x) => b.includes(x));
+
+// ---------------------------------------------------------------------------------------------
+// L1 — a valid order
+
+function sayDep(rng: ProbeRng, after: string, before: string): string {
+  return rng.pick([
+    `\`${after}\` can only start after \`${before}\` is finished.`,
+    `\`${before}\` must be done before \`${after}\`.`,
+    `\`${after}\` needs the output of \`${before}\`.`,
+    `Before \`${after}\` can begin, \`${before}\` has to be complete.`,
+  ]);
+}
+
+function level1(rng: ProbeRng, seed: number): ProbeInstance {
+  const n = rng.int(4, 5);
+  const names = taskNames(rng, n);
+  const order = rng.shuffle(names); // hidden valid order
+  const deps: Array<[string, string]> = []; // [before, after]
+  for (let i = 1; i < n; i++) {
+    const earlier = order.slice(0, i);
+    for (const b of rng.sample(earlier, Math.min(earlier.length, rng.int(1, 2)))) deps.push([b, order[i]!]);
+  }
+  // One adjacent pair of the hidden order is a direct dependency (the near-miss swaps it).
+  const k = rng.int(0, n - 2);
+  if (!deps.some(([b, a]) => b === order[k] && a === order[k + 1])) deps.push([order[k]!, order[k + 1]!]);
+  const wrong = [...order];
+  [wrong[k], wrong[k + 1]] = [wrong[k + 1]!, wrong[k]!];
+  const listed = rng.shuffle(names);
+  const prompt =
+    `You have to carry out these ${n} tasks, one at a time: ${listed.map((t) => `\`${t}\``).join(', ')}.\n\nConstraints:\n` +
+    rng
+      .shuffle(deps)
+      .map(([b, a]) => `- ${sayDep(rng, a, b)}`)
+      .join('\n') +
+    `\n\nGive an order in which all tasks can be done without breaking any constraint. ` +
+    `The last line of your reply must list all ${n} task names in that order, separated by commas, and nothing else.`;
+  return {
+    primitiveId: ID,
+    level: 'L1',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: [],
+    async check(ctx) {
+      const ls = lines(ctx.finalText);
+      let last = cleanLine(ls[ls.length - 1] ?? '');
+      const colon = last.indexOf(':');
+      if (colon >= 0 && !last.slice(0, colon).includes(',')) last = last.slice(colon + 1);
+      const got = nameList(last);
+      const complete = sameSet(got, names);
+      const broken = deps.filter(([b, a]) => !(got.indexOf(b) >= 0 && got.indexOf(a) > got.indexOf(b)));
+      return [
+        cp('tasks_complete', complete, `the last line should name each of the ${n} tasks exactly once; got "${got.join(', ')}"`),
+        cp('order_valid', complete && broken.length === 0, broken.map(([b, a]) => `${b} must come before ${a}`).join('; ')),
+      ];
+    },
+    reference: solution({ text: `Starting with the tasks that have no prerequisites and adding each task once its prerequisites are placed:\n\n${order.join(', ')}` }),
+    nearMiss: solution({ text: `Ordering the tasks by their dependencies:\n\n${wrong.join(', ')}` }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// L2 — stages and the critical path
+
+function level2(rng: ProbeRng, seed: number): ProbeInstance {
+  for (;;) {
+    const n = rng.int(6, 8);
+    const S = rng.int(3, 4);
+    if (n < S + 1) continue;
+    const names = taskNames(rng, n);
+    // Stage sizes: each ≥ 1, total n, at least one ≥ 2.
+    const sizes = new Array<number>(S).fill(1);
+    for (let i = S; i < n; i++) sizes[rng.int(0, S - 1)]!++;
+    const stageOf = new Map<string, number>();
+    const stages: string[][] = [];
+    let idx = 0;
+    for (let s = 0; s < S; s++) {
+      stages.push(names.slice(idx, idx + sizes[s]!));
+      for (const t of stages[s]!) stageOf.set(t, s);
+      idx += sizes[s]!;
+    }
+    const pre = new Map<string, string[]>();
+    for (let s = 1; s < S; s++) {
+      for (const t of stages[s]!) {
+        const must = rng.pick(stages[s - 1]!);
+        const earlier = stages.slice(0, s).flat().filter((x) => x !== must);
+        const extra = rng.sample(earlier, rng.int(0, Math.min(2, earlier.length)));
+        pre.set(t, [must, ...extra]);
+      }
+    }
+    const dur = new Map(names.map((t) => [t, rng.int(1, 9)] as const));
+    const finish = new Map<string, number>();
+    for (const s of stages) for (const t of s) finish.set(t, dur.get(t)! + Math.max(0, ...(pre.get(t) ?? []).map((p) => finish.get(p)!)));
+    const total = Math.max(...finish.values());
+    const stageSum = stages.reduce((acc, s) => acc + Math.max(...s.map((t) => dur.get(t)!)), 0);
+    const sequential = [...dur.values()].reduce((a, b) => a + b, 0);
+    if (stageSum === total || sequential === total) continue;
+    // A task with a prerequisite in the stage just before, to be pulled one stage early in the near-miss.
+    const movable = names.filter((t) => stageOf.get(t)! >= 1);
+    const moved = rng.pick(movable);
+    const wrongStages = stages.map((s) => s.filter((t) => t !== moved));
+    wrongStages[stageOf.get(moved)! - 1]!.push(moved);
+    if (wrongStages.some((s) => s.length === 0)) continue;
+    const listing = rng.shuffle(names).map((t) => {
+      const p = pre.get(t);
+      return `- \`${t}\` — ${dur.get(t)} h; ${p ? `needs ${rng.shuffle(p).map((x) => `\`${x}\``).join(' and ')} finished first` : 'no prerequisites'}`;
+    });
+    const prompt =
+      `A project consists of these tasks, each with its duration in hours and the tasks that must be finished before it can start:\n` +
+      listing.join('\n') +
+      `\n\n1. Group the tasks into stages that can run in parallel: stage 1 holds every task with no prerequisites; each later stage holds every task whose prerequisites are all in earlier stages, with at least one of them in the stage directly before.\n` +
+      `2. With as many people as needed, so that every task starts as soon as all of its prerequisites are finished, what is the shortest time in hours to finish the whole project?\n\n` +
+      `End your reply with one line per stage, \`Stage <k>: <task>, <task>, …\`, followed by a line \`Total: <hours>\`.`;
+    const block = (st: string[][], tot: number): string => `${st.map((s, i) => `Stage ${i + 1}: ${s.join(', ')}`).join('\n')}\nTotal: ${tot}`;
+    const nearTime = rng.next() < 0.5;
+    return {
+      primitiveId: ID,
+      level: 'L2',
+      seed,
+      prompt,
+      setupFiles: {},
+      requires: [],
+      async check(ctx) {
+        const got = new Map<number, string[]>();
+        let totalLine: string | undefined;
+        for (const raw of lines(ctx.finalText)) {
+          const l = cleanLine(raw);
+          const m = /^stage\s*(\d+)\s*[:=—–-]\s*(.*)$/i.exec(l);
+          if (m) got.set(Number(m[1]), nameList(m[2]));
+          if (/^total\b/i.test(l)) totalLine = l;
+        }
+        const bad = stages.map((s, i) => (sameSet(got.get(i + 1) ?? [], s) ? '' : `stage ${i + 1} should be ${s.join(', ')}`)).filter(Boolean);
+        if (got.size !== S) bad.push(`expected ${S} stages, got ${got.size}`);
+        const ns = totalLine ? numbersIn(totalLine) : [];
+        const out: ProbeCheckpoint[] = [
+          cp('stages_correct', bad.length === 0, bad.join('; ')),
+          cp('total_correct', ns.length > 0 && Math.abs(ns[0]! - total) < 1e-9, `expected Total: ${total}${totalLine ? `, got "${totalLine}"` : ', no Total line'}`),
+        ];
+        return out;
+      },
+      reference: solution({ text: `Earliest finish times: ${names.map((t) => `${t} ${finish.get(t)}`).join(', ')}.\n\n${block(stages, total)}` }),
+      nearMiss: nearTime
+        ? solution({ text: `Each stage takes as long as its longest task.\n\n${block(stages, stageSum)}` })
+        : solution({ text: `Grouping by prerequisites:\n\n${block(wrongStages, total)}` }),
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// L3 — branches, retries and recovery
+
+type Policy = { k: 'abort' } | { k: 'retry'; n: number } | { k: 'continue' } | { k: 'recover'; step: string };
+
+interface Step {
+  name: string;
+  policy: Policy;
+  cond?: { on: string; when: 'failed' | 'succeeded' };
+}
+
+interface Trace {
+  executed: string[];
+  failed: string[];
+  notRun: string[];
+  status: 'completed' | 'aborted';
+  /** Conditional steps whose condition was looked at (not cut off by an abort). */
+  condChecked: string[];
+}
+
+type Slip = 'none' | 'retryTotal' | 'failedAsNotRun' | 'everFailed' | 'noFinalAfterAbort';
+
+function simulate(steps: Step[], fails: Map<string, number>, rollback: string, finals: string[], slip: Slip): Trace {
+  const executed: string[] = [];
+  const failed: string[] = [];
+  const notRun: string[] = [];
+  const outcome = new Map<string, 'ok' | 'failed'>();
+  const everFailed = new Set<string>();
+  const condChecked: string[] = [];
+  let aborted = false;
+  for (const s of steps) {
+    if (aborted) {
+      notRun.push(s.name);
+      continue;
+    }
+    if (s.cond) {
+      condChecked.push(s.name);
+      const o = slip === 'everFailed' && everFailed.has(s.cond.on) ? 'failed' : outcome.get(s.cond.on);
+      const wanted = s.cond.when === 'failed' ? 'failed' : 'ok';
+      if (o !== wanted) {
+        notRun.push(s.name);
+        continue;
+      }
+    }
+    const failCount = fails.get(s.name) ?? 0;
+    const maxAttempts = s.policy.k === 'retry' ? (slip === 'retryTotal' ? s.policy.n : s.policy.n + 1) : 1;
+    let attempt = 0;
+    let ok = false;
+    while (attempt < maxAttempts) {
+      attempt++;
+      executed.push(s.name);
+      if (attempt > failCount) {
+        ok = true;
+        break;
+      }
+      everFailed.add(s.name);
+    }
+    if (ok) {
+      outcome.set(s.name, 'ok');
+      continue;
+    }
+    outcome.set(s.name, 'failed');
+    failed.push(s.name);
+    if (s.policy.k === 'abort' || s.policy.k === 'retry') aborted = true;
+    else if (s.policy.k === 'recover') executed.push(s.policy.step);
+  }
+  if (aborted) executed.push(rollback);
+  if (!(aborted && slip === 'noFinalAfterAbort')) executed.push(...finals);
+  if (slip === 'failedAsNotRun') {
+    // The failed step's attempts are dropped and it is reported as not run.
+    const f = new Set(failed);
+    return { executed: executed.filter((e) => !f.has(e)), failed: [], notRun: [...notRun, ...failed], status: aborted ? 'aborted' : 'completed', condChecked };
+  }
+  return { executed, failed, notRun, status: aborted ? 'aborted' : 'completed', condChecked };
+}
+
+function sayPolicy(p: Policy): string {
+  switch (p.k) {
+    case 'abort':
+      return 'on failure: abort the run';
+    case 'retry':
+      return `on failure: retry it, up to ${p.n} more attempt${p.n === 1 ? '' : 's'}; if the last attempt also fails, abort the run`;
+    case 'continue':
+      return 'on failure: carry on with the next step';
+    case 'recover':
+      return `on failure: run \`${p.step}\`, then carry on with the next step`;
+  }
+}
+
+function level3(rng: ProbeRng, seed: number): ProbeInstance {
+  for (;;) {
+    const m = rng.int(6, 8);
+    const names = taskNames(rng, m + 4);
+    const main = names.slice(0, m);
+    const [recoverName, rollback, final1] = [
+      `restore-${names[m]!.split('-')[1]}`,
+      `rollback-${names[m + 1]!.split('-')[1]}`,
+      `${rng.pick(['clean', 'unlock', 'report'])}-${names[m + 2]!.split('-')[1]}`,
+    ] as [string, string, string];
+    const finals = [final1];
+    // Conditional steps: 1–2 at positions ≥ 2, each watching an earlier unconditional step.
+    const condIdx = rng.sample(Array.from({ length: m - 2 }, (_, i) => i + 2), rng.int(1, 2)).sort((a, b) => a - b);
+    const steps: Step[] = main.map((name) => ({ name, policy: { k: 'abort' } as Policy }));
+    const uncond = main.map((_, i) => i).filter((i) => !condIdx.includes(i));
+    for (const i of uncond) {
+      const k = rng.pick(['abort', 'retry', 'retry', 'continue', 'recover'] as const);
+      steps[i]!.policy = k === 'retry' ? { k, n: rng.int(1, 3) } : k === 'recover' ? { k, step: recoverName } : { k };
+    }
+    const retryIdx = uncond.filter((i) => steps[i]!.policy.k === 'retry');
+    const softIdx = uncond.filter((i) => steps[i]!.policy.k === 'continue' || steps[i]!.policy.k === 'recover');
+    if (!retryIdx.length || !softIdx.length) continue;
+    if (uncond.filter((i) => steps[i]!.policy.k === 'recover').length > 1) continue;
+    for (const c of condIdx) {
+      const earlier = uncond.filter((i) => i < c);
+      if (!earlier.length) continue;
+      steps[c]!.cond = { on: main[rng.pick(earlier)]!, when: rng.pick(['failed', 'succeeded'] as const) };
+      steps[c]!.policy = { k: 'continue' };
+    }
+    if (condIdx.some((c) => !steps[c]!.cond)) continue;
+    // Scenario: a retry step that fails some attempts; a soft step that always fails; maybe a fatal failure.
+    const fails = new Map<string, number>();
+    const r = rng.pick(retryIdx);
+    const rn = (steps[r]!.policy as { n: number }).n;
+    fails.set(main[r]!, rng.next() < 0.65 ? rn : rn + 1);
+    fails.set(main[rng.pick(softIdx)]!, 99);
+    if (rng.next() < 0.4) {
+      const other = uncond.filter((i) => !fails.has(main[i]!) && i > r);
+      if (other.length) fails.set(main[rng.pick(other)]!, 99);
+    }
+    const truth = simulate(steps, fails, rollback, finals, 'none');
+    if (!truth.failed.length) continue;
+    // At least four numbered steps start, and some condition is actually evaluated.
+    if (m - truth.notRun.length < 4) continue;
+    if (!truth.condChecked.length) continue;
+    const slips = rng.shuffle(['retryTotal', 'failedAsNotRun', 'everFailed', 'noFinalAfterAbort'] as const);
+    const key = (t: Trace): string => JSON.stringify([t.executed, [...t.failed].sort(), [...t.notRun].sort(), t.status]);
+    const wrong = slips.map((s) => simulate(steps, fails, rollback, finals, s)).find((t) => key(t) !== key(truth));
+    if (!wrong) continue;
+
+    const sayFail = (name: string): string => {
+      const f = fails.get(name)!;
+      return f >= 99 ? `\`${name}\` fails on every attempt` : `\`${name}\` fails on its first ${f === 1 ? 'attempt' : `${f} attempts`} and succeeds on any attempt after that`;
+    };
+    const numbered = steps.map((s, i) => {
+      if (s.cond) return `${i + 1}. \`${s.name}\` — runs only if \`${s.cond.on}\` ${s.cond.when === 'failed' ? 'failed' : 'succeeded'}; otherwise it is skipped. When it runs it succeeds.`;
+      return `${i + 1}. \`${s.name}\` — ${sayPolicy(s.policy)}.`;
+    });
+    const failing = rng.shuffle([...fails.keys()]).map(sayFail);
+    const prompt =
+      `An automated maintenance run executes these numbered steps in order. Each step has a rule for what happens when it fails.\n\n` +
+      numbered.join('\n') +
+      `\n\nIf the run is aborted, no further numbered steps start; instead \`${rollback}\` runs. ` +
+      `In every case — aborted or not — \`${final1}\` runs as the very last step.\n\n` +
+      `Definitions: a step *failed* if its last attempt failed, even when the run carried on afterwards; a step "succeeded" if its last attempt succeeded. ` +
+      `"Retry up to n more attempts" means at most 1 + n attempts in total.\n\n` +
+      `In today's run: ${failing.join('; ')}. Every other step (including \`${recoverName}\`, \`${rollback}\` and \`${final1}\`) succeeds on its first attempt.\n\n` +
+      `Work out exactly what happened. End your reply with exactly these four lines:\n` +
+      `\`Executed: <every attempt of every step, in order, comma-separated — a step attempted three times appears three times; include any recovery, rollback and final step that ran>\`\n` +
+      `\`Failed: <numbered steps that failed, comma-separated, or none>\`\n` +
+      `\`Not run: <numbered steps that never started, comma-separated, or none>\`\n` +
+      `\`Status: <completed or aborted>\``;
+    const block = (t: Trace): string =>
+      `Executed: ${t.executed.join(', ')}\nFailed: ${t.failed.length ? t.failed.join(', ') : 'none'}\nNot run: ${t.notRun.length ? t.notRun.join(', ') : 'none'}\nStatus: ${t.status}`;
+    return {
+      primitiveId: ID,
+      level: 'L3',
+      seed,
+      prompt,
+      setupFiles: {},
+      requires: [],
+      async check(ctx) {
+        const text = ctx.finalText;
+        const executed = nameList(labelled(text, /executed|execution(?: order)?/));
+        const failed = nameList(labelled(text, /failed(?: steps)?/));
+        const notRun = nameList(labelled(text, /not run|never (?:started|run)/));
+        const statusFrag = labelled(text, /status/) ?? '';
+        const status = /\babort/i.test(statusFrag) ? 'aborted' : /\bcomplet/i.test(statusFrag) ? 'completed' : '';
+        return [
+          cp('trace_correct', executed.length === truth.executed.length && executed.every((e, i) => e === truth.executed[i]), `expected Executed: ${truth.executed.join(', ')}`),
+          cp('failed_correct', sameSet(failed, truth.failed), `expected Failed: ${truth.failed.join(', ') || 'none'}`),
+          cp('not_run_correct', sameSet(notRun, truth.notRun), `expected Not run: ${truth.notRun.join(', ') || 'none'}`),
+          cp('status_correct', status === truth.status, `expected Status: ${truth.status}`),
+        ];
+      },
+      reference: solution({ text: `Walking through the steps with the failure rules applied:\n\n${block(truth)}` }),
+      nearMiss: solution({ text: `Tracing the run step by step:\n\n${block(wrong)}` }),
+    };
+  }
+}
+
+export const generator = defineGenerator({
+  primitiveId: ID,
+  descriptions: {
+    L1: 'Order 4–5 generated tasks with dependencies; the last line must list every task once in a valid order.',
+    L2: 'Group 6–8 tasks with durations into parallel stages and give the shortest completion time with unlimited workers (critical path).',
+    L3: 'Trace a generated runbook with retries, abort/continue/recovery rules, conditional steps, rollback and a final step under a failure scenario: execution trace, failed steps, steps never started, status.',
+  },
+  generate(level: ProbeLevel, seed: number): ProbeInstance {
+    const rng = probeRng(`${ID}:${level}:${seed}`);
+    if (level === 'L1') return level1(rng, seed);
+    if (level === 'L2') return level2(rng, seed);
+    return level3(rng, seed);
+  },
+});

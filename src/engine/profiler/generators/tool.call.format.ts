@@ -1,0 +1,273 @@
+import type { ProbeLevel } from '../../primitives/catalog.js';
+import { cp, defineGenerator, parseJsonLoose, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+
+/**
+ * tool.call.format — formatting tool-call arguments. The answer is one tool call written as a
+ * JSON object `{"name": …, "arguments": {…}}` in the final reply.
+ *  L1  string arguments only (one looks numeric and must stay a string).
+ *  L2  structured arguments: an object, an array of objects with numbers, a string array, a boolean.
+ *  L3  nested parameters whose strings hold quotes, backslashes, a tab and non-ASCII characters
+ *      that must survive exactly.
+ */
+
+const ID = 'tool.call.format';
+
+function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
+  const c = 'bdfgklmnprstvz';
+  const v = 'aeiou';
+  let w = '';
+  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
+  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
+  return w;
+}
+
+const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
+
+const VERBS = ['create', 'register', 'open', 'submit', 'schedule', 'archive', 'assign', 'publish', 'book', 'file', 'queue', 'notify'];
+const NOUNS = ['ticket', 'shipment', 'booking', 'report', 'account', 'review', 'invoice', 'incident', 'order', 'request', 'listing', 'permit'];
+
+function toolName(rng: ProbeRng): string {
+  return `${rng.pick(VERBS)}_${rng.pick(NOUNS)}`;
+}
+
+/** Deep equality of JSON values (numbers by value, strings NFC-normalised, key order ignored). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a.normalize('NFC') === b.normalize('NFC');
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < 1e-9;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  const ka = Object.keys(a as object).sort();
+  const kb = Object.keys(b as object).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+const show = (v: unknown): string => {
+  const s = JSON.stringify(v);
+  return s === undefined ? 'undefined' : s.length > 160 ? `${s.slice(0, 160)}…` : s;
+};
+
+type Parsed = { ok: true; name: unknown; args: Record<string, unknown> } | { ok: false; reason: string };
+
+function parseCall(text: string): Parsed {
+  const v = parseJsonLoose(text);
+  if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return { ok: false, reason: 'no JSON object found in the answer' };
+  const o = v as Record<string, unknown>;
+  const args = o.arguments;
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return { ok: false, reason: `"arguments" is not an object (${show(args)})` };
+  return { ok: true, name: o.name, args: args as Record<string, unknown> };
+}
+
+/** Checkpoints shared by every level: valid JSON call, right tool name, then per-argument groups. */
+function checkCall(text: string, name: string, groups: Array<{ cp: string; keys: string[] }>, expected: Record<string, unknown>): ProbeCheckpoint[] {
+  const p = parseCall(text);
+  if (!p.ok) return [cp('json_valid', false, p.reason)];
+  const out: ProbeCheckpoint[] = [cp('json_valid', true), cp('tool_name', p.name === name, `expected "${name}", got ${show(p.name)}`)];
+  const extra = Object.keys(p.args).filter((k) => !(k in expected));
+  out.push(cp('no_extra_arguments', extra.length === 0, `unexpected arguments: ${extra.join(', ')}`));
+  for (const g of groups) {
+    const bad = g.keys.filter((k) => !jsonEqual(p.args[k], expected[k]));
+    out.push(cp(g.cp, bad.length === 0, bad.map((k) => `${k}: expected ${show(expected[k])}, got ${show(p.args[k])}`).join('; ')));
+  }
+  return out;
+}
+
+const FORMAT_RULE =
+  'Reply with only the call, as one JSON object of the form {"name": "<tool name>", "arguments": {<parameter>: <value>, …}} — ' +
+  'use exactly the parameter names and JSON types of the signature, and no other keys.';
+
+function level1(rng: ProbeRng, seed: number): ProbeInstance {
+  const name = toolName(rng);
+  const person = `${cap(word(rng))} ${cap(word(rng))}`;
+  const pool: Array<[string, string, string]> = [
+    ['title', `${cap(word(rng))} ${word(rng)} ${word(rng)}`, 'short title'],
+    ['requester', person, 'full name'],
+    ['email', `${word(rng)}.${word(rng)}@${word(rng)}.example`, 'contact address'],
+    ['location', `${cap(word(rng))} ${rng.pick(['Street', 'Road', 'Lane'])} ${rng.int(1, 300)}`, 'street address'],
+    ['department', cap(word(rng)), 'department name'],
+    ['due_date', `2025-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`, 'date, YYYY-MM-DD'],
+  ];
+  const numericKey = rng.pick(['reference_code', 'postal_code', 'account_number']);
+  const numericValue = '0' + String(rng.int(1000, 99999));
+  const params = [...rng.sample(pool, rng.int(2, 3)), [numericKey, numericValue, 'identifier'] as [string, string, string]];
+  const ordered = rng.shuffle(params);
+  const expected: Record<string, unknown> = Object.fromEntries(ordered.map(([k, v]) => [k, v]));
+  const prompt =
+    `You can use a tool with this signature:\n\n` +
+    `${name}(\n${ordered.map(([k, , d]) => `  ${k}: string,  // ${d}`).join('\n')}\n)\n\n` +
+    `Write the call of \`${name}\` with ` +
+    ordered.map(([k, v]) => `${k.replace(/_/g, ' ')} "${v}"`).join(', ') +
+    `.\n\n${FORMAT_RULE}`;
+  const good = { name, arguments: expected };
+  const bad = { name, arguments: { ...expected, [numericKey]: Number(numericValue) } };
+  return {
+    primitiveId: ID,
+    level: 'L1',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: [],
+    async check(ctx) {
+      return checkCall(ctx.finalText, name, [{ cp: 'string_arguments', keys: Object.keys(expected) }], expected);
+    },
+    reference: solution({ text: JSON.stringify(good) }),
+    nearMiss: solution({ text: JSON.stringify(bad, null, 2) }),
+  };
+}
+
+function level2(rng: ProbeRng, seed: number): ProbeInstance {
+  const name = toolName(rng);
+  const customerId = `C-${rng.int(10000, 99999)}`;
+  const tier = rng.pick(['bronze', 'silver', 'gold', 'platinum']);
+  const nItems = rng.int(2, 4);
+  const items = Array.from({ length: nItems }, () => ({
+    sku: `${word(rng, 1).toUpperCase()}${rng.int(100, 999)}`,
+    quantity: rng.int(1, 12),
+    unit_price: rng.float(0.5, 250, 2),
+  }));
+  const tags = Array.from({ length: rng.int(2, 3) }, () => word(rng));
+  const express = rng.next() < 0.5;
+  const city = cap(word(rng));
+  const zip = String(rng.int(10000, 99999));
+  const expected: Record<string, unknown> = {
+    customer: { id: customerId, tier },
+    items,
+    shipping: { express, address: { city, postal_code: zip } },
+    tags,
+  };
+  const money = (x: number) => x.toFixed(2);
+  const prompt =
+    `You can use a tool with this signature:\n\n` +
+    `${name}(\n` +
+    `  customer: { id: string, tier: string },\n` +
+    `  items: array of { sku: string, quantity: integer, unit_price: number },\n` +
+    `  shipping: { express: boolean, address: { city: string, postal_code: string } },\n` +
+    `  tags: array of string\n` +
+    `)\n\n` +
+    `Write the call for this request: customer ${customerId} (${tier} tier) wants ` +
+    items.map((it) => `${it.quantity} × ${it.sku} at ${money(it.unit_price)} each`).join(', ') +
+    ` (items in that order), shipped ${express ? 'express' : 'standard (not express)'} to ${city}, postal code ${zip}; ` +
+    `tag it ${tags.map((t) => `"${t}"`).join(', ')}.\n\n${FORMAT_RULE}`;
+  const good = { name, arguments: expected };
+  // A classic slip: the array serialised into a string instead of passed as an array.
+  const bad = { name, arguments: { ...expected, items: JSON.stringify(items) } };
+  return {
+    primitiveId: ID,
+    level: 'L2',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: [],
+    async check(ctx) {
+      return checkCall(
+        ctx.finalText,
+        name,
+        [
+          { cp: 'customer_object', keys: ['customer'] },
+          { cp: 'items_array', keys: ['items'] },
+          { cp: 'shipping_nested', keys: ['shipping'] },
+          { cp: 'tags_array', keys: ['tags'] },
+        ],
+        expected,
+      );
+    },
+    reference: solution({ text: '```json\n' + JSON.stringify(good, null, 2) + '\n```' }),
+    nearMiss: solution({ text: JSON.stringify(bad, null, 2) }),
+  };
+}
+
+const ACCENTED = ['é', 'ü', 'ñ', 'ø', 'å', 'ç', 'ö', 'è'];
+const SYMBOLS = ['✓', '→', '★', '€', '°', 'Ω', '東京', 'ß', '—'];
+
+function accent(rng: ProbeRng, w: string): string {
+  const i = rng.int(0, w.length - 1);
+  return w.slice(0, i) + rng.pick(ACCENTED) + w.slice(i + 1);
+}
+
+function level3(rng: ProbeRng, seed: number): ProbeInstance {
+  const name = toolName(rng);
+  const quoted = word(rng);
+  const title = `${cap(word(rng))} "${quoted}" ${accent(rng, word(rng))} ${rng.pick(SYMBOLS)}`;
+  // Segments starting with n/t/r/b/f turn into control characters when the backslash is not doubled.
+  const seg = () => rng.pick(['n', 't', 'r', 'b', 'f']) + word(rng);
+  const path = `C:\\${cap(word(rng))}\\${seg()}\\${seg()}.${rng.pick(['cfg', 'ini', 'json'])}`;
+  const noteA = word(rng);
+  const noteB = word(rng);
+  const note = `${noteA}\t${noteB} (${rng.int(2, 99)}% ${accent(rng, word(rng))})`;
+  const labels = [accent(rng, word(rng)), `${word(rng)} ${rng.pick(SYMBOLS)}`, `${word(rng)}'s`];
+  const expected: Record<string, unknown> = {
+    target: { service: word(rng), region: { code: `${word(rng, 1)}-${rng.int(1, 9)}`, zone: rng.pick(['a', 'b', 'c']) } },
+    payload: { title, path, note, labels },
+    options: { retry: { attempts: rng.int(2, 7), backoff_seconds: rng.float(0.5, 9.5, 1) }, dry_run: rng.next() < 0.5 },
+  };
+  const t = expected.target as { service: string; region: { code: string; zone: string } };
+  const o = expected.options as { retry: { attempts: number; backoff_seconds: number }; dry_run: boolean };
+  const prompt =
+    `You can use a tool with this signature:\n\n` +
+    `${name}(\n` +
+    `  target: { service: string, region: { code: string, zone: string } },\n` +
+    `  payload: { title: string, path: string, note: string, labels: array of string },\n` +
+    `  options: { retry: { attempts: integer, backoff_seconds: number }, dry_run: boolean }\n` +
+    `)\n\n` +
+    `Write the call for service "${t.service}" in region code "${t.region.code}", zone "${t.region.zone}", ` +
+    `retrying up to ${o.retry.attempts} times with ${o.retry.backoff_seconds} seconds of backoff, dry run ${o.dry_run ? 'on' : 'off'}.\n` +
+    `The payload strings are given below, one per line: each value is everything after "= " up to the end of its line, ` +
+    `character for character (quotes, backslashes and non-ASCII characters included). ` +
+    `The note contains exactly one TAB character, between \`${noteA}\` and \`${noteB}\`.\n\n` +
+    '```\n' +
+    `title = ${title}\npath = ${path}\nnote = ${note}\n` +
+    labels.map((l, i) => `label ${i + 1} = ${l}`).join('\n') +
+    '\n```\n\n' +
+    `The labels array holds the ${labels.length} labels in that order.\n\n${FORMAT_RULE}`;
+  const good = { name, arguments: expected };
+  // Backslashes written once instead of escaped: `\n`/`\t`… become control characters (or invalid JSON).
+  const bad = JSON.stringify({ name, arguments: expected }, null, 2).split('\\\\').join('\\');
+  return {
+    primitiveId: ID,
+    level: 'L3',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: [],
+    async check(ctx) {
+      const p = parseCall(ctx.finalText);
+      const base = checkCall(
+        ctx.finalText,
+        name,
+        [
+          { cp: 'target_nested', keys: ['target'] },
+          { cp: 'options_nested', keys: ['options'] },
+        ],
+        expected,
+      );
+      if (!p.ok) return base;
+      const payload = p.args.payload as Record<string, unknown> | undefined;
+      const want = expected.payload as Record<string, unknown>;
+      const bad = ['title', 'path', 'note', 'labels'].filter((k) => !jsonEqual(payload?.[k], want[k]));
+      const extra = payload && typeof payload === 'object' ? Object.keys(payload).filter((k) => !(k in want)) : [];
+      return [
+        ...base,
+        cp('special_strings_exact', bad.length === 0, bad.map((k) => `${k}: expected ${show(want[k])}, got ${show(payload?.[k])}`).join('; ')),
+        cp('payload_shape', !!payload && typeof payload === 'object' && !Array.isArray(payload) && extra.length === 0, `payload keys: ${show(payload && Object.keys(payload))}`),
+      ];
+    },
+    reference: solution({ text: JSON.stringify(good) }),
+    nearMiss: solution({ text: bad }),
+  };
+}
+
+export const generator = defineGenerator({
+  primitiveId: ID,
+  descriptions: {
+    L1: 'Write one tool call as JSON {"name","arguments"} with 3–4 string arguments (one numeric-looking that must stay a string).',
+    L2: 'Write one tool call with structured arguments: nested objects, an array of item objects with integers and decimals, a string array, a boolean.',
+    L3: 'Write one tool call with 3-level nested parameters whose strings contain quotes, backslashes, a tab and non-ASCII text that must survive exactly.',
+  },
+  generate(level: ProbeLevel, seed: number): ProbeInstance {
+    const rng = probeRng(`${ID}:${level}:${seed}`);
+    if (level === 'L1') return level1(rng, seed);
+    if (level === 'L2') return level2(rng, seed);
+    return level3(rng, seed);
+  },
+});

@@ -1,0 +1,241 @@
+import type { ProbeLevel } from '../../primitives/catalog.js';
+import { call, cp, defineGenerator, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+
+/**
+ * tool.file.read — reading files with tools.
+ *  L1  copy one named file (next to a near-identical decoy) exactly into result.txt.
+ *  L2  several named files, some missing: one `name: token` / `name: MISSING` line each, in order.
+ *  L3  a log of thousands of lines (> 256 KiB, so one read_file is cut off): copy a run of lines
+ *      that lies beyond the cut and report the file's total line count.
+ */
+
+const ID = 'tool.file.read';
+/** What one read_file returns at most (the bare agent's cap, see agent/tools.ts). */
+const READ_CAP_BYTES = 256 * 1024;
+
+function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
+  const c = 'bdfgklmnprstvz';
+  const v = 'aeiou';
+  let w = '';
+  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
+  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
+  return w;
+}
+
+function distinctWords(rng: ProbeRng, n: number): string[] {
+  const out = new Set<string>();
+  while (out.size < n) out.add(word(rng));
+  return [...out];
+}
+
+function token(rng: ProbeRng, len: number): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  let s = '';
+  for (let i = 0; i < len; i++) s += alphabet[rng.int(0, alphabet.length - 1)]!;
+  return s;
+}
+
+/** Lines without trailing blanks, \r or trailing empty lines — harmless variation in a copy. */
+function normLines(text: string): string[] {
+  const ls = text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.replace(/\s+$/, ''));
+  while (ls.length && ls[ls.length - 1] === '') ls.pop();
+  return ls;
+}
+
+function firstDiff(got: string[], want: string[]): string {
+  for (let i = 0; i < Math.max(got.length, want.length); i++) {
+    if (got[i] !== want[i]) return `line ${i + 1}: expected ${JSON.stringify(want[i] ?? '(nothing)')}, got ${JSON.stringify(got[i] ?? '(nothing)')}`;
+  }
+  return 'identical';
+}
+
+function noteLine(rng: ProbeRng): string {
+  const kind = rng.int(0, 3);
+  const a = word(rng);
+  const b = word(rng);
+  if (kind === 0) return `${a} ${b}: ${rng.int(2, 9999)}`;
+  if (kind === 1) return `- ${a} ${word(rng)} ${b} (${token(rng, 4)})`;
+  if (kind === 2) return `${a[0]!.toUpperCase()}${a.slice(1)} ${b}, ${word(rng)} ${rng.float(0, 500, 2)}`;
+  return `#${rng.int(10, 99)} ${a}=${b}`;
+}
+
+function level1(rng: ProbeRng, seed: number): ProbeInstance {
+  const dir = rng.pick(['notes', 'docs', 'records', 'memo']);
+  const base = word(rng);
+  const target = `${dir}/${base}.txt`;
+  const decoy = `${dir}/${base}_old.txt`;
+  const n = rng.int(4, 9);
+  const content = Array.from({ length: n }, () => noteLine(rng));
+  const changed = rng.int(0, n - 1);
+  const decoyLines = [...content];
+  decoyLines[changed] = noteLine(rng);
+  if (decoyLines[changed] === content[changed]) decoyLines[changed] += ' x';
+  const text = content.join('\n') + '\n';
+  const decoyText = decoyLines.join('\n') + '\n';
+  const prompt =
+    `The file \`${target}\` (paths are relative to the current directory) holds a short note.\n` +
+    `Copy its content exactly into a new file \`result.txt\` in the current directory: the same lines in the same order, nothing added.\n` +
+    `Do not change \`${target}\`.`;
+  return {
+    primitiveId: ID,
+    level: 'L1',
+    seed,
+    prompt,
+    setupFiles: { [target]: text, [decoy]: decoyText, [`${dir}/index.txt`]: `${base}.txt\n${base}_old.txt\n` },
+    requires: [],
+    async check(ctx) {
+      const got = await ctx.readFile('result.txt');
+      if (got === undefined) return [cp('file_exists', false, 'result.txt was not created')];
+      const g = normLines(got);
+      return [cp('file_exists', true), cp('content_correct', g.join('\n') === content.join('\n'), firstDiff(g, content))];
+    },
+    reference: solution({ toolCalls: [call.read(target)] }, { toolCalls: [call.write('result.txt', text)] }, { text: `Copied ${target} into result.txt.` }),
+    nearMiss: solution({ toolCalls: [call.list(dir)] }, { toolCalls: [call.read(decoy)] }, { toolCalls: [call.write('result.txt', decoyText)] }, { text: `Copied the note into result.txt.` }),
+  };
+}
+
+function level2(rng: ProbeRng, seed: number): ProbeInstance {
+  const dir = rng.pick(['inbox', 'batch', 'incoming', 'queue']);
+  const k = rng.int(4, 6);
+  const missingCount = rng.int(1, 2);
+  const names = distinctWords(rng, k).map((w) => `${w}.txt`);
+  const missing = new Set(rng.sample(names, missingCount));
+  const entries = names.map((name) => {
+    if (missing.has(name)) return { name, token: undefined as string | undefined, text: '' };
+    const code = token(rng, 6);
+    const body = Array.from({ length: rng.int(2, 5) }, () => noteLine(rng));
+    body.splice(rng.int(0, body.length), 0, `ref: ${code}`);
+    return { name, token: code as string | undefined, text: body.join('\n') + '\n' };
+  });
+  const setupFiles: Record<string, string> = {};
+  for (const e of entries) if (e.token !== undefined) setupFiles[`${dir}/${e.name}`] = e.text;
+  // A present file that is not asked for, so listing the folder is not the same as the request.
+  const extra = `${word(rng)}x.txt`;
+  setupFiles[`${dir}/${extra}`] = `${noteLine(rng)}\nref: ${token(rng, 6)}\n`;
+  const expected = entries.map((e) => `${e.name}: ${e.token ?? 'MISSING'}`);
+  const prompt =
+    `Each of these files in the folder \`${dir}/\` (under the current directory) contains a line of the form \`ref: <code>\`:\n` +
+    names.map((n) => `- ${dir}/${n}`).join('\n') +
+    `\n\nSome of them may not exist. Write \`result.txt\` with exactly one line per file above, in the order listed:\n` +
+    `\`<file name>: <code>\` (file name without the folder), or \`<file name>: MISSING\` when the file does not exist.`;
+  const readCalls = names.map((n) => call.read(`${dir}/${n}`));
+  return {
+    primitiveId: ID,
+    level: 'L2',
+    seed,
+    prompt,
+    setupFiles,
+    requires: [],
+    async check(ctx) {
+      const got = await ctx.readFile('result.txt');
+      if (got === undefined) return [cp('file_exists', false, 'result.txt was not created')];
+      const rows = normLines(got)
+        .filter((l) => l.trim() !== '')
+        .map((l) => l.trim().replace(/\s*:\s*/, ': ').replace(/^`|`$/g, ''));
+      const byName = new Map<string, string>();
+      for (const r of rows) {
+        const m = /^(\S+): (.*)$/.exec(r);
+        if (m) byName.set(m[1]!.replace(/^.*\//, ''), m[2]!.trim());
+      }
+      const present = entries.filter((e) => e.token !== undefined);
+      const absent = entries.filter((e) => e.token === undefined);
+      const badPresent = present.filter((e) => byName.get(e.name) !== e.token).map((e) => e.name);
+      const badAbsent = absent.filter((e) => (byName.get(e.name) ?? '').toUpperCase() !== 'MISSING').map((e) => e.name);
+      const order = rows.map((r) => r.split(':')[0]!.replace(/^.*\//, ''));
+      const orderOk = order.length === names.length && order.every((n, i) => n === names[i]);
+      return [
+        cp('file_exists', true),
+        cp('found_entries', badPresent.length === 0, `wrong or absent code for ${badPresent.join(', ')}`),
+        cp('missing_entries', badAbsent.length === 0, `not marked MISSING: ${badAbsent.join(', ')}`),
+        cp('order_and_count', orderOk, `expected ${names.length} lines in the listed order, got: ${order.join(', ')}`),
+      ];
+    },
+    reference: solution({ toolCalls: readCalls }, { toolCalls: [call.write('result.txt', expected.join('\n') + '\n')] }, { text: `Wrote result.txt; ${[...missing].join(', ')} did not exist.` }),
+    nearMiss: solution(
+      { toolCalls: readCalls },
+      { toolCalls: [call.write('result.txt', entries.filter((e) => e.token !== undefined).map((e) => `${e.name}: ${e.token}`).join('\n') + '\n')] },
+      { text: 'Wrote the codes of the files to result.txt.' },
+    ),
+  };
+}
+
+function level3(rng: ProbeRng, seed: number): ProbeInstance {
+  const name = `${word(rng)}.log`;
+  const total = rng.int(5200, 8000);
+  const hosts = Array.from({ length: rng.int(6, 12) }, () => `${word(rng, 2)}-${rng.int(1, 40)}`);
+  const verbs = distinctWords(rng, 14);
+  const levels = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
+  let t = Date.UTC(2024, rng.int(0, 11), rng.int(1, 28), rng.int(0, 23), rng.int(0, 59), 0);
+  const all: string[] = [];
+  let bytes = 0;
+  // Enough lines that a good stretch of the file lies past what one read_file shows.
+  for (let i = 0; i < total || bytes < READ_CAP_BYTES * 1.3; i++) {
+    t += rng.int(0, 9) * 1000;
+    const ts = new Date(t).toISOString().replace('.000Z', 'Z');
+    const line = `${ts} ${rng.pick(hosts)} ${rng.pick(levels)} ${rng.pick(verbs)} ${rng.pick(verbs)} id=${token(rng, 8)} ms=${rng.int(1, 4000)}`;
+    all.push(line);
+    bytes += line.length + 1;
+  }
+  const lineCount = all.length;
+  const text = all.join('\n') + '\n';
+  // Lines fully shown by one read_file (the first READ_CAP_BYTES bytes; the text is ASCII).
+  const visibleText = text.slice(0, READ_CAP_BYTES);
+  const visibleLines = visibleText.split('\n').length - 1;
+  const count = rng.int(4, 8);
+  const start = rng.int(visibleLines + 150, lineCount - count - 40);
+  const end = start + count - 1;
+  const wanted = all.slice(start - 1, end);
+  const truncatedGuess = all.slice(visibleLines - count, visibleLines);
+  const prompt =
+    `\`${name}\` in the current directory is a large log file (several thousand lines).\n` +
+    `1. Write lines ${start} to ${end} of it (line numbers start at 1; both ends included) into \`result.txt\`, exactly as they appear and nothing else.\n` +
+    `2. In your final answer, state how many lines \`${name}\` has in total.\n` +
+    `Do not modify \`${name}\`.`;
+  return {
+    primitiveId: ID,
+    level: 'L3',
+    seed,
+    prompt,
+    setupFiles: { [name]: text },
+    requires: [],
+    async check(ctx): Promise<ProbeCheckpoint[]> {
+      const got = await ctx.readFile('result.txt');
+      const out: ProbeCheckpoint[] = [];
+      if (got === undefined) out.push(cp('file_exists', false, 'result.txt was not created'));
+      else {
+        const g = normLines(got);
+        out.push(cp('file_exists', true));
+        out.push(cp('lines_correct', g.join('\n') === wanted.join('\n'), firstDiff(g, wanted)));
+      }
+      const nums = numbersIn(ctx.finalText);
+      out.push(cp('line_count_reported', nums.includes(lineCount), `the answer should state ${lineCount} lines`));
+      return out;
+    },
+    reference: solution(
+      { toolCalls: [call.exec(`wc -l < ${name}`), call.exec(`sed -n '${start},${end}p' ${name} > result.txt`)] },
+      { toolCalls: [call.read('result.txt')] },
+      { text: `result.txt now holds lines ${start}-${end}. ${name} has ${lineCount} lines in total.` },
+    ),
+    nearMiss: solution(
+      { toolCalls: [call.read(name)] },
+      { toolCalls: [call.write('result.txt', truncatedGuess.join('\n') + '\n')] },
+      { text: `Done. The log has ${visibleLines} lines; I wrote the requested lines to result.txt.` },
+    ),
+  };
+}
+
+export const generator = defineGenerator({
+  primitiveId: ID,
+  descriptions: {
+    L1: 'Read one named file (a near-identical decoy sits next to it) and copy it exactly into result.txt.',
+    L2: 'Read 4–6 named files, 1–2 of them missing, and write `name: code` or `name: MISSING` lines in the given order.',
+    L3: 'A 5,000–8,000-line log (> 256 KiB, so one read_file is cut off): copy lines that lie beyond the cut (offset reading) and report the total line count.',
+  },
+  generate(level: ProbeLevel, seed: number): ProbeInstance {
+    const rng = probeRng(`${ID}:${level}:${seed}`);
+    if (level === 'L1') return level1(rng, seed);
+    if (level === 'L2') return level2(rng, seed);
+    return level3(rng, seed);
+  },
+});

@@ -1,0 +1,226 @@
+import type { ProbeLevel } from '../../primitives/catalog.js';
+import { call, cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+
+/**
+ * tool.file.write — writing files with tools.
+ *  L1  a short (< 1 KB) config file given verbatim, with indentation and a blank line to keep.
+ *  L2  a 1.5–8 KB CSV whose N rows follow stated rules (numbering, padding, a word cycle, a formula).
+ *  L3  3–5 files in a small folder tree, written in order, then a manifest of their line counts.
+ */
+
+const ID = 'tool.file.write';
+
+function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
+  const c = 'bdfgklmnprstvz';
+  const v = 'aeiou';
+  let w = '';
+  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
+  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
+  return w;
+}
+
+function distinctWords(rng: ProbeRng, n: number): string[] {
+  const out = new Set<string>();
+  while (out.size < n) out.add(word(rng));
+  return [...out];
+}
+
+const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
+
+/** Lines with \r and trailing blanks removed, trailing empty lines dropped. */
+function normLines(text: string): string[] {
+  const ls = text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.replace(/[ \t]+$/, ''));
+  while (ls.length && ls[ls.length - 1] === '') ls.pop();
+  return ls;
+}
+
+function firstDiff(got: string[], want: string[]): string {
+  for (let i = 0; i < Math.max(got.length, want.length); i++) {
+    if (got[i] !== want[i]) return `line ${i + 1}: expected ${JSON.stringify(want[i] ?? '(nothing)')}, got ${JSON.stringify(got[i] ?? '(nothing)')}`;
+  }
+  return 'identical';
+}
+
+function sameText(got: string, want: string): { ok: boolean; reason: string } {
+  const g = normLines(got);
+  const w = normLines(want);
+  const ok = g.length === w.length && g.every((l, i) => l === w[i]);
+  return { ok, reason: ok ? '' : firstDiff(g, w) };
+}
+
+function level1(rng: ProbeRng, seed: number): ProbeInstance {
+  const app = word(rng);
+  const file = `${app}.conf`;
+  const sections = distinctWords(rng, 2);
+  const lines: string[] = [`# ${app} settings, rev ${rng.int(2, 40)}`, `[${sections[0]}]`, `name = ${word(rng)}`];
+  const indented = rng.int(2, 3);
+  for (let i = 0; i < indented; i++) {
+    lines.push(rng.pick([`  retries = ${rng.int(1, 9)}`, `  path = /srv/${word(rng)}/${word(rng)}`, `  timeout_ms = ${rng.int(100, 9000)}`, `    mode = ${word(rng)}`]));
+  }
+  lines.push('', `[${sections[1]}]`, `enabled = ${rng.pick(['true', 'false'])}`, `owner = ${cap(word(rng))} ${cap(word(rng))}`);
+  if (rng.next() < 0.5) lines.push(`  note = "${word(rng)} ${word(rng)}"`);
+  const text = lines.join('\n') + '\n';
+  const prompt =
+    `Create the file \`${file}\` in the current directory with exactly the content in the block below ` +
+    `(the fence lines are not part of the file). Keep every space of indentation and the blank line.\n\n` +
+    '```\n' +
+    text +
+    '```';
+  const flattened = lines.map((l) => l.trimStart()).join('\n') + '\n';
+  return {
+    primitiveId: ID,
+    level: 'L1',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: [],
+    async check(ctx) {
+      const got = await ctx.readFile(file);
+      if (got === undefined) return [cp('file_exists', false, `${file} was not created`)];
+      const s = sameText(got, text);
+      return [cp('file_exists', true), cp('content_match', s.ok, s.reason)];
+    },
+    reference: solution({ toolCalls: [call.write(file, text)] }, { text: `Created ${file}.` }),
+    nearMiss: solution({ toolCalls: [call.write(file, flattened)] }, { text: `Created ${file} with the settings.` }),
+  };
+}
+
+function level2(rng: ProbeRng, seed: number): ProbeInstance {
+  const file = `${word(rng)}_${rng.pick(['stock', 'ledger', 'roster', 'catalog'])}.csv`;
+  const prefix = word(rng, 1).toUpperCase() + String.fromCharCode(65 + rng.int(0, 25));
+  const cycle = distinctWords(rng, rng.int(4, 7));
+  const a = rng.int(7, 97);
+  const b = rng.int(101, 997);
+  const n = rng.int(80, 220);
+  const row = (i: number): string => `${i},${prefix}-${String(i).padStart(4, '0')},${cycle[(i - 1) % cycle.length]},${(i * a) % b}`;
+  const header = 'id,code,label,amount';
+  const rows = Array.from({ length: n }, (_, k) => row(k + 1));
+  const text = [header, ...rows].join('\n') + '\n';
+  const prompt =
+    `Create the CSV file \`${file}\` in the current directory.\n` +
+    `- The first line is the header \`${header}\`.\n` +
+    `- Then exactly ${n} data rows, for i = 1, 2, …, ${n} in that order:\n` +
+    `  - id: i\n` +
+    `  - code: \`${prefix}-\` followed by i zero-padded to 4 digits (e.g. \`${prefix}-0007\` for i = 7)\n` +
+    `  - label: the words ${cycle.map((w) => `\`${w}\``).join(', ')} in turn (row 1 gets \`${cycle[0]}\`, row ${cycle.length + 1} starts the list again)\n` +
+    `  - amount: (i × ${a}) mod ${b}\n` +
+    `No quoting, no spaces, no blank lines.`;
+  const short = [header, ...rows.slice(0, n - 1)].join('\n') + '\n';
+  return {
+    primitiveId: ID,
+    level: 'L2',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: [],
+    async check(ctx): Promise<ProbeCheckpoint[]> {
+      const got = await ctx.readFile(file);
+      if (got === undefined) return [cp('file_exists', false, `${file} was not created`)];
+      const g = normLines(got).filter((l) => l !== '');
+      const size = Buffer.byteLength(got);
+      const bad = g.slice(1).findIndex((l, k) => l.replace(/\s+/g, '') !== rows[k]);
+      return [
+        cp('file_exists', true),
+        cp('size_in_range', size >= 1024 && size <= 10 * 1024, `${size} bytes`),
+        cp('header', (g[0] ?? '').replace(/\s+/g, '') === header, `header is ${JSON.stringify(g[0] ?? '')}`),
+        cp('row_count', g.length - 1 === n, `expected ${n} data rows, found ${g.length - 1}`),
+        cp('rows_correct', bad < 0 && g.length - 1 >= n, bad >= 0 ? `row ${bad + 1}: expected ${rows[bad]}, got ${g[bad + 1]}` : 'rows missing'),
+      ];
+    },
+    reference: solution({ toolCalls: [call.write(file, text)] }, { text: `Created ${file} with ${n} rows.` }),
+    nearMiss: solution({ toolCalls: [call.write(file, short)] }, { text: `Created ${file} with the rows.` }),
+  };
+}
+
+interface PlannedFile {
+  rel: string;
+  content: string;
+}
+
+function level3(rng: ProbeRng, seed: number): ProbeInstance {
+  const proj = word(rng);
+  const kinds = rng.shuffle(['conf', 'src', 'data', 'notes']).slice(0, rng.int(2, 4));
+  const files: PlannedFile[] = [];
+  files.push({
+    rel: 'README.md',
+    content: [`# ${cap(proj)}`, '', `${cap(word(rng))} ${word(rng)} ${word(rng)} for the ${word(rng)} team.`, `Version ${rng.int(1, 9)}.${rng.int(0, 20)}`].join('\n') + '\n',
+  });
+  for (const kind of kinds) {
+    const name = word(rng);
+    if (kind === 'conf') {
+      files.push({ rel: `conf/${name}.ini`, content: [`[${word(rng)}]`, `host = ${word(rng)}.local`, `port = ${rng.int(1024, 65000)}`, `[${word(rng)}]`, `level = ${rng.pick(['debug', 'info', 'warn'])}`].join('\n') + '\n' });
+    } else if (kind === 'src') {
+      const fn = `${word(rng)}_${word(rng)}`;
+      const k = rng.int(2, 9);
+      files.push({ rel: `src/${name}.py`, content: [`def ${fn}(values):`, `    total = 0`, `    for v in values:`, `        total += v * ${k}`, `    return total`].join('\n') + '\n' });
+    } else if (kind === 'data') {
+      const rows = Array.from({ length: rng.int(3, 6) }, () => `${word(rng)},${rng.int(1, 500)}`);
+      files.push({ rel: `data/${name}.csv`, content: ['name,count', ...rows].join('\n') + '\n' });
+    } else {
+      const ls = Array.from({ length: rng.int(2, 5) }, () => `- ${word(rng)} ${word(rng)} ${word(rng)}`);
+      files.push({ rel: `notes/${name}.txt`, content: ls.join('\n') + '\n' });
+    }
+  }
+  const manifest = files.map((f) => `${f.rel} ${normLines(f.content).length}`).join('\n') + '\n';
+  const blocks = files.map((f, i) => `${i + 1}. \`${proj}/${f.rel}\`:\n` + '```\n' + f.content + '```').join('\n\n');
+  const prompt =
+    `Set up a small project folder \`${proj}/\` in the current directory. Create these ${files.length} files, in this order, ` +
+    `each with exactly the content shown (fence lines excluded; create sub-folders as needed):\n\n${blocks}\n\n` +
+    `Finally create \`${proj}/MANIFEST.txt\` with one line per file above, in the same order: the path relative to \`${proj}/\`, ` +
+    `one space, and the number of lines in that file (e.g. \`README.md 4\`).`;
+  const nested = files[1]!;
+  const flatRel = nested.rel.replace(/^.*\//, '');
+  return {
+    primitiveId: ID,
+    level: 'L3',
+    seed,
+    prompt,
+    setupFiles: {},
+    requires: [],
+    async check(ctx): Promise<ProbeCheckpoint[]> {
+      const out: ProbeCheckpoint[] = [];
+      for (const f of files) {
+        const got = await ctx.readFile(`${proj}/${f.rel}`);
+        out.push(cp(`${f.rel}_exists`, got !== undefined, `${proj}/${f.rel} was not created`));
+        if (got !== undefined) {
+          const s = sameText(got, f.content);
+          out.push(cp(`${f.rel}_content`, s.ok, s.reason));
+        }
+      }
+      const m = await ctx.readFile(`${proj}/MANIFEST.txt`);
+      if (m === undefined) out.push(cp('manifest', false, 'MANIFEST.txt was not created'));
+      else {
+        const g = normLines(m).filter((l) => l.trim() !== '').map((l) => l.trim().replace(/\s+/g, ' ').replace(/^\.\//, ''));
+        const w = normLines(manifest);
+        out.push(cp('manifest', g.length === w.length && g.every((l, i) => l === w[i]), firstDiff(g, w)));
+      }
+      return out;
+    },
+    reference: solution(
+      ...files.map((f) => ({ toolCalls: [call.write(`${proj}/${f.rel}`, f.content)] })),
+      { toolCalls: [call.write(`${proj}/MANIFEST.txt`, manifest)] },
+      { text: `Created ${files.length} files and the manifest under ${proj}/.` },
+    ),
+    nearMiss: solution(
+      ...files.map((f) => ({ toolCalls: [call.write(`${proj}/${f === nested ? flatRel : f.rel}`, f.content)] })),
+      { toolCalls: [call.write(`${proj}/MANIFEST.txt`, manifest)] },
+      { text: `Created the project files and MANIFEST.txt under ${proj}/.` },
+    ),
+  };
+}
+
+export const generator = defineGenerator({
+  primitiveId: ID,
+  descriptions: {
+    L1: 'Write a short (< 1 KB) config file given verbatim, keeping its indentation and blank line exactly.',
+    L2: 'Write a 1.5–8 KB CSV of 80–220 rows defined by stated rules (numbering, zero padding, a word cycle, a formula).',
+    L3: 'Write 3–5 files of a small folder tree in order, then a manifest listing each path and its line count.',
+  },
+  generate(level: ProbeLevel, seed: number): ProbeInstance {
+    const rng = probeRng(`${ID}:${level}:${seed}`);
+    if (level === 'L1') return level1(rng, seed);
+    if (level === 'L2') return level2(rng, seed);
+    return level3(rng, seed);
+  },
+});

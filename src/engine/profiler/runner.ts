@@ -1,0 +1,419 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { runBareAgent } from '../agent/bare-agent.js';
+import type { RunResult, RunStatus } from '../agent/types.js';
+import { LlmError, ToolArgumentsParseError } from '../llm/errors.js';
+import { addUsage, emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type TokenUsage, type UsageRecord } from '../llm/types.js';
+import type { FailureReport } from '../profiles/schema.js';
+import { createWorkDir, removeWorkDir, resolveInWorkDir, SandboxUnavailableError } from '../sandbox/index.js';
+import type { SandboxMode } from '../sandbox/types.js';
+import { writeProbeRegistryEntry } from '../sim/policies/planted.js';
+import { sleep } from '../util/abort.js';
+import { CancelledError, errorMessage, isAbortError } from '../util/errors.js';
+import { silentLogger, type Logger } from '../util/log.js';
+import { buildFailureReport, computeFileChanges, consoleHint, enrichedDetails, failureLogBlock } from './diagnostics.js';
+import { checkContext, runProbeCheck, startProbeServer, withBaseUrl, writeSetupFiles } from './probe-exec.js';
+import { missingRequirement } from './requirements.js';
+import type { ProbeCheckpoint, ProbeInstance } from './types.js';
+
+/**
+ * The runner (spec §2.6, with §9.2's weaknesses fixed): one probe instance through bare-agent,
+ * graded by the probe's check.
+ *
+ * Outcomes of one attempt (`runProbe`):
+ * - `skip`  a requirement of the probe is missing on this machine (never a failure);
+ * - `pass` / `fail`  the agent ran (runStatus ok) and the check decided; or the agent did not
+ *   finish cleanly for a reason of its own (see below) — a failed instance, the check is not run
+ *   (the runStatus gate: a killed run's leftovers must never pass);
+ * - `infra` the machine or the vendor failed, not the model: a provider error that survived the
+ *   client's retries (rate_limit, transient, timeout), a harness crash, the probe's server or
+ *   work directory failing, a malformed tool-call payload from the gateway, or an infrastructure
+ *   timeout (below). `runInstance` retries those and records a persistent one as an infra skip.
+ * Thrown: CancelledError (the signal aborted) and the errors retrying cannot fix — LlmError
+ * auth / no_route / bad_request and an unavailable sandbox — which abort the profile.
+ *
+ * Timeouts (runStatus `timeout`) are told apart by what the model calls did during the run:
+ * it is an **infrastructure** timeout when
+ *   1. no LLM call completed at all within the budget (the vendor never answered), or
+ *   2. the call cut off by the deadline had already been retried, or had been waiting for at
+ *      least half the probe's budget (a stalled vendor, not a slow agent), or
+ *   3. calls that needed retries or failed took at least a quarter of the run's time;
+ * otherwise the model was answering promptly and used the time up itself (looping, too many
+ * turns, slow commands): a **capability** timeout, a failed instance.
+ */
+
+export const DEFAULT_MAX_STEPS = 25;
+export const DEFAULT_PROBE_TIMEOUT_MS = 120_000;
+export const DEFAULT_INFRA_RETRIES = 2;
+export const DEFAULT_INFRA_BACKOFF_MS = 2_000;
+
+/** One LLM call as the runner saw it (per probe run). */
+export interface CallRecord {
+  /** Date.now() when the call was made. */
+  startedAt: number;
+  durationMs: number;
+  /** Attempts the client made, including the last one (1 when unknown). */
+  attempts: number;
+  ok: boolean;
+  usage: TokenUsage;
+  costUsd: number | null;
+  /** LlmError kind (or the error name) of a failed call. */
+  errorKind?: string;
+}
+
+const RETRYABLE = new Set(['rate_limit', 'transient', 'timeout']);
+
+/** Whether a call shows the vendor pushing back (for the adaptive window). */
+export function isCongested(rec: CallRecord): boolean {
+  return rec.attempts > 1 || (!rec.ok && rec.errorKind !== undefined && RETRYABLE.has(rec.errorKind));
+}
+
+interface UsageSource {
+  withUsage?: (listener: (rec: UsageRecord) => void) => ChatProvider;
+}
+
+/**
+ * The provider a probe run talks through: every call is reported to `onCall` with its attempts
+ * (from the LlmClient's usage record when available — that includes the attempts of a call cut
+ * off by the deadline — else from the response or the error).
+ */
+export function observeProvider(llm: ChatProvider, onCall: (rec: CallRecord) => void): ChatProvider {
+  const usageSource = llm as ChatProvider & UsageSource;
+  const provider: ChatProvider = {
+    async chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResponse> {
+      const startedAt = Date.now();
+      let usageRec: UsageRecord | undefined;
+      const p = typeof usageSource.withUsage === 'function' ? usageSource.withUsage((r) => (usageRec = r)) : llm;
+      try {
+        const res = await p.chat(req, opts);
+        onCall({
+          startedAt,
+          durationMs: usageRec?.durationMs ?? res.durationMs,
+          attempts: usageRec?.attempts ?? res.attempts ?? 1,
+          ok: true,
+          usage: usageRec?.usage ?? res.usage,
+          costUsd: usageRec ? usageRec.costUsd : res.costUsd,
+        });
+        return res;
+      } catch (err) {
+        const kind = err instanceof LlmError ? err.kind : err instanceof Error ? err.name : 'error';
+        const attempts = usageRec?.attempts ?? (err instanceof LlmError ? (err.attempts ?? 1) : 1);
+        // A failed call reports no tokens; vendors do not bill it, so it costs 0 (not "unknown").
+        onCall({ startedAt, durationMs: Date.now() - startedAt, attempts: Math.max(1, attempts), ok: false, usage: usageRec?.usage ?? emptyUsage(), costUsd: 0, errorKind: kind });
+        throw err;
+      }
+    },
+  };
+  if (typeof llm.supportsToolChoice === 'function') provider.supportsToolChoice = (model) => llm.supportsToolChoice!(model);
+  return provider;
+}
+
+/** Infra or capability, for a run that ended with runStatus `timeout` (see the module comment). */
+export function classifyTimeout(calls: readonly CallRecord[], runDurationMs: number, timeoutMs: number): { infra: boolean; reason: string } {
+  const completed = calls.filter((c) => c.ok).length;
+  if (completed === 0) {
+    return { infra: true, reason: `no LLM call completed within the probe's ${timeoutMs} ms (${calls.length} call(s) failed or were cut off)` };
+  }
+  const cut = [...calls].reverse().find((c) => !c.ok && (c.errorKind === 'cancelled' || c.errorKind === 'AbortError'));
+  if (cut && (cut.attempts > 1 || cut.durationMs >= timeoutMs / 2)) {
+    return { infra: true, reason: `the LLM call cut off by the time limit had been waiting ${cut.durationMs} ms over ${cut.attempts} attempt(s)` };
+  }
+  const degraded = calls.filter((c) => c !== cut && (c.attempts > 1 || !c.ok)).reduce((n, c) => n + c.durationMs, 0);
+  if (degraded >= Math.max(1, runDurationMs) / 4) {
+    return { infra: true, reason: `${degraded} ms of the run's ${runDurationMs} ms went to LLM calls that were retried or failed` };
+  }
+  return { infra: false, reason: `the agent ran out of time after ${completed} model turn(s) that answered promptly` };
+}
+
+export type ErrorClass = 'cancelled' | 'fatal' | 'infra';
+
+/** What a thrown error means for the profile. */
+export function classifyError(err: unknown, signal?: AbortSignal): ErrorClass {
+  if (signal?.aborted) return 'cancelled';
+  if (err instanceof CancelledError) return 'cancelled';
+  if (err instanceof LlmError) {
+    if (err.kind === 'auth' || err.kind === 'no_route' || err.kind === 'bad_request') return 'fatal';
+    return 'infra'; // rate_limit, transient, timeout (after the client's retries); a stray 'cancelled'
+  }
+  if (err instanceof SandboxUnavailableError) return 'fatal';
+  if (err instanceof ToolArgumentsParseError) return 'infra';
+  if (isAbortError(err)) return 'infra';
+  return 'infra';
+}
+
+export type ProbeStatus = 'pass' | 'fail' | 'skip' | 'infra';
+
+/** Where one instance's log files go (`<logs>/profile/<harness>/<safeModel>/<prim>/<level>/`). */
+export interface InstanceLogPaths {
+  convLog: string;
+  evalScript: string;
+  failureJson: string;
+}
+
+export function instanceLogPaths(levelLogDir: string, index: number): InstanceLogPaths {
+  return {
+    convLog: path.join(levelLogDir, `instance-${index}.jsonl`),
+    evalScript: path.join(levelLogDir, `instance-${index}-eval.sh`),
+    failureJson: path.join(levelLogDir, `instance-${index}-failure.json`),
+  };
+}
+
+export interface RunProbeOptions {
+  model: string;
+  llm: ChatProvider;
+  tmpRoot: string;
+  sandbox: { mode: SandboxMode };
+  /** Per-probe wall-clock budget of the agent. Default 120000. */
+  timeoutMs?: number;
+  /** Default 25. */
+  maxSteps?: number;
+  /** 0-based instance index within its level (for names and reports). */
+  index: number;
+  /** Log files of this instance; none written when absent. */
+  logs?: InstanceLogPaths;
+  /** Simulator mode only: register the probe for the planted-capability policy. */
+  simRegistryDir?: string;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Every LLM call of the run (the scheduler's congestion feedback). */
+  onCall?: (rec: CallRecord) => void;
+}
+
+export interface ProbeAttempt {
+  status: ProbeStatus;
+  details: string;
+  checkpoints?: ProbeCheckpoint[];
+  failureReport?: FailureReport;
+  durationMs: number;
+  tokens: TokenUsage;
+  /** Sum of the known call costs. */
+  costUsd: number;
+  /** Some call's price was unknown: costUsd is a lower bound. */
+  costIncomplete: boolean;
+  llmCalls: number;
+  /** Calls that needed more than one attempt. */
+  retriedCalls: number;
+  runStatus?: RunStatus;
+  /** Kept work directory (failures only). */
+  workDir?: string;
+}
+
+/** One attempt at one probe instance (see the module comment for the outcomes). */
+export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): Promise<ProbeAttempt> {
+  const started = Date.now();
+  const log = opts.log ?? silentLogger;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const label = `${instance.primitiveId} ${instance.level} #${opts.index}`;
+  const calls: CallRecord[] = [];
+  const tally = () => {
+    let tokens = emptyUsage();
+    let costUsd = 0;
+    let costIncomplete = false;
+    for (const c of calls) {
+      tokens = addUsage(tokens, c.usage);
+      if (c.costUsd === null) costIncomplete = true;
+      else costUsd += c.costUsd;
+    }
+    return { tokens, costUsd, costIncomplete, llmCalls: calls.length, retriedCalls: calls.filter((c) => c.attempts > 1).length };
+  };
+  const done = (status: ProbeStatus, details: string, extra: Partial<ProbeAttempt> = {}): ProbeAttempt => ({
+    status,
+    details,
+    durationMs: Date.now() - started,
+    ...tally(),
+    ...extra,
+  });
+
+  const missing = await missingRequirement(instance.requires);
+  if (missing) return done('skip', `skipped (environment): ${missing}`);
+  if (opts.signal?.aborted) throw new CancelledError(opts.signal.reason);
+
+  let server: Awaited<ReturnType<typeof startProbeServer>>;
+  let workDir: string | undefined;
+  let keep = false;
+  try {
+    try {
+      server = await startProbeServer(instance);
+    } catch (err) {
+      return done('infra', `the probe's local server could not start: ${errorMessage(err)}`);
+    }
+    const inst = server ? withBaseUrl(instance, server.baseUrl) : instance;
+    const web = inst.web === true;
+    try {
+      if (opts.simRegistryDir) {
+        await writeProbeRegistryEntry(opts.simRegistryDir, inst.prompt, { primitiveId: inst.primitiveId, level: inst.level, reference: inst.reference, nearMiss: inst.nearMiss });
+      }
+      workDir = await createWorkDir({ tmpRoot: opts.tmpRoot, prefix: `skvm-profile-${inst.primitiveId}-${inst.level}-` });
+      await writeSetupFiles(workDir, inst.setupFiles);
+      if (opts.logs) await fsp.mkdir(path.dirname(opts.logs.convLog), { recursive: true });
+    } catch (err) {
+      return done('infra', `preparing the probe failed: ${errorMessage(err)}`);
+    }
+
+    const provider = observeProvider(opts.llm, (rec) => {
+      calls.push(rec);
+      opts.onCall?.(rec);
+    });
+    let run: RunResult;
+    try {
+      run = await runBareAgent({
+        model: opts.model,
+        llm: provider,
+        prompt: inst.prompt,
+        workDir,
+        maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+        timeoutMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        web,
+        sandbox: { mode: opts.sandbox.mode, network: web },
+        ...(opts.logs ? { convLogPath: opts.logs.convLog } : {}),
+        log,
+      });
+    } catch (err) {
+      const cls = classifyError(err, opts.signal);
+      if (cls === 'cancelled') throw err instanceof CancelledError ? err : new CancelledError(opts.signal?.reason);
+      if (cls === 'fatal') throw err;
+      return done('infra', `${err instanceof LlmError ? `LLM ${err.kind}` : 'agent error'}: ${errorMessage(err)}`);
+    }
+
+    await fsp.writeFile(await resolveInWorkDir(workDir, 'response.txt', { forWrite: true }), run.text).catch((err: unknown) => {
+      log.warn(`${label}: could not write response.txt: ${errorMessage(err)}`);
+    });
+
+    let evalDetails: string;
+    let checkpoints: ProbeCheckpoint[] | undefined;
+    if (run.runStatus !== 'ok') {
+      if (run.runStatus === 'adapter-crashed') {
+        return done('infra', `the harness crashed: ${run.statusDetail ?? 'adapter-crashed'}`, { runStatus: run.runStatus });
+      }
+      if (run.runStatus === 'timeout') {
+        const t = classifyTimeout(calls, run.durationMs, timeoutMs);
+        if (t.infra) return done('infra', `infrastructure timeout: ${t.reason}`, { runStatus: run.runStatus });
+        evalDetails = `tainted: ${run.statusDetail ?? 'adapter runStatus=timeout'} (${t.reason})`;
+      } else {
+        evalDetails = `tainted: ${run.statusDetail ?? `adapter runStatus=${run.runStatus}`}`;
+      }
+    } else {
+      const check = await runProbeCheck(inst, checkContext(workDir, run.text, run.steps, opts.sandbox, web));
+      checkpoints = check.checkpoints;
+      if (check.passed) return done('pass', check.details, { checkpoints, runStatus: run.runStatus });
+      evalDetails = check.details;
+    }
+
+    // A failed instance: diagnostics, kept work dir.
+    keep = true;
+    const report = buildFailureReport({
+      primitiveId: inst.primitiveId,
+      level: inst.level,
+      instance: opts.index,
+      evalDetails,
+      agentText: run.text,
+      steps: run.steps,
+      ...(run.adapterError ? { adapterError: run.adapterError } : {}),
+      fileChanges: await computeFileChanges(workDir, inst.setupFiles),
+      durationMs: run.durationMs,
+      extra: { seed: inst.seed, runStatus: run.runStatus },
+    });
+    const details = enrichedDetails(report);
+    log.info(`FAIL ${label}: ${evalDetails.slice(0, 120)} ${consoleHint(report)} — work directory kept at ${workDir}`);
+    log.debug(failureLogBlock(report));
+    if (opts.logs) {
+      await fsp.writeFile(opts.logs.failureJson, JSON.stringify(report, null, 2)).catch(() => undefined);
+      await fsp.writeFile(opts.logs.evalScript, evalScriptText(inst, evalDetails, checkpoints)).catch(() => undefined);
+    }
+    return done('fail', details, { ...(checkpoints ? { checkpoints } : {}), failureReport: report, runStatus: run.runStatus, workDir });
+  } finally {
+    await server?.close().catch(() => undefined);
+    if (workDir && !keep) await removeWorkDir(workDir, { tmpRoot: opts.tmpRoot }).catch((err: unknown) => log.warn(`${label}: could not remove ${workDir}: ${errorMessage(err)}`));
+  }
+}
+
+/**
+ * The reference keeps each probe's eval script beside the conversation log for the compiler to
+ * study. Our checks are TypeScript, so this file is a shell comment block saying what the check
+ * looked at and what it found (a no-op if run).
+ */
+function evalScriptText(inst: ProbeInstance, details: string, checkpoints: ProbeCheckpoint[] | undefined): string {
+  const lines = [
+    '#!/bin/sh',
+    `# skvm-mcp probe ${inst.primitiveId} ${inst.level} (seed ${inst.seed}): checked in TypeScript by the probe generator, not by this script.`,
+    '# Checkpoints (an instance passes when every score is >= 0.5):',
+    ...(checkpoints ?? []).map((c) => `#   ${c.name}: ${c.score.toFixed(2)}${c.reason ? ` (${c.reason.replace(/\n/g, ' ')})` : ''}`),
+    `# Result: ${details.replace(/\n/g, ' ')}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export interface InstanceResult {
+  /** 0-based index within the level (re-runs continue the numbering). */
+  instance: number;
+  seed: number;
+  passed: boolean;
+  details: string;
+  durationMs: number;
+  skipped?: boolean;
+  /** The skip is an infrastructure failure that persisted through the retries. */
+  infra?: boolean;
+  failureReport?: FailureReport;
+  checkpoints?: ProbeCheckpoint[];
+  tokens: TokenUsage;
+  costUsd: number;
+  costIncomplete: boolean;
+  /** Attempts made (infra retries + 1). */
+  attempts: number;
+  llmCalls: number;
+  retriedCalls: number;
+  runStatus?: RunStatus;
+  workDir?: string;
+}
+
+export interface RunInstanceOptions extends RunProbeOptions {
+  /** Extra attempts after an infrastructure failure. Default 2. */
+  infraRetries?: number;
+  /** Backoff before the first retry, doubled each time. Default 2000 ms. */
+  infraBackoffMs?: number;
+}
+
+/** `runProbe` with infrastructure failures retried, and recorded as an infra skip when they persist. */
+export async function runInstance(instance: ProbeInstance, opts: RunInstanceOptions): Promise<InstanceResult> {
+  const retries = Math.max(0, opts.infraRetries ?? DEFAULT_INFRA_RETRIES);
+  const backoff = Math.max(0, opts.infraBackoffMs ?? DEFAULT_INFRA_BACKOFF_MS);
+  const log = opts.log ?? silentLogger;
+  let tokens = emptyUsage();
+  let costUsd = 0;
+  let costIncomplete = false;
+  let llmCalls = 0;
+  let retriedCalls = 0;
+  let durationMs = 0;
+  const reasons: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const a = await runProbe(instance, opts);
+    tokens = addUsage(tokens, a.tokens);
+    costUsd += a.costUsd;
+    costIncomplete ||= a.costIncomplete;
+    llmCalls += a.llmCalls;
+    retriedCalls += a.retriedCalls;
+    durationMs += a.durationMs;
+    const base = { instance: opts.index, seed: instance.seed, durationMs, tokens, costUsd, costIncomplete, attempts: attempt, llmCalls, retriedCalls, ...(a.runStatus ? { runStatus: a.runStatus } : {}) };
+    if (a.status !== 'infra') {
+      return {
+        ...base,
+        passed: a.status === 'pass',
+        details: a.details,
+        ...(a.status === 'skip' ? { skipped: true } : {}),
+        ...(a.checkpoints ? { checkpoints: a.checkpoints } : {}),
+        ...(a.failureReport ? { failureReport: a.failureReport } : {}),
+        ...(a.workDir ? { workDir: a.workDir } : {}),
+      };
+    }
+    reasons.push(a.details);
+    if (attempt > retries) {
+      log.warn(`${instance.primitiveId} ${instance.level} #${opts.index}: infrastructure failure persisted over ${attempt} attempt(s), recorded as a skip: ${a.details}`);
+      return { ...base, passed: false, skipped: true, infra: true, details: `skipped (infrastructure): ${a.details} (after ${attempt} attempt(s))` };
+    }
+    const wait = backoff * 2 ** (attempt - 1);
+    log.info(`${instance.primitiveId} ${instance.level} #${opts.index}: infrastructure failure (${a.details}); retrying in ${wait} ms`);
+    await sleep(wait, opts.signal);
+  }
+}

@@ -1,0 +1,55 @@
+import { sandboxMode } from '../config/sandbox.js';
+import type { Engine } from '../engine.js';
+import type { ChatProvider } from '../llm/types.js';
+import type { Logger } from '../util/log.js';
+import { profileMany, type ProfileManyResult } from './profile.js';
+
+/**
+ * A profile as the `profile` operation asks for it: roots from the engine, the configured
+ * sandbox, models checked for a route and key before anything runs, and simulator mode only
+ * when SKVM_SIM_PROBE_REGISTRY names a registry directory (the demo and tests set it; a real
+ * model never gets one, and nothing is ever added to a prompt).
+ */
+export interface StartProfileOptions {
+  models: string[];
+  harnesses: string[];
+  primitives?: string[];
+  skip?: string[];
+  instances: number;
+  force: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  seed?: number;
+  llm: ChatProvider;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, message: string) => void;
+  log?: Logger;
+}
+
+export const SIM_REGISTRY_ENV = 'SKVM_SIM_PROBE_REGISTRY';
+
+export async function startProfile(engine: Engine, opts: StartProfileOptions): Promise<ProfileManyResult> {
+  for (const m of opts.models) engine.llm.resolve(m);
+  const simRegistryDir = engine.env[SIM_REGISTRY_ENV] || undefined;
+  return profileMany(
+    opts.models.flatMap((model) => opts.harnesses.map((harness) => ({ model, harness }))),
+    {
+      ...(opts.primitives ? { primitives: opts.primitives } : {}),
+      ...(opts.skip ? { skip: opts.skip } : {}),
+      instances: opts.instances,
+      force: opts.force,
+      concurrency: opts.concurrency,
+      timeoutMs: opts.timeoutMs,
+      ...(opts.seed !== undefined ? { profileSeed: opts.seed } : {}),
+      llm: opts.llm,
+      profilesDir: engine.roots.profiles.value,
+      logsDir: engine.roots.logs.value,
+      tmpRoot: engine.tmpDir().value,
+      sandbox: { mode: sandboxMode(engine) },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+      ...(simRegistryDir ? { simRegistryDir } : {}),
+    },
+  );
+}
