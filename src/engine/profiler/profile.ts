@@ -602,6 +602,11 @@ export async function profileMany(jobsIn: readonly ProfileJob[], opts: ProfileSe
       if (failed.length > 0) s.reports[`${p.id}/${l}`] = failed.map((x) => x.failureReport!);
     }
     s.remaining--;
+    // The running level table, for the run log: every primitive finished so far and its level.
+    log.info(
+      `${s.model} (${s.harness}) ${p.id} → ${detail.highestLevel} [${detail.levelResults.map((r) => `${r.level} ${r.passCount}/${r.totalCount - (r.skipCount ?? 0)}`).join(', ')}]; ` +
+        `so far: ${[...s.kept, ...s.finished].map((d) => `${d.primitiveId}=${d.highestLevel}`).join(' ')} (${s.remaining} to go)`,
+    );
     // Checkpoint (serialised per job, so checkpoints land in order).
     const partial = buildTcp(s, true);
     s.saveChain = s.saveChain
