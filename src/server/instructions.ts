@@ -4,7 +4,7 @@ export const SERVER_INSTRUCTIONS = [
   'compiles a skill to fit a profile, runs and benchmarks tasks with and without a skill, and optimizes skills from evidence, delivering each change as a proposal a person accepts or rejects.',
   'Call config_doctor first when a model call fails or before the first real work (it checks routes, API keys and the cache and says how to fix each problem);',
   'config_show answers where a setting comes from, and config_init writes the config (keys are named by environment variable, never passed as arguments).',
-  'primitives_list explains the capability catalog; profiles_list and profile_show tell what a model can do, and profiles_import loads pre-built profiles.',
+  'primitives_list explains the capability catalog; profile measures a model (a long run), profiles_list / profile_show / profile_compare tell what models can do, and profiles_import loads pre-built profiles.',
   'run_task runs one task with an agent (optionally with a skill) and scores it; bench measures tasks × models × conditions (no-skill, original, custom-skill) and bench_compare compares two bench sessions.',
   'Long operations return a run: when the reply has no result yet, call run_status with its runId (it waits up to waitSeconds and reports progress) and run_cancel to stop it; runs_list finds runs.',
   'Full records are resources: skvm://runs/{runId}, skvm://profiles/{harness}/{model}, skvm://bench/{sessionId}, skvm://tasks/{id}, skvm://skills/{name}, skvm://primitives.',

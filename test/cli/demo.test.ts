@@ -21,5 +21,11 @@ describe('skvm demo (built bin)', () => {
     expect(r.stdout).toMatch(/slugify on sim\/demo-model \(bare-agent, skill slug-rules inject\): run ok\nscore 1\.000/);
     expect(r.stdout).toMatch(/no-skill {8}0\.483/);
     expect(r.stdout).toMatch(/original {8}1\.000 {3}100% {5}\+0\.517/);
+    // The profiler recovers the planted levels of the simulated model.
+    expect(r.stdout).toMatch(/planted\/demo-target on bare-agent: L3 ×1, L2 ×1, L1 ×1, L0 ×1/);
+    expect(r.stdout).toMatch(/reason\.arithmetic {2}L3/);
+    expect(r.stdout).toMatch(/tool\.file\.read {5}L2/);
+    expect(r.stdout).toMatch(/follow\.format {6}L1/);
+    expect(r.stdout).toMatch(/gen\.text\.long {6}L0/);
   });
 });

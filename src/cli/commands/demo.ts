@@ -16,7 +16,9 @@ the skvm-mcp server over stdio through the official MCP client, and prints what 
 return: config_init, config_doctor (including a live request to the simulator),
 primitives_list, profiles_import / profiles_list / profile_show, then run_task on a bundled task
 with and without its skill and a bench of the bundled tasks — the simulator plays the agent
-from scripts in skvm-data/sim/ (solving with the skill, half-solving without).
+from scripts in skvm-data/sim/ (solving with the skill, half-solving without) — and finally a
+profile of a simulated model with planted levels on a few primitives, which must come back
+with exactly those levels.
 
 Usage: skvm demo [--profiles=DIR] [--keep]
 
@@ -24,6 +26,9 @@ Flags:
   --profiles=<dir>   Pre-built profiles to import (a <harness>/<model>/*.json tree).
                      Default: ../shared/skvm-data-upstream/profiles beside the install, when present.
   --keep             Keep the temporary cache and print its path.`;
+
+/** The true levels of the simulated model the demo profiles (a handful of primitives, for speed). */
+const PLANTED = { 'reason.arithmetic': 'L3', 'tool.file.read': 'L2', 'follow.format': 'L1', 'gen.text.long': 'L0' } as const;
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const [{ z }, { parseFlagsOrThrow }, path, os, fs, { fileURLToPath }, { findInstallRoot }, sim, mcp, stdio] = await Promise.all([
@@ -52,6 +57,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 
   const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'skvm-demo-'));
   const server = await sim.startSimServer({ policy: sim.withLatency(sim.echoPolicy(), { minMs: 5, maxMs: 30 }) });
+  // A second simulator plays a model of known ability for the profiler (see PLANTED); it knows
+  // the probes through a registry the server fills only because SKVM_SIM_PROBE_REGISTRY is set.
+  const registryDir = path.join(cache, 'sim-probe-registry');
+  const planted = await sim.startSimServer({ policy: sim.plantedPolicy({ levels: PLANTED, registryDir }) });
   const client = new mcp.Client({ name: 'skvm-demo', version: '1.0.0' });
   try {
     out(`SkVM demo — everything below runs locally against the ${SIM_BANNER}.`);
@@ -63,7 +72,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         command: process.execPath,
         args: [serverEntry, `--skvm-cache=${cache}`],
         // The server gets no API keys: the simulator routes are auth-free.
-        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn' },
+        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn', SKVM_SIM_PROBE_REGISTRY: registryDir },
         stderr: 'inherit',
       }),
     );
@@ -82,6 +91,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       routes: [
         { match: 'sim/*', kind: 'openai-compatible', baseUrl: server.openaiBaseUrl, authFree: true, checkModel: 'sim/demo-model' },
         { match: 'sim-anthropic/*', kind: 'anthropic', baseUrl: server.anthropicBaseUrl, authFree: true, checkModel: 'sim-anthropic/demo-model' },
+        { match: 'planted/*', kind: 'openai-compatible', baseUrl: planted.openaiBaseUrl, authFree: true },
       ],
     });
     await call('config_doctor', { live: true });
@@ -101,12 +111,19 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     await call('run_task', { task: 'slugify', model: 'sim/demo-model', waitSeconds: 50 });
     await call('run_task', { task: 'slugify', model: 'sim/demo-model', useTaskSkills: true, waitSeconds: 50 });
     await call('bench', { models: ['sim/demo-model'], conditions: ['no-skill', 'original'], concurrency: 3, waitSeconds: 50 });
+
+    // Profiling: a simulated model with planted levels (a known answer) is profiled on a handful
+    // of primitives; the profile must come back with exactly those levels.
+    section('planted target');
+    out(`The profiling model is simulated with these true levels: ${Object.entries(PLANTED).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
+    await call('profile', { models: ['planted/demo-target'], primitives: Object.keys(PLANTED), instances: 2, concurrency: 6, waitSeconds: 50 });
     section('done');
     out('The same tools are available to any MCP host (see README) and as `skvm <command>` in a terminal.');
     return 0;
   } finally {
     await client.close().catch(() => {});
     await server.close();
+    await planted.close();
     if (flags.keep) out(`kept the cache at ${cache}`);
     else await fs.rm(cache, { recursive: true, force: true });
   }
