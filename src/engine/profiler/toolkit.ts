@@ -3,8 +3,10 @@ import type { ProbeLevel } from '../primitives/catalog.js';
 import type { ProbeCheckpoint, ProbeGenerator, ProbeInstance } from './types.js';
 
 /**
- * Helpers every generator uses: a seeded random source with the usual draws, checkpoint
- * builders, and parsers for what models write (fenced JSON, numbers in prose).
+ * Helpers every generator uses: a seeded random source with the usual draws, the per-level
+ * generator and text-answer instance builders, checkpoint builders, and parsers for what models
+ * write (fenced blocks, JSON, numbers in prose). Content and check helpers of one kind live in
+ * gen/ (words, text, answer lines, program checks, numbers, CSV, HTML).
  */
 
 export interface ProbeRng {
@@ -53,6 +55,47 @@ export function defineGenerator(gen: ProbeGenerator): ProbeGenerator {
   return gen;
 }
 
+/** Builds one level's instance from the level's random source. */
+export type LevelBuilder = (rng: ProbeRng, seed: number, level: ProbeLevel) => ProbeInstance;
+
+/**
+ * A generator with one builder per level; each instance draws from a random source seeded by
+ * `<primitiveId>:<level>:<seed>`, so generate(level, seed) always gives the same instance.
+ */
+export function generatorByLevel(primitiveId: string, descriptions: Record<ProbeLevel, string>, builders: Record<ProbeLevel, LevelBuilder>): ProbeGenerator {
+  return defineGenerator({
+    primitiveId,
+    descriptions,
+    generate(level: ProbeLevel, seed: number): ProbeInstance {
+      return builders[level](probeRng(`${primitiveId}:${level}:${seed}`), seed, level);
+    },
+  });
+}
+
+/** A probe answered in the final text alone: no setup files, no tools required. */
+export interface TextTask {
+  prompt: string;
+  check(text: string): ProbeCheckpoint[] | Promise<ProbeCheckpoint[]>;
+  referenceText: string;
+  nearMissText: string;
+}
+
+export function textProbe(primitiveId: string, level: ProbeLevel, seed: number, task: TextTask): ProbeInstance {
+  return {
+    primitiveId,
+    level,
+    seed,
+    prompt: task.prompt,
+    setupFiles: {},
+    requires: [],
+    async check(ctx) {
+      return task.check(ctx.finalText);
+    },
+    reference: solution({ text: task.referenceText }),
+    nearMiss: solution({ text: task.nearMissText }),
+  };
+}
+
 /** A pass/fail checkpoint (score 1 or 0) with the reason shown on failure. */
 export function cp(name: string, ok: boolean, reason?: string): ProbeCheckpoint {
   return ok ? { name, score: 1 } : { name, score: 0, ...(reason ? { reason } : {}) };
@@ -74,6 +117,27 @@ export function stripFences(text: string): string {
   const t = text.trim();
   const m = /^```[A-Za-z0-9_-]*\s*\n([\s\S]*?)\n?```\s*$/.exec(t);
   return m ? m[1]!.trim() : t;
+}
+
+/** The body of the first ``` fenced block anywhere in the text (language tag allowed), untrimmed; undefined when there is none. */
+export function firstFencedBlock(text: string): string | undefined {
+  return /```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```/.exec(text)?.[1];
+}
+
+/** JSON.parse that gives undefined for missing or invalid text. */
+export function tryParseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value as compact JSON for a checkpoint reason, cut to `max` characters. */
+export function showJson(v: unknown, max = 80): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 /** The first JSON value in the text (fences stripped, else the outermost {…} or […] span). */

@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { cp, generatorByLevel, probeRng, textProbe, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, DIGITS, pseudoWord, randomChars, type WordSounds } from '../gen/words.js';
+import { escapeRegExp, sentences, straightQuotes, wordsOf } from '../gen/text.js';
 
 /**
  * follow.constraint — writing a short paragraph under explicit constraints (the final answer is
@@ -18,64 +19,20 @@ const ID = 'follow.constraint';
 
 // ── text helpers ───────────────────────────────────────────────────────────────────────────
 
-const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gr', 'kl', 'st', 'tr'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou'];
-const CODAS = ['', '', 'n', 'r', 'l', 's', 'nd', 'x'];
+const CONSONANTS = 'bcdfghjkmnpqrstvwxz';
+const SOUNDS: WordSounds = {
+  onsets: ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gr', 'kl', 'st', 'tr'],
+  vowels: ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou'],
+  codas: ['', '', 'n', 'r', 'l', 's', 'nd', 'x'],
+};
 
-function pseudoWord(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 /** Lowercase the first letter unless the first word is a proper name (Mount Everest, Moon...). */
 function lowerFirst(s: string): string {
   return /^(?:Mount|Moon)\b/.test(s) ? s : s.charAt(0).toLowerCase() + s.slice(1);
 }
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function normText(text: string): string {
-  return text
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201C\u201D]/g, '"')
-    .trim();
-}
-
-/** Sentences: split after . ! ? (optionally followed by a closing quote) and whitespace. */
-function sentences(text: string): string[] {
-  return normText(text)
-    .replace(/\s+/g, ' ')
-    .split(/(?<=[.!?]["')\]]?)\s+(?=\S)/)
-    .map((s) => s.trim())
-    .filter((s) => /[A-Za-z0-9]/.test(s));
-}
-
-function words(text: string): string[] {
-  return normText(text)
-    .split(/\s+/)
-    .filter((w) => /[A-Za-z0-9]/.test(w));
-}
 
 function wordCount(text: string, word: string): number {
-  return (normText(text).match(new RegExp(`\\b${escapeRe(word)}\\b`, 'gi')) ?? []).length;
-}
-
-function digits(rng: ProbeRng, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += String(rng.int(0, 9));
-  return s;
-}
-
-function letters(rng: ProbeRng, n: number, upper: boolean): string {
-  const a = 'bcdfghjkmnpqrstvwxz';
-  let s = '';
-  for (let i = 0; i < n; i++) s += a[rng.int(0, a.length - 1)]!;
-  return upper ? s.toUpperCase() : s;
+  return (straightQuotes(text).match(new RegExp(`\\b${escapeRegExp(word)}\\b`, 'gi')) ?? []).length;
 }
 
 const TOPICS: Array<[string, string]> = [
@@ -127,7 +84,7 @@ const BANK = [
 
 function fill(template: string, topic: string): string {
   const s = template.split('{T}').join(topic);
-  return cap(s);
+  return capitalize(s);
 }
 
 // ── L1 / L2: composable constraints ────────────────────────────────────────────────────────
@@ -185,7 +142,7 @@ function compose(rng: ProbeRng, plan: Plan, violate?: Kind): string {
   if (violate === 'maxWords') {
     const extra = ' across the whole region for a great many long years now';
     let i = 0;
-    while (words(out.join(' ')).length <= plan.maxWords!) {
+    while (wordsOf(out.join(' ')).length <= plan.maxWords!) {
       const j = i++ % out.length;
       out[j] = out[j]!.replace(/([.?!])$/, `${extra}$1`);
     }
@@ -213,13 +170,13 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
           ? {
               name: 'token_included',
               prompt: `The paragraph ${must} include the catalogue reference ${t} exactly as written here.`,
-              test: (x) => ({ ok: normText(x).includes(t), reason: `${t} does not appear verbatim` }),
+              test: (x) => ({ ok: straightQuotes(x).includes(t), reason: `${t} does not appear verbatim` }),
             }
           : {
               name: 'token_once',
               prompt: `It ${must} include the catalogue reference ${t} exactly once, exactly as written.`,
               test: (x) => {
-                const c = normText(x).split(t).length - 1;
+                const c = straightQuotes(x).split(t).length - 1;
                 return { ok: c === 1, reason: `${t} appears ${c} times` };
               },
             },
@@ -251,7 +208,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
         name: 'all_lowercase',
         prompt: `It ${must} be written entirely in lowercase letters: no capital letters at all, not even at the start of a sentence.`,
         test: (x) => {
-          const caps = normText(x).match(/[A-Z]/g) ?? [];
+          const caps = straightQuotes(x).match(/[A-Z]/g) ?? [];
           return { ok: caps.length === 0, reason: `${caps.length} capital letter(s) found` };
         },
       });
@@ -261,7 +218,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
         name: 'starts_with_word',
         prompt: `Its very first word ${must} be "${w}".`,
         test: (x) => {
-          const first = (words(x)[0] ?? '').replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
+          const first = (wordsOf(x)[0] ?? '').replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
           return { ok: first.toLowerCase() === w.toLowerCase(), reason: `the first word is ${JSON.stringify(first)}` };
         },
       });
@@ -279,7 +236,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
         name: 'max_words',
         prompt: `It ${must} be at most ${plan.maxWords} words long.`,
         test: (x) => {
-          const c = words(x).length;
+          const c = wordsOf(x).length;
           return { ok: c <= plan.maxWords!, reason: `${c} words, the limit is ${plan.maxWords}` };
         },
       });
@@ -296,7 +253,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
       out.push({
         name: 'ends_with_question',
         prompt: `Its last sentence ${must} be a question (ending with a question mark).`,
-        test: (x) => ({ ok: /\?["')\]]?$/.test(normText(x)), reason: 'the paragraph does not end with a question mark' }),
+        test: (x) => ({ ok: /\?["')\]]?$/.test(straightQuotes(x).trim()), reason: 'the paragraph does not end with a question mark' }),
       });
     }
   }
@@ -306,10 +263,10 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
 function paragraphCheck(stem: string, minSentences: number) {
   return (text: string): ProbeCheckpoint[] => {
     const ss = sentences(text).length;
-    const ws = words(text).length;
+    const ws = wordsOf(text).length;
     return [
       cp('is_paragraph', ss >= minSentences && ws >= 15, `${ss} sentences / ${ws} words is not a paragraph`),
-      cp('on_topic', normText(text).toLowerCase().includes(stem), `the topic (${stem}) is never mentioned`),
+      cp('on_topic', straightQuotes(text).toLowerCase().includes(stem), `the topic (${stem}) is never mentioned`),
     ];
   };
 }
@@ -320,12 +277,12 @@ function planBase(rng: ProbeRng): Pick<Plan, 'topic' | 'stem'> {
 }
 
 function makeToken(rng: ProbeRng, lower: boolean): string {
-  const t = `${letters(rng, 2, true)}${digits(rng, 3)}-${letters(rng, 3, false)}`;
+  const t = `${randomChars(rng, CONSONANTS, 2).toUpperCase()}${randomChars(rng, DIGITS, 3)}-${randomChars(rng, CONSONANTS, 3)}`;
   return lower ? t.toLowerCase() : t;
 }
 
 function makeEnd(rng: ProbeRng): string {
-  return `${rng.pick(['Remember', 'Ask about', 'Look for', 'Write to'])} ${cap(pseudoWord(rng))} ${rng.pick(['before you go', 'next spring', 'at the front desk', 'on the first Monday'])}.`;
+  return `${rng.pick(['Remember', 'Ask about', 'Look for', 'Write to'])} ${capitalize(pseudoWord(rng, SOUNDS))} ${rng.pick(['before you go', 'next spring', 'at the front desk', 'on the first Monday'])}.`;
 }
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
@@ -342,24 +299,19 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   // For a code that differs only by a missing hyphen the near-miss writes it with a space.
   if (kind === 'token') near = text.replace(plan.token!, plan.token!.replace('-', ' '));
   // Lowercase everywhere except the first letter.
-  if (kind === 'lower') near = cap(text);
+  if (kind === 'lower') near = capitalize(text);
   const para = paragraphCheck(base.stem, 2);
   const prompt = `Write one paragraph of ${plan.n === 3 ? '3 to 4' : `${plan.n - 1} to ${plan.n}`} sentences about ${base.topic}.\n${rule.prompt}\nReply with only the paragraph.`;
-  return {
-    primitiveId: ID,
-    level: 'L1',
-    seed,
+  return textProbe(ID, 'L1', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const t = ctx.finalText;
+    async check(reply) {
+      const t = reply;
       const r = rule.test(t);
       return [...para(t), cp(rule.name, r.ok, r.reason)];
     },
-    reference: solution({ text }),
-    nearMiss: solution({ text: near }),
-  };
+    referenceText: text,
+    nearMissText: near,
+  });
 }
 
 function level2(rng: ProbeRng, seed: number): ProbeInstance {
@@ -376,7 +328,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   if (kinds.includes('avoid')) plan.avoid = rng.pick(Object.keys(AVOID_USE).filter((w) => !(kinds.includes('token') && w === 'their')));
   // The word limit is set from a draft of the answer, with some room to spare.
   const draftRng = probeRng(`${ID}:L2:draft:${seed}`);
-  const draftWords = words(compose(draftRng, { ...plan, kinds: kinds.filter((x) => x !== 'maxWords') })).length;
+  const draftWords = wordsOf(compose(draftRng, { ...plan, kinds: kinds.filter((x) => x !== 'maxWords') })).length;
   if (kinds.includes('maxWords')) plan.maxWords = draftWords + rng.int(4, 12);
   const text = compose(probeRng(`${ID}:L2:draft:${seed}`), plan);
   const violate = rng.pick(kinds);
@@ -387,15 +339,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     `Write one paragraph about ${base.topic}${kinds.includes('sentences') ? '' : ` (${plan.n} sentences or so)`}. It has to satisfy all of these rules:\n` +
     rules.map((r, i) => `${i + 1}. ${r.prompt}`).join('\n') +
     `\nReply with only the paragraph.`;
-  return {
-    primitiveId: ID,
-    level: 'L2',
-    seed,
+  return textProbe(ID, 'L2', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const t = ctx.finalText;
+    async check(reply) {
+      const t = reply;
       return [
         ...para(t),
         ...rules.map((r) => {
@@ -404,9 +351,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
         }),
       ];
     },
-    reference: solution({ text }),
-    nearMiss: solution({ text: near }),
-  };
+    referenceText: text,
+    nearMissText: near,
+  });
 }
 
 // ── L3: constraints against priors ─────────────────────────────────────────────────────────
@@ -561,8 +508,8 @@ function counterfactual(rng: ProbeRng): Counterfactual {
       const city = rng.pick(others);
       return {
         claim: `The capital of ${country} is ${city}.`,
-        parts: [new RegExp(`\\b${escapeRe(country)}\\b`, 'i'), new RegExp(`\\b${escapeRe(city)}\\b`, 'i'), /\bcapital\b/i],
-        real: [new RegExp(`\\b${escapeRe(capital)}\\b`, 'i')],
+        parts: [new RegExp(`\\b${escapeRegExp(country)}\\b`, 'i'), new RegExp(`\\b${escapeRegExp(city)}\\b`, 'i'), /\bcapital\b/i],
+        real: [new RegExp(`\\b${escapeRegExp(capital)}\\b`, 'i')],
         realText: capital,
         support: [`The national parliament meets in ${city}.`, `Foreign embassies line the main avenues of ${city}.`, 'Government ministries have their headquarters there as well.'],
       };
@@ -629,16 +576,11 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       `No hedging or attribution words (such as "might", "reportedly", "said to", "believed"), no qualifiers such as "in this game" or "in this world", ` +
       `no remark that it differs from reality, and do not mention the real-world value.\n` +
       `Reply with only the paragraph.`;
-    return {
-      primitiveId: ID,
-      level: 'L3',
-      seed,
+    return textProbe(ID, 'L3', seed, {
       prompt,
-      setupFiles: {},
-      requires: [],
-      async check(ctx) {
+      async check(reply) {
         // Thousands separators are dropped so 7,312 and 7312 read the same.
-        const t = normText(ctx.finalText).replace(/(\d),(?=\d{3}\b)/g, '$1');
+        const t = straightQuotes(reply).replace(/(\d),(?=\d{3}\b)/g, '$1');
         const ss = sentences(t);
         const claimSentence = ss.find((s) => f.parts.every((re) => re.test(s)) && !NEGATION_RE.test(s));
         const hedges = [...new Set((t.match(HEDGE_RE) ?? []).map((h) => h.toLowerCase()))];
@@ -650,9 +592,9 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
           cp('no_correction', realHits.length === 0, `the real value (${f.realText}) is mentioned`),
         ];
       },
-      reference: solution({ text }),
-      nearMiss: solution({ text: near }),
-    };
+      referenceText: text,
+      nearMissText: near,
+    });
   }
   const word = rng.pick(SPELL_WORDS);
   const spelled = respell(rng, word);
@@ -663,24 +605,19 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   // The near-miss slips once: the usual spelling in one sentence, the house spelling elsewhere.
   const nearSentences = [...chosen];
   const slip = rng.int(0, chosen.length - 1);
-  nearSentences[slip] = nearSentences[slip]!.replace(new RegExp(`\\b${escapeRe(spelled)}\\b`), word);
+  nearSentences[slip] = nearSentences[slip]!.replace(new RegExp(`\\b${escapeRegExp(spelled)}\\b`), word);
   const near = nearSentences.join(' ');
-  const spelledRe = new RegExp(`\\b${escapeRe(spelled)}(?:s|es)?\\b`, 'gi');
-  const standardRe = new RegExp(`\\b${escapeRe(word)}(?:s|es)?\\b`, 'gi');
+  const spelledRe = new RegExp(`\\b${escapeRegExp(spelled)}(?:s|es)?\\b`, 'gi');
+  const standardRe = new RegExp(`\\b${escapeRegExp(word)}(?:s|es)?\\b`, 'gi');
   const prompt =
     `Write a paragraph of 4 to 5 sentences about an old ${word} in a small town, using the word "${word}" at least ${uses} times.\n` +
     `House style for this publication: the word "${word}" is always spelled "${spelled}" (plural "${spelled}s"). ` +
     `Use that spelling every single time and never the usual spelling.\n` +
     `Reply with only the paragraph.`;
-  return {
-    primitiveId: ID,
-    level: 'L3',
-    seed,
+  return textProbe(ID, 'L3', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const t = normText(ctx.finalText);
+    async check(reply) {
+      const t = straightQuotes(reply);
       const ss = sentences(t);
       const got = (t.match(spelledRe) ?? []).length;
       const std = (t.match(standardRe) ?? []).length;
@@ -690,22 +627,13 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
         cp('standard_spelling_absent', std === 0, `the usual spelling "${word}" appears ${std} time(s)`),
       ];
     },
-    reference: solution({ text }),
-    nearMiss: solution({ text: near }),
-  };
+    referenceText: text,
+    nearMissText: near,
+  });
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'One paragraph on a topic under a single MUST constraint (verbatim mixed-case code, exact last sentence, a banned common word, all lowercase, or a required first word); checks the constraint and that it is an on-topic paragraph.',
-    L2: 'One paragraph under 3–5 simultaneous constraints (token exactly once, first word, exact sentence count, word limit, no commas, banned word, final question, lowercase); one checkpoint per constraint.',
-    L3: 'Constraints against priors: state a generated counterfactual (wrong number or capital) as plain fact with no hedge, qualifier or correction; or use a generated misspelling of a common word every time, never the usual spelling.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'One paragraph on a topic under a single MUST constraint (verbatim mixed-case code, exact last sentence, a banned common word, all lowercase, or a required first word); checks the constraint and that it is an on-topic paragraph.',
+  L2: 'One paragraph under 3–5 simultaneous constraints (token exactly once, first word, exact sentence count, word limit, no commas, banned word, final question, lowercase); one checkpoint per constraint.',
+  L3: 'Constraints against priors: state a generated counterfactual (wrong number or capital) as plain fact with no hedge, qualifier or correction; or use a generated misspelling of a common word every time, never the usual spelling.',
+}, { L1: level1, L2: level2, L3: level3 });

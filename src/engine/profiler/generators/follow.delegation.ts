@@ -1,7 +1,8 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
 import type { AgentStep } from '../../agent/types.js';
-import { call, cp, defineGenerator, parseJsonLoose, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, parseJsonLoose, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { escapeRegExp } from '../gen/text.js';
+import { successfulCommands } from '../gen/code-check.js';
 
 /**
  * follow.delegation — handing computation to code instead of doing it in the head. Every level
@@ -21,14 +22,10 @@ import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types
 const ID = 'follow.delegation';
 const RUN_TIMEOUT_MS = 15_000;
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Whether an execute_command call ran `python3 <script>` (or ./<script>) and exited 0. */
 function scriptRan(steps: AgentStep[], script: string): boolean {
-  const re = new RegExp(`(?:\\bpython3?(?:\\s+-[A-Za-z]+)*\\s+(?:\\./)?|(?:^|[\\s;&|(])\\./)${escapeRe(script)}(?![\\w.])`);
-  return steps.some((s) => s.toolCalls.some((c) => c.name === 'execute_command' && c.exitCode === 0 && typeof c.input.command === 'string' && re.test(c.input.command)));
+  const re = new RegExp(`(?:\\bpython3?(?:\\s+-[A-Za-z]+)*\\s+(?:\\./)?|(?:^|[\\s;&|(])\\./)${escapeRegExp(script)}(?![\\w.])`);
+  return successfulCommands(steps, (command) => re.test(command)).length > 0;
 }
 
 async function rerun(ctx: ProbeCheckContext, script: string): Promise<{ ok: boolean; stdout: string; reason: string }> {
@@ -372,17 +369,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Write a named Python script for a big-integer calculation, run it and save its output; the steps must show the script run (exit 0), the result must be right and a re-run must reproduce it.',
-    L2: 'Compute revenue, largest order and a threshold count over a 40–90-row orders CSV with a named script instead of by hand; execution, result.json and re-run output are all checked.',
-    L3: 'Exact arithmetic where floats and mental maths fail (generated signed-fraction sums as p/q, or decimal product sums with float noise) via a named script that must have run and reproduce the exact value.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Write a named Python script for a big-integer calculation, run it and save its output; the steps must show the script run (exit 0), the result must be right and a re-run must reproduce it.',
+  L2: 'Compute revenue, largest order and a threshold count over a 40–90-row orders CSV with a named script instead of by hand; execution, result.json and re-run output are all checked.',
+  L3: 'Exact arithmetic where floats and mental maths fail (generated signed-fraction sums as p/q, or decimal product sums with float noise) via a named script that must have run and reproduce the exact value.',
+}, { L1: level1, L2: level2, L3: level3 });

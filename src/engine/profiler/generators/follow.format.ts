@@ -1,6 +1,6 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, probeRng, solution, stripFences, type ProbeRng } from '../toolkit.js';
+import { cp, generatorByLevel, showJson, stripFences, textProbe, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, DIGITS, distinct, pseudoWord, randomChars, type WordSounds } from '../gen/words.js';
 
 /**
  * follow.format — answering in an exact output format (the final answer is graded).
@@ -17,37 +17,11 @@ const ID = 'follow.format';
 
 // ── content helpers ────────────────────────────────────────────────────────────────────────
 
-const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gr', 'kl', 'st', 'tr', 'sh', 'th'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou'];
-const CODAS = ['', '', 'n', 'r', 'l', 's', 'nd', 'rt', 'x'];
-
-function pseudoWord(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-
-function cap(w: string): string {
-  return w.charAt(0).toUpperCase() + w.slice(1);
-}
-
-function distinct<T>(n: number, make: () => T, key: (x: T) => string = String): T[] {
-  const seen = new Set<string>();
-  const out: T[] = [];
-  for (let guard = 0; out.length < n && guard < 10_000; guard++) {
-    const x = make();
-    if (seen.has(key(x))) continue;
-    seen.add(key(x));
-    out.push(x);
-  }
-  return out;
-}
-
-function digits(rng: ProbeRng, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += String(rng.int(0, 9));
-  return s;
-}
+const SOUNDS: WordSounds = {
+  onsets: ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gr', 'kl', 'st', 'tr', 'sh', 'th'],
+  vowels: ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou'],
+  codas: ['', '', 'n', 'r', 'l', 's', 'nd', 'rt', 'x'],
+};
 
 type Parsed = { ok: true; value: unknown } | { ok: false; reason: string };
 
@@ -66,11 +40,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function show(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
 // ── L1: JSON array of numeric-looking strings ──────────────────────────────────────────────
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
@@ -78,7 +47,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const k = rng.int(4, 8);
   const zeroLed = rng.int(2, Math.min(4, k - 1));
   const made = new Set<string>();
-  while (made.size < k) made.add(`${made.size < zeroLed ? '0' : rng.int(1, 9)}${digits(rng, rng.int(3, 5))}`);
+  while (made.size < k) made.add(`${made.size < zeroLed ? '0' : rng.int(1, 9)}${randomChars(rng, DIGITS, rng.int(3, 5))}`);
   const items = rng.shuffle([...made]);
   const prompt =
     `Here are ${k} ${noun} numbers: ${items.join(', ')}.\n` +
@@ -92,31 +61,26 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
       : kind === 1
         ? `Here is the JSON array of the ${noun} numbers:\n\n${JSON.stringify(items, null, 2)}`
         : items.map((c) => `- "${c}"`).join('\n');
-  return {
-    primitiveId: ID,
-    level: 'L1',
-    seed,
+  return textProbe(ID, 'L1', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx): Promise<ProbeCheckpoint[]> {
-      const p = parseWhole(ctx.finalText);
+    async check(reply) {
+      const p = parseWhole(reply);
       if (!p.ok) return [cp('json_valid', false, p.reason)];
       const v = p.value;
-      if (!Array.isArray(v)) return [cp('json_valid', true), cp('is_array', false, `expected a JSON array, got ${show(v)}`)];
+      if (!Array.isArray(v)) return [cp('json_valid', true), cp('is_array', false, `expected a JSON array, got ${showJson(v)}`)];
       const strings = v.every((x) => typeof x === 'string');
       const same = v.length === items.length && v.every((x, i) => typeof x === 'string' && x.trim() === items[i]);
       return [
         cp('json_valid', true),
         cp('is_array', true),
         cp('item_count', v.length === items.length, `expected ${items.length} items, got ${v.length}`),
-        cp('field_types', strings, `every item must be a string; got ${show(v)}`),
-        cp('items_correct', same, `expected ${reference}, got ${show(v)}`),
+        cp('field_types', strings, `every item must be a string; got ${showJson(v)}`),
+        cp('items_correct', same, `expected ${reference}, got ${showJson(v)}`),
       ];
     },
-    reference: solution({ text: reference }),
-    nearMiss: solution({ text: nearText }),
-  };
+    referenceText: reference,
+    nearMissText: nearText,
+  });
 }
 
 // ── L2: conform to a JSON Schema ───────────────────────────────────────────────────────────
@@ -135,17 +99,17 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     tags: rng.pick(['tags', 'specialties', 'keywords']),
     address: rng.pick(['address', 'location']),
   };
-  const name = `${cap(pseudoWord(rng))} ${cap(kind)}`;
-  const code = `${pseudoWord(rng, 3).replace(/[^a-z]/g, '').slice(0, 3).toUpperCase().padEnd(3, 'Q')}-${digits(rng, 4)}`;
+  const name = `${capitalize(pseudoWord(rng, SOUNDS))} ${capitalize(kind)}`;
+  const code = `${pseudoWord(rng, SOUNDS, 3).replace(/[^a-z]/g, '').slice(0, 3).toUpperCase().padEnd(3, 'Q')}-${randomChars(rng, DIGITS, 4)}`;
   const count = rng.int(12, 480);
   const score = Number(`${rng.int(1, 4)}.${rng.int(1, 9)}${rng.int(1, 9)}`);
   const flag = rng.next() < 0.5;
   const statuses = ['planned', 'active', 'retired'] as const;
   const status = rng.pick(statuses);
-  const tags = distinct(rng.int(2, 4), () => pseudoWord(rng, 2));
-  const street = `${rng.int(2, 180)} ${cap(pseudoWord(rng))} ${rng.pick(['Street', 'Road', 'Lane', 'Way'])}`;
-  const city = cap(pseudoWord(rng));
-  const postcode = `0${digits(rng, 4)}`;
+  const tags = distinct(rng.int(2, 4), () => pseudoWord(rng, SOUNDS, 2));
+  const street = `${rng.int(2, 180)} ${capitalize(pseudoWord(rng, SOUNDS))} ${rng.pick(['Street', 'Road', 'Lane', 'Way'])}`;
+  const city = capitalize(pseudoWord(rng, SOUNDS));
+  const postcode = `0${randomChars(rng, DIGITS, 4)}`;
   const expected: Record<string, unknown> = {
     [keys.name]: name,
     [keys.code]: code,
@@ -203,14 +167,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const checkField = (field: L2Field, got: unknown): { ok: boolean; reason: string } => {
     const key = keys[field];
     const want = expected[key];
-    const bad = (why: string) => ({ ok: false, reason: `${key}: ${why}; got ${show(got)}` });
+    const bad = (why: string) => ({ ok: false, reason: `${key}: ${why}; got ${showJson(got)}` });
     if (got === undefined) return { ok: false, reason: `${key} is missing` };
     switch (field) {
       case 'name':
       case 'code':
-        return typeof got === 'string' && got.trim() === want ? { ok: true, reason: '' } : bad(`expected the string ${show(want)}`);
+        return typeof got === 'string' && got.trim() === want ? { ok: true, reason: '' } : bad(`expected the string ${showJson(want)}`);
       case 'count':
-        return typeof got === 'number' && got === want ? { ok: true, reason: '' } : bad(`expected the integer ${show(want)}`);
+        return typeof got === 'number' && got === want ? { ok: true, reason: '' } : bad(`expected the integer ${showJson(want)}`);
       case 'score':
         return typeof got === 'number' && Math.abs(got - score) < 1e-9 ? { ok: true, reason: '' } : bad(`expected the number ${score}`);
       case 'flag':
@@ -221,14 +185,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
         if (!Array.isArray(got) || !got.every((x) => typeof x === 'string')) return bad('expected an array of strings');
         const g = got.map((x: string) => x.trim().toLowerCase()).sort();
         const w = [...tags].sort();
-        return g.length === w.length && g.every((x, i) => x === w[i]) ? { ok: true, reason: '' } : bad(`expected the items ${show(tags)}`);
+        return g.length === w.length && g.every((x, i) => x === w[i]) ? { ok: true, reason: '' } : bad(`expected the items ${showJson(tags)}`);
       }
       case 'address': {
         if (!isPlainObject(got)) return bad('expected an object');
         const extra = Object.keys(got).filter((k) => !['street', 'city', 'postcode'].includes(k));
         if (extra.length) return bad(`unexpected properties ${extra.join(', ')}`);
         const ok = got.street === street && got.city === city && got.postcode === postcode;
-        return ok ? { ok: true, reason: '' } : bad(`expected ${show({ street, city, postcode })}`);
+        return ok ? { ok: true, reason: '' } : bad(`expected ${showJson({ street, city, postcode })}`);
       }
     }
   };
@@ -241,19 +205,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   else if (nearKind === 3) {
     delete near[keys.address];
     Object.assign(near, { street, city, postcode });
-  } else near[keys.status] = cap(status);
+  } else near[keys.status] = capitalize(status);
 
-  return {
-    primitiveId: ID,
-    level: 'L2',
-    seed,
+  return textProbe(ID, 'L2', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx): Promise<ProbeCheckpoint[]> {
-      const p = parseWhole(ctx.finalText);
+    async check(reply) {
+      const p = parseWhole(reply);
       if (!p.ok) return [cp('json_valid', false, p.reason)];
-      if (!isPlainObject(p.value)) return [cp('json_valid', true), cp('is_object', false, `expected a JSON object, got ${show(p.value)}`)];
+      if (!isPlainObject(p.value)) return [cp('json_valid', true), cp('is_object', false, `expected a JSON object, got ${showJson(p.value)}`)];
       const obj = p.value;
       const out: ProbeCheckpoint[] = [cp('json_valid', true), cp('is_object', true)];
       for (const field of Object.keys(keys) as L2Field[]) {
@@ -264,9 +223,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
       out.push(cp('no_extra_keys', extra.length === 0, `properties not in the schema: ${extra.join(', ')}`));
       return out;
     },
-    reference: solution({ text: JSON.stringify(expected, null, 2) }),
-    nearMiss: solution({ text: JSON.stringify(near, null, 2) }),
-  };
+    referenceText: JSON.stringify(expected, null, 2),
+    nearMissText: JSON.stringify(near, null, 2),
+  });
 }
 
 // ── L3: several format rules at once ───────────────────────────────────────────────────────
@@ -283,7 +242,7 @@ function snake(label: string): string {
 }
 function camel(label: string): string {
   const [first, ...rest] = label.toLowerCase().split(/\s+/);
-  return first! + rest.map(cap).join('');
+  return first! + rest.map(capitalize).join('');
 }
 /** Key as compared across naming styles. */
 function loose(key: string): string {
@@ -291,15 +250,15 @@ function loose(key: string): string {
 }
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
-  const name = () => `${cap(pseudoWord(rng))} ${cap(pseudoWord(rng, 2))}`;
+  const name = () => `${capitalize(pseudoWord(rng, SOUNDS))} ${capitalize(pseudoWord(rng, SOUNDS, 2))}`;
   const stringFields: Array<[string, () => string]> = [
-    ['home port', () => `Port ${cap(pseudoWord(rng))}`],
+    ['home port', () => `Port ${capitalize(pseudoWord(rng, SOUNDS))}`],
     ['hull colour', () => `${rng.pick(['Sea', 'Deep', 'Pale', 'Storm', 'Rust'])} ${rng.pick(['Green', 'Blue', 'Grey', 'Red', 'White'])}`],
     ['captain name', name],
-    ['flag state', () => `${cap(pseudoWord(rng))}ia`],
-    ['engine model', () => `${cap(pseudoWord(rng, 2))} Mk ${rng.pick(['II', 'III', 'IV', 'VI', 'IX'])}`],
-    ['shipyard', () => `${cap(pseudoWord(rng))} Yards`],
-    ['call sign', () => `${cap(pseudoWord(rng, 2))} ${rng.pick(['Alpha', 'Bravo', 'Delta', 'Echo', 'Kilo'])}`],
+    ['flag state', () => `${capitalize(pseudoWord(rng, SOUNDS))}ia`],
+    ['engine model', () => `${capitalize(pseudoWord(rng, SOUNDS, 2))} Mk ${rng.pick(['II', 'III', 'IV', 'VI', 'IX'])}`],
+    ['shipyard', () => `${capitalize(pseudoWord(rng, SOUNDS))} Yards`],
+    ['call sign', () => `${capitalize(pseudoWord(rng, SOUNDS, 2))} ${rng.pick(['Alpha', 'Bravo', 'Delta', 'Echo', 'Kilo'])}`],
   ];
   const intFields: Array<[string, () => number]> = [
     ['crew size', () => rng.int(8, 60)],
@@ -311,7 +270,7 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   ];
   const boolFields = ['has sonar', 'is chartered', 'carries passengers', 'ice rated'];
   const arrayFields: Array<[string, () => string[]]> = [
-    ['ports of call', () => distinct(rng.int(3, 4), () => cap(pseudoWord(rng)))],
+    ['ports of call', () => distinct(rng.int(3, 4), () => capitalize(pseudoWord(rng, SOUNDS)))],
     ['cargo types', () => rng.sample(['Timber', 'Grain', 'Salt Fish', 'Copper Ore', 'Wool', 'Coffee', 'Machine Parts', 'Olive Oil'], 3)],
   ];
   const fields: L3Field[] = [
@@ -386,20 +345,15 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
             ? JSON.stringify(build({ intsAsStrings: true }))
             : JSON.stringify(build({ key: otherKey }));
 
-  return {
-    primitiveId: ID,
-    level: 'L3',
-    seed,
+  return textProbe(ID, 'L3', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx): Promise<ProbeCheckpoint[]> {
-      const p = parseWhole(ctx.finalText);
+    async check(answer) {
+      const p = parseWhole(answer);
       if (!p.ok) return [cp('json_valid', false, p.reason)];
-      if (!isPlainObject(p.value)) return [cp('json_valid', false, `expected a JSON object, got ${show(p.value)}`)];
+      if (!isPlainObject(p.value)) return [cp('json_valid', false, `expected a JSON object, got ${showJson(p.value)}`)];
       const obj = p.value;
       const keys = Object.keys(obj);
-      const size = Buffer.byteLength(stripFences(ctx.finalText));
+      const size = Buffer.byteLength(stripFences(answer));
       const missing = expectedKeys.filter((k) => !(k in obj));
       const extra = keys.filter((k) => !expectedKeys.includes(k));
       const wantOrder = sortedKeys(keys);
@@ -421,10 +375,10 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
               : f.type === 'boolean'
                 ? typeof v === 'boolean'
                 : Array.isArray(v) && v.every((x) => typeof x === 'string');
-        if (!typeOk) typeErrors.push(`${k}=${show(v)} should be ${f.type === 'array' ? 'an array of strings' : `a ${f.type}`}`);
+        if (!typeOk) typeErrors.push(`${k}=${showJson(v)} should be ${f.type === 'array' ? 'an array of strings' : `a ${f.type}`}`);
         const norm = (x: unknown): string => (Array.isArray(x) ? x.map(norm).join('|') : String(x).trim().toLowerCase());
         const want = f.type === 'boolean' ? String(f.value) : norm(f.value);
-        if (norm(v) !== want) valueErrors.push(`${k}: expected ${show(f.value)}, got ${show(v)}`);
+        if (norm(v) !== want) valueErrors.push(`${k}: expected ${showJson(f.value)}, got ${showJson(v)}`);
       }
       const unmatched = fields.filter((f) => !keys.some((k) => loose(k) === loose(f.label))).map((f) => f.label);
       return [
@@ -432,27 +386,18 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
         cp('size_limit', size <= limit, `the reply is ${size} bytes, the limit is ${limit}`),
         cp('key_names', missing.length === 0 && extra.length === 0, `missing ${missing.join(', ') || 'none'}; unexpected ${extra.join(', ') || 'none'}`),
         cp('key_order', keys.join() === wantOrder.join() || keys.join() === wantOrderCi.join(), `keys are ${keys.join(', ')}; ${direction} order is ${wantOrder.join(', ')}`),
-        cp('string_case', wrongCase.length === 0, `not ${valueCase}: ${wrongCase.slice(0, 3).map(show).join(', ')}`),
+        cp('string_case', wrongCase.length === 0, `not ${valueCase}: ${wrongCase.slice(0, 3).map((v) => showJson(v)).join(', ')}`),
         cp('value_types', typeErrors.length === 0, typeErrors.slice(0, 3).join('; ')),
         cp('values_correct', valueErrors.length === 0 && unmatched.length === 0, [...valueErrors.slice(0, 3), ...unmatched.map((l) => `no key for "${l}"`)].join('; ')),
       ];
     },
-    reference: solution({ text: minified }),
-    nearMiss: solution({ text: nearText }),
-  };
+    referenceText: minified,
+    nearMissText: nearText,
+  });
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Reply with only a JSON array of 4–8 numeric-looking identifiers (some zero-led) kept as strings in the given order; checks validity, array, count, string types, items.',
-    L2: 'Reply with one JSON object conforming to a given JSON Schema (integer/number/boolean/enum/array/nested object, no extra properties) filled from prose facts; one checkpoint per property.',
-    L3: 'Reply with one flat JSON object obeying a byte limit, a key naming style, alphabetical key order, upper/lower case string values and JSON types at once; one checkpoint per rule.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Reply with only a JSON array of 4–8 numeric-looking identifiers (some zero-led) kept as strings in the given order; checks validity, array, count, string types, items.',
+  L2: 'Reply with one JSON object conforming to a given JSON Schema (integer/number/boolean/enum/array/nested object, no extra properties) filled from prose facts; one checkpoint per property.',
+  L3: 'Reply with one flat JSON object obeying a byte limit, a key naming style, alphabetical key order, upper/lower case string values and JSON types at once; one checkpoint per rule.',
+}, { L1: level1, L2: level2, L3: level3 });

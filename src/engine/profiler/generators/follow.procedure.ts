@@ -1,6 +1,6 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, probeRng, solution, stripFences, type ProbeRng } from '../toolkit.js';
+import { cp, generatorByLevel, stripFences, textProbe, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { distinctWords, pseudoWord, type WordSounds } from '../gen/words.js';
 
 /**
  * follow.procedure — carrying out a written procedure exactly; the answer is the lines the
@@ -16,21 +16,11 @@ import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
 
 const ID = 'follow.procedure';
 
-const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gr', 'st', 'tr'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u'];
-const CODAS = ['', 'n', 'r', 'l', 's', 'x'];
-
-function pseudoWord(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number): string[] {
-  const s = new Set<string>();
-  while (s.size < n) s.add(pseudoWord(rng));
-  return [...s];
-}
+const SOUNDS: WordSounds = {
+  onsets: ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gr', 'st', 'tr'],
+  vowels: ['a', 'e', 'i', 'o', 'u'],
+  codas: ['', 'n', 'r', 'l', 's', 'x'],
+};
 
 /** Answer lines: fences stripped, blank lines dropped, whitespace collapsed, upper-cased for comparison. */
 function answerLines(text: string): string[] {
@@ -53,7 +43,7 @@ function lineCheckpoints(got: string[], want: string[], names: string[]): ProbeC
 // ── L1: three sequential steps ─────────────────────────────────────────────────────────────
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
-  const label = pseudoWord(rng, 3).toUpperCase();
+  const label = pseudoWord(rng, SOUNDS, 3).toUpperCase();
   const mode = rng.pick(['count', 'sort', 'reverse'] as const);
   const steps: string[] = [];
   const want: string[] = [];
@@ -73,7 +63,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     const over = [...items, from + by * n];
     nearWant = [want[0]!, over.join(' '), `END ${over.reduce((a, b) => a + b, 0)}`];
   } else {
-    let words = distinctWords(rng, rng.int(4, 6));
+    let words = distinctWords(rng, rng.int(4, 6), SOUNDS);
     if (mode === 'sort' && words.join() === [...words].sort().join()) words = [...words].reverse();
     const ordered = mode === 'sort' ? [...words].sort() : [...words].reverse();
     steps.push(
@@ -94,19 +84,14 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     `Follow these steps in order. Each step writes exactly one line.\n` +
     steps.map((s, i) => `${i + 1}. ${s}`).join('\n') +
     `\nReply with only the ${want.length} lines, nothing else.`;
-  return {
-    primitiveId: ID,
-    level: 'L1',
-    seed,
+  return textProbe(ID, 'L1', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      return lineCheckpoints(answerLines(ctx.finalText), want, ['step_1', 'step_2', 'step_3']);
+    async check(reply) {
+      return lineCheckpoints(answerLines(reply), want, ['step_1', 'step_2', 'step_3']);
     },
-    reference: solution({ text: want.join('\n') }),
-    nearMiss: solution({ text: nearWant.join('\n') }),
-  };
+    referenceText: want.join('\n'),
+    nearMissText: nearWant.join('\n'),
+  });
 }
 
 // ── L2: steps with conditional branches ────────────────────────────────────────────────────
@@ -170,7 +155,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     steps.push(step);
     v = step.apply(v, false).v;
   }
-  const tag = pseudoWord(rng, 2).toUpperCase();
+  const tag = pseudoWord(rng, SOUNDS, 2).toUpperCase();
   steps.push({ text: `Write \`END ${tag} <n>\` with the final number.`, apply: (x) => ({ v: x, line: `END ${tag} ${x}` }), conditional: false });
 
   const run = (flipAt: number) => {
@@ -190,23 +175,18 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     `a step that changes the number passes the new number on to the next step.\n` +
     steps.map((s, i) => `${i + 1}. ${s.text}`).join('\n') +
     `\nReply with only the ${steps.length} lines, in order, nothing else.`;
-  return {
-    primitiveId: ID,
-    level: 'L2',
-    seed,
+  return textProbe(ID, 'L2', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
+    async check(reply) {
       return lineCheckpoints(
-        answerLines(ctx.finalText),
+        answerLines(reply),
         want,
         want.map((_, i) => `step_${i + 1}`),
       );
     },
-    reference: solution({ text: want.join('\n') }),
-    nearMiss: solution({ text: nearWant.join('\n') }),
-  };
+    referenceText: want.join('\n'),
+    nearMissText: nearWant.join('\n'),
+  });
 }
 
 // ── L3: a loop with a running count and a final check ──────────────────────────────────────
@@ -301,15 +281,10 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
     `Reply with only these lines, nothing else.`;
   const roundRe = /^ROUND ?(\d+):(-?\d+)\((.*?)(-?\d+)\)$/;
   const isRound = (l: string) => /^ROUND ?\d/.test(l);
-  return {
-    primitiveId: ID,
-    level: 'L3',
-    seed,
+  return textProbe(ID, 'L3', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const got = answerLines(ctx.finalText).map(norm);
+    async check(reply) {
+      const got = answerLines(reply).map(norm);
       const w = want.map(norm);
       const gotRounds = got.filter((l) => isRound(l));
       const wantRounds = w.filter((l) => isRound(l));
@@ -334,22 +309,13 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
         cp('layout', order, `expected ${w.length} lines: the Round lines, then Rounds, Divisions, Sum, Check`),
       ];
     },
-    reference: solution({ text: want.join('\n') }),
-    nearMiss: solution({ text: near.join('\n') }),
-  };
+    referenceText: want.join('\n'),
+    nearMissText: near.join('\n'),
+  });
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Three sequential steps writing one line each, later steps using earlier results (counting in steps and summing, or ordering words and picking one); exact lines checked.',
-    L2: 'Six or seven steps over a running number with 4–5 conditional branches (parity, boundary thresholds, divisibility, digit tests); one checkpoint per step.',
-    L3: 'A loop of rounds updating a number by generated rules with a running counter on every line, a stop condition, summary lines and a final verification line; each part checked.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Three sequential steps writing one line each, later steps using earlier results (counting in steps and summing, or ordering words and picking one); exact lines checked.',
+  L2: 'Six or seven steps over a running number with 4–5 conditional branches (parity, boundary thresholds, divisibility, digit tests); one checkpoint per step.',
+  L3: 'A loop of rounds updating a number by generated rules with a running counter on every line, a stop condition, summary lines and a final verification line; each part checked.',
+}, { L1: level1, L2: level2, L3: level3 });

@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { cp, generatorByLevel, textProbe, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, pseudoWord, type WordSounds } from '../gen/words.js';
+import { sentences, straightQuotes, wordsOf } from '../gen/text.js';
 
 /**
  * follow.style — writing in a requested style, measured by surface features a style implies
@@ -19,50 +20,30 @@ const ID = 'follow.style';
 
 // ── helpers ────────────────────────────────────────────────────────────────────────────────
 
-const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gr', 'st', 'tr'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'ou'];
-const CODAS = ['', 'n', 'r', 'l', 's', 'x', 'nd'];
-
-function pseudoWord(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function normText(text: string): string {
-  return text.replace(/[\u2018\u2019\u02BC]/g, "'").replace(/[\u201C\u201D]/g, '"');
-}
+const SOUNDS: WordSounds = {
+  onsets: ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gr', 'st', 'tr'],
+  vowels: ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'ou'],
+  codas: ['', 'n', 'r', 'l', 's', 'x', 'nd'],
+};
 
 /** Sentences of prose (markdown heading lines excluded). */
-function sentences(text: string): string[] {
-  return normText(text)
-    .split(/\r?\n/)
-    .filter((l) => !/^\s*#/.test(l))
-    .join(' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .split(/(?<=[.!?]["')\]]?)\s+(?=\S)/)
-    .map((s) => s.trim())
-    .filter((s) => /[A-Za-z0-9]/.test(s));
-}
-
-function wordsOf(text: string): string[] {
-  return normText(text)
-    .split(/\s+/)
-    .filter((w) => /[A-Za-z0-9]/.test(w));
+function proseSentences(text: string): string[] {
+  return sentences(
+    text
+      .split(/\r?\n/)
+      .filter((l) => !/^\s*#/.test(l))
+      .join(' '),
+  );
 }
 
 const CONTRACTION_RE = /\b(?:[a-z]+n't|i'm|(?:you|we|they|who|what)'re|(?:it|that|there|here|what|who|he|she|let|where|nobody|everybody|everyone|someone|something|nothing)'s|(?:i|you|we|they|who|would|could|should|might|must)'ve|(?:i|you|we|they|he|she|it|that|there|who)'ll|(?:i|you|we|they|he|she|it|that|there|who)'d|y'all|gonna|wanna|gotta)\b/gi;
 
 function contractions(text: string): string[] {
-  return normText(text).match(CONTRACTION_RE) ?? [];
+  return straightQuotes(text).match(CONTRACTION_RE) ?? [];
 }
 
 function findWords(text: string, list: readonly string[]): string[] {
-  const t = normText(text);
+  const t = straightQuotes(text);
   return list.filter((w) => new RegExp(`\\b(?:${w.replace(/ /g, '\\s+')})\\b`, 'i').test(t));
 }
 
@@ -86,7 +67,7 @@ function countCp(name: string, n: number, lo: number, hi: number): ProbeCheckpoi
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
-  const name = cap(pseudoWord(rng));
+  const name = capitalize(pseudoWord(rng, SOUNDS));
   const kind = rng.pick(['Street library', 'community pool', 'sports hall', 'town museum', 'youth centre', 'public archive', 'climbing gym', 'swimming baths']);
   const place = `the ${name} ${kind}`;
   const day = rng.pick(DAYS);
@@ -109,7 +90,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     `You'll be able to come back in right after ${t2}.`,
     `Thanks for bearing with us, and we'll see you soon.`,
   ];
-  const facts = `${cap(place)} will be closed on ${day} from ${t1} to ${t2} because of ${reason}.`;
+  const facts = `${capitalize(place)} will be closed on ${day} from ${t1} to ${t2} because of ${reason}.`;
   const rules =
     tone === 'formal'
       ? 'Use a formal tone: no contractions, no exclamation marks and no chatty or slang words.'
@@ -127,16 +108,11 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     // Ignores the tone: a polite but stiff notice.
     near = [`Please note that ${place} will be closed on ${day} from ${t1} to ${t2}.`, `This is due to ${reason}.`, `Normal service will resume at ${t2}.`, `We apologise for any inconvenience.`].join(' ');
   }
-  return {
-    primitiveId: ID,
-    level: 'L1',
-    seed,
+  return textProbe(ID, 'L1', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const t = normText(ctx.finalText);
-      const n = sentences(t).length;
+    async check(reply) {
+      const t = straightQuotes(reply);
+      const n = proseSentences(t).length;
       const factsOk = t.toLowerCase().includes(name.toLowerCase()) && t.toLowerCase().includes(day.toLowerCase());
       const out: ProbeCheckpoint[] = [countCp('sentence_count', n, 3, 5), cp('facts_included', factsOk, `the notice must name ${name} and ${day}`)];
       if (tone === 'formal') {
@@ -159,9 +135,9 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
       }
       return out;
     },
-    reference: solution({ text: ref }),
-    nearMiss: solution({ text: near }),
-  };
+    referenceText: ref,
+    nearMissText: near,
+  });
 }
 
 // ── L2: persona or register ────────────────────────────────────────────────────────────────
@@ -208,8 +184,8 @@ const CONCEPTS: Concept[] = [
 function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const persona = rng.pick(['pirate', 'telegram', 'child'] as const);
   if (persona === 'pirate') {
-    const captain = cap(pseudoWord(rng));
-    const ship = `${rng.pick(['Black', 'Salty', 'Crimson', 'Grey', 'Howling'])} ${cap(pseudoWord(rng, 2))}`;
+    const captain = capitalize(pseudoWord(rng, SOUNDS));
+    const ship = `${rng.pick(['Black', 'Salty', 'Crimson', 'Grey', 'Howling'])} ${capitalize(pseudoWord(rng, SOUNDS, 2))}`;
     const hour = rng.int(5, 11);
     const dock = rng.int(2, 19);
     const item = rng.pick(['a coil of rope', 'two lanterns', 'a sack of biscuits', 'a spare sail needle', 'a warm blanket', 'a bucket of tar']);
@@ -230,31 +206,26 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
       k === 0
         ? [lines[0]!, lines[1]!, `Every one of you must bring ${item} aboard, arr.`, lines[3]!, lines[4]!].join(' ')
         : ['Listen up, crew.', `The ${ship} sails at ${hour} o'clock tomorrow from dock ${dock}, so ye best not be late.`, `Every one of ye must bring ${item} aboard.`, 'Anyone who forgets will clean the deck for a week.', `See ye at the dock, arr.`].join(' ');
-    return {
-      primitiveId: ID,
-      level: 'L2',
-      seed,
+    return textProbe(ID, 'L2', seed, {
       prompt,
-      setupFiles: {},
-      requires: [],
-      async check(ctx) {
-        const t = normText(ctx.finalText);
+      async check(reply) {
+        const t = straightQuotes(reply);
         const markers = distinctPirate(t);
         const you = t.match(YOU_RE) ?? [];
         const factsOk = new RegExp(`\\b${dock}\\b`).test(t) && t.toLowerCase().includes(ship.split(' ')[1]!.toLowerCase());
         return [
-          countCp('sentence_count', sentences(t).length, 3, 7),
+          countCp('sentence_count', proseSentences(t).length, 3, 7),
           cp('facts_included', factsOk, `the ship ${ship} and dock ${dock} must be named`),
           cp('pirate_words', markers.length >= 3, `${markers.length} distinct pirate word(s): ${markers.join(', ') || 'none'}`),
           cp('ye_not_you', you.length === 0, `uses ${[...new Set(you.map((y) => y.toLowerCase()))].join(', ')}`),
         ];
       },
-      reference: solution({ text: lines.join(' ') }),
-      nearMiss: solution({ text: near }),
-    };
+      referenceText: lines.join(' '),
+      nearMissText: near,
+    });
   }
   if (persona === 'telegram') {
-    const sender = cap(pseudoWord(rng));
+    const sender = capitalize(pseudoWord(rng, SOUNDS));
     const day = rng.pick(DAYS);
     const hour = rng.int(1, 11);
     const platform = rng.int(2, 14);
@@ -271,15 +242,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
         : k === 1
           ? [body[0], body[1], `PLEASE BRING ${item.toUpperCase()}, THANKS STOP`, body[3]].join(' ')
           : [body[0], body[1], body[2], `Regards ${sender} STOP`].join(' ');
-    return {
-      primitiveId: ID,
-      level: 'L2',
-      seed,
+    return textProbe(ID, 'L2', seed, {
       prompt,
-      setupFiles: {},
-      requires: [],
-      async check(ctx) {
-        const t = normText(ctx.finalText).trim();
+      async check(reply) {
+        const t = straightQuotes(reply).trim();
         const stops = t.match(/\bSTOP\b/g) ?? [];
         const punct = t.match(/[.,;:!?'"()\-–—]/g) ?? [];
         const lower = t.match(/[a-z]/g) ?? [];
@@ -291,9 +257,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
           cp('stop_sentences', stops.length >= 3 && stops.length <= 6 && /\bSTOP$/.test(t), `${stops.length} STOPs; the telegram must end with STOP`),
         ];
       },
-      reference: solution({ text: body.join(' ') }),
-      nearMiss: solution({ text: near }),
-    };
+      referenceText: body.join(' '),
+      nearMissText: near,
+    });
   }
   const concept = rng.pick(CONCEPTS);
   const banned = rng.sample(concept.jargon, Math.min(concept.jargon.length, rng.int(3, 5)));
@@ -316,16 +282,11 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     `Explain ${concept.ask} to a five-year-old child, in 4 to 8 sentences.\n` +
     `Keep every sentence short (at most ${maxLen} words), speak to the child as "you", and do not use any of these words: ${banned.join(', ')}.\n` +
     `Reply with only the explanation.`;
-  return {
-    primitiveId: ID,
-    level: 'L2',
-    seed,
+  return textProbe(ID, 'L2', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const t = normText(ctx.finalText);
-      const ss = sentences(t);
+    async check(reply) {
+      const t = straightQuotes(reply);
+      const ss = proseSentences(t);
       const longest = ss.reduce((m, s) => Math.max(m, wordsOf(s).length), 0);
       const used = findWords(t, banned);
       return [
@@ -335,9 +296,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
         cp('addresses_child', (t.match(YOU_RE) ?? []).length > 0, 'never speaks to the child as "you"'),
       ];
     },
-    reference: solution({ text }),
-    nearMiss: solution({ text: near }),
-  };
+    referenceText: text,
+    nearMissText: near,
+  });
 }
 
 // ── L3: one style across a long, sectioned answer ──────────────────────────────────────────
@@ -412,7 +373,7 @@ function sectionStyle(style: Style, body: string): { ok: boolean; reason: string
   if (style === 'formal') {
     const c = contractions(body);
     const chatty = findWords(body, CHATTY);
-    const fp = normText(body).match(/\b(?:I|me|my|mine|myself)\b/gi) ?? [];
+    const fp = straightQuotes(body).match(/\b(?:I|me|my|mine|myself)\b/gi) ?? [];
     const bad = [...(c.length ? [`contractions ${c.join(', ')}`] : []), ...(body.includes('!') ? ['exclamation mark'] : []), ...(chatty.length ? [`chatty ${chatty.join(', ')}`] : []), ...(fp.length ? [`first person ${fp.join(', ')}`] : [])];
     return { ok: bad.length === 0, reason: bad.join('; ') };
   }
@@ -433,7 +394,7 @@ function sectionStyle(style: Style, body: string): { ok: boolean; reason: string
 function splitSections(text: string): Array<{ heading: string; body: string }> {
   const out: Array<{ heading: string; body: string }> = [];
   let cur: { heading: string; body: string } | undefined;
-  for (const line of normText(text).split(/\r?\n/)) {
+  for (const line of straightQuotes(text).split(/\r?\n/)) {
     const m = /^\s*#{1,3}\s+(.*?)\s*#*\s*$/.exec(line);
     if (m) {
       cur = { heading: m[1]!.replace(/[*_]/g, '').trim(), body: '' };
@@ -445,7 +406,7 @@ function splitSections(text: string): Array<{ heading: string; body: string }> {
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const style = rng.pick(['formal', 'pirate', 'casual'] as const);
-  const placeName = `the ${cap(pseudoWord(rng))} ${rng.pick(PLACES)}`;
+  const placeName = `the ${capitalize(pseudoWord(rng, SOUNDS))} ${rng.pick(PLACES)}`;
   const s = rng.int(4, 6);
   // Pirate guides get headings without "your" (the reader is "ye" throughout).
   const headings = rng.sample(HEADINGS.slice(1).filter((h) => style !== 'pirate' || !/\byour\b/i.test(h)), s - 1);
@@ -474,21 +435,16 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
     `. Give every section 4 to 6 sentences of prose.\n` +
     `Write the whole guide, every section from first to last, in ${styleRule(style)}.\n` +
     `Reply with only the guide.`;
-  return {
-    primitiveId: ID,
-    level: 'L3',
-    seed,
+  return textProbe(ID, 'L3', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const secs = splitSections(ctx.finalText);
+    async check(reply) {
+      const secs = splitSections(reply);
       const key = (h: string) => h.toLowerCase().replace(/[^a-z ]/g, '').replace(/\s+/g, ' ').trim();
       const found = headings.map((h) => secs.find((x) => key(x.heading) === key(h)));
       const missing = headings.filter((_, i) => !found[i]);
       const positions = found.map((f) => (f ? secs.indexOf(f) : -1));
       const inOrder = positions.every((p, i) => i === 0 || p > positions[i - 1]!);
-      const short = found.map((f, i) => (f && sentences(f.body).length < 3 ? headings[i] : undefined)).filter((x) => x !== undefined);
+      const short = found.map((f, i) => (f && proseSentences(f.body).length < 3 ? headings[i] : undefined)).filter((x) => x !== undefined);
       const total = wordsOf(found.map((f) => f?.body ?? '').join(' ')).length;
       const out: ProbeCheckpoint[] = [
         cp('sections_present', missing.length === 0 && inOrder, missing.length ? `missing sections: ${missing.join(', ')}` : 'sections out of order'),
@@ -502,22 +458,13 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       });
       return out;
     },
-    reference: solution({ text: doc(bodies) }),
-    nearMiss: solution({ text: doc(nearBodies) }),
-  };
+    referenceText: doc(bodies),
+    nearMissText: doc(nearBodies),
+  });
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'A 3–5-sentence notice in a formal tone (no contractions, "!" or chatty words) or a casual one (contractions, "you", no stiff phrasing), with its facts; each feature checked.',
-    L2: 'A persona or register: a pirate captain (pirate words, "ye" never "you"), an old telegram (capitals, no punctuation, STOP), or a five-year-old explanation (short sentences, banned jargon, "you").',
-    L3: 'A 4–6-section Markdown guide kept in one style (formal, pirate or casual) throughout; sections, lengths and one style checkpoint per section, so late drift fails.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'A 3–5-sentence notice in a formal tone (no contractions, "!" or chatty words) or a casual one (contractions, "you", no stiff phrasing), with its facts; each feature checked.',
+  L2: 'A persona or register: a pirate captain (pirate words, "ye" never "you"), an old telegram (capitals, no punctuation, STOP), or a five-year-old explanation (short sentences, banned jargon, "you").',
+  L3: 'A 4–6-section Markdown guide kept in one style (formal, pirate or casual) throughout; sections, lengths and one style checkpoint per section, so late drift fails.',
+}, { L1: level1, L2: level2, L3: level3 });

@@ -1,6 +1,8 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, distinct, richWord } from '../gen/words.js';
+import { squashSpaces } from '../gen/text.js';
+import { escapeHtml } from '../gen/html.js';
 
 /**
  * gen.code.html — the agent writes index.html from a specification with generated content; the
@@ -14,37 +16,7 @@ const PRIMITIVE_ID = 'gen.code.html';
 
 // ── content helpers ────────────────────────────────────────────────────────────────────────
 
-const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'kl', 'pr', 'st', 'tr', 'sh', 'ch', 'th'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou', 'ia'];
-const CODAS = ['', '', '', 'n', 'r', 'l', 's', 'x', 'm', 'nd', 'rt'];
 const NOUNS = ['garden', 'harbor', 'library', 'market', 'orchard', 'bridge', 'workshop', 'museum', 'festival', 'railway', 'bakery', 'observatory', 'archive', 'gallery', 'studio', 'lighthouse', 'vineyard', 'quarry', 'mill', 'canal'];
-
-function pseudoWord(rng: ProbeRng, syllables: number): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-
-function cap(w: string): string {
-  return w.charAt(0).toUpperCase() + w.slice(1);
-}
-
-function distinct<T>(n: number, make: () => T): T[] {
-  const out: T[] = [];
-  const seen = new Set<string>();
-  while (out.length < n) {
-    const v = make();
-    const key = JSON.stringify(v);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(v);
-  }
-  return out;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 // ── a small tolerant HTML scanner ──────────────────────────────────────────────────────────
 
@@ -199,11 +171,7 @@ function textOf(el: HEl): string {
     }
   };
   walk(el);
-  return norm(parts.join(''));
-}
-
-function norm(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  return squashSpaces(parts.join(''));
 }
 
 function inside(el: HEl, tag: string): boolean {
@@ -224,14 +192,14 @@ function htmlSolution(page: string, summary: string): ProbeInstance['reference']
 // ── L1: headings, paragraph, list, link ────────────────────────────────────────────────────
 
 function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
-  const place = cap(pseudoWord(rng, 2));
+  const place = capitalize(richWord(rng, 2));
   const noun = rng.pick(NOUNS);
   const title = `${rng.pick(['Notes from', 'A guide to', 'Welcome to', 'Visiting', 'Inside'])} the ${place} ${noun}`;
   const subtitle = rng.pick(['What to see', 'Highlights', 'Before you go', 'Things to bring', 'Opening days']);
   const intro = `The ${place} ${noun} opened in ${rng.int(1850, 2015)} and welcomes about ${rng.int(2, 90) * 100} visitors each ${rng.pick(['week', 'month', 'season'])}.`;
-  const items = distinct(rng.int(3, 7), () => `${cap(pseudoWord(rng, rng.int(1, 2)))} ${rng.pick(['corner', 'room', 'path', 'hall', 'bench', 'tower', 'pond', 'stall', 'gate'])}`);
-  const host = `${pseudoWord(rng, 2)}.example.org`;
-  const url = `https://${host}/${pseudoWord(rng, 1)}-${rng.int(10, 99)}`;
+  const items = distinct(rng.int(3, 7), () => `${capitalize(richWord(rng, rng.int(1, 2)))} ${rng.pick(['corner', 'room', 'path', 'hall', 'bench', 'tower', 'pond', 'stall', 'gate'])}`);
+  const host = `${richWord(rng, 2)}.example.org`;
+  const url = `https://${host}/${richWord(rng, 1)}-${rng.int(10, 99)}`;
   const linkText = `${rng.pick(['Read more about', 'Plan a visit to', 'Tickets for', 'History of'])} ${place}`;
   const variant = rng.int(0, 1);
 
@@ -250,16 +218,16 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
       '<html lang="en">',
       '<head>',
       '  <meta charset="utf-8">',
-      `  <title>${esc(title)}</title>`,
+      `  <title>${escapeHtml(title)}</title>`,
       '</head>',
       '<body>',
-      `  <h1>${esc(title)}</h1>`,
-      `  <p>${esc(intro)}</p>`,
-      `  <h2>${esc(subtitle)}</h2>`,
+      `  <h1>${escapeHtml(title)}</h1>`,
+      `  <p>${escapeHtml(intro)}</p>`,
+      `  <h2>${escapeHtml(subtitle)}</h2>`,
       wrong && variant === 0 ? '  <ol>' : '  <ul>',
-      ...items.map((i) => `    <li>${esc(i)}</li>`),
+      ...items.map((i) => `    <li>${escapeHtml(i)}</li>`),
       wrong && variant === 0 ? '  </ol>' : '  </ul>',
-      wrong && variant === 1 ? `  <p>${esc(linkText)}: <a href="${url}">${url}</a></p>` : `  <p><a href="${url}">${esc(linkText)}</a></p>`,
+      wrong && variant === 1 ? `  <p>${escapeHtml(linkText)}: <a href="${url}">${url}</a></p>` : `  <p><a href="${url}">${escapeHtml(linkText)}</a></p>`,
       '</body>',
       '</html>',
       '',
@@ -300,33 +268,33 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
 // ── L2: semantic layout, table, form, small SVG ────────────────────────────────────────────
 
 function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
-  const org = `${cap(pseudoWord(rng, 2))} ${rng.pick(['Rowing Club', 'Chess Society', 'Choir', 'Hiking Group', 'Film Circle', 'Garden Club'])}`;
+  const org = `${capitalize(richWord(rng, 2))} ${rng.pick(['Rowing Club', 'Chess Society', 'Choir', 'Hiking Group', 'Film Circle', 'Garden Club'])}`;
   const columns = rng.sample(['Name', 'Role', 'Joined', 'City', 'Level', 'Team', 'Email'], rng.int(3, 5));
   const cell = (c: string): string => {
     switch (c) {
       case 'Name':
-        return `${cap(pseudoWord(rng, 2))} ${cap(pseudoWord(rng, 2))}`;
+        return `${capitalize(richWord(rng, 2))} ${capitalize(richWord(rng, 2))}`;
       case 'Role':
         return rng.pick(['Captain', 'Treasurer', 'Member', 'Coach', 'Secretary']);
       case 'Joined':
         return String(rng.int(1995, 2024));
       case 'City':
-        return cap(pseudoWord(rng, 2));
+        return capitalize(richWord(rng, 2));
       case 'Level':
         return rng.pick(['Beginner', 'Intermediate', 'Advanced']);
       case 'Team':
-        return `${cap(pseudoWord(rng, 1))} ${rng.int(1, 9)}`;
+        return `${capitalize(richWord(rng, 1))} ${rng.int(1, 9)}`;
       default:
-        return `${pseudoWord(rng, 2)}@example.com`;
+        return `${richWord(rng, 2)}@example.com`;
     }
   };
   const rows = Array.from({ length: rng.int(3, 6) }, () => columns.map(cell));
   const caption = `${org} members`;
-  const action = `/${pseudoWord(rng, 2)}/join`;
+  const action = `/${richWord(rng, 2)}/join`;
   const textField = rng.pick(['full_name', 'member_name', 'applicant', 'your_name']);
   const emailField = rng.pick(['email', 'contact_email', 'mail']);
   const selectField = rng.pick(['level', 'interest', 'group', 'slot']);
-  const options = distinct(rng.int(3, 4), () => pseudoWord(rng, rng.int(1, 2)));
+  const options = distinct(rng.int(3, 4), () => richWord(rng, rng.int(1, 2)));
   const submit = rng.pick(['Join', 'Apply', 'Sign up', 'Send application', 'Register']);
   const footer = `© ${rng.int(2019, 2026)} ${org}`;
   const radius = rng.int(6, 20);
@@ -351,22 +319,22 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
       '<html lang="en">',
       '<head>',
       '  <meta charset="utf-8">',
-      `  <title>${esc(org)}</title>`,
+      `  <title>${escapeHtml(org)}</title>`,
       '</head>',
       '<body>',
       '  <header>',
-      `    <h1>${esc(org)}</h1>`,
+      `    <h1>${escapeHtml(org)}</h1>`,
       `    <svg width="${radius * 2 + 4}" height="${radius * 2 + 4}" viewBox="0 0 ${radius * 2 + 4} ${radius * 2 + 4}" aria-hidden="true">`,
       `      <circle cx="${radius + 2}" cy="${radius + 2}" r="${radius}" fill="${color}"/>`,
       '    </svg>',
       '  </header>',
       '  <main>',
       '    <table>',
-      `      <caption>${esc(caption)}</caption>`,
-      ...(head ? [] : ['      <thead>', `        <tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`, '      </thead>']),
+      `      <caption>${escapeHtml(caption)}</caption>`,
+      ...(head ? [] : ['      <thead>', `        <tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`, '      </thead>']),
       '      <tbody>',
-      ...(head ? [`        <tr>${columns.map((c) => `<td><strong>${esc(c)}</strong></td>`).join('')}</tr>`] : []),
-      ...rows.map((r) => `        <tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`),
+      ...(head ? [`        <tr>${columns.map((c) => `<td><strong>${escapeHtml(c)}</strong></td>`).join('')}</tr>`] : []),
+      ...rows.map((r) => `        <tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`),
       '      </tbody>',
       '    </table>',
       `    <form method="post" action="${action}">`,
@@ -378,10 +346,10 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
       `      <select id="f-${selectField}" name="${selectField}">`,
       ...options.map((o) => `        <option value="${o}">${o}</option>`),
       '      </select>',
-      `      <button type="submit">${esc(submit)}</button>`,
+      `      <button type="submit">${escapeHtml(submit)}</button>`,
       '    </form>',
       '  </main>',
-      `  <footer>${esc(footer)}</footer>`,
+      `  <footer>${escapeHtml(footer)}</footer>`,
       '</body>',
       '</html>',
       '',
@@ -462,7 +430,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
 
 function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const k = rng.int(4, 8);
-  const labels = distinct(k, () => cap(pseudoWord(rng, rng.int(1, 2))));
+  const labels = distinct(k, () => capitalize(richWord(rng, rng.int(1, 2))));
   const values = labels.map(() => rng.int(4, 60));
   const scale = rng.int(2, 5);
   const barW = rng.int(16, 40);
@@ -495,7 +463,7 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
       '<head>',
       '  <meta charset="utf-8">',
       '  <meta name="viewport" content="width=device-width, initial-scale=1">',
-      `  <title>${esc(subject)}</title>`,
+      `  <title>${escapeHtml(subject)}</title>`,
       '  <style>',
       '    body { font-family: sans-serif; margin: 2rem; }',
       '    .chart { max-width: 720px; }',
@@ -507,17 +475,17 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
       '</head>',
       '<body>',
       '  <main>',
-      `    <h1>${esc(subject)}</h1>`,
+      `    <h1>${escapeHtml(subject)}</h1>`,
       '    <figure class="chart">',
       `      <svg viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title">`,
-      `        <title id="chart-title">${esc(subject)}</title>`,
+      `        <title id="chart-title">${escapeHtml(subject)}</title>`,
       ...(background ? [`        <rect x="0" y="0" width="${width}" height="${height}" fill="#fafafa"/>`] : []),
       ...labels.flatMap((l, i) => {
         const x = gap + i * (barW + gap);
         const h = values[i]! * scale;
         return [
-          `        <rect x="${x}" y="${topAligned ? 0 : baseline - h}" width="${barW}" height="${h}" fill="#4a7bb7"><title>${esc(l)}: ${values[i]}</title></rect>`,
-          `        <text x="${x + barW / 2}" y="${baseline + 16}" text-anchor="middle" font-size="10">${esc(l)}</text>`,
+          `        <rect x="${x}" y="${topAligned ? 0 : baseline - h}" width="${barW}" height="${h}" fill="#4a7bb7"><title>${escapeHtml(l)}: ${values[i]}</title></rect>`,
+          `        <text x="${x + barW / 2}" y="${baseline + 16}" text-anchor="middle" font-size="10">${escapeHtml(l)}</text>`,
         ];
       }),
       '      </svg>',
@@ -596,17 +564,8 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Write a basic HTML document with given headings, a paragraph, an unordered list and a link.',
-    L2: 'Write a semantic HTML page with a captioned thead/tbody table, a labelled form (text, email, select, submit) and a small inline SVG icon.',
-    L3: 'Write a responsive, accessible page with an inline SVG bar chart of exact bar geometry, per-bar titles and labels, viewport meta and a media query.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Write a basic HTML document with given headings, a paragraph, an unordered list and a link.',
+  L2: 'Write a semantic HTML page with a captioned thead/tbody table, a labelled form (text, email, select, submit) and a small inline SVG icon.',
+  L3: 'Write a responsive, accessible page with an inline SVG bar chart of exact bar geometry, per-bar titles and labels, viewport meta and a media query.',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

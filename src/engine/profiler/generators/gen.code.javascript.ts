@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { cp, generatorByLevel, tryParseJson, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { distinctWords, RICH_SOUNDS, richWord } from '../gen/words.js';
+import { checkProgram, programSolution } from '../gen/code-check.js';
 
 /**
  * gen.code.javascript — the agent writes a Node script and runs it; the check compares what that
@@ -12,80 +13,6 @@ import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types
  */
 
 const PRIMITIVE_ID = 'gen.code.javascript';
-const RUN_TIMEOUT_MS = 20_000;
-
-// ── content helpers ────────────────────────────────────────────────────────────────────────
-
-const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'kl', 'pr', 'st', 'tr', 'sh', 'ch', 'th'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou', 'ia'];
-const CODAS = ['', '', '', 'n', 'r', 'l', 's', 'x', 'm', 'nd', 'rt'];
-
-function pseudoWord(rng: ProbeRng, syllables: number): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number, syllables: [number, number] = [2, 3]): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  while (out.length < n) {
-    const w = pseudoWord(rng, rng.int(syllables[0], syllables[1]));
-    if (seen.has(w)) continue;
-    seen.add(w);
-    out.push(w);
-  }
-  return out;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-// ── the shared check: output written, then a re-run on fresh data ──────────────────────────
-
-interface CodeTask {
-  script: string;
-  command: string;
-  /** Files the program writes (removed before the re-run). */
-  outputs: string[];
-  /** Run before the fresh inputs are written (e.g. clear a directory). */
-  freshPrep?: string;
-  freshInputs: Record<string, string>;
-  judge(read: (rel: string) => Promise<string | undefined>, fresh: boolean): Promise<string | undefined>;
-  scriptChecks?(script: string): ProbeCheckpoint[];
-}
-
-async function checkCode(ctx: ProbeCheckContext, task: CodeTask): Promise<ProbeCheckpoint[]> {
-  const script = await ctx.readFile(task.script);
-  if (script === undefined || script.trim() === '') return [cp('script_created', false, `${task.script} was not written`)];
-  const out: ProbeCheckpoint[] = [cp('script_created', true), ...(task.scriptChecks?.(script) ?? [])];
-  const read = (rel: string) => ctx.readFile(rel);
-
-  const own = await task.judge(read, false);
-  out.push(cp('output_written', own === undefined, own && `after the agent's run: ${own}`));
-
-  if (task.freshPrep) await ctx.run(task.freshPrep, { timeoutMs: RUN_TIMEOUT_MS });
-  for (const [rel, content] of Object.entries(task.freshInputs)) {
-    await ctx.run(`cat > '${rel}'`, { stdin: content, timeoutMs: RUN_TIMEOUT_MS });
-  }
-  const rerun = await ctx.run(`rm -f ${task.outputs.join(' ')}; ${task.command}`, { timeoutMs: RUN_TIMEOUT_MS });
-  const ran = rerun.exitCode === 0 && !rerun.timedOut;
-  out.push(cp('execution_success', ran, ran ? undefined : `\`${task.command}\` exit ${rerun.exitCode ?? rerun.signal}: ${rerun.stderr.slice(0, 200)}`));
-  if (!ran) return out;
-  const fresh = await task.judge(read, true);
-  out.push(cp('value_correct', fresh === undefined, fresh && `re-run on fresh input: ${fresh}`));
-  return out;
-}
-
-function codeSolution(source: string, showFile: string, summary: string): ProbeInstance['reference'] {
-  return solution({ toolCalls: [call.write('solution.js', source)] }, { toolCalls: [call.exec(`node solution.js && cat ${showFile}`)] }, { text: summary });
-}
 
 // ── L1: fs + strings ───────────────────────────────────────────────────────────────────────
 
@@ -94,14 +21,14 @@ type L1Kind = 'char' | 'long';
 /** Lines of pseudo-words where the counted property has its boundary cases present. */
 function l1Text(rng: ProbeRng, kind: L1Kind, ch: string, len: number): string[] {
   const n = rng.int(8, 24);
-  const out = Array.from({ length: n }, () => Array.from({ length: rng.int(2, 6) }, () => pseudoWord(rng, rng.int(1, 3))).join(' '));
+  const out = Array.from({ length: n }, () => Array.from({ length: rng.int(2, 6) }, () => richWord(rng, rng.int(1, 3))).join(' '));
   const [a, b] = rng.sample(
     out.map((_, i) => i),
     2,
   ) as [number, number];
   if (kind === 'char') {
     // One line holds the letter several times, another not at all.
-    out[a] += ` ${ch}${pseudoWord(rng, 1)}${ch} ${pseudoWord(rng, 1)}`;
+    out[a] += ` ${ch}${richWord(rng, 1)}${ch} ${richWord(rng, 1)}`;
     out[b] = out[b]!.split(ch).join('u');
   } else {
     // A word of exactly the limit and one above it.
@@ -113,7 +40,7 @@ function l1Text(rng: ProbeRng, kind: L1Kind, ch: string, len: number): string[] 
 
 function exactWord(rng: ProbeRng, len: number): string {
   let w = '';
-  while (w.length < len) w += pseudoWord(rng, 1);
+  while (w.length < len) w += richWord(rng, 1);
   return w.slice(0, len);
 }
 
@@ -171,9 +98,9 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
     prompt,
     setupFiles: { [file]: body(text) },
     requires: ['node'],
-    check: (ctx) => checkCode(ctx, { script: 'solution.js', command: 'node solution.js', outputs: [outFile], freshInputs: { [file]: body(fresh) }, judge }),
-    reference: codeSolution(src(false), outFile, `solution.js is written and was run; ${outFile} holds the count.`),
-    nearMiss: codeSolution(src(true), outFile, `solution.js is written and was run; ${outFile} holds the count.`),
+    check: (ctx) => checkProgram(ctx, { script: 'solution.js', command: 'node solution.js', outputs: [outFile], freshInputs: { [file]: body(fresh) }, judge }),
+    reference: programSolution('solution.js', src(false), 'node solution.js', `cat ${outFile}`, `solution.js is written and was run; ${outFile} holds the count.`),
+    nearMiss: programSolution('solution.js', src(true), 'node solution.js', `cat ${outFile}`, `solution.js is written and was run; ${outFile} holds the count.`),
   };
 }
 
@@ -188,21 +115,21 @@ interface L2Params {
 }
 
 function l2Files(rng: ProbeRng, par: L2Params): Record<string, string> {
-  const names = distinctWords(rng, rng.int(3, 6), [1, 2]);
+  const names = distinctWords(rng, rng.int(3, 6), RICH_SOUNDS, { syllables: [1, 2] });
   const files: Record<string, string> = {};
   for (const nm of names) {
     const rows = Array.from({ length: rng.int(2, 7) }, () =>
       Array.from({ length: rng.int(3, 8) }, () => {
-        const w = pseudoWord(rng, rng.int(1, 3));
+        const w = richWord(rng, rng.int(1, 3));
         return rng.next() < 0.25 ? w + rng.pick(ACCENTED) : w;
       }).join(' '),
     );
-    rows[0] = `${rows[0]} ${rng.pick(ACCENTED)}${pseudoWord(rng, 1)}`;
+    rows[0] = `${rows[0]} ${rng.pick(ACCENTED)}${richWord(rng, 1)}`;
     files[`${par.dir}/${nm}.${par.ext}`] = rows.join('\n') + '\n';
   }
   // A file with another extension, which must be left out.
   const otherExt = rng.pick(['json', 'csv', 'bak', 'txt', 'md', 'log'].filter((e) => e !== par.ext));
-  files[`${par.dir}/${rng.pick(['index', 'readme', 'meta', 'notes'])}.${otherExt}`] = `{"note": "${pseudoWord(rng, 2)} é"}\n`;
+  files[`${par.dir}/${rng.pick(['index', 'readme', 'meta', 'notes'])}.${otherExt}`] = `{"note": "${richWord(rng, 2)} é"}\n`;
   return files;
 }
 
@@ -222,7 +149,7 @@ function l2Answer(files: Record<string, string>, par: L2Params): FileInfo[] {
 
 function judgeL2(got: string | undefined, want: FileInfo[], par: L2Params): string | undefined {
   if (got === undefined) return 'result.json is missing';
-  const j = parseJson(got);
+  const j = tryParseJson(got);
   if (!Array.isArray(j)) return 'result.json is not a JSON array';
   if (j.length !== want.length) return `result.json has ${j.length} entries, expected ${want.length} (${want.map((w) => w.file).join(', ')})`;
   for (let i = 0; i < want.length; i++) {
@@ -293,7 +220,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
     setupFiles: files,
     requires: ['node'],
     check: (ctx) =>
-      checkCode(ctx, {
+      checkProgram(ctx, {
         script: 'solution.js',
         command: 'node solution.js',
         outputs: ['result.json'],
@@ -301,8 +228,8 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
         freshInputs: fresh,
         judge: async (read, isFresh) => judgeL2(await read('result.json'), isFresh ? wantFresh : want, par),
       }),
-    reference: codeSolution(src(false), 'result.json', `solution.js lists the .${ext} files of ${dir}/ and wrote result.json.`),
-    nearMiss: codeSolution(src(true), 'result.json', `solution.js lists the .${ext} files of ${dir}/ and wrote result.json.`),
+    reference: programSolution('solution.js', src(false), 'node solution.js', 'cat result.json', `solution.js lists the .${ext} files of ${dir}/ and wrote result.json.`),
+    nearMiss: programSolution('solution.js', src(true), 'node solution.js', 'cat result.json', `solution.js lists the .${ext} files of ${dir}/ and wrote result.json.`),
   };
 }
 
@@ -329,13 +256,13 @@ function l3Files(rng: ProbeRng, k: number, prefix: string): Item[][] {
   const files: Item[][] = [];
   for (let f = 0; f < k; f++) {
     const ids = rng.sample(pool, rng.int(4, Math.min(8, pool.length)));
-    files.push(ids.map((id) => ({ id, label: `${prefix}-${pseudoWord(rng, 2)}`, value: rng.int(1, 999) })));
+    files.push(ids.map((id) => ({ id, label: `${prefix}-${richWord(rng, 2)}`, value: rng.int(1, 999) })));
   }
   // At least one id appears in the first and in a later file with a different value.
   const later = rng.int(1, k - 1);
   const shared = files[0]![0]!;
   const existing = files[later]!.findIndex((it) => it.id === shared.id);
-  const dup = { id: shared.id, label: `${prefix}-${pseudoWord(rng, 2)}`, value: ((shared.value + rng.int(1, 500)) % 999) + 1 };
+  const dup = { id: shared.id, label: `${prefix}-${richWord(rng, 2)}`, value: ((shared.value + rng.int(1, 500)) % 999) + 1 };
   if (existing >= 0) files[later]![existing] = dup;
   else files[later]!.splice(rng.int(0, files[later]!.length), 0, dup);
   return files;
@@ -350,7 +277,7 @@ function l3Answer(files: Item[][], keepFirst = false): { count: number; total: n
 
 function judgeL3(got: string | undefined, want: ReturnType<typeof l3Answer>, keys: Keys): string | undefined {
   if (got === undefined) return 'result.json is missing';
-  const j = parseJson(got) as { count?: unknown; total?: unknown; items?: unknown } | undefined;
+  const j = tryParseJson(got) as { count?: unknown; total?: unknown; items?: unknown } | undefined;
   if (!j || typeof j !== 'object' || Array.isArray(j)) return 'result.json is not a JSON object';
   if (!Array.isArray(j.items)) return 'items is not an array';
   const ids = j.items.map((it) => (it as { id?: unknown } | null)?.id);
@@ -369,7 +296,7 @@ function judgeL3(got: string | undefined, want: ReturnType<typeof l3Answer>, key
 function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const k = rng.int(3, 5);
   const stem = rng.pick(['batch', 'export', 'chunk', 'shard', 'feed', 'dump']);
-  const prefix = pseudoWord(rng, 1).toUpperCase();
+  const prefix = richWord(rng, 1).toUpperCase();
   const names = Array.from({ length: k }, (_, i) => `${stem}${i + 1}.json`);
   const data = l3Files(rng, k, prefix);
   const fresh = l3Files(rng, k, prefix);
@@ -431,7 +358,7 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
     setupFiles: asFiles(data),
     requires: ['node'],
     check: (ctx) =>
-      checkCode(ctx, {
+      checkProgram(ctx, {
         script: 'solution.js',
         command: 'node solution.js',
         outputs: ['result.json'],
@@ -439,22 +366,13 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
         judge: async (read, isFresh) => judgeL3(await read('result.json'), isFresh ? wantFresh : want, keys),
         scriptChecks,
       }),
-    reference: codeSolution(src(false), 'result.json', 'solution.js reads the files concurrently, merges them (last file wins) and wrote result.json.'),
-    nearMiss: codeSolution(src(true), 'result.json', 'solution.js reads the files concurrently, merges them and wrote result.json.'),
+    reference: programSolution('solution.js', src(false), 'node solution.js', 'cat result.json', 'solution.js reads the files concurrently, merges them (last file wins) and wrote result.json.'),
+    nearMiss: programSolution('solution.js', src(true), 'node solution.js', 'cat result.json', 'solution.js reads the files concurrently, merges them and wrote result.json.'),
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Write and run a single-file Node script that reads a text file with fs and writes a count of matching lines or words.',
-    L2: "Write and run a Node script using the built-in fs, path and crypto modules to describe a folder's UTF-8 files (bytes, lines, SHA-256) as JSON.",
-    L3: 'Write and run an async Node script that reads several JSON files concurrently with Promise.all/await and merges them by id, last file winning.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Write and run a single-file Node script that reads a text file with fs and writes a count of matching lines or words.',
+  L2: "Write and run a Node script using the built-in fs, path and crypto modules to describe a folder's UTF-8 files (bytes, lines, SHA-256) as JSON.",
+  L3: 'Write and run an async Node script that reads several JSON files concurrently with Promise.all/await and merges them by id, last file winning.',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

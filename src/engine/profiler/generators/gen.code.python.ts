@@ -1,6 +1,9 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, lines, probeRng, solution, type ProbeRng } from '../toolkit.js';
-import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { cp, generatorByLevel, lines, tryParseJson, type ProbeRng } from '../toolkit.js';
+import type { ProbeInstance } from '../types.js';
+import { distinctNames, RICH_SOUNDS } from '../gen/words.js';
+import { checkProgram, programSolution } from '../gen/code-check.js';
+import { roundTo } from '../gen/numbers.js';
+import { csvText } from '../gen/csv.js';
 
 /**
  * gen.code.python — the agent writes a Python script and runs it; the check compares what that
@@ -10,99 +13,16 @@ import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types
  */
 
 const PRIMITIVE_ID = 'gen.code.python';
-const RUN_TIMEOUT_MS = 20_000;
 
 // ── content helpers ────────────────────────────────────────────────────────────────────────
 
-const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'kl', 'pr', 'st', 'tr', 'sh', 'ch', 'th'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou', 'ia'];
-const CODAS = ['', '', '', 'n', 'r', 'l', 's', 'x', 'm', 'nd', 'rt'];
-
-function pseudoWord(rng: ProbeRng, syllables: number): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-
-function capitalize(w: string): string {
-  return w.charAt(0).toUpperCase() + w.slice(1);
-}
-
-/** n distinct capitalised pseudo-words of 2–3 syllables. */
-function distinctNames(rng: ProbeRng, n: number, taken = new Set<string>()): string[] {
-  const out: string[] = [];
-  while (out.length < n) {
-    const w = capitalize(pseudoWord(rng, rng.int(2, 3)));
-    if (taken.has(w)) continue;
-    taken.add(w);
-    out.push(w);
-  }
-  return out;
-}
-
 /** n distinct lowercase identifiers (letters only). */
 function distinctIdents(rng: ProbeRng, n: number): string[] {
-  return distinctNames(rng, n).map((w) => w.toLowerCase());
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round((x + Number.EPSILON * Math.sign(x)) * f) / f;
+  return distinctNames(rng, n, RICH_SOUNDS).map((w) => w.toLowerCase());
 }
 
 function near(a: unknown, b: number, tol: number): boolean {
   return typeof a === 'number' && Number.isFinite(a) && Math.abs(a - b) <= tol;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-// ── the shared check: output written, re-run, re-run on fresh data ─────────────────────────
-
-interface CodeTask {
-  script: string;
-  command: string;
-  /** Files the program writes (removed before the re-run). */
-  outputs: string[];
-  /** Input files of the fresh data set (written by the check before the re-run). */
-  freshInputs: Record<string, string>;
-  /** Judge the outputs: undefined when right, else why not. */
-  judge(read: (rel: string) => Promise<string | undefined>, fresh: boolean): Promise<string | undefined>;
-  /** Extra checkpoints on the script text. */
-  scriptChecks?(script: string): ProbeCheckpoint[];
-}
-
-async function checkCode(ctx: ProbeCheckContext, task: CodeTask): Promise<ProbeCheckpoint[]> {
-  const script = await ctx.readFile(task.script);
-  if (script === undefined || script.trim() === '') return [cp('script_created', false, `${task.script} was not written`)];
-  const out: ProbeCheckpoint[] = [cp('script_created', true), ...(task.scriptChecks?.(script) ?? [])];
-  const read = (rel: string) => ctx.readFile(rel);
-
-  // The agent was asked to run the script: its own run must have left the right output.
-  const own = await task.judge(read, false);
-  out.push(cp('output_written', own === undefined, own && `after the agent's run: ${own}`));
-
-  // Re-run on fresh input of the same shape: the script must compute, not recite, the answer.
-  for (const [rel, content] of Object.entries(task.freshInputs)) {
-    await ctx.run(`cat > '${rel}'`, { stdin: content, timeoutMs: RUN_TIMEOUT_MS });
-  }
-  const rerun = await ctx.run(`rm -f ${task.outputs.join(' ')}; ${task.command}`, { timeoutMs: RUN_TIMEOUT_MS });
-  const ran = rerun.exitCode === 0 && !rerun.timedOut;
-  out.push(cp('execution_success', ran, ran ? undefined : `\`${task.command}\` exit ${rerun.exitCode ?? rerun.signal}: ${rerun.stderr.slice(0, 200)}`));
-  if (!ran) return out;
-  const fresh = await task.judge(read, true);
-  out.push(cp('value_correct', fresh === undefined, fresh && `re-run on a different ${Object.keys(task.freshInputs).join(', ')}: ${fresh}`));
-  return out;
-}
-
-function codeSolution(script: string, source: string, command: string, showFile: string, summary: string): ProbeInstance['reference'] {
-  return solution({ toolCalls: [call.write(script, source)] }, { toolCalls: [call.exec(`${command} && cat ${showFile}`)] }, { text: summary });
 }
 
 // ── L1: plain file I/O ─────────────────────────────────────────────────────────────────────
@@ -111,7 +31,7 @@ type L1Kind = 'count' | 'sum' | 'names';
 
 function l1Entries(rng: ProbeRng, threshold: number): Array<[string, number]> {
   const n = rng.int(9, 24);
-  const names = distinctNames(rng, n);
+  const names = distinctNames(rng, n, RICH_SOUNDS);
   const values = names.map(() => rng.int(1, 99));
   // The boundary value is always present (twice on big files), plus values on both sides.
   const slots = rng.sample(
@@ -184,9 +104,9 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
     prompt,
     setupFiles: { 'input.txt': file(entries) },
     requires: ['python3'],
-    check: (ctx) => checkCode(ctx, { script: 'solution.py', command: 'python3 solution.py', outputs: ['result.txt'], freshInputs: { 'input.txt': file(fresh) }, judge }),
-    reference: codeSolution('solution.py', src(cond), 'python3 solution.py', 'result.txt', 'solution.py is written and has been run; result.txt holds the answer.'),
-    nearMiss: codeSolution('solution.py', src(wrongCond), 'python3 solution.py', 'result.txt', 'solution.py is written and has been run; result.txt holds the answer.'),
+    check: (ctx) => checkProgram(ctx, { script: 'solution.py', command: 'python3 solution.py', outputs: ['result.txt'], freshInputs: { 'input.txt': file(fresh) }, judge }),
+    reference: programSolution('solution.py', src(cond), 'python3 solution.py', 'cat result.txt', 'solution.py is written and has been run; result.txt holds the answer.'),
+    nearMiss: programSolution('solution.py', src(wrongCond), 'python3 solution.py', 'cat result.txt', 'solution.py is written and has been run; result.txt holds the answer.'),
   };
 }
 
@@ -206,11 +126,11 @@ interface Person {
 }
 
 function l2Rows(rng: ProbeRng): Person[] {
-  const groups = distinctNames(rng, rng.int(3, 4));
-  const cities = distinctNames(rng, 4);
+  const groups = distinctNames(rng, rng.int(3, 4), RICH_SOUNDS);
+  const cities = distinctNames(rng, 4, RICH_SOUNDS);
   const n = rng.int(8, 16);
-  const firsts = distinctNames(rng, n);
-  const lasts = distinctNames(rng, n);
+  const firsts = distinctNames(rng, n, RICH_SOUNDS);
+  const lasts = distinctNames(rng, n, RICH_SOUNDS);
   const rows = firsts.map((f, i) => ({ name: `${lasts[i]}, ${f}`, group: groups[i % groups.length]!, metric: rng.int(40, 95), city: rng.pick(cities) }));
   // One clear top scorer.
   rows[rng.int(0, n - 1)]!.metric = rng.int(97, 100);
@@ -234,26 +154,21 @@ function l2Answer(rows: Person[]): L2Answer {
   return { total: rows.length, average: rows.reduce((a, r) => a + r.metric, 0) / rows.length, groups, top: top.name };
 }
 
-function csvField(v: string | number): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 function l2Csv(rows: Person[], columns: Array<keyof Person>, vocab: L2Vocab): string {
   const header = columns.map((c) => (c === 'group' ? vocab.group : c === 'metric' ? vocab.metric : c));
-  return [header.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c])).join(','))].join('\n') + '\n';
+  return csvText([header, ...rows.map((r) => columns.map((c) => r[c]))]);
 }
 
 const AVG_TOL = 0.005 + 1e-9;
 
 function judgeL2(got: string | undefined, want: L2Answer, v: L2Vocab): string | undefined {
   if (got === undefined) return 'result.json is missing';
-  const j = parseJson(got) as Record<string, unknown> | undefined;
+  const j = tryParseJson(got) as Record<string, unknown> | undefined;
   if (!j || typeof j !== 'object' || Array.isArray(j)) return 'result.json is not a JSON object';
   const avgKey = `average_${v.metric}`;
   const groupsKey = `${v.group}s`;
   if (j.total_people !== want.total) return `total_people is ${JSON.stringify(j.total_people)}, expected ${want.total}`;
-  if (!near(j[avgKey], want.average, AVG_TOL)) return `${avgKey} is ${JSON.stringify(j[avgKey])}, expected ${round(want.average, 2)}`;
+  if (!near(j[avgKey], want.average, AVG_TOL)) return `${avgKey} is ${JSON.stringify(j[avgKey])}, expected ${roundTo(want.average, 2)}`;
   if (j[`top_${v.metric}`] !== want.top) return `top_${v.metric} is ${JSON.stringify(j[`top_${v.metric}`])}, expected ${JSON.stringify(want.top)}`;
   const d = j[groupsKey];
   if (!d || typeof d !== 'object' || Array.isArray(d)) return `${groupsKey} is missing or not an object`;
@@ -263,7 +178,7 @@ function judgeL2(got: string | undefined, want: L2Answer, v: L2Vocab): string | 
   for (const k of wantKeys) {
     const g = (d as Record<string, Record<string, unknown> | undefined>)[k];
     const w = want.groups[k]!;
-    if (!g || g.count !== w.count || !near(g[avgKey], w.average, AVG_TOL)) return `${groupsKey}.${k} is ${JSON.stringify(g)}, expected count ${w.count} and ${avgKey} ${round(w.average, 2)}`;
+    if (!g || g.count !== w.count || !near(g[avgKey], w.average, AVG_TOL)) return `${groupsKey}.${k} is ${JSON.stringify(g)}, expected count ${w.count} and ${avgKey} ${roundTo(w.average, 2)}`;
   }
   return undefined;
 }
@@ -325,15 +240,15 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
     setupFiles: { [file]: l2Csv(rows, columns, vocab) },
     requires: ['python3'],
     check: (ctx) =>
-      checkCode(ctx, {
+      checkProgram(ctx, {
         script: 'solution.py',
         command: 'python3 solution.py',
         outputs: ['result.json'],
         freshInputs: { [file]: l2Csv(fresh, columns, vocab) },
         judge: async (read, isFresh) => judgeL2(await read('result.json'), isFresh ? wantFresh : want, vocab),
       }),
-    reference: codeSolution('solution.py', src(false), 'python3 solution.py', 'result.json', `Done: solution.py reads ${file} with csv.DictReader and wrote result.json.`),
-    nearMiss: codeSolution('solution.py', src(true), 'python3 solution.py', 'result.json', `Done: solution.py reads ${file} with csv.DictReader and wrote result.json.`),
+    reference: programSolution('solution.py', src(false), 'python3 solution.py', 'cat result.json', `Done: solution.py reads ${file} with csv.DictReader and wrote result.json.`),
+    nearMiss: programSolution('solution.py', src(true), 'python3 solution.py', 'cat result.json', `Done: solution.py reads ${file} with csv.DictReader and wrote result.json.`),
   };
 }
 
@@ -360,7 +275,7 @@ function l3Data(rng: ProbeRng, columns: string[], xCol: number, yCol: number): M
 }
 
 function l3Csv(m: Measurements): string {
-  return [['sample', ...m.columns].join(','), ...m.values.map((r, i) => [String(i + 1), ...r.map((v) => (v === null ? '' : v.toFixed(2)))].join(','))].join('\n') + '\n';
+  return csvText([['sample', ...m.columns], ...m.values.map((r, i) => [String(i + 1), ...r.map((v) => (v === null ? '' : v.toFixed(2)))])]);
 }
 
 interface ColumnStats {
@@ -390,7 +305,7 @@ function l3Answer(m: Measurements, xCol: number, yCol: number, ddof = 0): { colu
 
 function judgeL3(got: string | undefined, want: ReturnType<typeof l3Answer>): string | undefined {
   if (got === undefined) return 'result.json is missing';
-  const j = parseJson(got) as { columns?: Record<string, Record<string, unknown>>; fit?: Record<string, unknown> } | undefined;
+  const j = tryParseJson(got) as { columns?: Record<string, Record<string, unknown>>; fit?: Record<string, unknown> } | undefined;
   if (!j || typeof j !== 'object') return 'result.json is not valid JSON';
   const tol = (v: number) => 0.0015 + Math.abs(v) * 1e-6;
   for (const [name, s] of Object.entries(want.columns)) {
@@ -398,11 +313,11 @@ function judgeL3(got: string | undefined, want: ReturnType<typeof l3Answer>): st
     if (!g) return `columns.${name} is missing`;
     if (g.count !== s.count) return `columns.${name}.count is ${JSON.stringify(g.count)}, expected ${s.count}`;
     for (const k of ['mean', 'std', 'min', 'max'] as const) {
-      if (!near(g[k], s[k], tol(s[k]))) return `columns.${name}.${k} is ${JSON.stringify(g[k])}, expected ${round(s[k], 3)}`;
+      if (!near(g[k], s[k], tol(s[k]))) return `columns.${name}.${k} is ${JSON.stringify(g[k])}, expected ${roundTo(s[k], 3)}`;
     }
   }
   for (const k of ['slope', 'intercept'] as const) {
-    if (!near(j.fit?.[k], want.fit[k], tol(want.fit[k]))) return `fit.${k} is ${JSON.stringify(j.fit?.[k])}, expected ${round(want.fit[k], 3)}`;
+    if (!near(j.fit?.[k], want.fit[k], tol(want.fit[k]))) return `fit.${k} is ${JSON.stringify(j.fit?.[k])}, expected ${roundTo(want.fit[k], 3)}`;
   }
   return undefined;
 }
@@ -472,7 +387,7 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
     setupFiles: { 'measurements.csv': l3Csv(data) },
     requires: ['python3', 'python3:numpy'],
     check: (ctx) =>
-      checkCode(ctx, {
+      checkProgram(ctx, {
         script: 'solution.py',
         command: 'python3 solution.py',
         outputs: ['result.json'],
@@ -480,22 +395,13 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
         judge: async (read, isFresh) => judgeL3(await read('result.json'), isFresh ? wantFresh : want),
         scriptChecks: (script) => [cp('uses_numpy', /^\s*(import numpy|from numpy\b)/m.test(script), 'the script does not import numpy')],
       }),
-    reference: codeSolution('solution.py', src(0), 'python3 solution.py', 'result.json', 'solution.py computes the column statistics and the fit with numpy; result.json is written.'),
-    nearMiss: codeSolution('solution.py', src(1), 'python3 solution.py', 'result.json', 'solution.py computes the column statistics and the fit with numpy; result.json is written.'),
+    reference: programSolution('solution.py', src(0), 'python3 solution.py', 'cat result.json', 'solution.py computes the column statistics and the fit with numpy; result.json is written.'),
+    nearMiss: programSolution('solution.py', src(1), 'python3 solution.py', 'cat result.json', 'solution.py computes the column statistics and the fit with numpy; result.json is written.'),
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Write and run a plain Python script that reads name:number lines and writes a thresholded count, sum or list of names.',
-    L2: 'Write and run a Python script that uses csv and json to summarise a CSV with quoted fields into a nested JSON report.',
-    L3: 'Write and run a numpy script computing per-column statistics over data with missing cells, plus a least-squares line fit.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Write and run a plain Python script that reads name:number lines and writes a thresholded count, sum or list of names.',
+  L2: 'Write and run a Python script that uses csv and json to summarise a CSV with quoted fields into a nested JSON report.',
+  L3: 'Write and run a numpy script computing per-column statistics over data with missing cells, plus a least-squares line fit.',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

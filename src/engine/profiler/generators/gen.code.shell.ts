@@ -1,6 +1,8 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, lines, probeRng, solution, type ProbeRng } from '../toolkit.js';
-import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { cp, generatorByLevel, lines, type ProbeRng } from '../toolkit.js';
+import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { distinctWords, RICH_SOUNDS, richWord } from '../gen/words.js';
+import { checkProgram, programSolution } from '../gen/code-check.js';
+import { firstLineDiff, squashedLines } from '../gen/text.js';
 
 /**
  * gen.code.shell — the agent writes a bash script and runs it; the check compares what that run
@@ -11,74 +13,14 @@ import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types
  */
 
 const PRIMITIVE_ID = 'gen.code.shell';
-const RUN_TIMEOUT_MS = 20_000;
 
-// ── content helpers ────────────────────────────────────────────────────────────────────────
-
-const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'kl', 'pr', 'st', 'tr', 'sh', 'ch', 'th'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou', 'ia'];
-const CODAS = ['', '', '', 'n', 'r', 'l', 's', 'x', 'm', 'nd', 'rt'];
-
-function pseudoWord(rng: ProbeRng, syllables: number): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number, syllables: [number, number] = [2, 3], taken = new Set<string>()): string[] {
-  const out: string[] = [];
-  while (out.length < n) {
-    const w = pseudoWord(rng, rng.int(syllables[0], syllables[1]));
-    if (taken.has(w)) continue;
-    taken.add(w);
-    out.push(w);
-  }
-  return out;
-}
-
-// ── the shared check: output written, then a re-run on fresh data ──────────────────────────
-
-interface CodeTask {
-  /** Output paths removed (rm -rf) before the re-run. */
-  outputs: string[];
-  freshPrep?: string;
-  freshInputs: Record<string, string>;
-  judge(read: (rel: string) => Promise<string | undefined>, fresh: boolean): Promise<string | undefined>;
-  scriptChecks?(script: string): ProbeCheckpoint[];
-}
-
-async function checkScript(ctx: ProbeCheckContext, task: CodeTask): Promise<ProbeCheckpoint[]> {
-  const script = await ctx.readFile('solution.sh');
-  if (script === undefined || script.trim() === '') return [cp('script_created', false, 'solution.sh was not written')];
-  const out: ProbeCheckpoint[] = [cp('script_created', true), ...(task.scriptChecks?.(script) ?? [])];
-  const read = (rel: string) => ctx.readFile(rel);
-
-  const own = await task.judge(read, false);
-  out.push(cp('output_written', own === undefined, own && `after the agent's run: ${own}`));
-
-  if (task.freshPrep) await ctx.run(task.freshPrep, { timeoutMs: RUN_TIMEOUT_MS });
-  for (const [rel, content] of Object.entries(task.freshInputs)) {
-    await ctx.run(`cat > '${rel}'`, { stdin: content, timeoutMs: RUN_TIMEOUT_MS });
-  }
-  const rerun = await ctx.run(`rm -rf ${task.outputs.join(' ')}; bash solution.sh`, { timeoutMs: RUN_TIMEOUT_MS });
-  const ran = rerun.exitCode === 0 && !rerun.timedOut;
-  out.push(cp('execution_success', ran, ran ? undefined : `bash solution.sh exit ${rerun.exitCode ?? rerun.signal}: ${rerun.stderr.slice(0, 200)}`));
-  if (!ran) return out;
-  const fresh = await task.judge(read, true);
-  out.push(cp('value_correct', fresh === undefined, fresh && `re-run on fresh input: ${fresh}`));
-  return out;
-}
-
-function scriptSolution(source: string, show: string, summary: string): ProbeInstance['reference'] {
-  return solution({ toolCalls: [call.write('solution.sh', source)] }, { toolCalls: [call.exec(`bash solution.sh && ${show}`)] }, { text: summary });
-}
+// ── comparing outputs ──────────────────────────────────────────────────────────────────────
 
 function sameLines(got: string | undefined, want: string[], what: string): string | undefined {
   if (got === undefined) return `${what} is missing`;
-  const have = lines(got).map((l) => l.replace(/\s+/g, ' '));
+  const have = squashedLines(got);
   if (have.length === want.length && have.every((l, i) => l === want[i])) return undefined;
-  const at = have.findIndex((l, i) => l !== want[i]);
-  return `${what} has ${have.length} lines, expected ${want.length}${at >= 0 ? `; line ${at + 1} is ${JSON.stringify(have[at])}, expected ${JSON.stringify(want[at] ?? '(nothing)')}` : ''}`;
+  return `${what} has ${have.length} lines, expected ${want.length}; ${firstLineDiff(have, want)}`;
 }
 
 // ── L1: basic commands ─────────────────────────────────────────────────────────────────────
@@ -91,11 +33,11 @@ function l1Log(rng: ProbeRng, tag: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const t = rng.next() < 0.3 ? tag : rng.pick(others);
-    out.push(`${t} ${pseudoWord(rng, 2)} ${rng.pick(['started', 'stopped', 'failed', 'retried', 'queued', 'finished'])} in ${rng.int(1, 900)}ms`);
+    out.push(`${t} ${richWord(rng, 2)} ${rng.pick(['started', 'stopped', 'failed', 'retried', 'queued', 'finished'])} in ${rng.int(1, 900)}ms`);
   }
   // Lines that mention the tag without starting with it, and at least two real ones.
-  for (let k = 0; k < 2; k++) out.splice(rng.int(0, out.length), 0, `${rng.pick(others)} ${pseudoWord(rng, 2)} recovered after ${tag} from ${pseudoWord(rng, 2)}`);
-  for (let k = 0; k < 2; k++) out.splice(rng.int(0, out.length), 0, `${tag} ${pseudoWord(rng, 2)} ${rng.pick(['timed out', 'rejected', 'was slow'])} (${rng.int(1, 99)})`);
+  for (let k = 0; k < 2; k++) out.splice(rng.int(0, out.length), 0, `${rng.pick(others)} ${richWord(rng, 2)} recovered after ${tag} from ${richWord(rng, 2)}`);
+  for (let k = 0; k < 2; k++) out.splice(rng.int(0, out.length), 0, `${tag} ${richWord(rng, 2)} ${rng.pick(['timed out', 'rejected', 'was slow'])} (${rng.int(1, 99)})`);
   return out;
 }
 
@@ -139,16 +81,16 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
     prompt,
     setupFiles: { [file]: body(log) },
     requires: ['bash'],
-    check: (ctx) => checkScript(ctx, { outputs: [dir], freshInputs: { [file]: body(fresh) }, judge }),
-    reference: scriptSolution(src(true), `cat ${dir}/count.txt`, `solution.sh is written and was run; ${dir}/ holds the ${tag} lines and their count.`),
-    nearMiss: scriptSolution(src(false), `cat ${dir}/count.txt`, `solution.sh is written and was run; ${dir}/ holds the ${tag} lines and their count.`),
+    check: (ctx) => checkProgram(ctx, { script: 'solution.sh', command: 'bash solution.sh', outputDirs: true, outputs: [dir], freshInputs: { [file]: body(fresh) }, judge }),
+    reference: programSolution('solution.sh', src(true), 'bash solution.sh', `cat ${dir}/count.txt`, `solution.sh is written and was run; ${dir}/ holds the ${tag} lines and their count.`),
+    nearMiss: programSolution('solution.sh', src(false), 'bash solution.sh', `cat ${dir}/count.txt`, `solution.sh is written and was run; ${dir}/ holds the ${tag} lines and their count.`),
   };
 }
 
 // ── L2: pipes, redirection, loops ──────────────────────────────────────────────────────────
 
 function l2Teams(rng: ProbeRng, teams: string[], t: number): Record<string, Array<[string, number]>> {
-  const names = distinctWords(rng, teams.length * 6);
+  const names = distinctWords(rng, teams.length * 6, RICH_SOUNDS);
   const used = new Set<number>();
   const score = (lo: number, hi: number) => {
     for (;;) {
@@ -177,7 +119,7 @@ function l2Teams(rng: ProbeRng, teams: string[], t: number): Record<string, Arra
 
 function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const dir = rng.pick(['scores', 'teams', 'groups', 'results']);
-  const teams = distinctWords(rng, rng.int(3, 5), [1, 2]);
+  const teams = distinctWords(rng, rng.int(3, 5), RICH_SOUNDS, { syllables: [1, 2] });
   const t = rng.int(40, 80);
   const k = rng.int(3, 6);
   const data = l2Teams(rng, teams, t);
@@ -237,9 +179,9 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
     prompt,
     setupFiles: files(data),
     requires: ['bash'],
-    check: (ctx) => checkScript(ctx, { outputs: ['result.txt', 'teams.txt'], freshPrep: `rm -rf '${dir}' && mkdir -p '${dir}'`, freshInputs: files(fresh), judge }),
-    reference: scriptSolution(src(true), 'cat result.txt teams.txt', 'solution.sh is written and was run; result.txt and teams.txt are there.'),
-    nearMiss: scriptSolution(src(false), 'cat result.txt teams.txt', 'solution.sh is written and was run; result.txt and teams.txt are there.'),
+    check: (ctx) => checkProgram(ctx, { script: 'solution.sh', command: 'bash solution.sh', outputDirs: true, outputs: ['result.txt', 'teams.txt'], freshPrep: `rm -rf '${dir}' && mkdir -p '${dir}'`, freshInputs: files(fresh), judge }),
+    reference: programSolution('solution.sh', src(true), 'bash solution.sh', 'cat result.txt teams.txt', 'solution.sh is written and was run; result.txt and teams.txt are there.'),
+    nearMiss: programSolution('solution.sh', src(false), 'bash solution.sh', 'cat result.txt teams.txt', 'solution.sh is written and was run; result.txt and teams.txt are there.'),
   };
 }
 
@@ -261,7 +203,7 @@ interface Rec {
 
 function l3Data(rng: ProbeRng, dir: string, services: string[], level: string): { data: L3Data; recs: Record<string, Rec[]> } {
   const nFiles = rng.int(4, 6);
-  const stems = distinctWords(rng, nFiles, [1, 2]);
+  const stems = distinctWords(rng, nFiles, RICH_SOUNDS, { syllables: [1, 2] });
   const files: Record<string, string[]> = {};
   const recs: Record<string, Rec[]> = {};
   stems.forEach((stem) => {
@@ -275,7 +217,7 @@ function l3Data(rng: ProbeRng, dir: string, services: string[], level: string): 
     recs[path] = shuffled;
     files[path] = shuffled.map((r) => {
       const ts = `2024-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}T${String(rng.int(0, 23)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}Z`;
-      const kv = rng.shuffle([`level=${r.level}`, `service=${r.service}`, `latency=${r.latency}ms`, `path=/${pseudoWord(rng, 1)}/${pseudoWord(rng, 2)}`]);
+      const kv = rng.shuffle([`level=${r.level}`, `service=${r.service}`, `latency=${r.latency}ms`, `path=/${richWord(rng, 1)}/${richWord(rng, 2)}`]);
       return `${ts} ${kv.join(' ')}`;
     });
   });
@@ -316,7 +258,7 @@ function judgeL3(got: string | undefined, want: string[]): string | undefined {
 function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const dir = rng.pick(['logs', 'var', 'archive', 'collected']);
   const manifestName = rng.pick(['manifest.txt', 'selected.txt', 'include.txt', 'sources.txt']);
-  const services = distinctWords(rng, rng.int(3, 5), [1, 2]);
+  const services = distinctWords(rng, rng.int(3, 5), RICH_SOUNDS, { syllables: [1, 2] });
   const level = rng.pick(LEVELS);
   const given = l3Data(rng, dir, services, level);
   const fresh = l3Data(rng, dir, services, level);
@@ -371,29 +313,23 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
     setupFiles: files(given.data),
     requires: ['bash'],
     check: (ctx) =>
-      checkScript(ctx, {
+      checkProgram(ctx, {
+        script: 'solution.sh',
+        command: 'bash solution.sh',
         outputs: ['result.txt'],
+        outputDirs: true,
         freshPrep: `rm -rf '${dir}' && mkdir -p '${dir}'`,
         freshInputs: files(fresh.data),
         judge: async (read, isFresh) => judgeL3(await read('result.txt'), isFresh ? wantFresh : want),
         scriptChecks,
       }),
-    reference: scriptSolution(src(true), 'cat result.txt', 'solution.sh is written and was run; result.txt holds the per-service summary.'),
-    nearMiss: scriptSolution(src(false), 'cat result.txt', 'solution.sh is written and was run; result.txt holds the per-service summary.'),
+    reference: programSolution('solution.sh', src(true), 'bash solution.sh', 'cat result.txt', 'solution.sh is written and was run; result.txt holds the per-service summary.'),
+    nearMiss: programSolution('solution.sh', src(false), 'bash solution.sh', 'cat result.txt', 'solution.sh is written and was run; result.txt holds the per-service summary.'),
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Write and run a bash script of basic commands (mkdir, grep) that extracts the lines of one log level and their count.',
-    L2: 'Write and run a bash script with pipes, redirection and loops that ranks scores across a folder of files and counts per file.',
-    L3: 'Write and run a bash pipeline (xargs feeding awk) that aggregates key=value log fields in no fixed order over a manifest of files.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Write and run a bash script of basic commands (mkdir, grep) that extracts the lines of one log level and their count.',
+  L2: 'Write and run a bash script with pipes, redirection and loops that ranks scores across a folder of files and counts per file.',
+  L3: 'Write and run a bash pipeline (xargs feeding awk) that aggregates key=value log fields in no fixed order over a manifest of files.',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

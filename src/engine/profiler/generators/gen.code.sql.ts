@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { distinctNames, RICH_SOUNDS } from '../gen/words.js';
+import { PROGRAM_TIMEOUT_MS } from '../gen/code-check.js';
 
 /**
  * gen.code.sql — the agent writes query.sql for an SQLite database described by setup.sql. The
@@ -12,32 +13,9 @@ import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types
  */
 
 const PRIMITIVE_ID = 'gen.code.sql';
-const RUN_TIMEOUT_MS = 20_000;
 const INDEX_MARK = '__index_list__';
 
 // ── content helpers ────────────────────────────────────────────────────────────────────────
-
-const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'kl', 'pr', 'st', 'tr', 'sh', 'ch', 'th'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou', 'ia'];
-const CODAS = ['', '', '', 'n', 'r', 'l', 's', 'x', 'm', 'nd', 'rt'];
-
-function pseudoWord(rng: ProbeRng, syllables: number): string {
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
-  return w;
-}
-
-function distinctNames(rng: ProbeRng, n: number, taken = new Set<string>()): string[] {
-  const out: string[] = [];
-  while (out.length < n) {
-    const w = pseudoWord(rng, rng.int(2, 3));
-    const c = w.charAt(0).toUpperCase() + w.slice(1);
-    if (taken.has(c)) continue;
-    taken.add(c);
-    out.push(c);
-  }
-  return out;
-}
 
 const sqlStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -114,7 +92,7 @@ async function checkSql(ctx: ProbeCheckContext, task: SqlTask): Promise<ProbeChe
   const out: ProbeCheckpoint[] = [cp('query_created', true), ...(task.queryChecks?.(query) ?? [])];
   const withIndexes = (task.indexes?.length ?? 0) > 0;
 
-  const res = await ctx.run(pipeline(false, withIndexes), { timeoutMs: RUN_TIMEOUT_MS });
+  const res = await ctx.run(pipeline(false, withIndexes), { timeoutMs: PROGRAM_TIMEOUT_MS });
   const valid = res.exitCode === 0 && !res.timedOut;
   out.push(cp('query_valid', valid, valid ? undefined : `sqlite3 failed (exit ${res.exitCode ?? res.signal}): ${res.stderr.slice(0, 200)}`));
   if (!valid) return out;
@@ -126,7 +104,7 @@ async function checkSql(ctx: ProbeCheckContext, task: SqlTask): Promise<ProbeChe
     out.push(cp('indexes_created', missing.length === 0, `no index leads with ${missing.map(([t, c]) => `${t}.${c}`).join(', ')}`));
   }
 
-  const again = await ctx.run(pipeline(true, false), { stdin: task.freshSetup, timeoutMs: RUN_TIMEOUT_MS });
+  const again = await ctx.run(pipeline(true, false), { stdin: task.freshSetup, timeoutMs: PROGRAM_TIMEOUT_MS });
   const freshBad = again.exitCode === 0 ? compareRows(again.stdout, task.wantFresh) : `sqlite3 failed (exit ${again.exitCode ?? again.signal}): ${again.stderr.slice(0, 200)}`;
   out.push(cp('generalizes', freshBad === undefined, freshBad && `on a fresh data set with the same schema: ${freshBad}`));
   return out;
@@ -177,7 +155,7 @@ interface L1Params {
 
 function l1Rows(rng: ProbeRng, groups: string[], par: L1Params): L1Row[] {
   const n = rng.int(12, 24);
-  const names = distinctNames(rng, n);
+  const names = distinctNames(rng, n, RICH_SOUNDS);
   const rows = names.map((name, i) => ({ id: i + 1, name, group: rng.pick(groups), price: rng.int(100, 9999) / 100, qty: rng.int(0, 60) }));
   const [a, b, c] = rng.sample(
     rows.map((_, i) => i),
@@ -234,7 +212,7 @@ function l1Setup(th: Theme, rows: L1Row[]): string {
 
 function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const th = rng.pick(THEMES);
-  const groups = distinctNames(rng, rng.int(3, 4));
+  const groups = distinctNames(rng, rng.int(3, 4), RICH_SOUNDS);
   const par: L1Params = { kind: rng.pick<L1Kind>(['count_total', 'avg', 'min_max']), g: groups[0]!, p: rng.int(2000, 7000) / 100, q: rng.int(10, 40) };
   const rows = l1Rows(rng, groups, par);
   const fresh = l1Rows(rng, groups, par);
@@ -284,8 +262,8 @@ interface L2Data {
 
 function l2Data(rng: ProbeRng): L2Data {
   const nd = rng.int(4, 6);
-  const names = distinctNames(rng, nd);
-  const cities = distinctNames(rng, 3);
+  const names = distinctNames(rng, nd, RICH_SOUNDS);
+  const cities = distinctNames(rng, 3, RICH_SOUNDS);
   let nextId = rng.int(1, 20);
   const depts = names.map((name) => ({ id: (nextId += rng.int(1, 9)), name, city: rng.pick(cities) }));
   const empty = rng.sample(depts, rng.int(1, 2)).map((d) => d.id);
@@ -295,7 +273,7 @@ function l2Data(rng: ProbeRng): L2Data {
   const biggest = rng.int(0, staffed.length - 1);
   counts[biggest] = Math.max(...counts.filter((_, i) => i !== biggest), 0) + rng.int(1, 2);
   const total = counts.reduce((a, b) => a + b, 0);
-  const people = distinctNames(rng, total);
+  const people = distinctNames(rng, total, RICH_SOUNDS);
   const salaries = rng.sample(
     Array.from({ length: 400 }, (_, i) => 32000 + i * 250),
     total,
@@ -426,10 +404,10 @@ interface L3Vocab {
 }
 
 function l3Draw(rng: ProbeRng, v: L3Vocab): L3Data {
-  const regions = distinctNames(rng, rng.int(3, 4));
-  const custNames = distinctNames(rng, rng.int(9, 15));
+  const regions = distinctNames(rng, rng.int(3, 4), RICH_SOUNDS);
+  const custNames = distinctNames(rng, rng.int(9, 15), RICH_SOUNDS);
   const customers = custNames.map((name, i) => ({ id: i + 1, name, region: i < regions.length * 2 ? regions[i % regions.length]! : rng.pick(regions) }));
-  const products = distinctNames(rng, rng.int(6, 10)).map((name, i) => ({ id: 101 + i, name, price: rng.int(199, 9999) / 100 }));
+  const products = distinctNames(rng, rng.int(6, 10), RICH_SOUNDS).map((name, i) => ({ id: 101 + i, name, price: rng.int(199, 9999) / 100 }));
   const orders: L3Data['orders'] = [];
   const items: L3Data['items'] = [];
   const nOrders = rng.int(24, 40);
@@ -597,17 +575,8 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Write an SQLite query with WHERE filters and basic aggregates (COUNT, SUM, AVG, MIN/MAX) over one table.',
-    L2: 'Write an SQLite query joining two tables with GROUP BY and a per-group subquery (headcount and top earner per department).',
-    L3: 'Write an SQLite query over four tables using CTEs and a window-function ranking, preceded by the supporting indexes.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Write an SQLite query with WHERE filters and basic aggregates (COUNT, SUM, AVG, MIN/MAX) over one table.',
+  L2: 'Write an SQLite query joining two tables with GROUP BY and a per-group subquery (headcount and top earner per department).',
+  L3: 'Write an SQLite query over four tables using CTEs and a window-function ranking, preceded by the supporting indexes.',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

@@ -1,50 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { PROBE_LEVELS } from '../../primitives/catalog.js';
-import { playInstance, verifyGenerator, wrongWay } from '../../../../test/profiler/verify.js';
-import { solution } from '../toolkit.js';
+import { describeGeneratorSuite, playAsReference, refText } from '../../../../test/profiler/generator-suite.js';
 import { generator } from './gen.regex.js';
 
-const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
-
-describe('gen.regex generator', () => {
-  it('is deterministic per (level, seed) and records the seed', () => {
-    for (const level of PROBE_LEVELS) {
-      const a = generator.generate(level, 7);
-      expect(plain(a)).toEqual(plain(generator.generate(level, 7)));
-      expect(a.seed).toBe(7);
-      expect(a.level).toBe(level);
-      expect(a.primitiveId).toBe(generator.primitiveId);
-    }
-  });
-
-  it('never tells the model it is being tested', () => {
-    for (const level of PROBE_LEVELS) {
-      for (const seed of [1, 2, 3, 4, 5]) expect(generator.generate(level, seed).prompt).not.toMatch(/\b(probe|benchmark|grader|graded|evaluat\w*|checker|test case)\b/i);
-    }
-  });
-
-  it('varies its prompts across seeds', () => {
-    for (const level of PROBE_LEVELS) {
-      const prompts = new Set([1, 2, 3, 4, 5].map((s) => generator.generate(level, s).prompt + JSON.stringify(generator.generate(level, s).setupFiles)));
-      expect(prompts.size).toBe(5);
-      expect(new Set([1, 2, 3, 4, 5].map((s) => generator.generate(level, s).prompt)).size).toBe(5);
-    }
-  });
-
-  it('reference passes and near-miss fails on 20 seeds per level', async () => {
-    const runs = await verifyGenerator(generator, 20);
-    expect(wrongWay(runs)).toEqual([]);
-    for (const level of PROBE_LEVELS) expect(runs.filter((r) => r.level === level && !r.skipped).length).toBeGreaterThan(0);
-  }, 600_000);
-});
+describeGeneratorSuite('gen.regex', generator);
 
 describe('gen.regex reply formats', () => {
   it('accepts the pattern fenced, in inline code with a sentence, or as a raw-string literal', async () => {
     for (const level of PROBE_LEVELS) {
       const inst = generator.generate(level, 3);
-      const pattern = inst.reference.turns[inst.reference.turns.length - 1]!.text!;
+      const pattern = refText(inst);
       for (const text of ['```regex\n' + pattern + '\n```', 'Here is the pattern:\n`' + pattern + '`\nIt uses Python syntax.', `r"${pattern}"`]) {
-        const out = await playInstance({ ...inst, reference: solution({ text }) }, 'reference');
+        const out = await playAsReference(inst, text);
         expect(out.passed, `${level} ${JSON.stringify(text)}: ${out.details}`).toBe(true);
       }
     }

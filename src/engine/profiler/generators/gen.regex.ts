@@ -1,6 +1,6 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { cp, firstFencedBlock, generatorByLevel, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, DIGITS, randomChars } from '../gen/words.js';
 
 /**
  * gen.regex — the answer is the agent's final text: one Python regular expression. The check
@@ -51,9 +51,9 @@ interface Case {
 function extractPattern(reply: string): string {
   const t = reply.trim();
   let p: string;
-  const fenced = /```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```/.exec(t);
+  const fenced = firstFencedBlock(t);
   const ls = t.split(/\r?\n/).filter((l) => l.trim().length > 0);
-  if (fenced) p = fenced[1]!.split(/\r?\n/).find((l) => l.trim().length > 0) ?? '';
+  if (fenced !== undefined) p = fenced.split(/\r?\n/).find((l) => l.trim().length > 0) ?? '';
   else if (ls.length <= 1) p = t;
   else p = /`([^`\n]+)`/.exec(t)?.[1] ?? ls[0]!;
   p = p.trim();
@@ -114,18 +114,11 @@ function uniqueCases(cases: Case[]): Case[] {
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
-const DIGITS = '0123456789';
-
-function chars(rng: ProbeRng, alphabet: string, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += alphabet[rng.int(0, alphabet.length - 1)];
-  return s;
-}
 
 // ── L1: literals, classes, quantifiers ─────────────────────────────────────────────────────
 
 function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
-  const prefix = chars(rng, UPPER, rng.int(2, 3));
+  const prefix = randomChars(rng, UPPER, rng.int(2, 3));
   const sep = rng.pick(['-', '_', '.', ':', '#']);
   const lo = rng.int(2, 4);
   const hi = lo + rng.int(1, 3);
@@ -133,26 +126,26 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const thing = rng.pick(['product code', 'ticket id', 'locker label', 'batch number', 'shelf tag']);
   const suffixText = suffix === 'opt-lower' ? 'optionally followed by a single lowercase letter' : suffix === 'two-upper' ? 'followed by exactly two uppercase letters' : 'followed by one or more lowercase letters';
   const suffixRe = suffix === 'opt-lower' ? '[a-z]?' : suffix === 'two-upper' ? '[A-Z]{2}' : '[a-z]+';
-  const makeSuffix = () => (suffix === 'opt-lower' ? (rng.next() < 0.5 ? '' : chars(rng, LOWER, 1)) : suffix === 'two-upper' ? chars(rng, UPPER, 2) : chars(rng, LOWER, rng.int(1, 4)));
-  const valid = (n = rng.int(lo, hi)) => `${prefix}${sep}${chars(rng, DIGITS, n)}${makeSuffix()}`;
+  const makeSuffix = () => (suffix === 'opt-lower' ? (rng.next() < 0.5 ? '' : randomChars(rng, LOWER, 1)) : suffix === 'two-upper' ? randomChars(rng, UPPER, 2) : randomChars(rng, LOWER, rng.int(1, 4)));
+  const valid = (n = rng.int(lo, hi)) => `${prefix}${sep}${randomChars(rng, DIGITS, n)}${makeSuffix()}`;
   // A dot separator is checked against a letter in its place, which an unescaped dot would accept.
   const otherSep = sep === '.' ? 'x' : rng.pick(['x', '0', ' ', '=', sep === '-' ? '_' : '-'].filter((c) => c !== sep));
-  const badSuffix = suffix === 'opt-lower' ? chars(rng, LOWER, 2) : suffix === 'two-upper' ? chars(rng, UPPER, rng.pick([1, 3])) : chars(rng, UPPER, 2);
+  const badSuffix = suffix === 'opt-lower' ? randomChars(rng, LOWER, 2) : suffix === 'two-upper' ? randomChars(rng, UPPER, rng.pick([1, 3])) : randomChars(rng, UPPER, 2);
   const otherPrefix = prefix.slice(0, -1) + (prefix.endsWith('Z') ? 'A' : String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1));
 
   const cases = uniqueCases([
     { s: valid(lo), want: true },
     { s: valid(hi), want: true },
     ...Array.from({ length: 5 }, () => ({ s: valid(), want: true })),
-    { s: `${prefix}${sep}${chars(rng, DIGITS, lo - 1)}${makeSuffix()}`, want: false },
-    { s: `${prefix}${sep}${chars(rng, DIGITS, hi + 1)}${makeSuffix()}`, want: false },
-    { s: `${prefix}${sep}${chars(rng, DIGITS, hi + 3)}`, want: false },
-    { s: `${prefix.toLowerCase()}${sep}${chars(rng, DIGITS, lo)}${makeSuffix()}`, want: false },
-    { s: `${otherPrefix}${sep}${chars(rng, DIGITS, lo)}${makeSuffix()}`, want: false },
-    { s: `${prefix}${chars(rng, DIGITS, lo)}${makeSuffix()}`, want: false },
-    { s: `${prefix}${otherSep}${chars(rng, DIGITS, lo)}${makeSuffix()}`, want: false },
-    { s: `${prefix}${sep}${chars(rng, DIGITS, lo)}${badSuffix}`, want: false },
-    { s: `${prefix}${sep}${chars(rng, DIGITS, lo - 1)}${chars(rng, LOWER, 1)}${chars(rng, DIGITS, 1)}`, want: false },
+    { s: `${prefix}${sep}${randomChars(rng, DIGITS, lo - 1)}${makeSuffix()}`, want: false },
+    { s: `${prefix}${sep}${randomChars(rng, DIGITS, hi + 1)}${makeSuffix()}`, want: false },
+    { s: `${prefix}${sep}${randomChars(rng, DIGITS, hi + 3)}`, want: false },
+    { s: `${prefix.toLowerCase()}${sep}${randomChars(rng, DIGITS, lo)}${makeSuffix()}`, want: false },
+    { s: `${otherPrefix}${sep}${randomChars(rng, DIGITS, lo)}${makeSuffix()}`, want: false },
+    { s: `${prefix}${randomChars(rng, DIGITS, lo)}${makeSuffix()}`, want: false },
+    { s: `${prefix}${otherSep}${randomChars(rng, DIGITS, lo)}${makeSuffix()}`, want: false },
+    { s: `${prefix}${sep}${randomChars(rng, DIGITS, lo)}${badSuffix}`, want: false },
+    { s: `${prefix}${sep}${randomChars(rng, DIGITS, lo - 1)}${randomChars(rng, LOWER, 1)}${randomChars(rng, DIGITS, 1)}`, want: false },
     { s: ` ${valid()}`, want: false },
   ]);
   const shown = [cases[0]!, cases[2]!, cases.find((c) => c.want === false)!];
@@ -187,9 +180,9 @@ function requestLines(rng: ProbeRng): { prompt: string; cases: Case[]; good: str
   const otherExt = ['json', 'xml', 'csv', 'html', 'txt', 'png'].find((e) => !exts.includes(e))!;
   const classes = rng.sample(['2', '3', '4', '5'], 2).sort();
   const badClass = ['1', '2', '3', '4', '5'].find((c) => !classes.includes(c))!;
-  const seg = () => chars(rng, LOWER + DIGITS, rng.int(1, 6));
+  const seg = () => randomChars(rng, LOWER + DIGITS, rng.int(1, 6));
   const path = () => Array.from({ length: rng.int(1, 3) }, () => `/${seg()}`).join('');
-  const status = () => `${rng.pick(classes)}${chars(rng, DIGITS, 2)}`;
+  const status = () => `${rng.pick(classes)}${randomChars(rng, DIGITS, 2)}`;
   const line = (ext = rng.next() < 0.4) => `${rng.pick(verbs)} ${path()}${ext ? `.${rng.pick(exts)}` : ''} ${status()}`;
   const cases = uniqueCases([
     ...Array.from({ length: 6 }, () => ({ s: line(), want: true })),
@@ -204,7 +197,7 @@ function requestLines(rng: ProbeRng): { prompt: string; cases: Case[]; good: str
     { s: `${rng.pick(verbs)} /${seg()}//${seg()} ${status()}`, want: false },
     { s: `${rng.pick(verbs)} /${seg().toUpperCase()}A ${status()}`, want: false },
     { s: `${rng.pick(verbs)} ${path()}.${otherExt} ${status()}`, want: false },
-    { s: `${rng.pick(verbs)} ${path()} ${badClass}${chars(rng, DIGITS, 2)}`, want: false },
+    { s: `${rng.pick(verbs)} ${path()} ${badClass}${randomChars(rng, DIGITS, 2)}`, want: false },
     { s: `${rng.pick(verbs)}  ${path()} ${status()}`, want: false },
     { s: `${rng.pick(verbs)} ${status()}`, want: false },
   ]);
@@ -272,11 +265,11 @@ function passwordRule(rng: ProbeRng, seed: number): ProbeInstance {
   const max = min + rng.int(4, 12);
   const specials = rng.sample(['!', '@', '#', '$', '%', '&', '*', '?'], rng.int(3, 4));
   const notSpecial = ['!', '@', '#', '$', '%', '&', '*', '?', '^', '~', '+'].find((c) => !specials.includes(c))!;
-  const user = `${chars(rng, 'bcdfghklmnprstvz', 1)}${chars(rng, 'aeiou', 1)}${chars(rng, 'bcdfghklmnprstvz', 1)}${chars(rng, 'aeiou', 1)}${chars(rng, 'lnrst', 1)}`;
-  const filler = (n: number) => chars(rng, 'abcdefghijkmnpqrstuvwxyz', n);
+  const user = `${randomChars(rng, 'bcdfghklmnprstvz', 1)}${randomChars(rng, 'aeiou', 1)}${randomChars(rng, 'bcdfghklmnprstvz', 1)}${randomChars(rng, 'aeiou', 1)}${randomChars(rng, 'lnrst', 1)}`;
+  const filler = (n: number) => randomChars(rng, 'abcdefghijkmnpqrstuvwxyz', n);
   // A password of length n: filler with the required kinds of character inserted, then `extra` as one block.
   const make = (n: number, parts = { upper: true, digit: true, special: true }, extra = '') => {
-    const singles = [parts.upper ? chars(rng, UPPER, 1) : '', parts.digit ? chars(rng, DIGITS, 1) : '', parts.special ? rng.pick(specials) : ''].join('');
+    const singles = [parts.upper ? randomChars(rng, UPPER, 1) : '', parts.digit ? randomChars(rng, DIGITS, 1) : '', parts.special ? rng.pick(specials) : ''].join('');
     const base = filler(Math.max(0, n - singles.length - extra.length)).split('');
     for (const c of singles) base.splice(rng.int(0, base.length), 0, c);
     base.splice(rng.int(0, base.length), 0, extra);
@@ -322,7 +315,7 @@ function referenceExtraction(rng: ProbeRng, seed: number): ProbeInstance {
   const lo = rng.int(4, 5);
   const hi = lo + rng.int(1, 2);
   const group = rng.pick(['ref', 'num', 'code', 'ident']);
-  const id = (n = rng.int(lo, hi)) => `${rng.int(1, 9)}${chars(rng, DIGITS, n - 1)}`;
+  const id = (n = rng.int(lo, hi)) => `${rng.int(1, 9)}${randomChars(rng, DIGITS, n - 1)}`;
   const filler = () => rng.pick(['please check', 'noted on', 'see also', 'moved to', 'closed after', 'linked with']);
   const cases: Case[] = [];
   for (let i = 0; i < 6; i++) {
@@ -341,7 +334,7 @@ function referenceExtraction(rng: ProbeRng, seed: number): ProbeInstance {
     { s: `${word} ${mark}${longId} is too long`, want: [] },
     { s: `re${word} ${mark}${id()} does not count`, want: [] },
     { s: `${word}${mark}${id()} has no space`, want: [] },
-    { s: `${cap(word)} ${mark}${id()} is capitalised`, want: [] },
+    { s: `${capitalize(word)} ${mark}${id()} is capitalised`, want: [] },
     { s: `(${word} ${mark}${okId})`, want: [okId] },
     { s: `${word} ${id()} has no mark`, want: [] },
   );
@@ -356,25 +349,12 @@ function referenceExtraction(rng: ProbeRng, seed: number): ProbeInstance {
   return { primitiveId: PRIMITIVE_ID, level: 'L3', seed, prompt, setupFiles: {}, requires: ['python3'], check: (ctx) => checkRegex(ctx, 'extract', cases, group), reference: solution({ text: good }), nearMiss: solution({ text: wrong }) };
 }
 
-function cap(w: string): string {
-  return w.charAt(0).toUpperCase() + w.slice(1);
-}
-
 function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   return rng.next() < 0.5 ? passwordRule(rng, seed) : referenceExtraction(rng, seed);
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Write a Python regex of literals, character classes and bounded quantifiers that fully matches a described code format.',
-    L2: 'Write an anchored Python regex with groups and alternation that matches only whole lines of a described format under re.search.',
-    L3: 'Write a Python regex with lookaheads (a password rule) or lookbehind plus a named group (extracting numbers after a keyword).',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Write a Python regex of literals, character classes and bounded quantifiers that fully matches a described code format.',
+  L2: 'Write an anchored Python regex with groups and alternation that matches only whole lines of a described format under re.search.',
+  L3: 'Write a Python regex with lookaheads (a password rule) or lookbehind plus a named group (extracting numbers after a keyword).',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
-import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { cp, generatorByLevel, lines, stripFences, textProbe, type ProbeRng } from '../toolkit.js';
+import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, pseudoWord, type WordSounds } from '../gen/words.js';
+import { hasWord, utf8Bytes } from '../gen/text.js';
 
 /**
  * gen.text.long — the answer is the agent's final text, checked for completeness and structure
@@ -23,17 +24,11 @@ const VERBS = ['shapes', 'supports', 'changes', 'reveals', 'protects', 'connects
 const ADJS = ['quiet', 'steady', 'careful', 'practical', 'durable', 'simple', 'patient', 'useful', 'modest', 'reliable', 'clear', 'familiar'];
 const OBJECTS = ['daily routines', 'local trade', 'the working week', 'shared spaces', 'small workshops', 'seasonal plans', 'family budgets', 'village life', 'long journeys', 'careful planning'];
 
-function pseudoWord(rng: ProbeRng, syllables: number): string {
-  const on = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'kl', 'st', 'tr'];
-  const vo = ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'];
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += rng.pick(on) + rng.pick(vo);
-  return w;
-}
-
-function cap(w: string): string {
-  return w.charAt(0).toUpperCase() + w.slice(1);
-}
+/** Open syllables only: codes and ids are made of these. */
+const SOUNDS: WordSounds = {
+  onsets: ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'kl', 'st', 'tr'],
+  vowels: ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'],
+};
 
 /** One plain sentence about `topic` (about 60–110 characters). */
 function sentence(rng: ProbeRng, topic: string): string {
@@ -61,32 +56,10 @@ function paragraph(rng: ProbeRng, topic: string, n: number): string {
   return Array.from({ length: n }, () => sentence(rng, topic)).join(' ');
 }
 
-function bytes(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}
-
-/** The reply without one surrounding code fence, trimmed. */
-function body(reply: string): string {
-  const t = reply.trim();
-  const m = /^```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/.exec(t);
-  return (m ? m[1]! : t).trim();
-}
-
-function nonEmptyLines(s: string): string[] {
-  return s
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
-}
-
-function hasWord(text: string, word: string): boolean {
-  return new RegExp(`\\b${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}s?\\b`, 'i').test(text);
-}
-
 // ── L1: a complete marked list under 1 KB ──────────────────────────────────────────────────
 
 function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
-  const code = `${pseudoWord(rng, 2).toUpperCase()}-${rng.int(10, 99)}`;
+  const code = `${pseudoWord(rng, SOUNDS, 2).toUpperCase()}-${rng.int(10, 99)}`;
   const [open, close] = rng.pick([
     [`<<BEGIN ${code}>>`, `<<END ${code}>>`],
     [`=== START ${code} ===`, `=== STOP ${code} ===`],
@@ -105,13 +78,13 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   ].join('\n');
 
   const item = (i: number, long: boolean) =>
-    long ? `${i + 1}. ${cap(`the ${keywords[i]}`)} deserves a visit: ${sentence(rng, keywords[i]!)} ${sentence(rng, keywords[i]!)} ${sentence(rng, 'visit')}` : `${i + 1}. Look for the ${keywords[i]} near the entrance.`;
+    long ? `${i + 1}. ${capitalize(`the ${keywords[i]}`)} deserves a visit: ${sentence(rng, keywords[i]!)} ${sentence(rng, keywords[i]!)} ${sentence(rng, 'visit')}` : `${i + 1}. Look for the ${keywords[i]} near the entrance.`;
   const ref = [open, ...keywords.map((_, i) => item(i, false)), close].join('\n');
   const wrong = variant === 0 ? [open, ...keywords.map((_, i) => item(i, true)), close].join('\n') : [open, ...keywords.slice(0, -1).map((_, i) => item(i, false)), close].join('\n');
 
-  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
-    const text = body(ctx.finalText);
-    const ls = nonEmptyLines(text);
+  const check = (reply: string): ProbeCheckpoint[] => {
+    const text = stripFences(reply);
+    const ls = lines(text);
     const out: ProbeCheckpoint[] = [cp('start_marker', ls[0] === open, `first line is ${JSON.stringify(ls[0]?.slice(0, 60))}`), cp('end_marker', ls[ls.length - 1] === close, `last line is ${JSON.stringify(ls[ls.length - 1]?.slice(0, 60))}`)];
     const a = ls.indexOf(open);
     const b = ls.lastIndexOf(close);
@@ -121,12 +94,12 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
     out.push(cp('item_count', numbered, `between the markers: ${inner.length} line(s), expected ${k} items numbered 1 to ${k}`));
     const missing = keywords.filter((kw, i) => !(items[i] && hasWord(items[i]![2]!, kw)));
     out.push(cp('items_in_order', numbered && missing.length === 0, `items missing their word: ${missing.join(', ')}`));
-    const size = bytes(ctx.finalText.trim());
+    const size = utf8Bytes(reply.trim());
     out.push(cp('byte_size', size < 1024, `${size} bytes, expected under 1024`));
     return out;
   };
 
-  return { primitiveId: PRIMITIVE_ID, level: 'L1', seed, prompt, setupFiles: {}, requires: [], check, reference: solution({ text: ref }), nearMiss: solution({ text: wrong }) };
+  return textProbe(PRIMITIVE_ID, 'L1', seed, { prompt, check, referenceText: ref, nearMissText: wrong });
 }
 
 // ── L2: a 1–5 KB document with sections and bullets ────────────────────────────────────────
@@ -140,7 +113,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
     NOUNS.filter((n) => n !== subject),
     s,
   );
-  const sections = topics.map((t) => `${cap(t)} ${rng.pick(['basics', 'in practice', 'and its uses', 'care', 'history', 'checklist'])}`);
+  const sections = topics.map((t) => `${capitalize(t)} ${rng.pick(['basics', 'in practice', 'and its uses', 'care', 'history', 'checklist'])}`);
 
   const prompt = [
     `Write a Markdown document titled "${title}" (first line: # ${title}).`,
@@ -153,30 +126,30 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const parts = sections.map((_, i) => sectionText(i));
   let ref = [`# ${title}`, '', ...parts].join('\n\n');
   // Pad with more introduction if the document came out short (it never exceeds 5 KB).
-  while (bytes(ref) < 1300) ref = ref.replace(`# ${title}\n\n`, `# ${title}\n\n${paragraph(rng, subject, 3)}\n\n`);
+  while (utf8Bytes(ref) < 1300) ref = ref.replace(`# ${title}\n\n`, `# ${title}\n\n${paragraph(rng, subject, 3)}\n\n`);
   const wrong = [`# ${title}`, '', ...parts.slice(0, -1)].join('\n\n');
 
-  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
-    const text = body(ctx.finalText);
-    const ls = nonEmptyLines(text);
+  const check = (reply: string): ProbeCheckpoint[] => {
+    const text = stripFences(reply);
+    const ls = lines(text);
     const out: ProbeCheckpoint[] = [cp('title', ls[0] === `# ${title}`, `first line is ${JSON.stringify(ls[0]?.slice(0, 80))}`)];
     const heads = ls.map((l, i) => ({ l, i })).filter(({ l }) => /^##\s+/.test(l) && !/^###/.test(l));
     const names = heads.map(({ l }) => l.replace(/^##\s+/, '').trim());
     out.push(cp('sections', names.length === s && names.every((n, i) => n === sections[i]), `level-2 headings: ${JSON.stringify(names)}`));
     const counts = heads.map(({ i }, j) => ls.slice(i + 1, j + 1 < heads.length ? heads[j + 1]!.i : ls.length).filter((l) => /^[-*]\s+\S/.test(l)).length);
     out.push(cp('bullets_per_section', counts.length === s && counts.every((c) => c === bulletsPer), `bullets per section: ${JSON.stringify(counts)}, expected ${bulletsPer} each`));
-    const size = bytes(ctx.finalText.trim());
+    const size = utf8Bytes(reply.trim());
     out.push(cp('byte_size', size >= 1024 && size <= 5120, `${size} bytes, expected 1024–5120`));
     return out;
   };
 
-  return { primitiveId: PRIMITIVE_ID, level: 'L2', seed, prompt, setupFiles: {}, requires: [], check, reference: solution({ text: ref }), nearMiss: solution({ text: wrong }) };
+  return textProbe(PRIMITIVE_ID, 'L2', seed, { prompt, check, referenceText: ref, nearMissText: wrong });
 }
 
 // ── L3: over 5 KB of delimited parts ───────────────────────────────────────────────────────
 
 function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
-  const id = `${pseudoWord(rng, 2).toUpperCase()}${rng.int(100, 999)}`;
+  const id = `${pseudoWord(rng, SOUNDS, 2).toUpperCase()}${rng.int(100, 999)}`;
   const p = rng.int(6, 9);
   const topics = rng.sample(NOUNS, p);
   const titles = topics.map((t) => `${rng.pick(['The', 'On the', 'Keeping the', 'Inside the', 'Around the'])} ${t}`);
@@ -200,12 +173,12 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const part = (i: number, close = true) => [style.begin(i + 1), titles[i]!, '', paragraph(rng, topics[i]!, rng.int(5, 7)), '', paragraph(rng, topics[i]!, rng.int(5, 7)), ...(close ? ['', style.end(i + 1)] : [])].join('\n');
   const build = (dropClose: number) => [docOpen, '', ...topics.map((_, i) => part(i, i !== dropClose)), '', docClose].join('\n\n');
   let ref = build(-1);
-  while (bytes(ref) < 5600) ref = build(-1);
+  while (utf8Bytes(ref) < 5600) ref = build(-1);
   const wrong = variant === 0 ? build(rng.int(1, p - 2)) : [docOpen, '', ...topics.map((_, i) => [style.begin(i + 1), titles[i]!, '', sentence(rng, topics[i]!), '', style.end(i + 1)].join('\n')), '', docClose].join('\n\n');
 
-  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
-    const text = body(ctx.finalText);
-    const ls = nonEmptyLines(text);
+  const check = (reply: string): ProbeCheckpoint[] => {
+    const text = stripFences(reply);
+    const ls = lines(text);
     const out: ProbeCheckpoint[] = [cp('document_markers', ls[0] === docOpen && ls[ls.length - 1] === docClose && ls.filter((l) => l === docOpen || l === docClose).length === 2, 'the first/last lines are not the document markers (exactly once each)')];
     // Walk the marker lines: they must be exactly begin1, end1, begin2, end2, ….
     const markers = new Map<string, string>();
@@ -231,25 +204,16 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
       if (inner.slice(1).filter((l) => hasWord(l, topics[i]!)).length < 2) problems.push(`part ${i + 1} has fewer than two paragraphs about ${topics[i]}`);
     }
     out.push(cp('part_contents', problems.length === 0, problems.slice(0, 3).join('; ')));
-    const size = bytes(ctx.finalText.trim());
+    const size = utf8Bytes(reply.trim());
     out.push(cp('byte_size', size > 5120, `${size} bytes, expected over 5120`));
     return out;
   };
 
-  return { primitiveId: PRIMITIVE_ID, level: 'L3', seed, prompt, setupFiles: {}, requires: [], check, reference: solution({ text: ref }), nearMiss: solution({ text: wrong }) };
+  return textProbe(PRIMITIVE_ID, 'L3', seed, { prompt, check, referenceText: ref, nearMissText: wrong });
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Reply with a complete numbered list between given start/end marker lines, one required word per item, in under 1 KB.',
-    L2: 'Reply with a 1–5 KB Markdown document with a given title, exact section headings in order and an exact bullet count per section.',
-    L3: 'Reply with a document over 5 KB of several delimited parts whose begin/end marker lines all stay intact, ordered and balanced.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Reply with a complete numbered list between given start/end marker lines, one required word per item, in under 1 KB.',
+  L2: 'Reply with a 1–5 KB Markdown document with a given title, exact section headings in order and an exact bullet count per section.',
+  L3: 'Reply with a document over 5 KB of several delimited parts whose begin/end marker lines all stay intact, ordered and balanced.',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

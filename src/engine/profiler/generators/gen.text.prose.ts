@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
-import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { cp, generatorByLevel, textProbe, type ProbeRng } from '../toolkit.js';
+import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize } from '../gen/words.js';
+import { hasWord } from '../gen/text.js';
 
 /**
  * gen.text.prose — the answer is the agent's final text, checked with text measures: L1 one
@@ -31,10 +32,6 @@ function wordsFor(subject: string): string[] {
   return WORDS.filter((w) => !subject.toLowerCase().includes(w));
 }
 
-function cap(w: string): string {
-  return w.charAt(0).toUpperCase() + w.slice(1);
-}
-
 function words(text: string): string[] {
   return text.match(/[A-Za-zÀ-ÿ'’-]+/g) ?? [];
 }
@@ -54,10 +51,6 @@ function paragraphs(text: string): string[] {
     .split(/\n[ \t]*\n/)
     .map((p) => p.trim())
     .filter((p) => p.length > 0);
-}
-
-function hasWord(text: string, w: string): boolean {
-  return new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(s|es)?\\b`, 'i').test(text);
 }
 
 const CONTRACTION = /\b\w+(?:n['’]t|['’](?:re|ve|ll|d|m))\b|\b(?:it|that|there|what|here|who|he|she|let|where|how)['’]s\b/i;
@@ -129,8 +122,8 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   // The dropped word must really be absent from the near-miss.
   const fixWrong = variant === 1 ? wrong.replace(new RegExp(`\\b${keys[keys.length - 1]}(s|es)?\\b`, 'gi'), 'care') : wrong;
 
-  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
-    const text = ctx.finalText.trim();
+  const check = (reply: string): ProbeCheckpoint[] => {
+    const text = reply.trim();
     const ps = paragraphs(text);
     const structural = ps.length === 1 && !/^\s*(#|[-*+]\s|\d+[.)]\s)/m.test(text);
     const n = sentences(text).length;
@@ -143,7 +136,7 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
     ];
   };
 
-  return { primitiveId: PRIMITIVE_ID, level: 'L1', seed, prompt, setupFiles: {}, requires: [], check, reference: solution({ text: ref }), nearMiss: solution({ text: fixWrong }) };
+  return textProbe(PRIMITIVE_ID, 'L1', seed, { prompt, check, referenceText: ref, nearMissText: fixWrong });
 }
 
 // ── L2: several paragraphs in one register ─────────────────────────────────────────────────
@@ -201,8 +194,8 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const lastPlain = Array.from({ length: 3 }, (_, j) => plainSentence(rng, subject, j === 0 ? keys[n - 1] : undefined)).join(' ');
   const wrong = [...keys.slice(0, -1).map((_, i) => para(i, reg)), reg === 'formal' ? `${para(n - 1, reg)} ${slip}` : `${lastPlain} ${slip}`].join('\n\n');
 
-  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
-    const text = ctx.finalText.trim();
+  const check = (reply: string): ProbeCheckpoint[] => {
+    const text = reply.trim();
     const ps = paragraphs(text);
     const out: ProbeCheckpoint[] = [cp('paragraph_count', ps.length === n && !ps.some((p) => /^(#|[-*+]\s|\d+[.)]\s)/.test(p)), `${ps.length} paragraph(s), expected ${n} without headings or lists`)];
     const counts = ps.map((p) => sentences(p).length);
@@ -214,7 +207,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
     return out;
   };
 
-  return { primitiveId: PRIMITIVE_ID, level: 'L2', seed, prompt, setupFiles: {}, requires: [], check, reference: solution({ text: ref }), nearMiss: solution({ text: wrong }) };
+  return textProbe(PRIMITIVE_ID, 'L2', seed, { prompt, check, referenceText: ref, nearMissText: wrong });
 }
 
 // ── L3: long form with sections and transitions ────────────────────────────────────────────
@@ -225,8 +218,8 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const s = rng.int(3, 5);
   const pool = wordsFor(subject);
   const terms = rng.sample(pool, s);
-  const headings = terms.map((t) => `${cap(t)} ${rng.pick(['and its limits', 'in practice', 'over time', 'as a question', 'at the margins', 'seen up close'])}`);
-  const title = `${cap(subject)}: ${rng.pick(['a closer look', 'notes from the field', 'what the numbers hide', 'a case for patience'])}`;
+  const headings = terms.map((t) => `${capitalize(t)} ${rng.pick(['and its limits', 'in practice', 'over time', 'as a question', 'at the margins', 'seen up close'])}`);
+  const title = `${capitalize(subject)}: ${rng.pick(['a closer look', 'notes from the field', 'what the numbers hide', 'a case for patience'])}`;
   const minWords = rng.int(7, 9) * 100;
 
   const prompt = [
@@ -264,8 +257,8 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   let wrong = build(false);
   for (let i = 0; words(wrong).length < minWords + 50 && i < 20; i++) wrong = wrong.replace('## Introduction\n\n', `## Introduction\n\n${bodyPara(rng.pick(others), 5)}\n\n`);
 
-  const check = async (ctx: ProbeCheckContext): Promise<ProbeCheckpoint[]> => {
-    const text = ctx.finalText.trim().replace(/\r\n/g, '\n');
+  const check = (reply: string): ProbeCheckpoint[] => {
+    const text = reply.trim().replace(/\r\n/g, '\n');
     const lines = text.split('\n');
     const out: ProbeCheckpoint[] = [cp('title', lines.find((l) => l.trim())?.trim() === `# ${title}`, 'the first line is not the title')];
     const wantHeads = ['Introduction', ...headings, 'Conclusion'];
@@ -293,20 +286,11 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
     return out;
   };
 
-  return { primitiveId: PRIMITIVE_ID, level: 'L3', seed, prompt, setupFiles: {}, requires: [], check, reference: solution({ text: ref }), nearMiss: solution({ text: wrong }) };
+  return textProbe(PRIMITIVE_ID, 'L3', seed, { prompt, check, referenceText: ref, nearMissText: wrong });
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Write one coherent paragraph on a given topic within a sentence range, using given words.',
-    L2: 'Write several paragraphs that keep one stated register throughout (pronouns, contractions, punctuation), each carrying a given word.',
-    L3: 'Write a long sectioned Markdown piece (introduction, given sections, conclusion) whose sections open with transitions back to the previous section.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Write one coherent paragraph on a given topic within a sentence range, using given words.',
+  L2: 'Write several paragraphs that keep one stated register throughout (pronouns, contractions, punctuation), each carrying a given word.',
+  L3: 'Write a long sectioned Markdown piece (introduction, given sections, conclusion) whose sections open with transitions back to the previous section.',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, parseJsonLoose, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { cp, firstFencedBlock, generatorByLevel, parseJsonLoose, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, distinct, pseudoWord, type WordSounds } from '../gen/words.js';
+import { utf8Bytes } from '../gen/text.js';
 
 /**
  * gen.text.structured — the answer is the agent's final text: a JSON (or YAML) document built
@@ -14,34 +15,19 @@ const PRIMITIVE_ID = 'gen.text.structured';
 
 // ── content helpers ────────────────────────────────────────────────────────────────────────
 
-const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'p', 'r', 's', 't', 'v', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'kl', 'pr', 'st', 'tr', 'sh', 'ch', 'th'];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou', 'ia'];
-const CODAS = ['', '', 'n', 'r', 'l', 's', 'x', 'm', 'nd', 'rt'];
+const SOUNDS: WordSounds = {
+  onsets: ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'p', 'r', 's', 't', 'v', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'kl', 'pr', 'st', 'tr', 'sh', 'ch', 'th'],
+  vowels: ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'io', 'ou', 'ia'],
+  codas: ['', '', 'n', 'r', 'l', 's', 'x', 'm', 'nd', 'rt'],
+};
 const YAML_WORDS = new Set(['yes', 'no', 'on', 'off', 'true', 'false', 'null', 'none', 'y', 'n']);
 
-function pseudoWord(rng: ProbeRng, syllables: number): string {
+/** A pseudo-word of at least 4 letters that YAML reads as a plain string (never yes/no/on/off…). */
+function plainWord(rng: ProbeRng, syllables: number): string {
   for (;;) {
-    let w = '';
-    for (let i = 0; i < syllables; i++) w += rng.pick(ONSETS) + rng.pick(VOWELS) + (i === syllables - 1 ? rng.pick(CODAS) : '');
+    const w = pseudoWord(rng, SOUNDS, syllables);
     if (w.length >= 4 && !YAML_WORDS.has(w)) return w;
   }
-}
-
-function cap(w: string): string {
-  return w.charAt(0).toUpperCase() + w.slice(1);
-}
-
-function distinct<T>(n: number, make: () => T): T[] {
-  const out: T[] = [];
-  const seen = new Set<string>();
-  while (out.length < n) {
-    const v = make();
-    const key = JSON.stringify(v);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(v);
-  }
-  return out;
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -75,8 +61,7 @@ function diff(got: unknown, want: Json, path = '$'): string | undefined {
 
 /** The document text of a reply: the first fenced block if there is one, else the whole reply. */
 function documentText(reply: string): string {
-  const m = /```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```/.exec(reply);
-  return (m ? m[1]! : reply).trim();
+  return (firstFencedBlock(reply) ?? reply).trim();
 }
 
 type Format = 'json' | 'yaml';
@@ -99,10 +84,6 @@ async function parseDocument(ctx: ProbeCheckContext, format: Format): Promise<{ 
   } catch {
     return { text, error: 'the YAML could not be converted' };
   }
-}
-
-function bytes(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
 }
 
 /** A YAML rendering of a JSON value (block style; strings always quoted). */
@@ -153,37 +134,37 @@ interface Field {
 }
 
 function l1Fields(rng: ProbeRng): { record: string; fields: Field[] } {
-  const name = cap(pseudoWord(rng, 2));
+  const name = capitalize(plainWord(rng, 2));
   const kinds: Array<{ record: string; make: () => Field[] }> = [
     {
       record: 'product',
       make: () => [
-        { key: 'sku', kind: 'string', value: `${pseudoWord(rng, 1).slice(0, 2).toUpperCase()}-${rng.int(1000, 9999)}` },
+        { key: 'sku', kind: 'string', value: `${plainWord(rng, 1).slice(0, 2).toUpperCase()}-${rng.int(1000, 9999)}` },
         { key: 'name', kind: 'string', value: `${name} ${rng.pick(['Lamp', 'Kettle', 'Backpack', 'Chair', 'Speaker'])}` },
         { key: 'price', kind: 'number', value: rng.int(100, 99999) / 100 },
         { key: 'quantity', kind: 'integer', value: rng.int(0, 500) },
         { key: 'in_stock', kind: 'boolean', value: rng.next() < 0.5 },
-        { key: 'warehouse', kind: 'string', value: cap(pseudoWord(rng, 2)) },
+        { key: 'warehouse', kind: 'string', value: capitalize(plainWord(rng, 2)) },
         { key: 'discontinued_on', kind: 'null', value: null },
       ],
     },
     {
       record: 'user account',
       make: () => [
-        { key: 'username', kind: 'string', value: `${pseudoWord(rng, 2)}${rng.int(1, 99)}` },
+        { key: 'username', kind: 'string', value: `${plainWord(rng, 2)}${rng.int(1, 99)}` },
         { key: 'age', kind: 'integer', value: rng.int(18, 90) },
-        { key: 'email', kind: 'string', value: `${pseudoWord(rng, 2)}@${pseudoWord(rng, 2)}.example` },
+        { key: 'email', kind: 'string', value: `${plainWord(rng, 2)}@${plainWord(rng, 2)}.example` },
         { key: 'verified', kind: 'boolean', value: rng.next() < 0.5 },
         { key: 'karma', kind: 'number', value: rng.int(-500, 5000) / 10 },
-        { key: 'city', kind: 'string', value: cap(pseudoWord(rng, 2)) },
+        { key: 'city', kind: 'string', value: capitalize(plainWord(rng, 2)) },
         { key: 'referrer', kind: 'null', value: null },
       ],
     },
     {
       record: 'sensor reading',
       make: () => [
-        { key: 'sensor_id', kind: 'string', value: `${pseudoWord(rng, 1).toUpperCase()}-${rng.int(10, 99)}` },
-        { key: 'location', kind: 'string', value: `${cap(pseudoWord(rng, 2))} ${rng.pick(['Roof', 'Basement', 'Hall', 'Yard'])}` },
+        { key: 'sensor_id', kind: 'string', value: `${plainWord(rng, 1).toUpperCase()}-${rng.int(10, 99)}` },
+        { key: 'location', kind: 'string', value: `${capitalize(plainWord(rng, 2))} ${rng.pick(['Roof', 'Basement', 'Hall', 'Yard'])}` },
         { key: 'temperature_c', kind: 'number', value: rng.int(-200, 400) / 10 },
         { key: 'humidity_pct', kind: 'integer', value: rng.int(5, 99) },
         { key: 'online', kind: 'boolean', value: rng.next() < 0.5 },
@@ -194,8 +175,8 @@ function l1Fields(rng: ProbeRng): { record: string; fields: Field[] } {
     {
       record: 'booking',
       make: () => [
-        { key: 'booking_ref', kind: 'string', value: `${pseudoWord(rng, 2).toUpperCase().slice(0, 4)}${rng.int(100, 999)}` },
-        { key: 'guest', kind: 'string', value: `${cap(pseudoWord(rng, 2))} ${cap(pseudoWord(rng, 2))}` },
+        { key: 'booking_ref', kind: 'string', value: `${plainWord(rng, 2).toUpperCase().slice(0, 4)}${rng.int(100, 999)}` },
+        { key: 'guest', kind: 'string', value: `${capitalize(plainWord(rng, 2))} ${capitalize(plainWord(rng, 2))}` },
         { key: 'nights', kind: 'integer', value: rng.int(1, 21) },
         { key: 'total', kind: 'number', value: rng.int(5000, 300000) / 100 },
         { key: 'paid', kind: 'boolean', value: rng.next() < 0.5 },
@@ -236,7 +217,7 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
     const v = parsed.value;
     const isFlat = !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => x === null || typeof x !== 'object');
     const d = diff(v, doc);
-    return [cp(`${format}_valid`, true), cp('flat_object', isFlat, 'the document is not a flat object'), cp('fields_correct', d === undefined, d), cp('byte_size', bytes(parsed.text) < 500, `${bytes(parsed.text)} bytes`)];
+    return [cp(`${format}_valid`, true), cp('flat_object', isFlat, 'the document is not a flat object'), cp('fields_correct', d === undefined, d), cp('byte_size', utf8Bytes(parsed.text) < 500, `${utf8Bytes(parsed.text)} bytes`)];
   };
 
   return {
@@ -259,13 +240,13 @@ const TITLES = ['Data Engineer', 'Product Manager', 'Designer', 'Accountant', 'S
 
 function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const format: Format = rng.next() < 0.35 ? 'yaml' : 'json';
-  const company = `${cap(pseudoWord(rng, 2))} ${rng.pick(['Systems', 'Labs', 'Logistics', 'Studios', 'Foods', 'Robotics'])}`;
+  const company = `${capitalize(plainWord(rng, 2))} ${rng.pick(['Systems', 'Labs', 'Logistics', 'Studios', 'Foods', 'Robotics'])}`;
   const domain = `${company.split(' ')[0]!.toLowerCase()}.example`;
   const founded = rng.int(1950, 2020);
-  const city = cap(pseudoWord(rng, 2));
-  const country = cap(pseudoWord(rng, 3));
+  const city = capitalize(plainWord(rng, 2));
+  const country = capitalize(plainWord(rng, 3));
   const n = rng.int(3, 5);
-  const people = distinct(n, () => [cap(pseudoWord(rng, 2)), cap(pseudoWord(rng, 2))] as const);
+  const people = distinct(n, () => [capitalize(plainWord(rng, 2)), capitalize(plainWord(rng, 2))] as const);
   const employees = people.map(([first, last]) => ({
     name: `${first} ${last}`,
     title: rng.pick(TITLES),
@@ -294,7 +275,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
     const v = parsed.value as Record<string, unknown> | undefined;
     const top = diff(v && typeof v === 'object' ? { ...v, employees: [] } : v, { ...doc, employees: [] });
     const emp = diff(v && typeof v === 'object' ? (v as Record<string, unknown>).employees : undefined, employees as Json, '$.employees');
-    return [cp(`${format}_valid`, true), cp('top_level_fields', top === undefined, top), cp('employees_correct', emp === undefined, emp), cp('byte_size', bytes(parsed.text) < 5120, `${bytes(parsed.text)} bytes`)];
+    return [cp(`${format}_valid`, true), cp('top_level_fields', top === undefined, top), cp('employees_correct', emp === undefined, emp), cp('byte_size', utf8Bytes(parsed.text) < 5120, `${utf8Bytes(parsed.text)} bytes`)];
   };
 
   return {
@@ -333,21 +314,21 @@ interface Dept {
 const ROLES = ['engineer', 'analyst', 'designer', 'technician', 'writer', 'planner', 'tester', 'coordinator'];
 
 function l3Org(rng: ProbeRng): { org: string; depts: Dept[] } {
-  const org = `${cap(pseudoWord(rng, 2))} ${rng.pick(['Institute', 'Cooperative', 'Works', 'Group', 'Agency'])}`;
+  const org = `${capitalize(plainWord(rng, 2))} ${rng.pick(['Institute', 'Cooperative', 'Works', 'Group', 'Agency'])}`;
   const domain = `${org.split(' ')[0]!.toLowerCase()}.example`;
   const usedNames = new Set<string>();
   const person = () => {
     for (;;) {
-      const n = `${cap(pseudoWord(rng, 2))} ${cap(pseudoWord(rng, 2))}`;
+      const n = `${capitalize(plainWord(rng, 2))} ${capitalize(plainWord(rng, 2))}`;
       if (!usedNames.has(n)) {
         usedNames.add(n);
         return n;
       }
     }
   };
-  const deptNames = distinct(rng.int(4, 5), () => cap(pseudoWord(rng, 2)));
+  const deptNames = distinct(rng.int(4, 5), () => capitalize(plainWord(rng, 2)));
   const depts: Dept[] = deptNames.map((dn) => {
-    const teamNames = distinct(rng.int(3, 4), () => `${cap(pseudoWord(rng, 2))} ${rng.pick(['Squad', 'Cell', 'Unit', 'Crew'])}`);
+    const teamNames = distinct(rng.int(3, 4), () => `${capitalize(plainWord(rng, 2))} ${rng.pick(['Squad', 'Cell', 'Unit', 'Crew'])}`);
     return {
       name: dn,
       budget: rng.int(20, 900) * 1000,
@@ -371,7 +352,7 @@ function l3Org(rng: ProbeRng): { org: string; depts: Dept[] } {
 
 function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   let org = l3Org(rng);
-  while (bytes(JSON.stringify({ organization: org.org, departments: org.depts })) < 5600) org = l3Org(rng);
+  while (utf8Bytes(JSON.stringify({ organization: org.org, departments: org.depts })) < 5600) org = l3Org(rng);
   const doc = { organization: org.org, departments: org.depts } as unknown as { [k: string]: Json };
   const variant = rng.int(0, 1);
 
@@ -398,7 +379,7 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
     const parsed = await parseDocument(ctx, 'json');
     if (parsed.error) return [cp('json_valid', false, parsed.error)];
     const v = parsed.value as { organization?: unknown; departments?: unknown } | undefined;
-    const out: ProbeCheckpoint[] = [cp('json_valid', true), cp('byte_size', bytes(parsed.text) > 5120, `${bytes(parsed.text)} bytes, expected over 5120`)];
+    const out: ProbeCheckpoint[] = [cp('json_valid', true), cp('byte_size', utf8Bytes(parsed.text) > 5120, `${utf8Bytes(parsed.text)} bytes, expected over 5120`)];
     const depts = Array.isArray(v?.departments) ? (v!.departments as Array<Record<string, unknown>>) : undefined;
     const skeleton = (ds: Array<Record<string, unknown>> | Dept[] | undefined) =>
       ds?.map((d) => ({ name: d.name, budget: d.budget, teams: Array.isArray(d.teams) ? (d.teams as Array<Record<string, unknown>>).map((t) => ({ name: t.name, lead: t.lead })) : d.teams })) as unknown;
@@ -422,17 +403,8 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: PRIMITIVE_ID,
-  descriptions: {
-    L1: 'Reply with a small flat JSON or YAML record (under 500 bytes) with exact keys, values and types.',
-    L2: 'Reply with a nested JSON or YAML document (under 5 KB) built from a prose description: objects, lists and typed values.',
-    L3: 'Reply with a deeply nested JSON organisation chart of over 5 KB (departments, teams, members, contacts) that parses and is complete.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${PRIMITIVE_ID}:${level}:${seed}`);
-    if (level === 'L1') return generateL1(rng, seed);
-    if (level === 'L2') return generateL2(rng, seed);
-    return generateL3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(PRIMITIVE_ID, {
+  L1: 'Reply with a small flat JSON or YAML record (under 500 bytes) with exact keys, values and types.',
+  L2: 'Reply with a nested JSON or YAML document (under 5 KB) built from a prose description: objects, lists and typed values.',
+  L3: 'Reply with a deeply nested JSON organisation chart of over 5 KB (departments, teams, members, contacts) that parses and is complete.',
+}, { L1: generateL1, L2: generateL2, L3: generateL3 });

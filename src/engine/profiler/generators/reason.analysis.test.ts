@@ -1,40 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { verifyGenerator, wrongWay } from '../../../../test/profiler/verify.js';
-import { PROBE_LEVELS } from '../../primitives/catalog.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { describeGeneratorSuite, passes } from '../../../../test/profiler/generator-suite.js';
 import { analysisL1CaseFor, analysisL2CaseFor, analysisL3CaseFor, generator } from './reason.analysis.js';
 
-/** Instance data without functions (check), for deep comparison. */
-const data = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
+describeGeneratorSuite('reason.analysis', generator);
 
-describe('reason.analysis generator', () => {
-  it('reference passes and near-miss fails for 20 seeds per level', async () => {
-    const runs = await verifyGenerator(generator, 20);
-    expect(wrongWay(runs)).toEqual([]);
-    for (const level of PROBE_LEVELS) expect(runs.filter((r) => r.level === level && !r.skipped).length).toBeGreaterThan(0);
-  }, 300_000);
-
-  it('is deterministic per (level, seed)', () => {
-    for (const level of PROBE_LEVELS) {
-      const a = generator.generate(level, 7);
-      const b = generator.generate(level, 7);
-      expect(data(a)).toEqual(data(b));
-      expect(a.seed).toBe(7);
-      expect(a.level).toBe(level);
-      expect(a.primitiveId).toBe('reason.analysis');
-    }
-  });
-
-  it('varies its prompts across seeds', () => {
-    for (const level of PROBE_LEVELS) {
-      const prompts = new Set([1, 2, 3, 4, 5, 6].map((s) => generator.generate(level, s).prompt));
-      expect(prompts.size).toBe(6);
-    }
-  });
-
+describe('reason.analysis cases and answers', () => {
   it('L1 expected values match what Python / Node actually return', () => {
     const cases = Array.from({ length: 40 }, (_, i) => analysisL1CaseFor(i + 1));
     const py = cases.filter((c) => c.lang === 'python');
@@ -138,10 +112,9 @@ print(json.dumps(res))`;
   it('L3 accepts common spellings of file and line', async () => {
     const inst = generator.generate('L3', 2);
     const c = analysisL3CaseFor(2);
-    const ctx = (finalText: string) => ({ workDir: '', finalText, steps: [], readFile: async () => undefined, run: async () => { throw new Error('no'); } }) as never;
     for (const t of [`**${c.root.file}:${c.root.line}**`, `\`${c.root.file}\`, line ${c.root.line}`, `./${c.root.file}:${c.root.line}`]) {
-      expect((await inst.check(ctx(`Because…\n\n${t}`))).every((x) => x.score >= 0.5), t).toBe(true);
+      expect(await passes(inst, `Because…\n\n${t}`), t).toBe(true);
     }
-    expect((await inst.check(ctx(`${c.raise.file}:${c.raise.line}`))).every((x) => x.score >= 0.5)).toBe(false);
+    expect(await passes(inst, `${c.raise.file}:${c.raise.line}`)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, lines, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, lines, numbersIn, probeRng, solution, textProbe, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { cleanLine, labelled } from '../gen/answer.js';
+import { pseudoWord, type WordSounds } from '../gen/words.js';
 
 /**
  * reason.analysis — reading code (text pattern: the answer is the agent's final text). All
@@ -20,23 +21,6 @@ import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
  */
 
 const ID = 'reason.analysis';
-
-function cleanLine(line: string): string {
-  return line
-    .replace(/[*`]/g, '')
-    .replace(/^[\s>#-]+/, '')
-    .trim();
-}
-
-function labelled(text: string, label: RegExp): string | undefined {
-  const re = new RegExp(`^(?:${label.source})\\b[^:=\\n]{0,30}?[:=]\\s*(.*)$`, 'i');
-  const ls = lines(text).map(cleanLine);
-  for (let i = ls.length - 1; i >= 0; i--) {
-    const m = re.exec(ls[i]!);
-    if (m) return m[1]!;
-  }
-  return undefined;
-}
 
 /** Replace `{key}` placeholders. */
 function fill(template: string, vars: Record<string, string | number>): string {
@@ -279,16 +263,11 @@ const familyRotate: L1Family = (rng, lang, n) => {
   };
 };
 
-function pseudoWord(rng: ProbeRng): string {
-  const c = 'bcdfghklmnprstvwz';
-  const v = 'aeiou';
-  let w = '';
-  for (let i = rng.int(2, 3); i > 0; i--) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]! + (rng.next() < 0.3 ? c[rng.int(0, c.length - 1)]! : '');
-  return w;
-}
+/** Consonant + vowel syllables, each closed by a consonant now and then. */
+const SOUNDS: WordSounds = { onsets: [...'bcdfghklmnprstvwz'], vowels: [...'aeiou'], codas: [...'bcdfghklmnprstvwz'], codaChance: 0.3, codaEverySyllable: true };
 
 const familyVowels: L1Family = (rng, lang, n) => {
-  const words = Array.from({ length: rng.int(3, 4) }, () => pseudoWord(rng));
+  const words = Array.from({ length: rng.int(3, 4) }, () => pseudoWord(rng, SOUNDS));
   words[0] = words[0]![0]!.toUpperCase() + words[0]!.slice(1);
   const s = words.join(' ');
   const letters = s.replace(/[^A-Za-z]/g, '');
@@ -389,16 +368,11 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     `2. What does \`${c.callText}\` return?\n\n` +
     `Explain briefly, then end your reply with exactly two lines:\n\`Choice: <letter>\`\n\`Result: <value>\``;
   const wantNums = Array.isArray(c.expected) ? c.expected : [c.expected];
-  return {
-    primitiveId: ID,
-    level: 'L1',
-    seed,
+  return textProbe(ID, 'L1', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const choice = (labelled(ctx.finalText, /choice|answer|option/) ?? '').match(/\b([A-D])\b/)?.[1];
-      const resultLine = labelled(ctx.finalText, /result|returns?|return value|output/);
+    async check(reply) {
+      const choice = (labelled(reply, /choice|answer|option/, 30) ?? '').match(/\b([A-D])\b/)?.[1];
+      const resultLine = labelled(reply, /result|returns?|return value|output/, 30);
       const got = resultLine === undefined ? [] : numbersIn(resultLine.replace(/\u2212/g, '-'));
       const valueOk = Array.isArray(c.expected) ? got.length === wantNums.length && got.every((g, i) => g === wantNums[i]) : got.length > 0 && got[0] === c.expected;
       return [
@@ -406,9 +380,9 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
         cp('result_correct', valueOk, `expected ${valueText(c.expected)}, got "${resultLine ?? ''}"`),
       ];
     },
-    reference: solution({ text: `Tracing the loop on the given input confirms the behaviour.\n\nChoice: ${right}\nResult: ${valueText(c.expected)}` }),
-    nearMiss: solution({ text: `Reading the loop, it matches option ${nearLetter}.\n\nChoice: ${nearLetter}\nResult: ${valueText(c.nearValue)}` }),
-  };
+    referenceText: `Tracing the loop on the given input confirms the behaviour.\n\nChoice: ${right}\nResult: ${valueText(c.expected)}`,
+    nearMissText: `Reading the loop, it matches option ${nearLetter}.\n\nChoice: ${nearLetter}\nResult: ${valueText(c.nearValue)}`,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -887,11 +861,11 @@ export function analysisL3Case(rng: ProbeRng): AnalysisL3Case {
     // --- data
     const columns = rng.shuffle([f.name, f.group, f.amount, f.status]);
     const col = (k: string): number => columns.indexOf(k);
-    const groups = Array.from(new Set(Array.from({ length: 6 }, () => pseudoWord(rng)))).slice(0, 3);
+    const groups = Array.from(new Set(Array.from({ length: 6 }, () => pseudoWord(rng, SOUNDS)))).slice(0, 3);
     if (groups.length < 3) continue;
     const nRows = rng.int(8, 13);
     const rows = Array.from({ length: nRows }, () => ({
-      name: pseudoWord(rng),
+      name: pseudoWord(rng, SOUNDS),
       group: rng.pick(groups),
       amount: rng.int(100, 9999) / 100,
       status: rng.next() < 0.65 ? wantedStatus : otherStatus,
@@ -1158,20 +1132,11 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'A generated short Python/JavaScript function: choose the matching description among close variants and give the return value of a call.',
-    L2: 'A generated three-function Python module with one wrong line (off-by-one, wrong divisor, inverted test…): give its line number.',
-    L3: 'A generated multi-file Python program and its traceback: name the file:line of the root cause, which is not where the exception is raised.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'A generated short Python/JavaScript function: choose the matching description among close variants and give the return value of a call.',
+  L2: 'A generated three-function Python module with one wrong line (off-by-one, wrong divisor, inverted test…): give its line number.',
+  L3: 'A generated multi-file Python program and its traceback: name the file:line of the root cause, which is not where the exception is raised.',
+}, { L1: level1, L2: level2, L3: level3 });
 
 /** For tests: the L1 case behind an instance (same draws as generate). */
 export function analysisL1CaseFor(seed: number): L1Case {

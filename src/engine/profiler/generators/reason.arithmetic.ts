@@ -1,6 +1,6 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, lines, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
-import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { generatorByLevel, numbersIn, textProbe, type ProbeRng, type TextTask } from '../toolkit.js';
+import { labelled, numberCheck } from '../gen/answer.js';
+import { fixed2, roundTo } from '../gen/numbers.js';
 
 /**
  * reason.arithmetic — getting numbers right in the final answer (text pattern: the answer is
@@ -19,25 +19,6 @@ const ID = 'reason.arithmetic';
 
 // ---------------------------------------------------------------------------------------------
 // Answer parsing
-
-/** A line without markdown emphasis, code ticks, quote/list markers. */
-function cleanLine(line: string): string {
-  return line
-    .replace(/[*`]/g, '')
-    .replace(/^[\s>#-]+/, '')
-    .trim();
-}
-
-/** The text after `<label>:` on the last line starting with the label (markdown stripped). */
-function labelled(text: string, label: RegExp): string | undefined {
-  const re = new RegExp(`^(?:${label.source})\\b[^:=\\n]{0,40}?[:=]\\s*(.*)$`, 'i');
-  const ls = lines(text).map(cleanLine);
-  for (let i = ls.length - 1; i >= 0; i--) {
-    const m = re.exec(ls[i]!);
-    if (m) return m[1]!;
-  }
-  return undefined;
-}
 
 /** The first number in a fragment; a unicode minus counts, and "decrease"-like words make it negative. */
 function firstNumber(fragment: string | undefined): number | undefined {
@@ -58,18 +39,11 @@ function answerNumber(text: string): number | undefined {
   return ns.length ? ns[ns.length - 1] : undefined;
 }
 
-function numberCheck(name: string, got: number | undefined, want: number, tol: number, shown: string): ProbeCheckpoint {
-  if (got === undefined) return cp(name, false, `no number found (expected ${shown})`);
-  return cp(name, Math.abs(got - want) <= tol + 1e-9, `expected ${shown}, got ${got}`);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Number helpers
 
-const round2 = (x: number): number => Math.round((x + Number.EPSILON * Math.sign(x)) * 100) / 100;
-const fmt2 = (x: number): string => round2(x).toFixed(2);
 /** Thousands separators, 2 decimals. */
-const money = (x: number): string => round2(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const money = (x: number): string => roundTo(x, 2).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const intStr = (x: number): string => x.toLocaleString('en-US');
 
 /** Fraction of the third-and-later decimals: x·100 − floor(x·100). */
@@ -81,19 +55,12 @@ function pickDistinct<T>(rng: ProbeRng, items: readonly T[], n: number): T[] {
 
 const PEOPLE = ['Maya', 'Jonas', 'Priya', 'Tomás', 'Leila', 'Oskar', 'Hana', 'Idris', 'Greta', 'Ravi', 'Noor', 'Felix', 'Ines', 'Kofi', 'Yuki', 'Marta'];
 
-interface Built {
-  prompt: string;
-  check(text: string): ProbeCheckpoint[];
-  referenceText: string;
-  nearMissText: string;
-}
-
 const ANSWER_RULE = 'Show your working briefly, then end your reply with a line of the form `Answer: <number>` (just the number, no units or currency symbols).';
 
 // ---------------------------------------------------------------------------------------------
 // L1 — one operation
 
-function l1Multiply(rng: ProbeRng): Built {
+function l1Multiply(rng: ProbeRng): TextTask {
   const a = rng.int(137, 9876);
   const b = rng.int(12, 98);
   const want = a * b;
@@ -114,7 +81,7 @@ function l1Multiply(rng: ProbeRng): Built {
   };
 }
 
-function l1Divide(rng: ProbeRng): Built {
+function l1Divide(rng: ProbeRng): TextTask {
   for (;;) {
     const n = rng.int(6, 48);
     const total = rng.int(250, 9999);
@@ -130,14 +97,14 @@ function l1Divide(rng: ProbeRng): Built {
     ]);
     return {
       prompt: `${ctx}\n\n${ANSWER_RULE}`,
-      check: (t) => [numberCheck('value_correct', answerNumber(t), exact, 0.005, `${fmt2(exact)} (exact ${exact.toFixed(4)})`)],
-      referenceText: `${total} / ${n} = ${exact.toFixed(4)}…, which rounds to ${fmt2(exact)}.\n\nAnswer: ${fmt2(exact)}`,
+      check: (t) => [numberCheck('value_correct', answerNumber(t), exact, 0.005, `${fixed2(exact)} (exact ${exact.toFixed(4)})`)],
+      referenceText: `${total} / ${n} = ${exact.toFixed(4)}…, which rounds to ${fixed2(exact)}.\n\nAnswer: ${fixed2(exact)}`,
       nearMissText: `${total} / ${n} = ${truncated.toFixed(2)}\n\nAnswer: ${truncated.toFixed(2)}`,
     };
   }
 }
 
-function l1Percent(rng: ProbeRng): Built {
+function l1Percent(rng: ProbeRng): TextTask {
   for (;;) {
     const p = rng.int(11, 89) + rng.pick([0.25, 0.5, 0.75, 0.4, 0.6]);
     const b = rng.int(120, 9800);
@@ -151,14 +118,14 @@ function l1Percent(rng: ProbeRng): Built {
     ]);
     return {
       prompt: `${ctx}\n\n${ANSWER_RULE}`,
-      check: (t) => [numberCheck('value_correct', answerNumber(t), exact, 0.005, fmt2(exact))],
-      referenceText: `${p}% of ${b} = ${b} × ${p} / 100 = ${fmt2(exact)}\n\nAnswer: ${fmt2(exact)}`,
-      nearMissText: `Roughly ${Math.round(p)}% of ${b} = ${fmt2(rounded)}\n\nAnswer: ${fmt2(rounded)}`,
+      check: (t) => [numberCheck('value_correct', answerNumber(t), exact, 0.005, fixed2(exact))],
+      referenceText: `${p}% of ${b} = ${b} × ${p} / 100 = ${fixed2(exact)}\n\nAnswer: ${fixed2(exact)}`,
+      nearMissText: `Roughly ${Math.round(p)}% of ${b} = ${fixed2(rounded)}\n\nAnswer: ${fixed2(rounded)}`,
     };
   }
 }
 
-function l1Subtract(rng: ProbeRng): Built {
+function l1Subtract(rng: ProbeRng): TextTask {
   const aC = rng.int(300000, 999999);
   const bC = rng.int(100000, aC - 1000);
   const want = (aC - bC) / 100;
@@ -170,12 +137,12 @@ function l1Subtract(rng: ProbeRng): Built {
     `A shop took in $${money(a)} this week and spent $${money(b)} on stock. What is the difference in dollars?`,
   ]);
   const slip = rng.pick([1, -1, 10, -10, 0.1]);
-  const wrong = round2(want + slip);
+  const wrong = roundTo(want + slip, 2);
   return {
     prompt: `${ctx}\n\n${ANSWER_RULE}`,
-    check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.005, fmt2(want))],
-    referenceText: `${money(a)} − ${money(b)} = ${money(want)}\n\nAnswer: ${fmt2(want)}`,
-    nearMissText: `${money(a)} − ${money(b)} = ${money(wrong)}\n\nAnswer: ${fmt2(wrong)}`,
+    check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.005, fixed2(want))],
+    referenceText: `${money(a)} − ${money(b)} = ${money(want)}\n\nAnswer: ${fixed2(want)}`,
+    nearMissText: `${money(a)} − ${money(b)} = ${money(wrong)}\n\nAnswer: ${fixed2(wrong)}`,
   };
 }
 
@@ -195,7 +162,7 @@ function weights(rng: ProbeRng, n: number): number[] {
   }
 }
 
-function l2Weighted(rng: ProbeRng): Built {
+function l2Weighted(rng: ProbeRng): TextTask {
   for (;;) {
     const n = rng.int(4, 5);
     const parts = pickDistinct(rng, COMPONENTS, n);
@@ -208,16 +175,16 @@ function l2Weighted(rng: ProbeRng): Built {
     const table = parts.map((p, i) => `- ${p}: weight ${w[i]}%, ${who} scored ${scores[i]}`).join('\n');
     return {
       prompt: `A course grade is the weighted average of these components (scores are out of 100):\n${table}\n\nWhat is ${who}'s course grade? Round to 2 decimal places.\n\n${ANSWER_RULE}`,
-      check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fmt2(want))],
-      referenceText: `${parts.map((p, i) => `${scores[i]} × ${w[i]! / 100}`).join(' + ')} = ${fmt2(want)}\n\nAnswer: ${fmt2(want)}`,
-      nearMissText: `Average of the scores: ${scores.join(' + ')} = ${fmt2(plain * n)}, / ${n} = ${fmt2(plain)}\n\nAnswer: ${fmt2(plain)}`,
+      check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fixed2(want))],
+      referenceText: `${parts.map((p, i) => `${scores[i]} × ${w[i]! / 100}`).join(' + ')} = ${fixed2(want)}\n\nAnswer: ${fixed2(want)}`,
+      nearMissText: `Average of the scores: ${scores.join(' + ')} = ${fixed2(plain * n)}, / ${n} = ${fixed2(plain)}\n\nAnswer: ${fixed2(plain)}`,
     };
   }
 }
 
 const GOODS = ['notebooks', 'desk lamps', 'cable ties', 'mugs', 'folders', 'headphones', 'markers', 'staplers', 'batteries', 'water bottles', 'USB sticks', 'chairs', 'plant pots', 'umbrellas'];
 
-function l2Invoice(rng: ProbeRng): Built {
+function l2Invoice(rng: ProbeRng): TextTask {
   for (;;) {
     const n = rng.int(3, 4);
     const goods = pickDistinct(rng, GOODS, n);
@@ -238,14 +205,14 @@ function l2Invoice(rng: ProbeRng): Built {
         `An order contains:\n${table}\n\nA ${disc}% discount applies to the item subtotal. Sales tax of ${tax}% is then charged on the discounted subtotal. ` +
         `Finally a flat shipping fee of $${ship.toFixed(2)} is added (shipping is not taxed).\nWhat is the order total in dollars? Round to the cent.\n\n${ANSWER_RULE}`,
       // Rounding the discount and the tax to cents along the way may move the total by a cent.
-      check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.015, fmt2(want))],
-      referenceText: `Subtotal ${fmt2(subtotal)}; after ${disc}% off ${fmt2(discounted)}; with ${tax}% tax ${fmt2(discounted * (1 + tax / 100))}; plus shipping ${fmt2(want)}.\n\nAnswer: ${fmt2(want)}`,
-      nearMissText: `Subtotal ${fmt2(subtotal)}; discount ${fmt2(subtotal - discounted)}; tax ${fmt2((subtotal * tax) / 100)}; total ${fmt2(wrong)}.\n\nAnswer: ${fmt2(wrong)}`,
+      check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.015, fixed2(want))],
+      referenceText: `Subtotal ${fixed2(subtotal)}; after ${disc}% off ${fixed2(discounted)}; with ${tax}% tax ${fixed2(discounted * (1 + tax / 100))}; plus shipping ${fixed2(want)}.\n\nAnswer: ${fixed2(want)}`,
+      nearMissText: `Subtotal ${fixed2(subtotal)}; discount ${fixed2(subtotal - discounted)}; tax ${fixed2((subtotal * tax) / 100)}; total ${fixed2(wrong)}.\n\nAnswer: ${fixed2(wrong)}`,
     };
   }
 }
 
-function l2Pooled(rng: ProbeRng): Built {
+function l2Pooled(rng: ProbeRng): TextTask {
   for (;;) {
     const k = rng.int(3, 4);
     const sizes = Array.from({ length: k }, () => rng.int(8, 64));
@@ -258,14 +225,14 @@ function l2Pooled(rng: ProbeRng): Built {
     const rows = sizes.map((n, i) => `- ${label} ${String.fromCharCode(65 + i)}: ${n} people, average ${what} ${avgs[i]!.toFixed(1)}`).join('\n');
     return {
       prompt: `Each ${label} reports its size and its average ${what}:\n${rows}\n\nWhat is the average ${what} over all people in all ${label === 'class' ? 'classes' : `${label}s`} together? Round to 2 decimal places.\n\n${ANSWER_RULE}`,
-      check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fmt2(want))],
-      referenceText: `Total points ${fmt2(sizes.reduce((s, n, i) => s + n * avgs[i]!, 0))} over ${sizes.reduce((s, n) => s + n, 0)} people = ${fmt2(want)}\n\nAnswer: ${fmt2(want)}`,
-      nearMissText: `Mean of the averages: ${fmt2(plain)}\n\nAnswer: ${fmt2(plain)}`,
+      check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fixed2(want))],
+      referenceText: `Total points ${fixed2(sizes.reduce((s, n, i) => s + n * avgs[i]!, 0))} over ${sizes.reduce((s, n) => s + n, 0)} people = ${fixed2(want)}\n\nAnswer: ${fixed2(want)}`,
+      nearMissText: `Mean of the averages: ${fixed2(plain)}\n\nAnswer: ${fixed2(plain)}`,
     };
   }
 }
 
-function l2Speed(rng: ProbeRng): Built {
+function l2Speed(rng: ProbeRng): TextTask {
   for (;;) {
     const k = rng.int(3, 4);
     const dist = Array.from({ length: k }, () => rng.int(12, 180));
@@ -278,9 +245,9 @@ function l2Speed(rng: ProbeRng): Built {
     const legs = dist.map((d, i) => `- leg ${i + 1}: ${d} km at a steady ${speed[i]} km/h`).join('\n');
     return {
       prompt: `${who} drives a route in ${k} legs, without stopping between them:\n${legs}\n\nWhat is the average speed over the whole route in km/h? Round to 2 decimal places.\n\n${ANSWER_RULE}`,
-      check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fmt2(want))],
-      referenceText: `Total distance ${dist.reduce((s, d) => s + d, 0)} km, total time ${time.toFixed(4)} h, average ${fmt2(want)} km/h.\n\nAnswer: ${fmt2(want)}`,
-      nearMissText: `Average of the leg speeds: ${fmt2(plain)} km/h.\n\nAnswer: ${fmt2(plain)}`,
+      check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fixed2(want))],
+      referenceText: `Total distance ${dist.reduce((s, d) => s + d, 0)} km, total time ${time.toFixed(4)} h, average ${fixed2(want)} km/h.\n\nAnswer: ${fixed2(want)}`,
+      nearMissText: `Average of the leg speeds: ${fixed2(plain)} km/h.\n\nAnswer: ${fixed2(plain)}`,
     };
   }
 }
@@ -296,7 +263,7 @@ const COMPOUNDING: Array<[string, number]> = [
   ['weekly (52 weeks a year)', 52],
 ];
 
-function l3Compound(rng: ProbeRng): Built {
+function l3Compound(rng: ProbeRng): TextTask {
   const P = rng.int(20, 900) * 50;
   const r = rng.int(210, 895) / 100;
   const [how, m] = rng.pick(COMPOUNDING);
@@ -315,19 +282,19 @@ function l3Compound(rng: ProbeRng): Built {
       numberCheck('balance_correct', firstNumber(labelled(t, /balance/)), balance, 0.01, money(balance)),
       numberCheck('rate_correct', firstNumber(labelled(t, /effective(?: annual)? rate|ear/)), ear, 0.005, `${ear.toFixed(2)}%`),
     ],
-    referenceText: `Per-period rate ${r}% / ${m}; ${m * years} periods.\nBalance = ${P} × (1 + ${(r / 100).toFixed(4)}/${m})^${m * years} = ${money(balance)}\nEAR = (1 + ${(r / 100).toFixed(4)}/${m})^${m} − 1\n\nBalance: ${fmt2(balance)}\nEffective rate: ${ear.toFixed(2)}%`,
-    nearMissText: `Balance = ${P} × (1 + ${(r / 100).toFixed(4)})^${years} = ${money(naive)}\nThe effective rate equals the stated rate.\n\nBalance: ${fmt2(naive)}\nEffective rate: ${r.toFixed(2)}%`,
+    referenceText: `Per-period rate ${r}% / ${m}; ${m * years} periods.\nBalance = ${P} × (1 + ${(r / 100).toFixed(4)}/${m})^${m * years} = ${money(balance)}\nEAR = (1 + ${(r / 100).toFixed(4)}/${m})^${m} − 1\n\nBalance: ${fixed2(balance)}\nEffective rate: ${ear.toFixed(2)}%`,
+    nearMissText: `Balance = ${P} × (1 + ${(r / 100).toFixed(4)})^${years} = ${money(naive)}\nThe effective rate equals the stated rate.\n\nBalance: ${fixed2(naive)}\nEffective rate: ${r.toFixed(2)}%`,
   };
 }
 
-function l3Loan(rng: ProbeRng): Built {
+function l3Loan(rng: ProbeRng): TextTask {
   const P = rng.int(40, 900) * 500;
   const r = rng.int(250, 975) / 100;
   const years = rng.pick([3, 4, 5, 7, 10, 15, 20, 25, 30]);
   const n = years * 12;
   const i = r / 100 / 12;
   const payment = (P * i) / (1 - Math.pow(1 + i, -n));
-  const pay2 = round2(payment);
+  const pay2 = roundTo(payment, 2);
   const interest = pay2 * n - P;
   const flatInterest = (P * r * years) / 100;
   const flatPay = (P + flatInterest) / n;
@@ -342,12 +309,12 @@ function l3Loan(rng: ProbeRng): Built {
       numberCheck('payment_correct', firstNumber(labelled(t, /(?:monthly )?payment/)), payment, 0.01, money(payment)),
       numberCheck('interest_correct', firstNumber(labelled(t, /total interest|interest/)), interest, 0.011, money(interest)),
     ],
-    referenceText: `i = ${r}%/12, n = ${n}. Payment = P·i / (1 − (1+i)^−n) = ${fmt2(payment)}. Total paid ${fmt2(pay2 * n)}.\n\nPayment: ${fmt2(payment)}\nTotal interest: ${fmt2(interest)}`,
-    nearMissText: `Interest = ${P} × ${(r / 100).toFixed(4)} × ${years} = ${fmt2(flatInterest)}; payment = (${P} + interest) / ${n}.\n\nPayment: ${fmt2(flatPay)}\nTotal interest: ${fmt2(flatInterest)}`,
+    referenceText: `i = ${r}%/12, n = ${n}. Payment = P·i / (1 − (1+i)^−n) = ${fixed2(payment)}. Total paid ${fixed2(pay2 * n)}.\n\nPayment: ${fixed2(payment)}\nTotal interest: ${fixed2(interest)}`,
+    nearMissText: `Interest = ${P} × ${(r / 100).toFixed(4)} × ${years} = ${fixed2(flatInterest)}; payment = (${P} + interest) / ${n}.\n\nPayment: ${fixed2(flatPay)}\nTotal interest: ${fixed2(flatInterest)}`,
   };
 }
 
-function l3Chain(rng: ProbeRng): Built {
+function l3Chain(rng: ProbeRng): TextTask {
   for (;;) {
     const start = rng.int(2000, 90000) / 100;
     const k = rng.int(3, 5);
@@ -370,41 +337,20 @@ function l3Chain(rng: ProbeRng): Built {
         numberCheck('final_correct', firstNumber(labelled(t, /final(?: price)?/)), final, 0.01, money(final)),
         numberCheck('change_correct', firstNumber(labelled(t, /overall(?: percentage)? change|change/)), net, 0.005, `${net.toFixed(2)}%`),
       ],
-      referenceText: `Multiply by ${changes.map((c) => (1 + c / 100).toFixed(3)).join(' × ')}: ${money(final)}.\n\nFinal price: ${fmt2(final)}\nOverall change: ${net.toFixed(2)}%`,
-      nearMissText: `Net change ${changes.join(' + ')} = ${summed.toFixed(2)}%.\n\nFinal price: ${fmt2(wrongFinal)}\nOverall change: ${summed.toFixed(2)}%`,
+      referenceText: `Multiply by ${changes.map((c) => (1 + c / 100).toFixed(3)).join(' × ')}: ${money(final)}.\n\nFinal price: ${fixed2(final)}\nOverall change: ${net.toFixed(2)}%`,
+      nearMissText: `Net change ${changes.join(' + ')} = ${summed.toFixed(2)}%.\n\nFinal price: ${fixed2(wrongFinal)}\nOverall change: ${summed.toFixed(2)}%`,
     };
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 
-function instance(level: ProbeLevel, seed: number, b: Built): ProbeInstance {
-  return {
-    primitiveId: ID,
-    level,
-    seed,
-    prompt: b.prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      return b.check(ctx.finalText);
-    },
-    reference: solution({ text: b.referenceText }),
-    nearMiss: solution({ text: b.nearMissText }),
-  };
-}
-
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'One operation (multiplication, division or percentage rounded to cents, money subtraction); `Answer:` line, integers exact, rounded values within half a cent.',
-    L2: 'Multi-step: weighted average, invoice with discount/tax/shipping, pooled group average, or trip average speed; `Answer:` line within one cent.',
-    L3: 'Compound: compound interest (balance + effective rate), loan payment + total interest, or a chain of percentage changes (final value + net change); two labelled lines at the asked precision.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return instance(level, seed, rng.pick([l1Multiply, l1Divide, l1Percent, l1Subtract])(rng));
-    if (level === 'L2') return instance(level, seed, rng.pick([l2Weighted, l2Invoice, l2Pooled, l2Speed])(rng));
-    return instance(level, seed, rng.pick([l3Compound, l3Loan, l3Chain])(rng));
-  },
+export const generator = generatorByLevel(ID, {
+  L1: 'One operation (multiplication, division or percentage rounded to cents, money subtraction); `Answer:` line, integers exact, rounded values within half a cent.',
+  L2: 'Multi-step: weighted average, invoice with discount/tax/shipping, pooled group average, or trip average speed; `Answer:` line within one cent.',
+  L3: 'Compound: compound interest (balance + effective rate), loan payment + total interest, or a chain of percentage changes (final value + net change); two labelled lines at the asked precision.',
+}, {
+  L1: (rng, seed, level) => textProbe(ID, level, seed, rng.pick([l1Multiply, l1Divide, l1Percent, l1Subtract])(rng)),
+  L2: (rng, seed, level) => textProbe(ID, level, seed, rng.pick([l2Weighted, l2Invoice, l2Pooled, l2Speed])(rng)),
+  L3: (rng, seed, level) => textProbe(ID, level, seed, rng.pick([l3Compound, l3Loan, l3Chain])(rng)),
 });

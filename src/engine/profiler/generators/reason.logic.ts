@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, lines, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { cp, generatorByLevel, lines, numbersIn, textProbe, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { cleanLine, lastLineAnswer } from '../gen/answer.js';
+import { pseudoWord, type WordSounds } from '../gen/words.js';
 
 /**
  * reason.logic — deduction (text pattern: the answer is the agent's final text).
@@ -25,11 +26,9 @@ const NAMES = [
   'Celeste', 'Dario', 'Elif', 'Florin', 'Greer', 'Hamid', 'Ingrid', 'Joaquin', 'Katya', 'Leander', 'Marisol', 'Nadia', 'Orson', 'Petra',
 ];
 
-function cleanLine(line: string): string {
-  return line
-    .replace(/[*`_]/g, '')
-    .replace(/^[\s>#-]+/, '')
-    .trim();
+/** cleanLine, with underscores (markdown emphasis) removed too. */
+function cleanLogicLine(line: string): string {
+  return cleanLine(line.replace(/_/g, ''));
 }
 
 /** Every permutation of 0..n-1. */
@@ -54,14 +53,11 @@ function permutations(n: number): number[][] {
 // ---------------------------------------------------------------------------------------------
 // L1 — categorical deduction over invented words
 
-function inventedWord(rng: ProbeRng): string {
-  const onset = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gl', 'pl', 'sk', 'tr', 'fl', 'gr'];
-  const vowel = ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'];
-  const coda = ['', '', 'n', 'r', 'x', 'k', 'sh', 'm'];
-  let w = '';
-  for (let i = rng.int(2, 3); i > 0; i--) w += rng.pick(onset) + rng.pick(vowel);
-  return w + rng.pick(coda);
-}
+const SOUNDS: WordSounds = {
+  onsets: ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'dr', 'gl', 'pl', 'sk', 'tr', 'fl', 'gr'],
+  vowels: ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'],
+  codas: ['', '', 'n', 'r', 'x', 'k', 'sh', 'm'],
+};
 
 const article = (w: string): string => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
 
@@ -105,7 +101,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     const len = rng.int(2, 3);
     const k = len + 1 + rng.int(2, 3);
     const words = new Set<string>();
-    while (words.size < k) words.add(inventedWord(rng));
+    while (words.size < k) words.add(pseudoWord(rng, SOUNDS));
     const w = [...words];
     // Chain over properties 0..len; further properties are for exclusion and distractors.
     const rules: Rule[] = [];
@@ -169,22 +165,17 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
       `Start your reply with exactly one word: \`Yes\` (the statements prove it), \`No\` (they prove the opposite) or \`Unknown\` (they allow both). ` +
       `Then give a short justification.`;
     const explain = (ans: string): string => `${ans}. Following the statements about ${who}, the question ${ans === 'Unknown' ? 'is not settled' : 'is settled'} by the rules given.`;
-    return {
-      primitiveId: ID,
-      level: 'L1',
-      seed,
+    return textProbe(ID, 'L1', seed, {
       prompt,
-      setupFiles: {},
-      requires: [],
-      async check(ctx) {
-        let first = (cleanLine(ctx.finalText.trim().split(/\n/)[0] ?? '').match(/[A-Za-z]+/g) ?? []).slice(0, 2);
+      async check(answerText) {
+        let first = (cleanLogicLine(answerText.trim().split(/\n/)[0] ?? '').match(/[A-Za-z]+/g) ?? []).slice(0, 2);
         if (first[0]?.toLowerCase() === 'answer') first = first.slice(1);
         const got = first[0] ?? '';
         return [cp('answer_correct', got.toLowerCase() === want.toLowerCase(), `expected the reply to start with ${want}, got "${got}"`)];
       },
-      reference: solution({ text: explain(want) }),
-      nearMiss: solution({ text: explain(trap) }),
-    };
+      referenceText: explain(want),
+      nearMissText: explain(trap),
+    });
   }
 }
 
@@ -328,11 +319,7 @@ function weight(c: Clue, rng: ProbeRng): number {
 
 /** The names on the reply's last line, in order (label, markdown, numbering and final period removed). */
 function orderOnLastLine(text: string): string[] {
-  const ls = lines(text);
-  let last = cleanLine(ls[ls.length - 1] ?? '');
-  const colon = last.indexOf(':');
-  if (colon >= 0 && !last.slice(0, colon).includes(',')) last = last.slice(colon + 1);
-  return last
+  return lastLineAnswer(text, cleanLogicLine)
     .replace(/\.\s*$/, '')
     .split(/\s*(?:,|;|->|→|\|)\s*/)
     .map((s) => s.replace(/^\(?(?:seat\s*)?\d+\s*[).:=-]?\s*/i, '').trim())
@@ -351,15 +338,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     s.clues.map((c) => `- ${renderClue(c, names)}`).join('\n') +
     `\n\nExactly one arrangement satisfies all of these statements. Work it out. ` +
     `The last line of your reply must contain only the ${n} names in seat order from seat 1 to seat ${n}, separated by commas (\`<seat 1>, <seat 2>, …, <seat ${n}>\`), nothing else on that line.`;
-  return {
-    primitiveId: ID,
-    level: 'L2',
-    seed,
+  return textProbe(ID, 'L2', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const got = orderOnLastLine(ctx.finalText);
+    async check(reply) {
+      const got = orderOnLastLine(reply);
       const lower = got.map((g) => g.toLowerCase());
       const known = new Set(names.map((x) => x.toLowerCase()));
       const formatOk = lower.length === n && lower.every((g) => known.has(g)) && new Set(lower).size === n;
@@ -368,9 +350,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
         cp('order_correct', formatOk && lower.every((g, i) => g === want[i]!.toLowerCase()), `expected ${want.join(', ')}`),
       ];
     },
-    reference: solution({ text: `Working through the clues leaves a single arrangement.\n\n${want.join(', ')}` }),
-    nearMiss: solution({ text: `Placing everyone clue by clue gives this order.\n\n${wrong.join(', ')}` }),
-  };
+    referenceText: `Working through the clues leaves a single arrangement.\n\n${want.join(', ')}`,
+    nearMissText: `Placing everyone clue by clue gives this order.\n\n${wrong.join(', ')}`,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,20 +425,15 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       `Find the assignment with the lowest total cost that follows every rule (there is exactly one). ` +
       `End your reply with one line per job in the form \`<job>: <worker>\` (in the column order of the table), followed by a final line \`Total: <cost>\` with the total cost in hundreds of dollars.`;
     const answerBlock = (p: number[]): string => `${tasks.map((t, task) => `${t}: ${workers[p[task]!]}`).join('\n')}\nTotal: ${total(p)}`;
-    return {
-      primitiveId: ID,
-      level: 'L3',
-      seed,
+    return textProbe(ID, 'L3', seed, {
       prompt,
-      setupFiles: {},
-      requires: [],
-      async check(ctx) {
+      async check(reply) {
         const got = new Map<string, string>();
         let totalLine: string | undefined;
         const lowTasks = tasks.map((t) => t.toLowerCase());
         const lowWorkers = workers.map((w) => w.toLowerCase());
-        for (const raw of lines(ctx.finalText)) {
-          const l = cleanLine(raw).toLowerCase();
+        for (const raw of lines(reply)) {
+          const l = cleanLogicLine(raw).toLowerCase();
           if (/^total\b/.test(l)) totalLine = l;
           const ts = lowTasks.filter((t) => new RegExp(`\\b${t}\\b`).test(l));
           const ws = lowWorkers.filter((w) => new RegExp(`\\b${w}\\b`).test(l));
@@ -470,23 +447,14 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
         ];
         return out;
       },
-      reference: solution({ text: `Checking every assignment that respects the rules, the cheapest is:\n\n${answerBlock(best)}` }),
-      nearMiss: solution({ text: `Picking the cheapest combination from the table:\n\n${answerBlock(free)}` }),
-    };
+      referenceText: `Checking every assignment that respects the rules, the cheapest is:\n\n${answerBlock(best)}`,
+      nearMissText: `Picking the cheapest combination from the table:\n\n${answerBlock(free)}`,
+    });
   }
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Categorical if-then statements over invented words (incl. affirming-the-consequent / denying-the-antecedent traps); reply starts with Yes, No or Unknown.',
-    L2: 'Seat 5–6 people from 4–8 clues with a unique arrangement (brute-forced); the last line must be exactly the full seat order.',
-    L3: 'Assign 5 jobs to 5 workers at minimum cost under 2–3 rules (unique optimum; the unconstrained optimum breaks a rule); job→worker lines and the total.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Categorical if-then statements over invented words (incl. affirming-the-consequent / denying-the-antecedent traps); reply starts with Yes, No or Unknown.',
+  L2: 'Seat 5–6 people from 4–8 clues with a unique arrangement (brute-forced); the last line must be exactly the full seat order.',
+  L3: 'Assign 5 jobs to 5 workers at minimum cost under 2–3 rules (unique optimum; the unconstrained optimum breaks a rule); job→worker lines and the total.',
+}, { L1: level1, L2: level2, L3: level3 });

@@ -1,6 +1,6 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, lines, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { cp, generatorByLevel, lines, numbersIn, solution, textProbe, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { cleanLine, labelled, lastLineAnswer } from '../gen/answer.js';
 
 /**
  * reason.planning — ordering, parallelism, branches and recovery (text pattern: the answer is
@@ -42,24 +42,6 @@ function taskNames(rng: ProbeRng, n: number, taken = new Set<string>()): string[
     out.push(name);
   }
   return out;
-}
-
-function cleanLine(line: string): string {
-  return line
-    .replace(/[*`]/g, '')
-    .replace(/^[\s>#]+/, '')
-    .replace(/^-\s+/, '')
-    .trim();
-}
-
-function labelled(text: string, label: RegExp): string | undefined {
-  const re = new RegExp(`^(?:${label.source})\\b[^:=\\n]{0,30}?[:=]\\s*(.*)$`, 'i');
-  const ls = lines(text).map(cleanLine);
-  for (let i = ls.length - 1; i >= 0; i--) {
-    const m = re.exec(ls[i]!);
-    if (m) return m[1]!;
-  }
-  return undefined;
 }
 
 /** A comma/arrow separated list of names, lower-cased; "none" or empty is []. */
@@ -116,19 +98,10 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
       .join('\n') +
     `\n\nGive an order in which all tasks can be done without breaking any constraint. ` +
     `The last line of your reply must list all ${n} task names in that order, separated by commas, and nothing else.`;
-  return {
-    primitiveId: ID,
-    level: 'L1',
-    seed,
+  return textProbe(ID, 'L1', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const ls = lines(ctx.finalText);
-      let last = cleanLine(ls[ls.length - 1] ?? '');
-      const colon = last.indexOf(':');
-      if (colon >= 0 && !last.slice(0, colon).includes(',')) last = last.slice(colon + 1);
-      const got = nameList(last);
+    async check(reply) {
+      const got = nameList(lastLineAnswer(reply));
       const complete = sameSet(got, names);
       const broken = deps.filter(([b, a]) => !(got.indexOf(b) >= 0 && got.indexOf(a) > got.indexOf(b)));
       return [
@@ -136,9 +109,9 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
         cp('order_valid', complete && broken.length === 0, broken.map(([b, a]) => `${b} must come before ${a}`).join('; ')),
       ];
     },
-    reference: solution({ text: `Starting with the tasks that have no prerequisites and adding each task once its prerequisites are placed:\n\n${order.join(', ')}` }),
-    nearMiss: solution({ text: `Ordering the tasks by their dependencies:\n\n${wrong.join(', ')}` }),
-  };
+    referenceText: `Starting with the tasks that have no prerequisites and adding each task once its prerequisites are placed:\n\n${order.join(', ')}`,
+    nearMissText: `Ordering the tasks by their dependencies:\n\n${wrong.join(', ')}`,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,19 +364,14 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       `\`Status: <completed or aborted>\``;
     const block = (t: Trace): string =>
       `Executed: ${t.executed.join(', ')}\nFailed: ${t.failed.length ? t.failed.join(', ') : 'none'}\nNot run: ${t.notRun.length ? t.notRun.join(', ') : 'none'}\nStatus: ${t.status}`;
-    return {
-      primitiveId: ID,
-      level: 'L3',
-      seed,
+    return textProbe(ID, 'L3', seed, {
       prompt,
-      setupFiles: {},
-      requires: [],
-      async check(ctx) {
-        const text = ctx.finalText;
-        const executed = nameList(labelled(text, /executed|execution(?: order)?/));
-        const failed = nameList(labelled(text, /failed(?: steps)?/));
-        const notRun = nameList(labelled(text, /not run|never (?:started|run)/));
-        const statusFrag = labelled(text, /status/) ?? '';
+      async check(reply) {
+        const text = reply;
+        const executed = nameList(labelled(text, /executed|execution(?: order)?/, 30));
+        const failed = nameList(labelled(text, /failed(?: steps)?/, 30));
+        const notRun = nameList(labelled(text, /not run|never (?:started|run)/, 30));
+        const statusFrag = labelled(text, /status/, 30) ?? '';
         const status = /\babort/i.test(statusFrag) ? 'aborted' : /\bcomplet/i.test(statusFrag) ? 'completed' : '';
         return [
           cp('trace_correct', executed.length === truth.executed.length && executed.every((e, i) => e === truth.executed[i]), `expected Executed: ${truth.executed.join(', ')}`),
@@ -412,23 +380,14 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
           cp('status_correct', status === truth.status, `expected Status: ${truth.status}`),
         ];
       },
-      reference: solution({ text: `Walking through the steps with the failure rules applied:\n\n${block(truth)}` }),
-      nearMiss: solution({ text: `Tracing the run step by step:\n\n${block(wrong)}` }),
-    };
+      referenceText: `Walking through the steps with the failure rules applied:\n\n${block(truth)}`,
+      nearMissText: `Tracing the run step by step:\n\n${block(wrong)}`,
+    });
   }
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Order 4–5 generated tasks with dependencies; the last line must list every task once in a valid order.',
-    L2: 'Group 6–8 tasks with durations into parallel stages and give the shortest completion time with unlimited workers (critical path).',
-    L3: 'Trace a generated runbook with retries, abort/continue/recovery rules, conditional steps, rollback and a final step under a failure scenario: execution trace, failed steps, steps never started, status.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Order 4–5 generated tasks with dependencies; the last line must list every task once in a valid order.',
+  L2: 'Group 6–8 tasks with durations into parallel stages and give the shortest completion time with unlimited workers (critical path).',
+  L3: 'Trace a generated runbook with retries, abort/continue/recovery rules, conditional steps, rollback and a final step under a failure scenario: execution trace, failed steps, steps never started, status.',
+}, { L1: level1, L2: level2, L3: level3 });

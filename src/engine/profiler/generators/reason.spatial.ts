@@ -1,6 +1,6 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, lines, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
-import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { cp, generatorByLevel, numbersIn, textProbe, type ProbeRng, type TextTask } from '../toolkit.js';
+import type { ProbeCheckpoint } from '../types.js';
+import { labelled, numberCheck } from '../gen/answer.js';
 
 /**
  * reason.spatial — distances, directions, areas, transformations, spheres and 3D (text
@@ -22,29 +22,10 @@ const ID = 'reason.spatial';
 // ---------------------------------------------------------------------------------------------
 // Answer parsing
 
-function cleanLine(line: string): string {
-  return line
-    .replace(/[*`]/g, '')
-    .replace(/^[\s>#-]+/, '')
-    .trim();
-}
-
-function labelled(text: string, label: RegExp): string | undefined {
-  const re = new RegExp(`^(?:${label.source})\\b[^:=\\n]{0,40}?[:=]\\s*(.*)$`, 'i');
-  const ls = lines(text).map(cleanLine);
-  for (let i = ls.length - 1; i >= 0; i--) {
-    const m = re.exec(ls[i]!);
-    if (m) return m[1]!;
-  }
-  return undefined;
-}
-
 const nums = (s: string | undefined): number[] => (s === undefined ? [] : numbersIn(s.replace(/[\u2212\u2013]/g, '-')));
 
 function numberCp(name: string, frag: string | undefined, want: number, tol: number, shown: string): ProbeCheckpoint {
-  const n = nums(frag)[0];
-  if (n === undefined) return cp(name, false, `no number on the line (expected ${shown})`);
-  return cp(name, Math.abs(n - want) <= tol + 1e-9, `expected ${shown}, got ${n}`);
+  return numberCheck(name, nums(frag)[0], want, tol, shown);
 }
 
 function pointCp(name: string, frag: string | undefined, want: number[], tol = 1e-6): ProbeCheckpoint {
@@ -77,13 +58,6 @@ function fmtNum(x: number, digits = 2): string {
 
 const fmtPt = (p: number[]): string => `(${p.map((v) => fmtNum(Math.abs(v) < 1e-9 ? 0 : v)).join(', ')})`;
 
-interface Built {
-  prompt: string;
-  check(text: string): ProbeCheckpoint[];
-  referenceText: string;
-  nearMissText: string;
-}
-
 // ---------------------------------------------------------------------------------------------
 // L1
 
@@ -96,7 +70,7 @@ function compass8(dx: number, dy: number): { dir: string; margin: number } {
   return { dir: COMPASS8[idx]!, margin };
 }
 
-function l1Points(rng: ProbeRng): Built {
+function l1Points(rng: ProbeRng): TextTask {
   for (;;) {
     const a = [rng.int(-20, 20), rng.int(-20, 20)];
     const b = [rng.int(-20, 20), rng.int(-20, 20)];
@@ -157,7 +131,7 @@ function walk(start: [number, number], facing: number, moves: Move[], mirrorFirs
   return { pos: [x, y], facing: f };
 }
 
-function l1Walk(rng: ProbeRng): Built {
+function l1Walk(rng: ProbeRng): TextTask {
   for (;;) {
     const start: [number, number] = [rng.int(-9, 9), rng.int(-9, 9)];
     const facing = rng.int(0, 3);
@@ -200,7 +174,7 @@ function segmentsCross(a: P2, b: P2, c: P2, d: P2): boolean {
   return o(a, b, c) * o(a, b, d) < 0 && o(c, d, a) * o(c, d, b) < 0;
 }
 
-function l2Polygon(rng: ProbeRng): Built {
+function l2Polygon(rng: ProbeRng): TextTask {
   for (;;) {
     const n = rng.int(5, 7);
     const cx = rng.int(-5, 5);
@@ -297,7 +271,7 @@ function sayX(x: Xform): string {
   }
 }
 
-function l2Transform(rng: ProbeRng): Built {
+function l2Transform(rng: ProbeRng): TextTask {
   for (;;) {
     const p: P2 = [rng.int(-9, 9), rng.int(-9, 9)];
     const k = rng.int(3, 4);
@@ -327,7 +301,7 @@ function l2Transform(rng: ProbeRng): Built {
   }
 }
 
-function l2Triangle(rng: ProbeRng): Built {
+function l2Triangle(rng: ProbeRng): TextTask {
   for (;;) {
     const pts: P2[] = Array.from({ length: 3 }, () => [rng.int(-12, 12), rng.int(-12, 12)] as P2);
     const [a, b, c] = pts as [P2, P2, P2];
@@ -366,7 +340,7 @@ function angleDiff(a: number, b: number): number {
   return d > 180 ? 360 - d : d;
 }
 
-function l3Sphere(rng: ProbeRng): Built {
+function l3Sphere(rng: ProbeRng): TextTask {
   for (;;) {
     const lat1 = rng.float(-55, 70, 4);
     const lon1 = rng.float(-179, 179, 4);
@@ -414,7 +388,7 @@ const norm3 = (a: V3): number => Math.hypot(a[0], a[1], a[2]);
 const p3 = (rng: ProbeRng, lo: number, hi: number): V3 => [rng.int(lo, hi), rng.int(lo, hi), rng.int(lo, hi)];
 const show3 = (p: V3): string => `(${p.join(', ')})`;
 
-function l3Tetra(rng: ProbeRng): Built {
+function l3Tetra(rng: ProbeRng): TextTask {
   for (;;) {
     const [a, b, c, d] = [p3(rng, -6, 9), p3(rng, -6, 9), p3(rng, -6, 9), p3(rng, -6, 9)];
     const det = dot3(sub3(b, a), cross3(sub3(c, a), sub3(d, a)));
@@ -435,7 +409,7 @@ function l3Tetra(rng: ProbeRng): Built {
   }
 }
 
-function l3Plane(rng: ProbeRng): Built {
+function l3Plane(rng: ProbeRng): TextTask {
   for (;;) {
     const [a, b, c, q] = [p3(rng, -5, 8), p3(rng, -5, 8), p3(rng, -5, 8), p3(rng, -9, 12)];
     const n = cross3(sub3(b, a), sub3(c, a));
@@ -473,7 +447,7 @@ function rot3(p: V3, axis: Axis, quarter: number): V3 {
   return [x, y, z];
 }
 
-function l3Rotations(rng: ProbeRng): Built {
+function l3Rotations(rng: ProbeRng): TextTask {
   for (;;) {
     const p = p3(rng, -7, 7);
     if (p.filter((v) => v !== 0).length < 3) continue;
@@ -503,33 +477,12 @@ function l3Rotations(rng: ProbeRng): Built {
 
 // ---------------------------------------------------------------------------------------------
 
-function instance(level: ProbeLevel, seed: number, b: Built): ProbeInstance {
-  return {
-    primitiveId: ID,
-    level,
-    seed,
-    prompt: b.prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      return b.check(ctx.finalText);
-    },
-    reference: solution({ text: b.referenceText }),
-    nearMiss: solution({ text: b.nearMissText }),
-  };
-}
-
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: '2D grid: distance (2 dp) + 8-point compass direction between two points, or final position + facing after a walk with turns.',
-    L2: 'Plane geometry: polygon area + perimeter (shoelace), a point through 3–4 transformations, or triangle area + altitude.',
-    L3: 'Sphere and 3D: great-circle distance + initial bearing from generated coordinates, tetrahedron volume + face area, point-to-plane distance + tilt, or chained 3D rotations.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return instance(level, seed, rng.pick([l1Points, l1Walk])(rng));
-    if (level === 'L2') return instance(level, seed, rng.pick([l2Polygon, l2Transform, l2Triangle])(rng));
-    return instance(level, seed, rng.pick([l3Sphere, l3Tetra, l3Plane, l3Rotations])(rng));
-  },
+export const generator = generatorByLevel(ID, {
+  L1: '2D grid: distance (2 dp) + 8-point compass direction between two points, or final position + facing after a walk with turns.',
+  L2: 'Plane geometry: polygon area + perimeter (shoelace), a point through 3–4 transformations, or triangle area + altitude.',
+  L3: 'Sphere and 3D: great-circle distance + initial bearing from generated coordinates, tetrahedron volume + face area, point-to-plane distance + tilt, or chained 3D rotations.',
+}, {
+  L1: (rng, seed, level) => textProbe(ID, level, seed, rng.pick([l1Points, l1Walk])(rng)),
+  L2: (rng, seed, level) => textProbe(ID, level, seed, rng.pick([l2Polygon, l2Transform, l2Triangle])(rng)),
+  L3: (rng, seed, level) => textProbe(ID, level, seed, rng.pick([l3Sphere, l3Tetra, l3Plane, l3Rotations])(rng)),
 });

@@ -1,6 +1,9 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, parseJsonLoose, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, parseJsonLoose, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, distinctWords, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
+import { isAlphabetical, squashSpaces } from '../gen/text.js';
+import { escapeHtml } from '../gen/html.js';
+import { csvText } from '../gen/csv.js';
 
 /**
  * tool.browser — working with web pages. No browser runs here: every level uses saved, static
@@ -15,76 +18,47 @@ import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
 
 const ID = 'tool.browser';
 
-function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  const c = 'bdfgklmnprstvz';
-  const v = 'aeiou';
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
-  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number): string[] {
-  const out = new Set<string>();
-  while (out.size < n) out.add(word(rng));
-  return [...out];
-}
-
-/** Alphabetical either by code point (Python's sorted, JS sort) or by locale collation. */
-function isSorted(xs: readonly string[]): boolean {
-  const byCode = xs.every((x, i) => i === 0 || xs[i - 1]! <= x);
-  const byLocale = xs.every((x, i) => i === 0 || xs[i - 1]!.localeCompare(x) <= 0);
-  return byCode || byLocale;
-}
-
-const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
-
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** Visible text: whitespace collapsed, trimmed. */
-const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
-
 function page(title: string, body: string): string {
   return (
-    `<!DOCTYPE html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n  <title>${esc(title)}</title>\n` +
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n  <title>${escapeHtml(title)}</title>\n` +
     `  <link rel="stylesheet" href="site.css">\n</head>\n<body>\n${body}\n</body>\n</html>\n`
   );
 }
 
 function nav(rng: ProbeRng): string {
-  const links = distinctWords(rng, 3).map((w) => `    <li><a href="/${w}">${cap(w)}</a></li>`);
+  const links = distinctWords(rng, 3, SIMPLE_SOUNDS).map((w) => `    <li><a href="/${w}">${capitalize(w)}</a></li>`);
   return `  <nav class="top">\n    <ul>\n${links.join('\n')}\n    </ul>\n  </nav>`;
 }
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
-  const id = `${word(rng)}-${rng.pick(['note', 'status', 'summary', 'message', 'notice'])}`;
-  const a = cap(word(rng));
-  const b = word(rng);
-  const c = word(rng);
-  const strong = `${word(rng)} ${rng.int(2, 999)}`;
+  const id = `${simpleWord(rng)}-${rng.pick(['note', 'status', 'summary', 'message', 'notice'])}`;
+  const a = capitalize(simpleWord(rng));
+  const b = simpleWord(rng);
+  const c = simpleWord(rng);
+  const strong = `${simpleWord(rng)} ${rng.int(2, 999)}`;
   const extra = rng.pick([
-    ['&quot;', '"', `&quot;${word(rng)}&quot;`, `"`],
+    ['&quot;', '"', `&quot;${simpleWord(rng)}&quot;`, `"`],
     ['&lt;', '<', `&lt; ${rng.int(2, 90)}`, '<'],
-    ['&#39;', "'", `${word(rng)}&#39;s`, "'"],
+    ['&#39;', "'", `${simpleWord(rng)}&#39;s`, "'"],
     ['&eacute;', 'é', `caf&eacute;`, 'é'],
   ] as const);
   const rawExtra = extra[2];
   const plainExtra = rawExtra.split(extra[0]).join(extra[1]);
-  const d = word(rng);
+  const d = simpleWord(rng);
   const html =
     `    <p id="${id}" class="panel-text">\n      ${a} ${b} &amp; ${c},\n      <strong>${strong}</strong>\n      ${rawExtra} <em>${d}</em>.\n    </p>`;
-  const expected = squash(`${a} ${b} & ${c}, ${strong} ${plainExtra} ${d}.`);
-  const nearText = squash(`${a} ${b} &amp; ${c}, ${strong} ${rawExtra} ${d}.`);
-  const decoyOld = `${cap(word(rng))} ${word(rng)} ${word(rng)}.`;
-  const decoyClass = `${cap(word(rng))} ${word(rng)}.`;
-  const title = `${cap(word(rng))} ${rng.pick(['Account', 'Order', 'Booking', 'Shipment'])}`;
+  const expected = squashSpaces(`${a} ${b} & ${c}, ${strong} ${plainExtra} ${d}.`);
+  const nearText = squashSpaces(`${a} ${b} &amp; ${c}, ${strong} ${rawExtra} ${d}.`);
+  const decoyOld = `${capitalize(simpleWord(rng))} ${simpleWord(rng)} ${simpleWord(rng)}.`;
+  const decoyClass = `${capitalize(simpleWord(rng))} ${simpleWord(rng)}.`;
+  const title = `${capitalize(simpleWord(rng))} ${rng.pick(['Account', 'Order', 'Booking', 'Shipment'])}`;
   const body =
-    `${nav(rng)}\n  <main>\n    <h1>${esc(title)}</h1>\n` +
-    `    <p id="${id}-old" class="panel-text muted">${esc(decoyOld)}</p>\n` +
+    `${nav(rng)}\n  <main>\n    <h1>${escapeHtml(title)}</h1>\n` +
+    `    <p id="${id}-old" class="panel-text muted">${escapeHtml(decoyOld)}</p>\n` +
     `    <div class="panel">\n  ${html}\n    </div>\n` +
-    `    <aside><span class="${id}">${esc(decoyClass)}</span></aside>\n` +
-    `  </main>\n  <footer><p>&copy; ${rng.int(2015, 2025)} ${cap(word(rng))}</p></footer>`;
-  const file = `${word(rng)}.html`;
+    `    <aside><span class="${id}">${escapeHtml(decoyClass)}</span></aside>\n` +
+    `  </main>\n  <footer><p>&copy; ${rng.int(2015, 2025)} ${capitalize(simpleWord(rng))}</p></footer>`;
+  const file = `${simpleWord(rng)}.html`;
   const prompt =
     `\`${file}\` in the current directory is a web page saved as a static HTML file (there is no browser here; read the file).\n` +
     `Write the text a browser would display for the element with id \`${id}\` into \`result.txt\`: ` +
@@ -99,7 +73,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     async check(ctx) {
       const got = await ctx.readFile('result.txt');
       if (got === undefined) return [cp('file_exists', false, 'result.txt was not created')];
-      const g = squash(got).normalize('NFC');
+      const g = squashSpaces(got).normalize('NFC');
       return [cp('file_exists', true), cp('text_correct', g === expected.normalize('NFC'), `expected ${JSON.stringify(expected)}, got ${JSON.stringify(g)}`)];
     },
     reference: solution({ toolCalls: [call.read(file)] }, { toolCalls: [call.write('result.txt', expected + '\n')] }, { text: `The element reads: ${expected}` }),
@@ -149,8 +123,6 @@ function parseCsv(text: string): string[][] {
   return rows.filter((r) => !(r.length === 1 && r[0]!.trim() === ''));
 }
 
-const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
 function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const extraCols = rng.sample(['City', 'Team', 'Score', 'Joined', 'Notes'], rng.int(2, 3));
   const cols = ['Name', ...extraCols];
@@ -166,14 +138,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
       let h: string;
       if (c === 'Name') {
         const withComma = r === commaRow || rng.next() < 0.35;
-        v = withComma ? `${cap(word(rng))}, ${cap(word(rng))}` : `${cap(word(rng))} ${cap(word(rng))}`;
-        h = rng.next() < 0.4 ? `<a href="/people/${word(rng)}">${esc(v)}</a>` : esc(v);
+        v = withComma ? `${capitalize(simpleWord(rng))}, ${capitalize(simpleWord(rng))}` : `${capitalize(simpleWord(rng))} ${capitalize(simpleWord(rng))}`;
+        h = rng.next() < 0.4 ? `<a href="/people/${simpleWord(rng)}">${escapeHtml(v)}</a>` : escapeHtml(v);
       } else if (c === 'City') {
-        v = `${cap(word(rng))}`;
-        h = esc(v);
+        v = `${capitalize(simpleWord(rng))}`;
+        h = escapeHtml(v);
       } else if (c === 'Team') {
-        v = rng.next() < 0.4 ? `${cap(word(rng))} & ${cap(word(rng))}` : cap(word(rng));
-        h = esc(v);
+        v = rng.next() < 0.4 ? `${capitalize(simpleWord(rng))} & ${capitalize(simpleWord(rng))}` : capitalize(simpleWord(rng));
+        h = escapeHtml(v);
       } else if (c === 'Score') {
         v = String(rng.int(0, 100));
         h = `<span class="num">${v}</span>`;
@@ -181,8 +153,8 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
         v = `20${rng.int(10, 24)}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`;
         h = `<time datetime="${v}">${v}</time>`;
       } else {
-        v = rng.pick([`${word(rng)} ${word(rng)}`, `"${word(rng)}" ${word(rng)}`, `${word(rng)}, ${word(rng)}`, '']);
-        h = esc(v);
+        v = rng.pick([`${simpleWord(rng)} ${simpleWord(rng)}`, `"${simpleWord(rng)}" ${simpleWord(rng)}`, `${simpleWord(rng)}, ${simpleWord(rng)}`, '']);
+        h = escapeHtml(v);
       }
       cells.push(v);
       html.push(h);
@@ -190,24 +162,24 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     rows.push(cells);
     rowsHtml.push(html);
   }
-  const tableId = `${word(rng)}-table`;
+  const tableId = `${simpleWord(rng)}-table`;
   const tbody = rowsHtml.map((cells) => `        <tr>${cells.map((h) => `<td>${h}</td>`).join('')}</tr>`).join('\n');
   const target =
-    `    <table id="${tableId}" class="data">\n      <caption>${cap(word(rng))} ${word(rng)}</caption>\n` +
+    `    <table id="${tableId}" class="data">\n      <caption>${capitalize(simpleWord(rng))} ${simpleWord(rng)}</caption>\n` +
     `      <thead>\n        <tr>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>\n      </thead>\n      <tbody>\n${tbody}\n      </tbody>\n    </table>`;
-  const decoyRows = Array.from({ length: rng.int(2, 4) }, () => `        <tr><td>${cap(word(rng))}</td><td>${rng.int(1, 99)}</td></tr>`).join('\n');
-  const decoy = `    <table id="${word(rng)}-table" class="data summary">\n      <thead><tr><th>Group</th><th>Count</th></tr></thead>\n      <tbody>\n${decoyRows}\n      </tbody>\n    </table>`;
+  const decoyRows = Array.from({ length: rng.int(2, 4) }, () => `        <tr><td>${capitalize(simpleWord(rng))}</td><td>${rng.int(1, 99)}</td></tr>`).join('\n');
+  const decoy = `    <table id="${simpleWord(rng)}-table" class="data summary">\n      <thead><tr><th>Group</th><th>Count</th></tr></thead>\n      <tbody>\n${decoyRows}\n      </tbody>\n    </table>`;
   const order = rng.next() < 0.5 ? [decoy, target] : [target, decoy];
-  const title = `${cap(word(rng))} ${rng.pick(['Members', 'Roster', 'Results', 'Directory'])}`;
-  const file = `${word(rng)}.html`;
-  const body = `${nav(rng)}\n  <main>\n    <h1>${esc(title)}</h1>\n${order.join('\n    <hr>\n')}\n  </main>`;
+  const title = `${capitalize(simpleWord(rng))} ${rng.pick(['Members', 'Roster', 'Results', 'Directory'])}`;
+  const file = `${simpleWord(rng)}.html`;
+  const body = `${nav(rng)}\n  <main>\n    <h1>${escapeHtml(title)}</h1>\n${order.join('\n    <hr>\n')}\n  </main>`;
   const expected = [cols, ...rows];
   const prompt =
     `\`${file}\` in the current directory is a saved web page (static HTML; there is no browser here, read the file).\n` +
     `Convert the table with id \`${tableId}\` into \`result.csv\`: a header row with the column headings, then one row per table row in page order, ` +
     `cell text only (tags removed, entities decoded). Use standard CSV quoting: a field containing a comma or a double quote is wrapped in double quotes, ` +
     `with inner double quotes doubled.`;
-  const refCsv = expected.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  const refCsv = csvText(expected);
   const naiveCsv = expected.map((r) => r.join(',')).join('\n') + '\n';
   return {
     primitiveId: ID,
@@ -219,14 +191,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     async check(ctx): Promise<ProbeCheckpoint[]> {
       const got = await ctx.readFile('result.csv');
       if (got === undefined) return [cp('file_exists', false, 'result.csv was not created')];
-      const parsed = parseCsv(got).map((r) => r.map(squash));
+      const parsed = parseCsv(got).map((r) => r.map(squashSpaces));
       const header = parsed[0] ?? [];
       const headerOk = header.length === cols.length && header.every((h, i) => h.toLowerCase() === cols[i]!.toLowerCase());
       const data = parsed.slice(1);
       let bad = -1;
       for (let i = 0; i < rows.length; i++) {
         const g = data[i];
-        if (!g || g.length !== cols.length || g.some((v, j) => v !== squash(rows[i]![j]!))) {
+        if (!g || g.length !== cols.length || g.some((v, j) => v !== squashSpaces(rows[i]![j]!))) {
           bad = i;
           break;
         }
@@ -245,13 +217,13 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const chainLen = rng.int(3, 5);
-  const names = distinctWords(rng, chainLen + 1).map((w) => `${w}.html`);
+  const names = distinctWords(rng, chainLen + 1, SIMPLE_SOUNDS).map((w) => `${w}.html`);
   const start = names[0]!;
   const cls = rng.pick(['item', 'entry', 'result', 'listing']);
   const chain = names.slice(0, chainLen);
   const archive = names[chainLen]!;
-  const section = cap(word(rng));
-  const itemText = (): string => (rng.next() < 0.15 ? `${cap(word(rng))} & ${cap(word(rng))}` : `${cap(word(rng))} ${word(rng)} ${rng.int(2, 99)}`);
+  const section = capitalize(simpleWord(rng));
+  const itemText = (): string => (rng.next() < 0.15 ? `${capitalize(simpleWord(rng))} & ${capitalize(simpleWord(rng))}` : `${capitalize(simpleWord(rng))} ${simpleWord(rng)} ${rng.int(2, 99)}`);
   const files: Record<string, string> = {};
   const all: string[] = [];
   const seen = new Set<string>();
@@ -264,19 +236,19 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   chain.forEach((name, i) => {
     const items = Array.from({ length: rng.int(2, 5) }, freshItem);
     all.push(...items);
-    const lis = items.map((t) => `      <li class="${cls}">${esc(t)}</li>`);
-    lis.splice(rng.int(0, lis.length), 0, `      <li class="ad">${esc(`Sponsored: ${cap(word(rng))} ${word(rng)}`)}</li>`);
+    const lis = items.map((t) => `      <li class="${cls}">${escapeHtml(t)}</li>`);
+    lis.splice(rng.int(0, lis.length), 0, `      <li class="ad">${escapeHtml(`Sponsored: ${capitalize(simpleWord(rng))} ${simpleWord(rng)}`)}</li>`);
     const prev = i > 0 ? `<a class="prev" href="${chain[i - 1]}">Previous</a>` : '';
     const next = i < chain.length - 1 ? `<a class="next" href="${chain[i + 1]}">Next</a>` : '';
     const body =
-      `${nav(rng)}\n  <main>\n    <h1>${esc(section)} — page ${i + 1}</h1>\n    <ul class="results">\n${lis.join('\n')}\n    </ul>\n` +
+      `${nav(rng)}\n  <main>\n    <h1>${escapeHtml(section)} — page ${i + 1}</h1>\n    <ul class="results">\n${lis.join('\n')}\n    </ul>\n` +
       `    <div class="pager">${prev} ${next}</div>\n  </main>\n  <footer><a href="${archive}">Archive</a></footer>`;
     files[name] = page(`${section} ${i + 1}`, body);
   });
   const archived = Array.from({ length: rng.int(2, 4) }, freshItem);
   files[archive] = page(
     `${section} archive`,
-    `${nav(rng)}\n  <main>\n    <h1>${esc(section)} — archive</h1>\n    <ul class="results">\n${archived.map((t) => `      <li class="${cls}">${esc(t)}</li>`).join('\n')}\n    </ul>\n  </main>`,
+    `${nav(rng)}\n  <main>\n    <h1>${escapeHtml(section)} — archive</h1>\n    <ul class="results">\n${archived.map((t) => `      <li class="${cls}">${escapeHtml(t)}</li>`).join('\n')}\n    </ul>\n  </main>`,
   );
   files['site.css'] = `li.ad { color: gray; }\n.pager a { margin: 0 1em; }\n`;
   const expected = [...all].sort();
@@ -298,10 +270,10 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       if (got === undefined) return [cp('file_exists', false, 'result.json was not created')];
       const v = parseJsonLoose(got);
       if (!Array.isArray(v)) return [cp('file_exists', true), cp('json_array', false, 'result.json is not a JSON array')];
-      const items = v.map((x) => squash(String(x)));
+      const items = v.map((x) => squashSpaces(String(x)));
       const missing = expected.filter((t) => !items.includes(t));
       const extra = items.filter((t) => !expected.includes(t));
-      const sorted = isSorted(items);
+      const sorted = isAlphabetical(items);
       return [
         cp('file_exists', true),
         cp('json_array', true),
@@ -325,17 +297,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Static HTML only (no browser): write the displayed text of one element by id (nested tags, entities, decoys with similar ids).',
-    L2: 'Static HTML only (no browser): convert one of two tables to CSV, with cells needing quoting and entity decoding.',
-    L3: 'Static HTML only (no browser): follow a.next links across 3–5 saved pages and collect every list item of a given class (an unlinked archive page and li.ad entries are decoys).',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Static HTML only (no browser): write the displayed text of one element by id (nested tags, entities, decoys with similar ids).',
+  L2: 'Static HTML only (no browser): convert one of two tables to CSV, with cells needing quoting and entity decoding.',
+  L3: 'Static HTML only (no browser): follow a.next links across 3–5 saved pages and collect every list item of a given class (an unlinked archive page and li.ad entries are decoys).',
+}, { L1: level1, L2: level2, L3: level3 });

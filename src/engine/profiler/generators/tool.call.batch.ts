@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import type { ProbeLevel } from '../../primitives/catalog.js';
 import type { AgentStep } from '../../agent/types.js';
-import { call, cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { distinctWords, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
+import { firstLineDiff, trimmedLines } from '../gen/text.js';
 
 /**
  * tool.call.batch — batching parallel tool calls. Every level asks for all reads to be issued
@@ -15,36 +16,6 @@ import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
  */
 
 const ID = 'tool.call.batch';
-
-function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  const c = 'bdfgklmnprstvz';
-  const v = 'aeiou';
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
-  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number): string[] {
-  const out = new Set<string>();
-  while (out.size < n) out.add(word(rng));
-  return [...out];
-}
-
-function normLines(text: string): string[] {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((l) => l.replace(/\s+$/, ''))
-    .filter((l, i, all) => l !== '' || all.slice(i).some((x) => x.trim() !== ''));
-}
-
-function firstDiff(got: string[], want: string[]): string {
-  for (let i = 0; i < Math.max(got.length, want.length); i++) {
-    if (got[i] !== want[i]) return `line ${i + 1}: expected ${JSON.stringify(want[i] ?? '(nothing)')}, got ${JSON.stringify(got[i] ?? '(nothing)')}`;
-  }
-  return 'identical';
-}
 
 function normPath(p: string, workDir: string): string {
   let s = p.replace(/\\/g, '/');
@@ -88,8 +59,8 @@ function batchSentence(n: number): string {
 }
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
-  const [a, b] = distinctWords(rng, 2).map((w) => `${w}.txt`) as [string, string];
-  const para = () => Array.from({ length: rng.int(2, 5) }, () => Array.from({ length: rng.int(3, 7) }, () => word(rng)).join(' ') + '.');
+  const [a, b] = distinctWords(rng, 2, SIMPLE_SOUNDS).map((w) => `${w}.txt`) as [string, string];
+  const para = () => Array.from({ length: rng.int(2, 5) }, () => Array.from({ length: rng.int(3, 7) }, () => simpleWord(rng)).join(' ') + '.');
   const la = para();
   const lb = para();
   const out = rng.pick(['combined.txt', 'merged.txt', 'joined.txt']);
@@ -108,9 +79,9 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     requires: [],
     async check(ctx) {
       const got = await ctx.readFile(out);
-      const g = got === undefined ? [] : normLines(got);
+      const g = got === undefined ? [] : trimmedLines(got);
       return [
-        cp('result_correct', got !== undefined && g.join('\n') === expected.join('\n'), got === undefined ? `${out} was not created` : firstDiff(g, expected)),
+        cp('result_correct', got !== undefined && g.join('\n') === expected.join('\n'), got === undefined ? `${out} was not created` : firstLineDiff(g, expected)),
         batchCheckpoint(ctx.steps, ctx.workDir, [a, b]),
       ];
     },
@@ -121,8 +92,8 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
 
 function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const dir = rng.pick(['regions', 'depots', 'branches', 'sites']);
-  const files = distinctWords(rng, 5).map((w) => `${dir}/${w}.csv`);
-  const items = distinctWords(rng, rng.int(6, 9));
+  const files = distinctWords(rng, 5, SIMPLE_SOUNDS).map((w) => `${dir}/${w}.csv`);
+  const items = distinctWords(rng, rng.int(6, 9), SIMPLE_SOUNDS);
   const totals = new Map<string, number>();
   const setupFiles: Record<string, string> = {};
   for (const f of files) {
@@ -154,9 +125,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     requires: [],
     async check(ctx) {
       const got = await ctx.readFile(out);
-      const g = got === undefined ? [] : normLines(got).map((l) => l.replace(/\s+/g, ''));
+      const g = got === undefined ? [] : trimmedLines(got).map((l) => l.replace(/\s+/g, ''));
       return [
-        cp('totals_correct', got !== undefined && g.join('\n') === expected.join('\n'), got === undefined ? `${out} was not created` : firstDiff(g, expected)),
+        cp('totals_correct', got !== undefined && g.join('\n') === expected.join('\n'), got === undefined ? `${out} was not created` : firstLineDiff(g, expected)),
         batchCheckpoint(ctx.steps, ctx.workDir, files),
       ];
     },
@@ -168,9 +139,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const k = rng.int(6, 8);
   const dir = rng.pick(['prices', 'quotes', 'offers']);
-  const stores = distinctWords(rng, k);
+  const stores = distinctWords(rng, k, SIMPLE_SOUNDS);
   const files = stores.map((s) => `${dir}/${s}.txt`);
-  const products = distinctWords(rng, rng.int(8, 12));
+  const products = distinctWords(rng, rng.int(8, 12), SIMPLE_SOUNDS);
   const offers = new Map<string, Array<{ store: string; cents: number }>>();
   for (const p of products) offers.set(p, []);
   const lists = new Map<string, string[]>();
@@ -224,7 +195,7 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       let reason = `${out} was not created`;
       let ok = false;
       if (got !== undefined) {
-        const g = normLines(got).map((l) => l.replace(/\s+/g, ''));
+        const g = trimmedLines(got).map((l) => l.replace(/\s+/g, ''));
         const exp = expected.map((l) => l.split(','));
         const rowsOk =
           g.length === exp.length &&
@@ -235,7 +206,7 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
             return c.length === 4 && c[0] === e[0] && c[1] === e[1] && Math.abs(Number(c[2]) - Number(e[2])) < 0.001 && Number(c[3]) === Number(e[3]);
           });
         ok = rowsOk;
-        reason = firstDiff(g, expected);
+        reason = firstLineDiff(g, expected);
       }
       return [cp('comparison_correct', ok, reason), batchCheckpoint(ctx.steps, ctx.workDir, files)];
     },
@@ -244,17 +215,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Read two files with read_file calls issued together in one turn and concatenate them; the check requires both reads in a single turn.',
-    L2: 'Read five CSV files in one batched turn and aggregate per-item totals across them; batching and the totals are both checked.',
-    L3: 'Read 6–8 price lists in one batched turn and compare them (cheapest store per product offered by ≥ 2 stores); batching and the comparison are both checked.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Read two files with read_file calls issued together in one turn and concatenate them; the check requires both reads in a single turn.',
+  L2: 'Read five CSV files in one batched turn and aggregate per-item totals across them; batching and the totals are both checked.',
+  L3: 'Read 6–8 price lists in one batched turn and compare them (cheapest store per product offered by ≥ 2 stores); batching and the comparison are both checked.',
+}, { L1: level1, L2: level2, L3: level3 });

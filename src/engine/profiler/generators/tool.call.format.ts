@@ -1,6 +1,6 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { cp, defineGenerator, parseJsonLoose, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { cp, generatorByLevel, parseJsonLoose, showJson, textProbe, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, simpleWord } from '../gen/words.js';
 
 /**
  * tool.call.format — formatting tool-call arguments. The answer is one tool call written as a
@@ -12,17 +12,6 @@ import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
  */
 
 const ID = 'tool.call.format';
-
-function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  const c = 'bdfgklmnprstvz';
-  const v = 'aeiou';
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
-  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
-  return w;
-}
-
-const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
 
 const VERBS = ['create', 'register', 'open', 'submit', 'schedule', 'archive', 'assign', 'publish', 'book', 'file', 'queue', 'notify'];
 const NOUNS = ['ticket', 'shipment', 'booking', 'report', 'account', 'review', 'invoice', 'incident', 'order', 'request', 'listing', 'permit'];
@@ -43,11 +32,6 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? 'undefined' : s.length > 160 ? `${s.slice(0, 160)}…` : s;
-};
-
 type Parsed = { ok: true; name: unknown; args: Record<string, unknown> } | { ok: false; reason: string };
 
 function parseCall(text: string): Parsed {
@@ -55,7 +39,7 @@ function parseCall(text: string): Parsed {
   if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return { ok: false, reason: 'no JSON object found in the answer' };
   const o = v as Record<string, unknown>;
   const args = o.arguments;
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) return { ok: false, reason: `"arguments" is not an object (${show(args)})` };
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return { ok: false, reason: `"arguments" is not an object (${showJson(args, 160)})` };
   return { ok: true, name: o.name, args: args as Record<string, unknown> };
 }
 
@@ -63,12 +47,12 @@ function parseCall(text: string): Parsed {
 function checkCall(text: string, name: string, groups: Array<{ cp: string; keys: string[] }>, expected: Record<string, unknown>): ProbeCheckpoint[] {
   const p = parseCall(text);
   if (!p.ok) return [cp('json_valid', false, p.reason)];
-  const out: ProbeCheckpoint[] = [cp('json_valid', true), cp('tool_name', p.name === name, `expected "${name}", got ${show(p.name)}`)];
+  const out: ProbeCheckpoint[] = [cp('json_valid', true), cp('tool_name', p.name === name, `expected "${name}", got ${showJson(p.name, 160)}`)];
   const extra = Object.keys(p.args).filter((k) => !(k in expected));
   out.push(cp('no_extra_arguments', extra.length === 0, `unexpected arguments: ${extra.join(', ')}`));
   for (const g of groups) {
     const bad = g.keys.filter((k) => !jsonEqual(p.args[k], expected[k]));
-    out.push(cp(g.cp, bad.length === 0, bad.map((k) => `${k}: expected ${show(expected[k])}, got ${show(p.args[k])}`).join('; ')));
+    out.push(cp(g.cp, bad.length === 0, bad.map((k) => `${k}: expected ${showJson(expected[k], 160)}, got ${showJson(p.args[k], 160)}`).join('; ')));
   }
   return out;
 }
@@ -79,13 +63,13 @@ const FORMAT_RULE =
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const name = toolName(rng);
-  const person = `${cap(word(rng))} ${cap(word(rng))}`;
+  const person = `${capitalize(simpleWord(rng))} ${capitalize(simpleWord(rng))}`;
   const pool: Array<[string, string, string]> = [
-    ['title', `${cap(word(rng))} ${word(rng)} ${word(rng)}`, 'short title'],
+    ['title', `${capitalize(simpleWord(rng))} ${simpleWord(rng)} ${simpleWord(rng)}`, 'short title'],
     ['requester', person, 'full name'],
-    ['email', `${word(rng)}.${word(rng)}@${word(rng)}.example`, 'contact address'],
-    ['location', `${cap(word(rng))} ${rng.pick(['Street', 'Road', 'Lane'])} ${rng.int(1, 300)}`, 'street address'],
-    ['department', cap(word(rng)), 'department name'],
+    ['email', `${simpleWord(rng)}.${simpleWord(rng)}@${simpleWord(rng)}.example`, 'contact address'],
+    ['location', `${capitalize(simpleWord(rng))} ${rng.pick(['Street', 'Road', 'Lane'])} ${rng.int(1, 300)}`, 'street address'],
+    ['department', capitalize(simpleWord(rng)), 'department name'],
     ['due_date', `2025-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`, 'date, YYYY-MM-DD'],
   ];
   const numericKey = rng.pick(['reference_code', 'postal_code', 'account_number']);
@@ -101,19 +85,14 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     `.\n\n${FORMAT_RULE}`;
   const good = { name, arguments: expected };
   const bad = { name, arguments: { ...expected, [numericKey]: Number(numericValue) } };
-  return {
-    primitiveId: ID,
-    level: 'L1',
-    seed,
+  return textProbe(ID, 'L1', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      return checkCall(ctx.finalText, name, [{ cp: 'string_arguments', keys: Object.keys(expected) }], expected);
+    async check(reply) {
+      return checkCall(reply, name, [{ cp: 'string_arguments', keys: Object.keys(expected) }], expected);
     },
-    reference: solution({ text: JSON.stringify(good) }),
-    nearMiss: solution({ text: JSON.stringify(bad, null, 2) }),
-  };
+    referenceText: JSON.stringify(good),
+    nearMissText: JSON.stringify(bad, null, 2),
+  });
 }
 
 function level2(rng: ProbeRng, seed: number): ProbeInstance {
@@ -122,13 +101,13 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const tier = rng.pick(['bronze', 'silver', 'gold', 'platinum']);
   const nItems = rng.int(2, 4);
   const items = Array.from({ length: nItems }, () => ({
-    sku: `${word(rng, 1).toUpperCase()}${rng.int(100, 999)}`,
+    sku: `${simpleWord(rng, 1).toUpperCase()}${rng.int(100, 999)}`,
     quantity: rng.int(1, 12),
     unit_price: rng.float(0.5, 250, 2),
   }));
-  const tags = Array.from({ length: rng.int(2, 3) }, () => word(rng));
+  const tags = Array.from({ length: rng.int(2, 3) }, () => simpleWord(rng));
   const express = rng.next() < 0.5;
-  const city = cap(word(rng));
+  const city = capitalize(simpleWord(rng));
   const zip = String(rng.int(10000, 99999));
   const expected: Record<string, unknown> = {
     customer: { id: customerId, tier },
@@ -152,16 +131,11 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const good = { name, arguments: expected };
   // A classic slip: the array serialised into a string instead of passed as an array.
   const bad = { name, arguments: { ...expected, items: JSON.stringify(items) } };
-  return {
-    primitiveId: ID,
-    level: 'L2',
-    seed,
+  return textProbe(ID, 'L2', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
+    async check(reply) {
       return checkCall(
-        ctx.finalText,
+        reply,
         name,
         [
           { cp: 'customer_object', keys: ['customer'] },
@@ -172,9 +146,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
         expected,
       );
     },
-    reference: solution({ text: '```json\n' + JSON.stringify(good, null, 2) + '\n```' }),
-    nearMiss: solution({ text: JSON.stringify(bad, null, 2) }),
-  };
+    referenceText: '```json\n' + JSON.stringify(good, null, 2) + '\n```',
+    nearMissText: JSON.stringify(bad, null, 2),
+  });
 }
 
 const ACCENTED = ['é', 'ü', 'ñ', 'ø', 'å', 'ç', 'ö', 'è'];
@@ -187,17 +161,17 @@ function accent(rng: ProbeRng, w: string): string {
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const name = toolName(rng);
-  const quoted = word(rng);
-  const title = `${cap(word(rng))} "${quoted}" ${accent(rng, word(rng))} ${rng.pick(SYMBOLS)}`;
+  const quoted = simpleWord(rng);
+  const title = `${capitalize(simpleWord(rng))} "${quoted}" ${accent(rng, simpleWord(rng))} ${rng.pick(SYMBOLS)}`;
   // Segments starting with n/t/r/b/f turn into control characters when the backslash is not doubled.
-  const seg = () => rng.pick(['n', 't', 'r', 'b', 'f']) + word(rng);
-  const path = `C:\\${cap(word(rng))}\\${seg()}\\${seg()}.${rng.pick(['cfg', 'ini', 'json'])}`;
-  const noteA = word(rng);
-  const noteB = word(rng);
-  const note = `${noteA}\t${noteB} (${rng.int(2, 99)}% ${accent(rng, word(rng))})`;
-  const labels = [accent(rng, word(rng)), `${word(rng)} ${rng.pick(SYMBOLS)}`, `${word(rng)}'s`];
+  const seg = () => rng.pick(['n', 't', 'r', 'b', 'f']) + simpleWord(rng);
+  const path = `C:\\${capitalize(simpleWord(rng))}\\${seg()}\\${seg()}.${rng.pick(['cfg', 'ini', 'json'])}`;
+  const noteA = simpleWord(rng);
+  const noteB = simpleWord(rng);
+  const note = `${noteA}\t${noteB} (${rng.int(2, 99)}% ${accent(rng, simpleWord(rng))})`;
+  const labels = [accent(rng, simpleWord(rng)), `${simpleWord(rng)} ${rng.pick(SYMBOLS)}`, `${simpleWord(rng)}'s`];
   const expected: Record<string, unknown> = {
-    target: { service: word(rng), region: { code: `${word(rng, 1)}-${rng.int(1, 9)}`, zone: rng.pick(['a', 'b', 'c']) } },
+    target: { service: simpleWord(rng), region: { code: `${simpleWord(rng, 1)}-${rng.int(1, 9)}`, zone: rng.pick(['a', 'b', 'c']) } },
     payload: { title, path, note, labels },
     options: { retry: { attempts: rng.int(2, 7), backoff_seconds: rng.float(0.5, 9.5, 1) }, dry_run: rng.next() < 0.5 },
   };
@@ -223,17 +197,12 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const good = { name, arguments: expected };
   // Backslashes written once instead of escaped: `\n`/`\t`… become control characters (or invalid JSON).
   const bad = JSON.stringify({ name, arguments: expected }, null, 2).split('\\\\').join('\\');
-  return {
-    primitiveId: ID,
-    level: 'L3',
-    seed,
+  return textProbe(ID, 'L3', seed, {
     prompt,
-    setupFiles: {},
-    requires: [],
-    async check(ctx) {
-      const p = parseCall(ctx.finalText);
+    async check(reply) {
+      const p = parseCall(reply);
       const base = checkCall(
-        ctx.finalText,
+        reply,
         name,
         [
           { cp: 'target_nested', keys: ['target'] },
@@ -248,26 +217,17 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       const extra = payload && typeof payload === 'object' ? Object.keys(payload).filter((k) => !(k in want)) : [];
       return [
         ...base,
-        cp('special_strings_exact', bad.length === 0, bad.map((k) => `${k}: expected ${show(want[k])}, got ${show(payload?.[k])}`).join('; ')),
-        cp('payload_shape', !!payload && typeof payload === 'object' && !Array.isArray(payload) && extra.length === 0, `payload keys: ${show(payload && Object.keys(payload))}`),
+        cp('special_strings_exact', bad.length === 0, bad.map((k) => `${k}: expected ${showJson(want[k], 160)}, got ${showJson(payload?.[k], 160)}`).join('; ')),
+        cp('payload_shape', !!payload && typeof payload === 'object' && !Array.isArray(payload) && extra.length === 0, `payload keys: ${showJson(payload && Object.keys(payload), 160)}`),
       ];
     },
-    reference: solution({ text: JSON.stringify(good) }),
-    nearMiss: solution({ text: bad }),
-  };
+    referenceText: JSON.stringify(good),
+    nearMissText: bad,
+  });
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Write one tool call as JSON {"name","arguments"} with 3–4 string arguments (one numeric-looking that must stay a string).',
-    L2: 'Write one tool call with structured arguments: nested objects, an array of item objects with integers and decimals, a string array, a boolean.',
-    L3: 'Write one tool call with 3-level nested parameters whose strings contain quotes, backslashes, a tab and non-ASCII text that must survive exactly.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Write one tool call as JSON {"name","arguments"} with 3–4 string arguments (one numeric-looking that must stay a string).',
+  L2: 'Write one tool call with structured arguments: nested objects, an array of item objects with integers and decimals, a string array, a boolean.',
+  L3: 'Write one tool call with 3-level nested parameters whose strings contain quotes, backslashes, a tab and non-ASCII text that must survive exactly.',
+}, { L1: level1, L2: level2, L3: level3 });

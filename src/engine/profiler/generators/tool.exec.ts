@@ -1,7 +1,9 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import type { AgentStep } from '../../agent/types.js';
-import { call, cp, defineGenerator, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, numbersIn, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { distinctWords, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
+import { firstLineDiff, squashedLines } from '../gen/text.js';
+import { successfulCommands } from '../gen/code-check.js';
+import { fixed2 } from '../gen/numbers.js';
 
 /**
  * tool.exec — executing commands.
@@ -14,57 +16,11 @@ import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
 
 const ID = 'tool.exec';
 
-function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  const c = 'bdfgklmnprstvz';
-  const v = 'aeiou';
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
-  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number, avoid: (w: string) => boolean = () => false): string[] {
-  const out = new Set<string>();
-  while (out.size < n) {
-    const w = word(rng);
-    if (!avoid(w)) out.add(w);
-  }
-  return [...out];
-}
-
-function normLines(text: string): string[] {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((l) => l.trim().replace(/\s+/g, ' '))
-    .filter((l) => l !== '');
-}
-
-function firstDiff(got: string[], want: string[]): string {
-  for (let i = 0; i < Math.max(got.length, want.length); i++) {
-    if (got[i] !== want[i]) return `line ${i + 1}: expected ${JSON.stringify(want[i] ?? '(nothing)')}, got ${JSON.stringify(got[i] ?? '(nothing)')}`;
-  }
-  return 'identical';
-}
-
-/** execute_command calls that finished with exit code 0 (optionally whose command matches). */
-function successfulCommands(steps: AgentStep[], match?: (command: string) => boolean): string[] {
-  const out: string[] = [];
-  for (const s of steps) {
-    for (const c of s.toolCalls) {
-      if (c.name !== 'execute_command' || c.exitCode !== 0) continue;
-      const command = typeof c.input.command === 'string' ? c.input.command : '';
-      if (!match || match(command)) out.push(command);
-    }
-  }
-  return out;
-}
-
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
-  const target = word(rng, 2);
-  const file = `${word(rng)}.txt`;
-  const decoys = [`${target}s`, `${target}ing`, `un${target}`, `${target}${word(rng, 1)}`, `${word(rng, 1)}${target}`];
-  const filler = distinctWords(rng, 40, (w) => w.includes(target));
+  const target = simpleWord(rng, 2);
+  const file = `${simpleWord(rng)}.txt`;
+  const decoys = [`${target}s`, `${target}ing`, `un${target}`, `${target}${simpleWord(rng, 1)}`, `${simpleWord(rng, 1)}${target}`];
+  const filler = distinctWords(rng, 40, SIMPLE_SOUNDS, { avoid: (w) => w.includes(target) });
   const n = rng.int(300, 700);
   const rows: string[] = [];
   let whole = 0;
@@ -108,12 +64,8 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-function fmt2(x: number): string {
-  return (Math.round(x * 100 + Number.EPSILON * 100) / 100).toFixed(2);
-}
-
 function level2(rng: ProbeRng, seed: number): ProbeInstance {
-  const sensors = distinctWords(rng, rng.int(3, 6)).map((w) => `${w}-${rng.int(1, 9)}`);
+  const sensors = distinctWords(rng, rng.int(3, 6), SIMPLE_SOUNDS).map((w) => `${w}-${rng.int(1, 9)}`);
   const n = rng.int(40, 110);
   const data: Array<[string, number]> = [];
   for (const s of sensors) data.push([s, rng.int(-40, 160)]);
@@ -125,7 +77,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     const mean = vs.reduce((a, b) => a + b, 0) / vs.length;
     return { s, count: vs.length, min: Math.min(...vs), max: Math.max(...vs), mean };
   });
-  const expectedLines = stats.map((x) => `${x.s} ${x.count} ${x.min} ${x.max} ${fmt2(x.mean)}`);
+  const expectedLines = stats.map((x) => `${x.s} ${x.count} ${x.min} ${x.max} ${fixed2(x.mean)}`);
   const matches = (lines: string[]): { ok: boolean; reason: string } => {
     if (lines.length !== stats.length) return { ok: false, reason: `expected ${stats.length} lines, got ${lines.length}` };
     for (let i = 0; i < stats.length; i++) {
@@ -175,9 +127,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
       if (src === undefined) return [cp('script_exists', false, 'summarize.py was not created')];
       const run = await ctx.run('python3 summarize.py', { timeoutMs: 15_000 });
       const runOk = run.exitCode === 0;
-      const fromRun = runOk ? matches(normLines(run.stdout)) : { ok: false, reason: `exit code ${run.exitCode}: ${run.stderr.slice(0, 200)}` };
+      const fromRun = runOk ? matches(squashedLines(run.stdout)) : { ok: false, reason: `exit code ${run.exitCode}: ${run.stderr.slice(0, 200)}` };
       const saved = await ctx.readFile('summary.txt');
-      const fromFile = saved === undefined ? { ok: false, reason: 'summary.txt was not created' } : matches(normLines(saved));
+      const fromFile = saved === undefined ? { ok: false, reason: 'summary.txt was not created' } : matches(squashedLines(saved));
       const ran = successfulCommands(ctx.steps, (c) => c.includes('summarize.py'));
       return [
         cp('script_exists', true),
@@ -204,14 +156,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const areas = rng.sample(['api', 'static', 'admin', 'auth', 'media', 'shop'], rng.int(2, 4));
-  const paths = [...new Set(Array.from({ length: rng.int(8, 14) }, () => `/${rng.pick(areas)}/${word(rng)}`))];
+  const paths = [...new Set(Array.from({ length: rng.int(8, 14) }, () => `/${rng.pick(areas)}/${simpleWord(rng)}`))];
   const hot = rng.sample(paths, Math.min(paths.length, rng.int(3, 5)));
   const n = rng.int(600, 1200);
   const okCodes = [200, 200, 200, 201, 204, 301, 304];
   const badCodes = [400, 401, 403, 404, 404, 409, 429, 500, 502, 503];
   let t = Date.UTC(2024, rng.int(0, 11), rng.int(1, 28), rng.int(0, 23), 0, 0);
   const lines: string[] = [];
-  const log = `${word(rng)}_access.log`;
+  const log = `${simpleWord(rng)}_access.log`;
   const threshold = rng.pick([400, 403, 404, 500]);
   // Lines whose status is exactly the threshold: `>` instead of `>=` drops them.
   const forced = new Set(Array.from({ length: 6 }, () => rng.int(0, n - 1)));
@@ -253,8 +205,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const compare = async (read: (rel: string) => Promise<string | undefined>, rel: string, expected: string[]): Promise<ProbeCheckpoint> => {
     const got = await read(rel);
     if (got === undefined) return cp(`${rel}_correct`, false, `${rel} was not created`);
-    const g = normLines(got);
-    return cp(`${rel}_correct`, g.length === expected.length && g.every((l, i) => l === expected[i]), firstDiff(g, expected));
+    const g = squashedLines(got);
+    return cp(`${rel}_correct`, g.length === expected.length && g.every((l, i) => l === expected[i]), firstLineDiff(g, expected));
   };
   return {
     primitiveId: ID,
@@ -289,17 +241,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Run one shell command: count the lines of a 300–700-line file containing a word as a whole word (decoy longer words planted); a command must actually run.',
-    L2: 'Write summarize.py (per-sensor count/min/max/mean of a CSV), run it and save its output; the check re-runs it and requires that it was run.',
-    L3: 'Three chained shell steps with intermediate files (filter error lines → per-path counts with tie order → top K); each file checked, commands must have run.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Run one shell command: count the lines of a 300–700-line file containing a word as a whole word (decoy longer words planted); a command must actually run.',
+  L2: 'Write summarize.py (per-sensor count/min/max/mean of a CSV), run it and save its output; the check re-runs it and requires that it was run.',
+  L3: 'Three chained shell steps with intermediate files (filter error lines → per-path counts with tie order → top K); each file checked, commands must have run.',
+}, { L1: level1, L2: level2, L3: level3 });

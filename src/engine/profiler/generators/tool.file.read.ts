@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, numbersIn, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, numbersIn, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { distinctWords, randomChars, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
+import { firstLineDiff, trimmedLines } from '../gen/text.js';
 
 /**
  * tool.file.read — reading files with tools.
@@ -14,55 +15,22 @@ const ID = 'tool.file.read';
 /** What one read_file returns at most (the bare agent's cap, see agent/tools.ts). */
 const READ_CAP_BYTES = 256 * 1024;
 
-function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  const c = 'bdfgklmnprstvz';
-  const v = 'aeiou';
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
-  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number): string[] {
-  const out = new Set<string>();
-  while (out.size < n) out.add(word(rng));
-  return [...out];
-}
-
-function token(rng: ProbeRng, len: number): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  let s = '';
-  for (let i = 0; i < len; i++) s += alphabet[rng.int(0, alphabet.length - 1)]!;
-  return s;
-}
-
-/** Lines without trailing blanks, \r or trailing empty lines — harmless variation in a copy. */
-function normLines(text: string): string[] {
-  const ls = text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.replace(/\s+$/, ''));
-  while (ls.length && ls[ls.length - 1] === '') ls.pop();
-  return ls;
-}
-
-function firstDiff(got: string[], want: string[]): string {
-  for (let i = 0; i < Math.max(got.length, want.length); i++) {
-    if (got[i] !== want[i]) return `line ${i + 1}: expected ${JSON.stringify(want[i] ?? '(nothing)')}, got ${JSON.stringify(got[i] ?? '(nothing)')}`;
-  }
-  return 'identical';
-}
+/** Token characters: capitals and digits, without the look-alikes I, O, 0 and 1. */
+const TOKEN_CHARS = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 function noteLine(rng: ProbeRng): string {
   const kind = rng.int(0, 3);
-  const a = word(rng);
-  const b = word(rng);
+  const a = simpleWord(rng);
+  const b = simpleWord(rng);
   if (kind === 0) return `${a} ${b}: ${rng.int(2, 9999)}`;
-  if (kind === 1) return `- ${a} ${word(rng)} ${b} (${token(rng, 4)})`;
-  if (kind === 2) return `${a[0]!.toUpperCase()}${a.slice(1)} ${b}, ${word(rng)} ${rng.float(0, 500, 2)}`;
+  if (kind === 1) return `- ${a} ${simpleWord(rng)} ${b} (${randomChars(rng, TOKEN_CHARS, 4)})`;
+  if (kind === 2) return `${a[0]!.toUpperCase()}${a.slice(1)} ${b}, ${simpleWord(rng)} ${rng.float(0, 500, 2)}`;
   return `#${rng.int(10, 99)} ${a}=${b}`;
 }
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const dir = rng.pick(['notes', 'docs', 'records', 'memo']);
-  const base = word(rng);
+  const base = simpleWord(rng);
   const target = `${dir}/${base}.txt`;
   const decoy = `${dir}/${base}_old.txt`;
   const n = rng.int(4, 9);
@@ -87,8 +55,8 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     async check(ctx) {
       const got = await ctx.readFile('result.txt');
       if (got === undefined) return [cp('file_exists', false, 'result.txt was not created')];
-      const g = normLines(got);
-      return [cp('file_exists', true), cp('content_correct', g.join('\n') === content.join('\n'), firstDiff(g, content))];
+      const g = trimmedLines(got);
+      return [cp('file_exists', true), cp('content_correct', g.join('\n') === content.join('\n'), firstLineDiff(g, content))];
     },
     reference: solution({ toolCalls: [call.read(target)] }, { toolCalls: [call.write('result.txt', text)] }, { text: `Copied ${target} into result.txt.` }),
     nearMiss: solution({ toolCalls: [call.list(dir)] }, { toolCalls: [call.read(decoy)] }, { toolCalls: [call.write('result.txt', decoyText)] }, { text: `Copied the note into result.txt.` }),
@@ -99,11 +67,11 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const dir = rng.pick(['inbox', 'batch', 'incoming', 'queue']);
   const k = rng.int(4, 6);
   const missingCount = rng.int(1, 2);
-  const names = distinctWords(rng, k).map((w) => `${w}.txt`);
+  const names = distinctWords(rng, k, SIMPLE_SOUNDS).map((w) => `${w}.txt`);
   const missing = new Set(rng.sample(names, missingCount));
   const entries = names.map((name) => {
     if (missing.has(name)) return { name, token: undefined as string | undefined, text: '' };
-    const code = token(rng, 6);
+    const code = randomChars(rng, TOKEN_CHARS, 6);
     const body = Array.from({ length: rng.int(2, 5) }, () => noteLine(rng));
     body.splice(rng.int(0, body.length), 0, `ref: ${code}`);
     return { name, token: code as string | undefined, text: body.join('\n') + '\n' };
@@ -111,8 +79,8 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const setupFiles: Record<string, string> = {};
   for (const e of entries) if (e.token !== undefined) setupFiles[`${dir}/${e.name}`] = e.text;
   // A present file that is not asked for, so listing the folder is not the same as the request.
-  const extra = `${word(rng)}x.txt`;
-  setupFiles[`${dir}/${extra}`] = `${noteLine(rng)}\nref: ${token(rng, 6)}\n`;
+  const extra = `${simpleWord(rng)}x.txt`;
+  setupFiles[`${dir}/${extra}`] = `${noteLine(rng)}\nref: ${randomChars(rng, TOKEN_CHARS, 6)}\n`;
   const expected = entries.map((e) => `${e.name}: ${e.token ?? 'MISSING'}`);
   const prompt =
     `Each of these files in the folder \`${dir}/\` (under the current directory) contains a line of the form \`ref: <code>\`:\n` +
@@ -130,7 +98,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     async check(ctx) {
       const got = await ctx.readFile('result.txt');
       if (got === undefined) return [cp('file_exists', false, 'result.txt was not created')];
-      const rows = normLines(got)
+      const rows = trimmedLines(got)
         .filter((l) => l.trim() !== '')
         .map((l) => l.trim().replace(/\s*:\s*/, ': ').replace(/^`|`$/g, ''));
       const byName = new Map<string, string>();
@@ -161,10 +129,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
 }
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
-  const name = `${word(rng)}.log`;
+  const name = `${simpleWord(rng)}.log`;
   const total = rng.int(5200, 8000);
-  const hosts = Array.from({ length: rng.int(6, 12) }, () => `${word(rng, 2)}-${rng.int(1, 40)}`);
-  const verbs = distinctWords(rng, 14);
+  const hosts = Array.from({ length: rng.int(6, 12) }, () => `${simpleWord(rng, 2)}-${rng.int(1, 40)}`);
+  const verbs = distinctWords(rng, 14, SIMPLE_SOUNDS);
   const levels = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
   let t = Date.UTC(2024, rng.int(0, 11), rng.int(1, 28), rng.int(0, 23), rng.int(0, 59), 0);
   const all: string[] = [];
@@ -173,7 +141,7 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   for (let i = 0; i < total || bytes < READ_CAP_BYTES * 1.3; i++) {
     t += rng.int(0, 9) * 1000;
     const ts = new Date(t).toISOString().replace('.000Z', 'Z');
-    const line = `${ts} ${rng.pick(hosts)} ${rng.pick(levels)} ${rng.pick(verbs)} ${rng.pick(verbs)} id=${token(rng, 8)} ms=${rng.int(1, 4000)}`;
+    const line = `${ts} ${rng.pick(hosts)} ${rng.pick(levels)} ${rng.pick(verbs)} ${rng.pick(verbs)} id=${randomChars(rng, TOKEN_CHARS, 8)} ms=${rng.int(1, 4000)}`;
     all.push(line);
     bytes += line.length + 1;
   }
@@ -204,9 +172,9 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       const out: ProbeCheckpoint[] = [];
       if (got === undefined) out.push(cp('file_exists', false, 'result.txt was not created'));
       else {
-        const g = normLines(got);
+        const g = trimmedLines(got);
         out.push(cp('file_exists', true));
-        out.push(cp('lines_correct', g.join('\n') === wanted.join('\n'), firstDiff(g, wanted)));
+        out.push(cp('lines_correct', g.join('\n') === wanted.join('\n'), firstLineDiff(g, wanted)));
       }
       const nums = numbersIn(ctx.finalText);
       out.push(cp('line_count_reported', nums.includes(lineCount), `the answer should state ${lineCount} lines`));
@@ -225,17 +193,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Read one named file (a near-identical decoy sits next to it) and copy it exactly into result.txt.',
-    L2: 'Read 4–6 named files, 1–2 of them missing, and write `name: code` or `name: MISSING` lines in the given order.',
-    L3: 'A 5,000–8,000-line log (> 256 KiB, so one read_file is cut off): copy lines that lie beyond the cut (offset reading) and report the total line count.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Read one named file (a near-identical decoy sits next to it) and copy it exactly into result.txt.',
+  L2: 'Read 4–6 named files, 1–2 of them missing, and write `name: code` or `name: MISSING` lines in the given order.',
+  L3: 'A 5,000–8,000-line log (> 256 KiB, so one read_file is cut off): copy lines that lie beyond the cut (offset reading) and report the total line count.',
+}, { L1: level1, L2: level2, L3: level3 });

@@ -1,6 +1,7 @@
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
+import { capitalize, distinctWords, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
+import { firstLineDiff, trimmedLines } from '../gen/text.js';
 
 /**
  * tool.file.write — writing files with tools.
@@ -11,55 +12,24 @@ import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
 
 const ID = 'tool.file.write';
 
-function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  const c = 'bdfgklmnprstvz';
-  const v = 'aeiou';
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
-  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number): string[] {
-  const out = new Set<string>();
-  while (out.size < n) out.add(word(rng));
-  return [...out];
-}
-
-const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
-
-/** Lines with \r and trailing blanks removed, trailing empty lines dropped. */
-function normLines(text: string): string[] {
-  const ls = text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.replace(/[ \t]+$/, ''));
-  while (ls.length && ls[ls.length - 1] === '') ls.pop();
-  return ls;
-}
-
-function firstDiff(got: string[], want: string[]): string {
-  for (let i = 0; i < Math.max(got.length, want.length); i++) {
-    if (got[i] !== want[i]) return `line ${i + 1}: expected ${JSON.stringify(want[i] ?? '(nothing)')}, got ${JSON.stringify(got[i] ?? '(nothing)')}`;
-  }
-  return 'identical';
-}
-
 function sameText(got: string, want: string): { ok: boolean; reason: string } {
-  const g = normLines(got);
-  const w = normLines(want);
+  const g = trimmedLines(got);
+  const w = trimmedLines(want);
   const ok = g.length === w.length && g.every((l, i) => l === w[i]);
-  return { ok, reason: ok ? '' : firstDiff(g, w) };
+  return { ok, reason: ok ? '' : firstLineDiff(g, w) };
 }
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
-  const app = word(rng);
+  const app = simpleWord(rng);
   const file = `${app}.conf`;
-  const sections = distinctWords(rng, 2);
-  const lines: string[] = [`# ${app} settings, rev ${rng.int(2, 40)}`, `[${sections[0]}]`, `name = ${word(rng)}`];
+  const sections = distinctWords(rng, 2, SIMPLE_SOUNDS);
+  const lines: string[] = [`# ${app} settings, rev ${rng.int(2, 40)}`, `[${sections[0]}]`, `name = ${simpleWord(rng)}`];
   const indented = rng.int(2, 3);
   for (let i = 0; i < indented; i++) {
-    lines.push(rng.pick([`  retries = ${rng.int(1, 9)}`, `  path = /srv/${word(rng)}/${word(rng)}`, `  timeout_ms = ${rng.int(100, 9000)}`, `    mode = ${word(rng)}`]));
+    lines.push(rng.pick([`  retries = ${rng.int(1, 9)}`, `  path = /srv/${simpleWord(rng)}/${simpleWord(rng)}`, `  timeout_ms = ${rng.int(100, 9000)}`, `    mode = ${simpleWord(rng)}`]));
   }
-  lines.push('', `[${sections[1]}]`, `enabled = ${rng.pick(['true', 'false'])}`, `owner = ${cap(word(rng))} ${cap(word(rng))}`);
-  if (rng.next() < 0.5) lines.push(`  note = "${word(rng)} ${word(rng)}"`);
+  lines.push('', `[${sections[1]}]`, `enabled = ${rng.pick(['true', 'false'])}`, `owner = ${capitalize(simpleWord(rng))} ${capitalize(simpleWord(rng))}`);
+  if (rng.next() < 0.5) lines.push(`  note = "${simpleWord(rng)} ${simpleWord(rng)}"`);
   const text = lines.join('\n') + '\n';
   const prompt =
     `Create the file \`${file}\` in the current directory with exactly the content in the block below ` +
@@ -87,9 +57,9 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
 }
 
 function level2(rng: ProbeRng, seed: number): ProbeInstance {
-  const file = `${word(rng)}_${rng.pick(['stock', 'ledger', 'roster', 'catalog'])}.csv`;
-  const prefix = word(rng, 1).toUpperCase() + String.fromCharCode(65 + rng.int(0, 25));
-  const cycle = distinctWords(rng, rng.int(4, 7));
+  const file = `${simpleWord(rng)}_${rng.pick(['stock', 'ledger', 'roster', 'catalog'])}.csv`;
+  const prefix = simpleWord(rng, 1).toUpperCase() + String.fromCharCode(65 + rng.int(0, 25));
+  const cycle = distinctWords(rng, rng.int(4, 7), SIMPLE_SOUNDS);
   const a = rng.int(7, 97);
   const b = rng.int(101, 997);
   const n = rng.int(80, 220);
@@ -117,7 +87,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     async check(ctx): Promise<ProbeCheckpoint[]> {
       const got = await ctx.readFile(file);
       if (got === undefined) return [cp('file_exists', false, `${file} was not created`)];
-      const g = normLines(got).filter((l) => l !== '');
+      const g = trimmedLines(got).filter((l) => l !== '');
       const size = Buffer.byteLength(got);
       const bad = g.slice(1).findIndex((l, k) => l.replace(/\s+/g, '') !== rows[k]);
       return [
@@ -139,30 +109,30 @@ interface PlannedFile {
 }
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
-  const proj = word(rng);
+  const proj = simpleWord(rng);
   const kinds = rng.shuffle(['conf', 'src', 'data', 'notes']).slice(0, rng.int(2, 4));
   const files: PlannedFile[] = [];
   files.push({
     rel: 'README.md',
-    content: [`# ${cap(proj)}`, '', `${cap(word(rng))} ${word(rng)} ${word(rng)} for the ${word(rng)} team.`, `Version ${rng.int(1, 9)}.${rng.int(0, 20)}`].join('\n') + '\n',
+    content: [`# ${capitalize(proj)}`, '', `${capitalize(simpleWord(rng))} ${simpleWord(rng)} ${simpleWord(rng)} for the ${simpleWord(rng)} team.`, `Version ${rng.int(1, 9)}.${rng.int(0, 20)}`].join('\n') + '\n',
   });
   for (const kind of kinds) {
-    const name = word(rng);
+    const name = simpleWord(rng);
     if (kind === 'conf') {
-      files.push({ rel: `conf/${name}.ini`, content: [`[${word(rng)}]`, `host = ${word(rng)}.local`, `port = ${rng.int(1024, 65000)}`, `[${word(rng)}]`, `level = ${rng.pick(['debug', 'info', 'warn'])}`].join('\n') + '\n' });
+      files.push({ rel: `conf/${name}.ini`, content: [`[${simpleWord(rng)}]`, `host = ${simpleWord(rng)}.local`, `port = ${rng.int(1024, 65000)}`, `[${simpleWord(rng)}]`, `level = ${rng.pick(['debug', 'info', 'warn'])}`].join('\n') + '\n' });
     } else if (kind === 'src') {
-      const fn = `${word(rng)}_${word(rng)}`;
+      const fn = `${simpleWord(rng)}_${simpleWord(rng)}`;
       const k = rng.int(2, 9);
       files.push({ rel: `src/${name}.py`, content: [`def ${fn}(values):`, `    total = 0`, `    for v in values:`, `        total += v * ${k}`, `    return total`].join('\n') + '\n' });
     } else if (kind === 'data') {
-      const rows = Array.from({ length: rng.int(3, 6) }, () => `${word(rng)},${rng.int(1, 500)}`);
+      const rows = Array.from({ length: rng.int(3, 6) }, () => `${simpleWord(rng)},${rng.int(1, 500)}`);
       files.push({ rel: `data/${name}.csv`, content: ['name,count', ...rows].join('\n') + '\n' });
     } else {
-      const ls = Array.from({ length: rng.int(2, 5) }, () => `- ${word(rng)} ${word(rng)} ${word(rng)}`);
+      const ls = Array.from({ length: rng.int(2, 5) }, () => `- ${simpleWord(rng)} ${simpleWord(rng)} ${simpleWord(rng)}`);
       files.push({ rel: `notes/${name}.txt`, content: ls.join('\n') + '\n' });
     }
   }
-  const manifest = files.map((f) => `${f.rel} ${normLines(f.content).length}`).join('\n') + '\n';
+  const manifest = files.map((f) => `${f.rel} ${trimmedLines(f.content).length}`).join('\n') + '\n';
   const blocks = files.map((f, i) => `${i + 1}. \`${proj}/${f.rel}\`:\n` + '```\n' + f.content + '```').join('\n\n');
   const prompt =
     `Set up a small project folder \`${proj}/\` in the current directory. Create these ${files.length} files, in this order, ` +
@@ -191,9 +161,9 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       const m = await ctx.readFile(`${proj}/MANIFEST.txt`);
       if (m === undefined) out.push(cp('manifest', false, 'MANIFEST.txt was not created'));
       else {
-        const g = normLines(m).filter((l) => l.trim() !== '').map((l) => l.trim().replace(/\s+/g, ' ').replace(/^\.\//, ''));
-        const w = normLines(manifest);
-        out.push(cp('manifest', g.length === w.length && g.every((l, i) => l === w[i]), firstDiff(g, w)));
+        const g = trimmedLines(m).filter((l) => l.trim() !== '').map((l) => l.trim().replace(/\s+/g, ' ').replace(/^\.\//, ''));
+        const w = trimmedLines(manifest);
+        out.push(cp('manifest', g.length === w.length && g.every((l, i) => l === w[i]), firstLineDiff(g, w)));
       }
       return out;
     },
@@ -210,17 +180,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'Write a short (< 1 KB) config file given verbatim, keeping its indentation and blank line exactly.',
-    L2: 'Write a 1.5–8 KB CSV of 80–220 rows defined by stated rules (numbering, zero padding, a word cycle, a formula).',
-    L3: 'Write 3–5 files of a small folder tree in order, then a manifest listing each path and its line count.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'Write a short (< 1 KB) config file given verbatim, keeping its indentation and blank line exactly.',
+  L2: 'Write a 1.5–8 KB CSV of 80–220 rows defined by stated rules (numbering, zero padding, a word cycle, a formula).',
+  L3: 'Write 3–5 files of a small folder tree in order, then a manifest listing each path and its line count.',
+}, { L1: level1, L2: level2, L3: level3 });

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ProbeLevel } from '../../primitives/catalog.js';
-import { call, cp, defineGenerator, parseJsonLoose, probeRng, solution, type ProbeRng } from '../toolkit.js';
+import { call, cp, generatorByLevel, parseJsonLoose, solution, type ProbeRng } from '../toolkit.js';
 import { BASE_URL_PLACEHOLDER, type ProbeInstance, type ProbeServer } from '../types.js';
+import { capitalize, distinctWords, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
+import { isAlphabetical } from '../gen/text.js';
 
 /**
  * tool.web — calling web APIs. Each instance serves its own JSON API from this process (the
@@ -14,30 +15,6 @@ import { BASE_URL_PLACEHOLDER, type ProbeInstance, type ProbeServer } from '../t
 
 const ID = 'tool.web';
 const BASE = BASE_URL_PLACEHOLDER;
-
-function word(rng: ProbeRng, syllables = rng.int(2, 3)): string {
-  const c = 'bdfgklmnprstvz';
-  const v = 'aeiou';
-  let w = '';
-  for (let i = 0; i < syllables; i++) w += c[rng.int(0, c.length - 1)]! + v[rng.int(0, v.length - 1)]!;
-  if (rng.next() < 0.3) w += 'nrsl'[rng.int(0, 3)]!;
-  return w;
-}
-
-function distinctWords(rng: ProbeRng, n: number): string[] {
-  const out = new Set<string>();
-  while (out.size < n) out.add(word(rng));
-  return [...out];
-}
-
-/** Alphabetical either by code point (Python's sorted, JS sort) or by locale collation. */
-function isSorted(xs: readonly string[]): boolean {
-  const byCode = xs.every((x, i) => i === 0 || xs[i - 1]! <= x);
-  const byLocale = xs.every((x, i) => i === 0 || xs[i - 1]!.localeCompare(x) <= 0);
-  return byCode || byLocale;
-}
-
-const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 1);
@@ -65,21 +42,21 @@ interface Person {
 }
 
 function person(rng: ProbeRng, teams: readonly string[]): Person {
-  const first = word(rng);
-  const last = word(rng);
-  return { name: `${cap(first)} ${cap(last)}`, email: `${first}.${last}@${word(rng, 2)}.example`, team: rng.pick(teams) };
+  const first = simpleWord(rng);
+  const last = simpleWord(rng);
+  return { name: `${capitalize(first)} ${capitalize(last)}`, email: `${first}.${last}@${simpleWord(rng, 2)}.example`, team: rng.pick(teams) };
 }
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const collection = rng.pick(['tickets', 'projects', 'datasets', 'devices', 'orders']);
   const id = rng.int(100, 9999);
-  const teams = distinctWords(rng, 4);
+  const teams = distinctWords(rng, 4, SIMPLE_SOUNDS);
   const owner = person(rng, teams);
   let reviewer = person(rng, teams);
   while (reviewer.team === owner.team) reviewer = { ...reviewer, team: rng.pick(teams) };
   const record = {
     id,
-    title: `${cap(word(rng))} ${word(rng)}`,
+    title: `${capitalize(simpleWord(rng))} ${simpleWord(rng)}`,
     status: rng.pick(['open', 'blocked', 'review', 'done']),
     created_at: `2024-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}T${String(rng.int(0, 23)).padStart(2, '0')}:00:00Z`,
     reviewer,
@@ -128,13 +105,13 @@ interface Product {
 }
 
 function level2(rng: ProbeRng, seed: number): ProbeInstance {
-  const categories = distinctWords(rng, rng.int(4, 6));
+  const categories = distinctWords(rng, rng.int(4, 6), SIMPLE_SOUNDS);
   const cat = categories[0]!;
   const maxPrice = rng.int(30, 120);
   const n = rng.int(25, 45);
   const products: Product[] = [];
   let nextId = rng.int(100, 400);
-  const add = (category: string, price: number, stock: number) => products.push({ id: (nextId += rng.int(1, 9)), name: `${cap(word(rng))} ${word(rng)}`, category, price, stock });
+  const add = (category: string, price: number, stock: number) => products.push({ id: (nextId += rng.int(1, 9)), name: `${capitalize(simpleWord(rng))} ${simpleWord(rng)}`, category, price, stock });
   const planted = rng.shuffle([
     () => add(cat, rng.float(1, maxPrice - 1, 2), 0), // matches but out of stock
     () => add(cat, rng.float(1, maxPrice - 1, 2), rng.int(1, 40)),
@@ -217,9 +194,9 @@ interface Project {
 }
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
-  const teams = distinctWords(rng, 3);
+  const teams = distinctWords(rng, 3, SIMPLE_SOUNDS);
   const team = teams[0]!;
-  const people = Array.from({ length: rng.int(5, 8) }, (_, i) => ({ id: 10 + i * rng.int(1, 7) + rng.int(0, 3) * 100, name: `${cap(word(rng))} ${cap(word(rng))}`, team: rng.pick(teams) }));
+  const people = Array.from({ length: rng.int(5, 8) }, (_, i) => ({ id: 10 + i * rng.int(1, 7) + rng.int(0, 3) * 100, name: `${capitalize(simpleWord(rng))} ${capitalize(simpleWord(rng))}`, team: rng.pick(teams) }));
   // Unique ids; at least two people on the asked team and one on another.
   const seen = new Set<number>();
   for (const p of people) {
@@ -231,7 +208,7 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   people[2]!.team = teams[1]!;
   const perPage = rng.int(3, 5);
   const total = rng.int(perPage * 3, perPage * 4 + 2);
-  const names = distinctWords(rng, total).map((w) => `${cap(w)} ${rng.pick(['Portal', 'Sync', 'Engine', 'Atlas', 'Relay', 'Vault', 'Beacon'])}`);
+  const names = distinctWords(rng, total, SIMPLE_SOUNDS).map((w) => `${capitalize(w)} ${rng.pick(['Portal', 'Sync', 'Engine', 'Atlas', 'Relay', 'Vault', 'Beacon'])}`);
   const statuses = ['active', 'active', 'paused', 'archived'];
   const projects: Project[] = names.map((name, i) => ({ id: 500 + i * 3 + rng.int(0, 2), name, owner_id: rng.pick(people).id, status: rng.pick(statuses) }));
   const onTeam = (p: Project) => people.find((x) => x.id === p.owner_id)!.team === team;
@@ -289,7 +266,7 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       const names = v.map((x) => String(x).trim());
       const missing = want.filter((n) => !names.includes(n));
       const extra = names.filter((n) => !want.includes(n));
-      const sorted = isSorted(names);
+      const sorted = isAlphabetical(names);
       return [
         cp('file_exists', true),
         cp('json_array', true),
@@ -314,17 +291,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
 }
 
-export const generator = defineGenerator({
-  primitiveId: ID,
-  descriptions: {
-    L1: 'GET one record from a local JSON API and save one nested field (the owner’s, beside a reviewer with the same fields).',
-    L2: 'GET a local search API with three query parameters (category, max_price, in_stock) and save the count and ids of the results.',
-    L3: 'Combine a paginated list endpoint (3–5 pages) with a per-person lookup endpoint of a local API to select projects by owner team.',
-  },
-  generate(level: ProbeLevel, seed: number): ProbeInstance {
-    const rng = probeRng(`${ID}:${level}:${seed}`);
-    if (level === 'L1') return level1(rng, seed);
-    if (level === 'L2') return level2(rng, seed);
-    return level3(rng, seed);
-  },
-});
+export const generator = generatorByLevel(ID, {
+  L1: 'GET one record from a local JSON API and save one nested field (the owner’s, beside a reviewer with the same fields).',
+  L2: 'GET a local search API with three query parameters (category, max_price, in_stock) and save the count and ids of the results.',
+  L3: 'Combine a paginated list endpoint (3–5 pages) with a per-person lookup endpoint of a local API to select projects by owner team.',
+}, { L1: level1, L2: level2, L3: level3 });
