@@ -36,7 +36,7 @@ export class AdapterUnavailableError extends SkvmError {
 
 /**
  * The error for an adapter name run_task cannot use: AdapterUnavailableError for a known
- * harness that is not implemented yet, NotFoundError (with close names) for anything else.
+ * harness this release does not run yet, NotFoundError (with close names) for anything else.
  */
 export function unsupportedAdapterError(name: string): SkvmError {
   if (isKnownAdapter(name)) return new AdapterUnavailableError(name);
