@@ -81,6 +81,13 @@ export const profileResource = defineResource({
   },
 });
 
+/** The profile a `{harness}/{model}` URI names (unknown ones fail with the closest names). */
+async function profileRef(engine: Engine, vars: Record<string, string>) {
+  const dir = engine.roots.profiles.value;
+  const ref = await (await store()).resolveProfileRef(dir, { harness: decode(vars.harness ?? ''), model: decode(vars.model ?? '') });
+  return { dir, ref };
+}
+
 /** `skvm://profiles/{harness}/{model}/versions`: every archived complete version, newest first. */
 export const profileVersionsResource = defineResource({
   name: 'profile-versions',
@@ -90,10 +97,8 @@ export const profileVersionsResource = defineResource({
   uri: 'skvm://profiles/{harness}/{model}/versions',
   complete: { harness: completeHarness, model: completeModel },
   async read(engine, uri, vars) {
-    const { listVersions, resolveProfileRef } = await store();
-    const dir = engine.roots.profiles.value;
-    const ref = await resolveProfileRef(dir, { harness: decode(vars.harness ?? ''), model: decode(vars.model ?? '') });
-    const versions = await listVersions(dir, ref.harness, ref.dirName);
+    const { dir, ref } = await profileRef(engine, vars);
+    const versions = await (await store()).listVersions(dir, ref.harness, ref.dirName);
     return { uri: uri.href, mimeType: MIME, text: JSON.stringify(versions, null, 2) };
   },
 });
@@ -107,10 +112,8 @@ export const profileFailuresResource = defineResource({
   uri: 'skvm://profiles/{harness}/{model}/failures',
   complete: { harness: completeHarness, model: completeModel },
   async read(engine, uri, vars) {
-    const { loadFailureReports, resolveProfileRef } = await store();
-    const dir = engine.roots.profiles.value;
-    const ref = await resolveProfileRef(dir, { harness: decode(vars.harness ?? ''), model: decode(vars.model ?? '') });
-    const reports = await loadFailureReports(dir, ref.harness, ref.dirName);
+    const { dir, ref } = await profileRef(engine, vars);
+    const reports = await (await store()).loadFailureReports(dir, ref.harness, ref.dirName);
     return { uri: uri.href, mimeType: MIME, text: JSON.stringify(reports ?? { profiledAt: null, reports: {} }, null, 2) };
   },
 });
