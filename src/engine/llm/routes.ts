@@ -52,7 +52,8 @@ export function resolveRoute(routes: readonly Route[], model: string, configFile
   if (matchesGlob(DEFAULT_OPENROUTER_ROUTE.match, model)) return DEFAULT_OPENROUTER_ROUTE;
   const file = configFile ?? 'the config file';
   const configured = routes.map((r) => `"${r.match}"`);
-  const known = [...configured, `"${DEFAULT_OPENROUTER_ROUTE.match}" (built-in)`].join(', ');
+  const builtIn = routes.some((r) => r.match === DEFAULT_OPENROUTER_ROUTE.match) ? [] : [`"${DEFAULT_OPENROUTER_ROUTE.match}" (built-in)`];
+  const known = [...configured, ...builtIn].join(', ');
   const unprefixed = model.includes('/') ? '' : ` Model ids have the form <provider>/<model-id>; "${model}" has no prefix.`;
   throw new LlmError({
     kind: 'no_route',
