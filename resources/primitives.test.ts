@@ -3,7 +3,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { NotFoundError } from '../src/engine/util/errors.js';
 import { primitiveResource, primitivesCatalogResource } from './primitives.js';
 
-const engine = createEngine({ argv: ['--skvm-cache=/nonexistent-skvm-cache'], env: {} });
+const engine = createEngine({ flags: { cache: '/nonexistent-skvm-cache' }, env: {} });
 
 describe('primitive resources', () => {
   it('serves the whole catalog at skvm://primitives', async () => {

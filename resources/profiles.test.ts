@@ -13,7 +13,7 @@ const UPSTREAM = path.join(requireUpstream(), 'profiles');
 const cache = mkdtempSync(path.join(os.tmpdir(), 'skvm-res-profiles-'));
 cpSync(UPSTREAM, path.join(cache, 'profiles'), { recursive: true });
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
-const engine = createEngine({ argv: [`--skvm-cache=${cache}`], env: {} });
+const engine = createEngine({ flags: { cache: cache }, env: {} });
 
 const read = (uri: string, vars: Record<string, string>) => profileResource.read(engine, new URL(uri), vars);
 

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBareAgent } from '../src/engine/agent/index.js';
+import { runBareAgent } from '../src/engine/agent/adapters/bare-agent.js';
 import { startBench } from '../src/engine/bench/start.js';
 import { writeConfigFile } from '../src/engine/config/write.js';
 import { createEngine } from '../src/engine/engine.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     await writeConfigFile(path.join(cache, 'skvm.config.json'), {
       providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '', maxConcurrency: 64 }] },
     });
-    const engine = createEngine({ argv: [`--skvm-cache=${cache}`], env: { PATH: process.env.PATH ?? '', HOME: cache }, log: silentLogger });
+    const engine = createEngine({ flags: { cache: cache }, env: { PATH: process.env.PATH ?? '', HOME: cache }, log: silentLogger });
     const tmpRoot = engine.tmpDir().value;
 
     // 1. Per-turn overhead: 20 turns of tool calls, then a final answer.

@@ -11,9 +11,10 @@ import { writeConfigFile } from '../src/engine/config/write.js';
 import { safeModelName } from '../src/engine/config/paths.js';
 import { createEngine } from '../src/engine/engine.js';
 import { ALL_PRIMITIVE_IDS, LEVELS, PROBE_LEVELS } from '../src/engine/primitives/catalog.js';
-import { startProfile, SIM_REGISTRY_ENV } from '../src/engine/profiler/start.js';
-import { createRng } from '../src/engine/sim/rng.js';
-import { plantedPolicy, startSimServer, withLatency } from '../src/engine/sim/index.js';
+import { installProbeObserver } from '../src/engine/profiler/probe-hooks.js';
+import { startProfile } from '../src/engine/profiler/start.js';
+import { createRng } from '../src/engine/util/rng.js';
+import { plantedPolicy, probeRegistryObserver, startSimServer, withLatency } from '../src/engine/sim/index.js';
 import { silentLogger } from '../src/engine/util/log.js';
 
 const LATENCY_MS = 200;
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
     await writeConfigFile(path.join(cache, 'skvm.config.json'), {
       providers: { routes: [{ match: 'planted/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '', maxConcurrency: 64 }] },
     });
-    const engine = createEngine({ argv: [`--skvm-cache=${cache}`], env: { PATH: process.env.PATH ?? '', HOME: cache, [SIM_REGISTRY_ENV]: registry }, log: silentLogger });
+    const engine = createEngine({ flags: { cache: cache }, env: { PATH: process.env.PATH ?? '', HOME: cache }, log: silentLogger });
+    installProbeObserver(probeRegistryObserver(registry));
     let promptTokens = 0;
     engine.llm.onUsage((u) => (promptTokens += u.usage.input + u.usage.cacheRead));
     const t0 = performance.now();

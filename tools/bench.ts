@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
-import { ADAPTERS } from '../src/engine/agent/registry.js';
+import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
 
 /** Condition names come from the bench condition registry; a test keeps this list in step with it. */
 export const BENCH_CONDITIONS_HELP = 'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass)';
@@ -36,7 +36,7 @@ export const benchTool = defineOperation({
     conditions: z.array(z.string().min(1)).min(1).default(['no-skill', 'original']).describe(`Conditions: ${BENCH_CONDITIONS_HELP}.`),
     skill: z.string().min(1).optional().describe('Skill name or path for the custom-skill condition.'),
     skillMode: z.enum(['inject', 'discover']).default('inject'),
-    adapter: z.enum(ADAPTERS).default('bare-agent').describe('Agent harness. Only bare-agent is available in this release.'),
+    adapter: harnessSchema().default('bare-agent').describe(HARNESS_HELP),
     runsPerTask: z.number().int().min(1).max(20).default(1).describe('Repetitions per task × condition (averaged).'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),
     asyncJudge: z.boolean().default(false).describe('Judge llm-judge criteria at the end, in one batch.'),

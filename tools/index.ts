@@ -1,4 +1,5 @@
 import type { AnyOperation } from '../src/contract/operation.js';
+import { adaptersListTool } from './adapters_list.js';
 import { benchTool } from './bench.js';
 import { benchCompareTool } from './bench_compare.js';
 import { configDoctorTool } from './config_doctor.js';
@@ -29,6 +30,7 @@ export const operations: readonly AnyOperation[] = [
   profileShowTool,
   profileCompareTool,
   profilesImportTool,
+  adaptersListTool,
   runTaskTool,
   benchTool,
   benchCompareTool,

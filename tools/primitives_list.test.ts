@@ -4,7 +4,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { NotFoundError } from '../src/engine/util/errors.js';
 import { primitivesListTool } from './primitives_list.js';
 
-const engine = createEngine({ argv: ['--skvm-cache=/nonexistent-skvm-cache'], env: {} });
+const engine = createEngine({ flags: { cache: '/nonexistent-skvm-cache' }, env: {} });
 const ctx = { progress() {}, signal: new AbortController().signal, log: engine.log, engine, llm: undefined } as unknown as OpContext;
 const call = (input: Record<string, unknown>) => primitivesListTool.handler(primitivesListTool.input.parse(input), ctx);
 

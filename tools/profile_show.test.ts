@@ -16,7 +16,7 @@ const UPSTREAM = path.join(requireUpstream(), 'profiles');
 const cache = mkdtempSync(path.join(os.tmpdir(), 'skvm-tool-show-'));
 cpSync(UPSTREAM, path.join(cache, 'profiles'), { recursive: true });
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
-const engine = createEngine({ argv: [`--skvm-cache=${cache}`], env: {} });
+const engine = createEngine({ flags: { cache: cache }, env: {} });
 const ctx = { progress() {}, signal: new AbortController().signal, log: engine.log, engine, llm: undefined } as unknown as OpContext;
 const call = (input: Record<string, unknown>) => profileShowTool.handler(profileShowTool.input.parse(input), ctx);
 

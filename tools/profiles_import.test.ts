@@ -20,7 +20,7 @@ afterAll(() => {
   for (const d of roots) rmSync(d, { recursive: true, force: true });
 });
 function ctxFor(cacheDir: string): OpContext {
-  const engine = createEngine({ argv: [`--skvm-cache=${cacheDir}`], env: {} });
+  const engine = createEngine({ flags: { cache: cacheDir }, env: {} });
   return { progress() {}, signal: new AbortController().signal, log: engine.log, engine, llm: undefined } as unknown as OpContext;
 }
 

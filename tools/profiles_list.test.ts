@@ -14,7 +14,7 @@ cpSync(UPSTREAM, path.join(cache, 'profiles'), { recursive: true });
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 function ctxFor(cacheDir: string): OpContext {
-  const engine = createEngine({ argv: [`--skvm-cache=${cacheDir}`], env: {} });
+  const engine = createEngine({ flags: { cache: cacheDir }, env: {} });
   return { progress() {}, signal: new AbortController().signal, log: engine.log, engine, llm: undefined } as unknown as OpContext;
 }
 const call = (input: Record<string, unknown>, dir = cache) => profilesListTool.handler(profilesListTool.input.parse(input), ctxFor(dir));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
-import { ADAPTERS } from '../src/engine/agent/registry.js';
+import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
 
 const Criterion = z.object({
   id: z.string().optional(),
@@ -54,7 +54,7 @@ export const runTaskTool = defineOperation({
     skill: z.string().min(1).optional().describe('Skill name (under the dataset’s skills/) or a path to a skill folder / SKILL.md.'),
     useTaskSkills: z.boolean().default(false).describe('Give the agent the skill(s) the task’s task.json names.'),
     skillMode: z.enum(['inject', 'discover']).default('inject').describe('inject: skill text in the system prompt; discover: listed, loaded on request.'),
-    adapter: z.enum(ADAPTERS).default('bare-agent').describe('Agent harness. Only bare-agent is available in this release.'),
+    adapter: harnessSchema().default('bare-agent').describe(HARNESS_HELP),
     timeoutMs: z.number().int().min(1000).optional().describe('Wall-clock limit of the agent run (default: the task’s timeoutMs).'),
     maxSteps: z.number().int().min(1).max(500).optional().describe('Agent turn limit (default: the task’s maxSteps).'),
     evaluate: z.boolean().default(true).describe('Score the run with the task’s criteria.'),

@@ -1,3 +1,6 @@
+import type { RootFlags } from '../engine/config/paths.js';
+import { ROOT_FLAGS } from '../contract/root-flags.js';
+
 /**
  * First pass over argv: pull out the global flags (anywhere in argv, as the reference does
  * for its `--skvm-cache=` style flags), the command words (the leading bare tokens), and
@@ -13,21 +16,14 @@ export interface GlobalFlags {
 
 export interface SplitArgv {
   globals: GlobalFlags;
-  /** Engine flags normalized to `--name=value`, ready for createEngine({ argv }). */
-  engineArgv: string[];
+  /** The root flags, ready for createEngine({ flags }). */
+  rootFlags: RootFlags;
   /** Leading bare tokens: the command words (possibly followed by unexpected extras). */
   words: string[];
   /** Everything else, in order: the command's own flags. */
   rest: string[];
   errors: string[];
 }
-
-/** Global flags the engine reads itself (`--skvm-cache=DIR` …); the CLI only passes them on. */
-export const ENGINE_FLAGS = [
-  { name: 'skvm-cache', value: 'DIR', help: 'cache root (profiles, runs, logs, proposals); default $SKVM_CACHE or ~/.skvm' },
-  { name: 'skvm-data-dir', value: 'DIR', help: 'data directory (tasks, bundled profiles); default $SKVM_DATA_DIR or the bundled skvm-data' },
-  { name: 'tmp-dir', value: 'DIR', help: 'temporary work directories; default $SKVM_TMP_DIR, config paths.tmpDir, or the OS temp dir' },
-] as const;
 
 export const BOOLEAN_GLOBALS: ReadonlyArray<{ flag: string; key: keyof GlobalFlags; help: string }> = [
   { flag: '--json', key: 'json', help: 'print the structured result as JSON on stdout' },
@@ -38,7 +34,7 @@ export const BOOLEAN_GLOBALS: ReadonlyArray<{ flag: string; key: keyof GlobalFla
 
 export function splitArgv(argv: readonly string[]): SplitArgv {
   const globals: GlobalFlags = { json: false, quiet: false, help: false, version: false };
-  const engineArgv: string[] = [];
+  const rootFlags: RootFlags = {};
   const words: string[] = [];
   const rest: string[] = [];
   const errors: string[] = [];
@@ -56,13 +52,13 @@ export function splitArgv(argv: readonly string[]): SplitArgv {
       globals[boolGlobal.key] = true;
       continue;
     }
-    const engineFlag = tok.startsWith('--') ? ENGINE_FLAGS.find((f) => tok === `--${f.name}` || tok.startsWith(`--${f.name}=`)) : undefined;
+    const engineFlag = tok.startsWith('--') ? ROOT_FLAGS.find((f) => tok === `--${f.name}` || tok.startsWith(`--${f.name}=`)) : undefined;
     if (engineFlag) {
       let value: string | undefined;
       if (tok.includes('=')) value = tok.slice(tok.indexOf('=') + 1);
       else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) value = argv[++i];
       if (!value) errors.push(`--${engineFlag.name} needs a value (a directory), e.g. --${engineFlag.name}=/path`);
-      else engineArgv.push(`--${engineFlag.name}=${value}`);
+      else rootFlags[engineFlag.key] = value;
       continue;
     }
     if (inWords && !tok.startsWith('-')) {
@@ -72,5 +68,5 @@ export function splitArgv(argv: readonly string[]): SplitArgv {
     inWords = false;
     rest.push(tok);
   }
-  return { globals, engineArgv, words, rest, errors };
+  return { globals, rootFlags, words, rest, errors };
 }

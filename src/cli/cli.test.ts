@@ -147,7 +147,7 @@ describe('global flags', () => {
     expect(io.stderrText()).toBe('');
     expect(code).toBe(0);
     expect(engines).toHaveLength(1);
-    expect(engines[0]!.opts.argv).toEqual(['--tmp-dir=/tmp/x', `--skvm-cache=${cache}`, '--skvm-data-dir=/data/d']);
+    expect(engines[0]!.opts.flags).toEqual({ tmpDir: '/tmp/x', cache, dataDir: '/data/d' });
     expect(engines[0]!.engine.roots.cache.value).toBe(cache);
     expect(engines[0]!.engine.tmpDir().value).toBe('/tmp/x');
   });

@@ -107,7 +107,6 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
     ...base,
     json: globals.json,
     quiet: globals.quiet,
-    engineArgv: split.engineArgv,
     engine: () =>
       (engine ??= (async () => {
         const [{ createEngine }, { createLogger, parseLogLevel }] = await Promise.all([import('../engine/engine.js'), import('../engine/util/log.js')]);
@@ -115,7 +114,7 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
           level: parseLogLevel(base.env.SKVM_LOG_LEVEL, globals.quiet ? 'warn' : 'info'),
           sink: { write: (_level, line) => logRoute.target(line) },
         });
-        return (deps.createEngine ?? createEngine)({ argv: split.engineArgv, env: base.env, log });
+        return (deps.createEngine ?? createEngine)({ flags: split.rootFlags, env: base.env, log });
       })()),
     untilSignal: () =>
       new Promise<StopSignal>((resolve) => {

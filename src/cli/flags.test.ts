@@ -165,7 +165,7 @@ describe('splitArgv', () => {
     expect(s.globals).toEqual({ json: true, quiet: true, help: false, version: false });
     expect(s.words).toEqual(['runs', 'list']);
     expect(s.rest).toEqual(['--limit', '5']);
-    expect(s.engineArgv).toEqual(['--skvm-cache=/c', '--tmp-dir=/t', '--skvm-data-dir=/d']);
+    expect(s.rootFlags).toEqual({ cache: '/c', tmpDir: '/t', dataDir: '/d' });
     expect(s.errors).toEqual([]);
   });
 

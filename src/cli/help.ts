@@ -1,6 +1,7 @@
 import type { AnyOperation } from '../contract/operation.js';
 import { exposedInput } from '../contract/invoke.js';
-import { BOOLEAN_GLOBALS, ENGINE_FLAGS } from './argv.js';
+import { ROOT_FLAGS } from '../contract/root-flags.js';
+import { BOOLEAN_GLOBALS } from './argv.js';
 import { acceptsArray, acceptsBoolean, describeExpected, kindsOf, flagSpecs, rangeText, valueLabel, type FlagSpec } from './schema.js';
 import { commandName, type CommandEntry } from './table.js';
 
@@ -29,7 +30,7 @@ function columns(rows: Array<[string, string]>, indent = '  ', max = FLAG_COLUMN
 
 export function globalFlagsHelp(): string {
   const rows: Array<[string, string]> = BOOLEAN_GLOBALS.map((g) => [g.flag, g.help]);
-  for (const f of ENGINE_FLAGS) rows.push([`--${f.name}=${f.value}`, f.help]);
+  for (const f of ROOT_FLAGS) rows.push([`--${f.name}=${f.value}`, f.help]);
   return ['Global flags:', ...columns(rows)].join('\n');
 }
 

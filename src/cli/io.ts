@@ -32,8 +32,6 @@ export interface CliIo extends BaseIo {
   json: boolean;
   /** `--quiet`: no progress output. */
   quiet: boolean;
-  /** `--skvm-cache=` / `--skvm-data-dir=` / `--tmp-dir=`, normalized to `--name=value`. */
-  engineArgv: readonly string[];
   /** The engine for these global flags, created on first use (loads the engine lazily). */
   engine(): Promise<Engine>;
   /** Resolves on the first SIGINT or SIGTERM (for commands that serve until stopped). */

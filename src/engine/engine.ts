@@ -12,7 +12,6 @@ import { createLogger, parseLogLevel, type Logger } from './util/log.js';
 export interface Engine {
   readonly roots: Roots;
   readonly env: NodeJS.ProcessEnv;
-  readonly argv: readonly string[];
   readonly log: Logger;
   /** The current config (re-located and re-read when the file changes); throws ConfigError when invalid. */
   config(): LoadedConfig;
@@ -27,12 +26,12 @@ export interface EngineOptions extends Partial<RootInputs> {
 }
 
 export function createEngine(opts: EngineOptions = {}): Engine {
-  const argv = opts.argv ?? process.argv.slice(2);
+  const flags = opts.flags ?? {};
   const env = opts.env ?? process.env;
   const installRoot = opts.installRoot ?? findInstallRoot();
   // Before the roots: a .env beside the install may set SKVM_CACHE and friends.
   bootstrapDotEnv(installRoot, env);
-  const inputs: RootInputs = { argv, env, home: opts.home, cwd: opts.cwd, installRoot };
+  const inputs: RootInputs = { flags, env, home: opts.home, cwd: opts.cwd, installRoot };
   const roots = resolveRoots(inputs);
   const log = opts.log ?? createLogger({ level: parseLogLevel(env.SKVM_LOG_LEVEL) });
 
@@ -55,7 +54,6 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   return {
     roots,
     env,
-    argv,
     log,
     config,
     configFile,

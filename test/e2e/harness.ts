@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
@@ -12,6 +12,8 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SERVER_ENTRY = path.join(REPO, 'dist/src/server/main.js');
 export const TEST_SERVER_ENTRY = path.join(REPO, 'test/fixtures/test-server.mjs');
 export const CLI_ENTRY = path.join(REPO, 'dist/src/cli/main.js');
+/** Node args that make a server or CLI register its probes for a planted-capability simulator (SKVM_SIM_PROBE_REGISTRY). */
+export const PROBE_REGISTRY_IMPORT = ['--import', pathToFileURL(path.join(REPO, 'dist/src/engine/sim/probe-registry-preload.js')).href];
 
 export interface Connected {
   client: Client;
@@ -33,14 +35,14 @@ export function removeDir(dir: string): void {
  * stdio with the official client, as a 2025-11-25 ("legacy") or 2026-07-28 ("modern") client.
  * The child gets a minimal environment: no API keys unless the test passes them.
  */
-export async function connect(opts: { era: Era; cache: string; env?: Record<string, string>; testServer?: boolean; args?: string[] }): Promise<Connected> {
+export async function connect(opts: { era: Era; cache: string; env?: Record<string, string>; testServer?: boolean; args?: string[]; nodeArgs?: string[] }): Promise<Connected> {
   const client = new Client(
     { name: 'skvm-e2e', version: '0.0.1' },
     opts.era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
   );
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [opts.testServer ? TEST_SERVER_ENTRY : SERVER_ENTRY, `--skvm-cache=${opts.cache}`, ...(opts.args ?? [])],
+    args: [...(opts.nodeArgs ?? []), opts.testServer ? TEST_SERVER_ENTRY : SERVER_ENTRY, `--skvm-cache=${opts.cache}`, ...(opts.args ?? [])],
     env: { PATH: process.env.PATH ?? '', HOME: opts.cache, SKVM_LOG_LEVEL: 'warn', ...opts.env },
     stderr: 'pipe',
   });

@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { ALL_PRIMITIVE_IDS, PROBE_LEVELS, LEVELS } from '../../src/engine/primitives/catalog.js';
-import { createRng } from '../../src/engine/sim/rng.js';
+import { createRng } from '../../src/engine/util/rng.js';
 import { plantedPolicy, withFaults } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
-import { connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
+import { connect, PROBE_REGISTRY_IMPORT, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
 /**
  * The profiler's end-to-end proof: a simulated model whose true level per primitive is planted
@@ -47,7 +47,7 @@ beforeAll(async () => {
     routes.push({ match: `planted${m}/*`, kind: 'openai-compatible' as const, baseUrl: sim.openaiBaseUrl, apiKey: '', maxConcurrency: 16 });
   }
   await writeConfigFile(path.join(cache, 'skvm.config.json'), { providers: { routes } });
-  conn = await connect({ era: 'modern', cache, env: { SKVM_SIM_PROBE_REGISTRY: registry } });
+  conn = await connect({ era: 'modern', cache, env: { SKVM_SIM_PROBE_REGISTRY: registry }, nodeArgs: PROBE_REGISTRY_IMPORT });
 }, 60_000);
 
 afterAll(async () => {

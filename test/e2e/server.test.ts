@@ -92,6 +92,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       profile: { models: ['sim/echo'], primitives: ['tool.file.read', 'reason.arithmetic'], instances: 1, waitSeconds: 50 },
       profile_show: { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' },
       profile_compare: { a: { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' }, b: { model: 'openrouter/qwen/qwen3.5-122b-a10b', harness: 'bare-agent' } },
+      adapters_list: {},
       run_task: { task: 'slugify', model: 'sim/echo', waitSeconds: 50 },
       bench: benchArgs,
       bench_compare: { lhs: sessionA, rhs: sessionA },
@@ -200,6 +201,8 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       ['config_init', { mode: 'merge', routes: [{ match: 'x/*', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1' }] }, /apiKeyEnv/],
       ['config_init', { presets: ['openrouter'] }, /already exists/],
       ['test_llm', { model: 'nowhere/model', calls: 1 }, /No providers\.routes entry matches/],
+      ['run_task', { task: 'slugify', model: 'sim/echo', adapter: 'claude-code' }, /harness "claude-code" is not available in this release; runnable: bare-agent \(adapters_list/],
+      ['profile', { models: ['sim/echo'], harnesses: ['claud-code'] }, /unknown harness "claud-code"/],
     ];
     for (const [name, args, pattern] of cases) {
       const r = await call(name, args);

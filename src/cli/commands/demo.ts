@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { CliIo } from '../io.js';
-import type { CliCommand } from './index.js';
+import type { CliCommand } from './command.js';
 import { SIM_BANNER } from './sim-serve.js';
 
 /**
@@ -58,7 +58,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'skvm-demo-'));
   const server = await sim.startSimServer({ policy: sim.withLatency(sim.echoPolicy(), { minMs: 5, maxMs: 30 }) });
   // A second simulator plays a model of known ability for the profiler (see PLANTED); it knows
-  // the probes through a registry the server fills only because SKVM_SIM_PROBE_REGISTRY is set.
+  // the probes through a registry the server fills only because it runs with the simulator's
+  // preload (PROBE_REGISTRY_PRELOAD) and SKVM_SIM_PROBE_REGISTRY set.
   const registryDir = path.join(cache, 'sim-probe-registry');
   const planted = await sim.startSimServer({ policy: sim.plantedPolicy({ levels: PLANTED, registryDir }) });
   const client = new mcp.Client({ name: 'skvm-demo', version: '1.0.0' });
@@ -70,9 +71,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     await client.connect(
       new stdio.StdioClientTransport({
         command: process.execPath,
-        args: [serverEntry, `--skvm-cache=${cache}`],
+        args: ['--import', sim.PROBE_REGISTRY_PRELOAD, serverEntry, `--skvm-cache=${cache}`],
         // The server gets no API keys: the simulator routes are auth-free.
-        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn', SKVM_SIM_PROBE_REGISTRY: registryDir },
+        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn', [sim.SIM_REGISTRY_ENV]: registryDir },
         stderr: 'inherit',
       }),
     );

@@ -1,6 +1,6 @@
 import { UsageError } from '../../engine/util/errors.js';
 import type { CliIo } from '../io.js';
-import type { CliCommand } from './index.js';
+import type { CliCommand } from './command.js';
 
 /**
  * `skvm sim serve`: the LLM vendor simulator as a standalone server, so a person (or another

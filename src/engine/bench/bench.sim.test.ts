@@ -23,10 +23,10 @@ import {
   MultiModelReportSchema,
   renderComparisonMarkdown,
   runBench,
-  runTask,
   type BenchReport,
   type RunBenchOptions,
 } from './index.js';
+import { runTask } from '../runtime/index.js';
 
 /**
  * End-to-end benches: the bundled tasks (skvm-data/tasks) and the simulator's conversation

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { AdapterUnavailableError } from '../agent/adapters/registry.js';
 import type { RunResult } from '../agent/types.js';
 import { computeWeightedScore } from '../eval/index.js';
 import type { EvalResult } from '../eval/types.js';
@@ -9,7 +10,7 @@ import type { Skill, SkillMode } from '../skills/types.js';
 import type { LoadedTask } from '../tasks/load.js';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, SkvmError, errorMessage, isAbortError } from '../util/errors.js';
-import { runTask, workDirPrefixFor, type RunTaskOptions } from './run-task.js';
+import { runTask, workDirPrefixFor, type RunTaskOptions } from '../runtime/index.js';
 import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
 
 /**
@@ -146,14 +147,14 @@ export function skillMeta(skills: Skill[], mode: SkillMode): Partial<ConditionRe
  * fail the same way, so a table of crashed rows would only hide the cause.
  * - LlmError `auth` (bad/missing key), `no_route` (no route for the model), `bad_request` with
  *   HTTP 404 (unknown model / wrong base URL);
- * - SandboxUnavailableError (sandbox.mode bwrap without bubblewrap).
+ * - SandboxUnavailableError (sandbox.mode bwrap without bubblewrap), AdapterUnavailableError
+ *   (the harness cannot run on this machine).
  * Everything else — transient vendor errors after retries, other 400s (one prompt too long),
  * tool-argument garbage, a task's `_setup.sh` failing — taints only its cell (`adapter-crashed`).
  */
 export function isFatalBenchError(err: unknown): boolean {
   if (err instanceof LlmError) return err.kind === 'auth' || err.kind === 'no_route' || (err.kind === 'bad_request' && err.status === 404);
-  if (err instanceof SandboxUnavailableError) return true;
-  return false;
+  return err instanceof SandboxUnavailableError || err instanceof AdapterUnavailableError;
 }
 
 /** An LLM error the retry policy gave up on (the vendor looks unavailable). */

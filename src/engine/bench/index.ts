@@ -1,15 +1,6 @@
-/** Bench: the task runner, conditions, orchestrator, reports, session listing and comparison. */
+/** Bench: conditions, orchestrator, reports, session listing and comparison. */
 export * from './types.js';
 export { averageConditionResults, averageEvalDetails, aggregateRuns } from './aggregate.js';
-export {
-  runTask,
-  workDirPrefixFor,
-  DEFAULT_GRADER_TIMEOUT_MS,
-  DEFAULT_SETUP_TIMEOUT_MS,
-  type RunTaskOptions,
-  type RunTaskResult,
-  type RunTaskSandbox,
-} from './run-task.js';
 export {
   combineSkills,
   conditionNames,

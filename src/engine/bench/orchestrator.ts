@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { assertSupportedAdapter } from '../agent/registry.js';
+import { assertRunnableAdapter } from '../agent/adapters/registry.js';
 import { appendManifestEntry, buildManifestEntry, DEFERRED_PLACEHOLDER, readManifest, runDeferredJudge, type DeferredResultRow } from '../eval/index.js';
 import type { JudgeInputs } from '../eval/types.js';
 import type { ChatProvider } from '../llm/types.js';
@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from '../util/log.js';
 import { getCondition, isVendorOutage, runCondition, scoreFromDetails, type ConditionDefinition, type ConditionInput } from './conditions.js';
 import { buildTaskReports, cellKey, createMutex, readProgress, writeProgress } from './progress.js';
 import { buildModelComparison, generateReport, renderMultiModelMarkdown, renderReportMarkdown } from './reporter.js';
-import type { RunTaskSandbox } from './run-task.js';
+import type { RunTaskSandbox } from '../runtime/index.js';
 import { assertSessionId, claimSessionDir, conditionTag, shortModel } from './session-id.js';
 import { resolveSessionDir } from './sessions.js';
 import {
@@ -169,7 +169,7 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchOutcome> {
   const log = opts.log ?? silentLogger;
   const signal = opts.signal;
   if (signal?.aborted) throw new CancelledError(signal.reason);
-  assertSupportedAdapter(opts.adapter);
+  assertRunnableAdapter(opts.adapter);
   const runsPerTask = positiveInt('runsPerTask', opts.runsPerTask, 1);
   const concurrency = positiveInt('concurrency', opts.concurrency, 1);
   const maxOutages = positiveInt('maxConsecutiveOutages', opts.maxConsecutiveOutages, DEFAULT_MAX_OUTAGES);

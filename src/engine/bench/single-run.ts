@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { safeModelName } from '../config/paths.js';
 import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
-import { assertSupportedAdapter } from '../agent/registry.js';
+import { assertRunnableAdapter } from '../agent/adapters/registry.js';
 import type { RunStatus } from '../agent/types.js';
 import { computeWeightedScore, toScoreDetails } from '../eval/scoring.js';
 import type { ChatProvider } from '../llm/types.js';
@@ -12,7 +12,7 @@ import type { Skill, SkillMode } from '../skills/types.js';
 import { resolveTask, resolveTaskSkills } from '../tasks/load.js';
 import { UsageError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
-import { runTask } from './run-task.js';
+import { runTask } from '../runtime/index.js';
 
 /**
  * One task, one model, optionally one skill, executed and scored — what the run_task
@@ -39,7 +39,7 @@ export interface SingleRunOptions {
 }
 
 export async function runSingleTask(engine: Engine, opts: SingleRunOptions) {
-  assertSupportedAdapter(opts.adapter);
+  assertRunnableAdapter(opts.adapter);
   const dataRoot = engine.roots.data.value;
   const task = await resolveTask(opts.task, dataRoot);
   // Fail before any work on a model that has no route or key (no network needed).

@@ -1,14 +1,14 @@
-import { existsSync, promises as fsp } from 'node:fs';
-import * as os from 'node:os';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../engine.js';
 import { matchesGlob } from '../llm/routes.js';
 import { LlmError } from '../llm/errors.js';
 import { describeError, SkvmError } from '../util/errors.js';
-import { expandPath } from '../util/fs.js';
 import { which } from '../util/which.js';
 import { effectiveRoutes, type RouteView } from './show.js';
-import { ADAPTER_NAMES, type Route } from './schema.js';
+import type { Route } from './schema.js';
+import { locateHarnessCli } from '../agent/adapters/locate.js';
+import { CLI_HARNESSES } from '../agent/adapters/harnesses.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -28,17 +28,6 @@ export interface DoctorOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, message: string) => void;
 }
-
-/** The binary each harness adapter runs, and the variable that overrides it. */
-const HARNESS_BINARIES: Record<(typeof ADAPTER_NAMES)[number], { bin: string; env?: string }> = {
-  opencode: { bin: 'opencode' },
-  openclaw: { bin: 'openclaw' },
-  hermes: { bin: 'hermes' },
-  jiuwenclaw: { bin: 'jiuwenclaw' },
-  pi: { bin: 'pi' },
-  'claude-code': { bin: 'claude', env: 'SKVM_CLAUDE_CMD' },
-  codex: { bin: 'codex', env: 'SKVM_CODEX_CMD' },
-};
 
 export async function runDoctor(engine: Engine, opts: DoctorOptions) {
   const checks: DoctorCheck[] = [];
@@ -219,24 +208,11 @@ function harnessChecks(engine: Engine): DoctorCheck[] {
     // reported by the config check
   }
   const out: DoctorCheck[] = [];
-  for (const name of ADAPTER_NAMES) {
-    const spec = HARNESS_BINARIES[name];
-    const entry = adapters[name] as string | { repoPath?: string } | undefined;
-    const configured = typeof entry === 'string' ? entry : entry?.repoPath;
-    if (configured) {
-      // repoPath may be a checkout directory or a binary; either must exist.
-      const exists = existsSync(expandPath(configured, engine.env.HOME ?? os.homedir()));
-      out.push(
-        exists
-          ? { id: `harness:${name}`, status: 'ok', detail: `adapters.${name} → ${configured}` }
-          : { id: `harness:${name}`, status: 'warn', detail: `adapters.${name} points at ${configured}, which does not exist`, hint: `Fix adapters.${name} in the config file.` },
-      );
-      continue;
-    }
-    const cmd = (spec.env ? engine.env[spec.env] : undefined) ?? spec.bin;
-    const found = which(cmd, engine.env);
-    if (found) out.push({ id: `harness:${name}`, status: 'ok', detail: `${found}` });
-    else out.push({ id: `harness:${name}`, status: 'skip', detail: `${cmd} not found on PATH (only needed for the ${name} adapter)` });
+  for (const name of CLI_HARNESSES) {
+    const where = locateHarnessCli(name, engine.env, adapters)!;
+    if (where.path) out.push({ id: `harness:${name}`, status: 'ok', detail: where.via === 'PATH' ? where.path : `${where.looked} → ${where.path}` });
+    else if (where.via === 'PATH') out.push({ id: `harness:${name}`, status: 'skip', detail: `${where.looked}: not found (only needed for the ${name} adapter)` });
+    else out.push({ id: `harness:${name}`, status: 'warn', detail: `${where.looked} does not exist`, hint: where.via === 'config' ? `Fix adapters.${name} in the config file.` : `Point the variable at the ${name} binary, or unset it.` });
   }
   const py = which('python3', engine.env);
   out.push(py ? { id: 'tool:python3', status: 'ok', detail: py } : { id: 'tool:python3', status: 'warn', detail: 'python3 not found', hint: 'Tasks graded by grade.py need python3.' });

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { flagValue, resolveRoots, resolveTmpDir, safeModelName } from './paths.js';
+import { resolveRoots, resolveTmpDir, safeModelName } from './paths.js';
 
 const base = { home: '/home/u', cwd: '/work', installRoot: '/opt/skvm' };
 
 describe('resolveRoots (reference precedence, spec runtime §1.8)', () => {
   it('defaults under ~/.skvm and the install root', () => {
-    const r = resolveRoots({ ...base, argv: [], env: {} });
+    const r = resolveRoots({ ...base, flags: {}, env: {} });
     expect(r.cache).toEqual({ value: '/home/u/.skvm', source: 'default' });
     expect(r.profiles.value).toBe('/home/u/.skvm/profiles');
     expect(r.logs.value).toBe('/home/u/.skvm/log');
@@ -16,10 +16,10 @@ describe('resolveRoots (reference precedence, spec runtime §1.8)', () => {
     expect(r.sessionsIndex).toBe('/home/u/.skvm/log/sessions.jsonl');
   });
 
-  it('lets --skvm-cache anywhere in argv win over SKVM_CACHE, and sub-root variables override parts', () => {
+  it('lets the --skvm-cache flag win over SKVM_CACHE, and sub-root variables override parts', () => {
     const r = resolveRoots({
       ...base,
-      argv: ['profile', '--model=x', '--skvm-cache=~/c'],
+      flags: { cache: '~/c' },
       env: { SKVM_CACHE: '/env/cache', SKVM_PROFILES_DIR: 'rel/profiles', SKVM_LOGS_DIR: '/l', SKVM_PROPOSALS_DIR: '/p' },
     });
     expect(r.cache).toEqual({ value: '/home/u/c', source: 'flag', from: '--skvm-cache' });
@@ -30,22 +30,22 @@ describe('resolveRoots (reference precedence, spec runtime §1.8)', () => {
   });
 
   it('uses SKVM_CACHE when there is no flag, and --skvm-data-dir over SKVM_DATA_DIR', () => {
-    const r = resolveRoots({ ...base, argv: ['--skvm-data-dir=/d1'], env: { SKVM_CACHE: '/env/cache', SKVM_DATA_DIR: '/d2' } });
+    const r = resolveRoots({ ...base, flags: { dataDir: '/d1' }, env: { SKVM_CACHE: '/env/cache', SKVM_DATA_DIR: '/d2' } });
     expect(r.cache).toMatchObject({ value: '/env/cache', source: 'env' });
     expect(r.data).toMatchObject({ value: '/d1', source: 'flag' });
-    expect(resolveRoots({ ...base, argv: [], env: { SKVM_DATA_DIR: '/d2' } }).data.value).toBe('/d2');
+    expect(resolveRoots({ ...base, flags: {}, env: { SKVM_DATA_DIR: '/d2' } }).data.value).toBe('/d2');
   });
 
   it('resolves the temp dir: flag > SKVM_TMP_DIR > config paths.tmpDir > os default', () => {
-    const inp = { ...base, argv: ['--tmp-dir=/t1'], env: { SKVM_TMP_DIR: '/t2' } };
+    const inp = { ...base, flags: { tmpDir: '/t1' }, env: { SKVM_TMP_DIR: '/t2' } };
     expect(resolveTmpDir(inp, '/t3').value).toBe('/t1');
-    expect(resolveTmpDir({ ...inp, argv: [] }, '/t3').value).toBe('/t2');
-    expect(resolveTmpDir({ ...base, argv: [], env: {} }, '~/t3')).toMatchObject({ value: '/home/u/t3', source: 'config' });
-    expect(resolveTmpDir({ ...base, argv: [], env: {} }, undefined).source).toBe('default');
+    expect(resolveTmpDir({ ...inp, flags: {} }, '/t3').value).toBe('/t2');
+    expect(resolveTmpDir({ ...base, flags: {}, env: {} }, '~/t3')).toMatchObject({ value: '/home/u/t3', source: 'config' });
+    expect(resolveTmpDir({ ...base, flags: {}, env: {} }, undefined).source).toBe('default');
   });
 
   it('ignores an empty flag value', () => {
-    expect(flagValue(['--skvm-cache='], 'skvm-cache')).toBeUndefined();
+    expect(resolveRoots({ ...base, flags: { cache: '' }, env: {} }).cache.source).toBe('default');
   });
 });
 

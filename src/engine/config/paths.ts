@@ -27,8 +27,18 @@ export interface Roots {
   sessionsIndex: string;
 }
 
+/**
+ * Root locations the caller was given on its command line (the front ends parse
+ * `--skvm-cache=`, `--skvm-data-dir=` and `--tmp-dir=`; the engine never reads argv).
+ */
+export interface RootFlags {
+  cache?: string;
+  dataDir?: string;
+  tmpDir?: string;
+}
+
 export interface RootInputs {
-  argv: readonly string[];
+  flags: RootFlags;
   env: NodeJS.ProcessEnv;
   home?: string;
   cwd?: string;
@@ -46,22 +56,18 @@ export function findInstallRoot(from: string = fileURLToPath(import.meta.url)): 
   }
 }
 
-/** `--name=value` anywhere in argv (the reference scans the whole argv for the prefix). */
-export function flagValue(argv: readonly string[], name: string): string | undefined {
-  const prefix = `--${name}=`;
-  for (const a of argv) if (a.startsWith(prefix) && a.length > prefix.length) return a.slice(prefix.length);
-  return undefined;
-}
+/** How config_show names a flag-given root (the reference's flag names). */
+const FLAG_LABELS: Record<keyof RootFlags, string> = { cache: '--skvm-cache', dataDir: '--skvm-data-dir', tmpDir: '--tmp-dir' };
 
 export function resolveRoots(inp: RootInputs): Roots {
   const home = inp.home ?? os.homedir();
   const cwd = inp.cwd ?? process.cwd();
   const installRoot = inp.installRoot ?? findInstallRoot();
   const abs = (p: string) => expandPath(p, home, cwd);
-  const pick = (flag: string | undefined, envName: string | undefined, fallback: () => string): Resolved<string> => {
+  const pick = (flag: keyof RootFlags | undefined, envName: string | undefined, fallback: () => string): Resolved<string> => {
     if (flag) {
-      const v = flagValue(inp.argv, flag);
-      if (v) return { value: abs(v), source: 'flag', from: `--${flag}` };
+      const v = inp.flags[flag];
+      if (v) return { value: abs(v), source: 'flag', from: FLAG_LABELS[flag] };
     }
     if (envName) {
       const v = inp.env[envName];
@@ -70,11 +76,11 @@ export function resolveRoots(inp: RootInputs): Roots {
     return { value: fallback(), source: 'default' };
   };
 
-  const cache = pick('skvm-cache', 'SKVM_CACHE', () => path.join(home, '.skvm'));
+  const cache = pick('cache', 'SKVM_CACHE', () => path.join(home, '.skvm'));
   const profiles = pick(undefined, 'SKVM_PROFILES_DIR', () => path.join(cache.value, 'profiles'));
   const logs = pick(undefined, 'SKVM_LOGS_DIR', () => path.join(cache.value, 'log'));
   const proposals = pick(undefined, 'SKVM_PROPOSALS_DIR', () => path.join(cache.value, 'proposals'));
-  const data = pick('skvm-data-dir', 'SKVM_DATA_DIR', () => path.join(installRoot, 'skvm-data'));
+  const data = pick('dataDir', 'SKVM_DATA_DIR', () => path.join(installRoot, 'skvm-data'));
   const runs: Resolved<string> = { value: path.join(cache.value, 'runs'), source: 'default' };
 
 
@@ -106,8 +112,8 @@ export function locateConfigFile(cacheDir: string, installRoot: string): Resolve
 export function resolveTmpDir(inp: RootInputs, configTmpDir: string | undefined): Resolved<string> {
   const home = inp.home ?? os.homedir();
   const cwd = inp.cwd ?? process.cwd();
-  const flag = flagValue(inp.argv, 'tmp-dir');
-  if (flag) return { value: expandPath(flag, home, cwd), source: 'flag', from: '--tmp-dir' };
+  const flag = inp.flags.tmpDir;
+  if (flag) return { value: expandPath(flag, home, cwd), source: 'flag', from: FLAG_LABELS.tmpDir };
   const env = inp.env.SKVM_TMP_DIR;
   if (env) return { value: expandPath(env, home, cwd), source: 'env', from: 'SKVM_TMP_DIR' };
   if (configTmpDir) return { value: expandPath(configTmpDir, home, cwd), source: 'config', from: 'paths.tmpDir' };

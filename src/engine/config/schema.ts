@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLI_HARNESSES } from '../agent/adapters/harnesses.js';
 
 /**
  * `skvm.config.json`, the reference's schema (spec runtime §1.7) plus a few optional keys of
@@ -10,7 +11,8 @@ import { z } from 'zod';
 export const ROUTE_KINDS = ['openrouter', 'anthropic', 'openai-compatible'] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
 
-export const ADAPTER_NAMES = ['opencode', 'openclaw', 'hermes', 'jiuwenclaw', 'pi', 'claude-code', 'codex'] as const;
+/** Harnesses a config may point at (`adapters.<name>`): those that drive an external CLI. */
+export const ADAPTER_NAMES = CLI_HARNESSES;
 
 export const RouteSchema = z
   .object({

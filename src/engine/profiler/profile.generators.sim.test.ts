@@ -1,7 +1,7 @@
 import { describe, expect, it, afterEach } from 'vitest';
 import { profileDirs, startTarget, type SimTarget } from '../../../test/profiler/sim-harness.js';
 import { TcpSchema } from '../profiles/schema.js';
-import type { PlantedLevel } from '../sim/index.js';
+import { probeRegistryObserver, type PlantedLevel } from '../sim/index.js';
 import { silentLogger } from '../util/log.js';
 import { generator as arithmetic } from './generators/reason.arithmetic.js';
 import { generator as fileRead } from './generators/tool.file.read.js';
@@ -34,7 +34,7 @@ describe('profiling real generators against the planted-capability target', () =
       ...dirs(),
       sandbox: { mode: 'auto' },
       generators: [fileRead, fileWrite, arithmetic, web],
-      simRegistryDir: t.registryDir,
+      onProbe: probeRegistryObserver(t.registryDir),
       profileSeed: 2026,
       concurrency: 4,
       infraBackoffMs: 5,

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
-import { assertSupportedAdapter } from '../agent/registry.js';
+import { assertRunnableAdapter } from '../agent/adapters/registry.js';
 import { safeModelName } from '../config/paths.js';
 import { addUsage, emptyUsage, type ChatProvider, type TokenUsage } from '../llm/types.js';
 import { ALL_PRIMITIVE_IDS, PROBE_LEVELS, primitiveIndex, type Level, type ProbeLevel } from '../primitives/catalog.js';
@@ -24,6 +24,7 @@ import { detectInversions, effectiveCount, highestPassingLevel, levelPasses, lev
 import { classifyError, instanceLogPaths, isCongested, runInstance, DEFAULT_INFRA_BACKOFF_MS, DEFAULT_INFRA_RETRIES, DEFAULT_MAX_STEPS, DEFAULT_PROBE_TIMEOUT_MS, type InstanceResult } from './runner.js';
 import { ProbeScheduler, type ConcurrencyEvent, type WindowStats } from './scheduler.js';
 import { instanceSeed } from './toolkit.js';
+import type { ProbeObserver } from './probe-hooks.js';
 import type { ProbeGenerator, ProbeInstance } from './types.js';
 
 /**
@@ -90,8 +91,8 @@ export interface ProfileSessionOptions {
   /** Once per finished probe run: `<primitive> <level> <i>/<n> pass|fail|skip`. */
   onProgress?: ProgressCallback;
   log?: Logger;
-  /** Simulator mode only: register each probe for the planted-capability policy. */
-  simRegistryDir?: string;
+  /** Sees each probe instance just before the agent does (see probe-hooks.ts). */
+  onProbe?: ProbeObserver;
   /** Generators to use (default: the registry in generators/index.ts). */
   generators?: readonly ProbeGenerator[];
   /** Extra attempts after an infrastructure failure. Default 2. */
@@ -350,7 +351,7 @@ export async function profileMany(jobsIn: readonly ProfileJob[], opts: ProfileSe
   const seen = new Set<string>();
   const jobs = jobsIn.map((j) => {
     const harness = j.harness ?? DEFAULT_HARNESS;
-    assertSupportedAdapter(harness);
+    assertRunnableAdapter(harness);
     profileDirPath(opts.profilesDir, harness, j.model); // throws UsageError on unusable names
     const key = `${harness}::${j.model}`;
     if (seen.has(key)) throw new UsageError(`${j.model} on ${harness} is listed twice.`);
@@ -510,7 +511,8 @@ export async function profileMany(jobsIn: readonly ProfileJob[], opts: ProfileSe
         maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
         index,
         logs: instanceLogPaths(path.join(s.logDir, p.id, level), index),
-        ...(opts.simRegistryDir ? { simRegistryDir: opts.simRegistryDir } : {}),
+        adapter: s.harness,
+        ...(opts.onProbe ? { onProbe: opts.onProbe } : {}),
         signal: s.signal,
         log,
         infraRetries: opts.infraRetries ?? DEFAULT_INFRA_RETRIES,

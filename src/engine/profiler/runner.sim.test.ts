@@ -1,16 +1,16 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoGen, fileGen, profileDirs, promptOf, startTarget, webGen, withMissingL3, type SimTarget } from '../../../test/profiler/sim-harness.js';
 import { LlmError } from '../llm/errors.js';
 import { FailureReportSchema } from '../profiles/schema.js';
-import { plantedPolicy, probeRegistryPath, type SimPolicy, type SimReply } from '../sim/index.js';
+import { plantedPolicy, probeRegistryObserver, probeRegistryPath, type SimPolicy, type SimReply } from '../sim/index.js';
 import { silentLogger } from '../util/log.js';
 import { classifyTimeout, instanceLogPaths, runInstance, runProbe, type CallRecord, type RunProbeOptions } from './runner.js';
 
 /**
  * The runner against the simulator over real HTTP with the real LlmClient: pass, fail (with
- * diagnostics and kept work dir), skip, the runStatus gate, infrastructure vs capability.
+ * diagnostics; no work dir left behind), skip, the runStatus gate, infrastructure vs capability.
  */
 
 let target: SimTarget;
@@ -37,7 +37,7 @@ function opts(over: Partial<RunProbeOptions> = {}): RunProbeOptions {
     timeoutMs: 20_000,
     index: 0,
     logs: instanceLogPaths(path.join(d.logsDir, 'profile', 'bare-agent', 'sim--planted', 'x', 'L1'), 0),
-    simRegistryDir: target.registryDir,
+    onProbe: probeRegistryObserver(target.registryDir),
     log: silentLogger,
     ...over,
   };
@@ -54,7 +54,7 @@ describe('runProbe', () => {
     expect(a.status).toBe('pass');
     expect(a.details).toBe('file_exists: 1.00; sum_correct: 1.00');
     expect(a.runStatus).toBe('ok');
-    expect(a.workDir).toBeUndefined();
+    expect(readdirSync(o.tmpRoot)).toEqual([]);
     expect(a.llmCalls).toBe(3);
     expect(a.tokens.input).toBeGreaterThan(0);
     expect(a.costUsd).toBeGreaterThan(0);
@@ -68,21 +68,20 @@ describe('runProbe', () => {
     expect(JSON.parse(conv[0]!).messages[0].content).toBe(inst.prompt);
   });
 
-  it('fails with the near-miss: failure report, enriched details, kept work dir with response.txt, failure files in the log dir', async () => {
+  it('fails with the near-miss: failure report, enriched details, failure files in the log dir, no work dir left behind', async () => {
     usePlanted({ 'test.file': 'L1' });
     const o = opts({ index: 2, logs: instanceLogPaths(path.join(dirs().logsDir, 'p', 'L3'), 2) });
     const a = await runProbe(fileGen.generate('L3', 5), o);
     expect(a.status).toBe('fail');
     expect(a.details).toMatch(/^file_exists: 1\.00; sum_correct: 0\.00 \(expected \d+, got \d+\) \| 3 steps, 2 calls, files: \+1 ~0 -0$/);
-    expect(a.workDir).toBeDefined();
-    expect(readFileSync(path.join(a.workDir!, 'response.txt'), 'utf8')).toMatch(/^The sum is \d+\.$/);
+    expect(readdirSync(o.tmpRoot)).toEqual([]);
     const report = a.failureReport!;
     expect(FailureReportSchema.safeParse(report).success).toBe(true);
     expect(report).toMatchObject({ primitiveId: 'test.file', level: 'L3', instance: 2, seed: 5, fileChanges: { created: ['result.txt'], modified: [], deleted: [] } });
     expect(report.toolCallSummary).toMatchObject({ totalCalls: 2, byTool: { read_file: 1, write_file: 1 } });
     expect(JSON.parse(readFileSync(o.logs!.failureJson, 'utf8'))).toEqual(report);
     expect(readFileSync(o.logs!.evalScript, 'utf8')).toMatch(/sum_correct: 0\.00/);
-    rmSync(a.workDir!, { recursive: true, force: true });
+    expect(report.agentText).toMatch(/^The sum is \d+\.$/);
   });
 
   it('substitutes {{BASE_URL}} and serves the probe’s API; registers the substituted prompt', async () => {
@@ -114,13 +113,14 @@ describe('runProbe', () => {
         return { kind: 'message', text: '', toolCalls: [{ name: 'execute_command', arguments: { command: `sleep 0.2; echo step ${k}` } }] };
       },
     });
-    const a = await runProbe(inst, opts({ timeoutMs: 1500 }));
+    const o = opts({ timeoutMs: 1500 });
+    const a = await runProbe(inst, o);
     expect(a.runStatus).toBe('timeout');
     expect(a.status).toBe('fail');
     expect(a.details).toMatch(/^tainted: bare-agent loop exceeded timeout 1\d{3}ms.*answered promptly\) \| /);
     expect(a.checkpoints).toBeUndefined();
     expect(a.failureReport?.evalDetails).toMatch(/^tainted:/);
-    rmSync(a.workDir!, { recursive: true, force: true });
+    expect(readdirSync(o.tmpRoot)).toEqual([]);
   });
 
   it('an infrastructure timeout (the vendor never answers) is infra, not a failure', async () => {

@@ -1,18 +1,19 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { runBareAgent } from '../agent/bare-agent.js';
+import { AdapterUnavailableError } from '../agent/adapters/registry.js';
 import type { RunResult, RunStatus } from '../agent/types.js';
 import { LlmError, ToolArgumentsParseError } from '../llm/errors.js';
 import { addUsage, emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type TokenUsage, type UsageRecord } from '../llm/types.js';
 import type { FailureReport } from '../profiles/schema.js';
-import { createWorkDir, removeWorkDir, resolveInWorkDir, SandboxUnavailableError } from '../sandbox/index.js';
+import { runAgent } from '../runtime/index.js';
+import { resolveInWorkDir, SandboxUnavailableError } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
-import { writeProbeRegistryEntry } from '../sim/policies/planted.js';
 import { sleep } from '../util/abort.js';
 import { CancelledError, errorMessage, isAbortError } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { buildFailureReport, computeFileChanges, consoleHint, enrichedDetails, failureLogBlock } from './diagnostics.js';
-import { checkContext, runProbeCheck, startProbeServer, withBaseUrl, writeSetupFiles } from './probe-exec.js';
+import { checkContext, runProbeCheck, startProbeServer, withBaseUrl, writeSetupFiles, type CheckOutcome } from './probe-exec.js';
+import type { ProbeObserver } from './probe-hooks.js';
 import { missingRequirement } from './requirements.js';
 import type { ProbeCheckpoint, ProbeInstance } from './types.js';
 
@@ -135,7 +136,7 @@ export function classifyError(err: unknown, signal?: AbortSignal): ErrorClass {
     if (err.kind === 'auth' || err.kind === 'no_route' || err.kind === 'bad_request') return 'fatal';
     return 'infra'; // rate_limit, transient, timeout (after the client's retries); a stray 'cancelled'
   }
-  if (err instanceof SandboxUnavailableError) return 'fatal';
+  if (err instanceof SandboxUnavailableError || err instanceof AdapterUnavailableError) return 'fatal';
   if (err instanceof ToolArgumentsParseError) return 'infra';
   if (isAbortError(err)) return 'infra';
   return 'infra';
@@ -171,8 +172,10 @@ export interface RunProbeOptions {
   index: number;
   /** Log files of this instance; none written when absent. */
   logs?: InstanceLogPaths;
-  /** Simulator mode only: register the probe for the planted-capability policy. */
-  simRegistryDir?: string;
+  /** Harness that runs the probe (default bare-agent). */
+  adapter?: string;
+  /** Sees each probe instance just before the agent does (see probe-hooks.ts). */
+  onProbe?: ProbeObserver;
   signal?: AbortSignal;
   log?: Logger;
   /** Every LLM call of the run (the scheduler's congestion feedback). */
@@ -194,9 +197,10 @@ export interface ProbeAttempt {
   /** Calls that needed more than one attempt. */
   retriedCalls: number;
   runStatus?: RunStatus;
-  /** Kept work directory (failures only). */
-  workDir?: string;
 }
+
+/** Preparing a probe's work directory failed (an infrastructure failure, never the model's). */
+class ProbePrepareError extends Error {}
 
 /** One attempt at one probe instance (see the module comment for the outcomes). */
 export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): Promise<ProbeAttempt> {
@@ -229,103 +233,121 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
   if (opts.signal?.aborted) throw new CancelledError(opts.signal.reason);
 
   let server: Awaited<ReturnType<typeof startProbeServer>>;
-  let workDir: string | undefined;
-  let keep = false;
   try {
-    try {
-      server = await startProbeServer(instance);
-    } catch (err) {
-      return done('infra', `the probe's local server could not start: ${errorMessage(err)}`);
-    }
+    server = await startProbeServer(instance);
+  } catch (err) {
+    return done('infra', `the probe's local server could not start: ${errorMessage(err)}`);
+  }
+  try {
     const inst = server ? withBaseUrl(instance, server.baseUrl) : instance;
     const web = inst.web === true;
-    try {
-      if (opts.simRegistryDir) {
-        await writeProbeRegistryEntry(opts.simRegistryDir, inst.prompt, { primitiveId: inst.primitiveId, level: inst.level, reference: inst.reference, nearMiss: inst.nearMiss });
-      }
-      workDir = await createWorkDir({ tmpRoot: opts.tmpRoot, prefix: `skvm-profile-${inst.primitiveId}-${inst.level}-` });
-      await writeSetupFiles(workDir, inst.setupFiles);
-      if (opts.logs) await fsp.mkdir(path.dirname(opts.logs.convLog), { recursive: true });
-    } catch (err) {
-      return done('infra', `preparing the probe failed: ${errorMessage(err)}`);
-    }
-
     const provider = observeProvider(opts.llm, (rec) => {
       calls.push(rec);
       opts.onCall?.(rec);
     });
-    let run: RunResult;
+    let verdict: ProbeVerdict | undefined;
     try {
-      run = await runBareAgent({
-        model: opts.model,
-        llm: provider,
-        prompt: inst.prompt,
-        workDir,
-        maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
-        timeoutMs,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        web,
-        sandbox: { mode: opts.sandbox.mode, network: web },
-        ...(opts.logs ? { convLogPath: opts.logs.convLog } : {}),
-        log,
-      });
+      await opts.onProbe?.(inst);
+      if (opts.logs) await fsp.mkdir(path.dirname(opts.logs.convLog), { recursive: true });
     } catch (err) {
+      return done('infra', `preparing the probe failed: ${errorMessage(err)}`);
+    }
+    try {
+      await runAgent<CheckOutcome>(
+        {
+          adapter: opts.adapter ?? 'bare-agent',
+          model: opts.model,
+          llm: provider,
+          prompt: inst.prompt,
+          maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+          timeoutMs,
+          web,
+          sandbox: { mode: opts.sandbox.mode, network: web },
+          tmpRoot: opts.tmpRoot,
+          workDirPrefix: `skvm-profile-${inst.primitiveId}-${inst.level}-`,
+          ...(opts.logs ? { convLogPath: opts.logs.convLog } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          log,
+        },
+        {
+          prepare: (workDir) => writeSetupFiles(workDir, inst.setupFiles).catch((err: unknown) => Promise.reject(new ProbePrepareError(errorMessage(err)))),
+          evaluate: async ({ run, workDir }) => {
+            await fsp.writeFile(await resolveInWorkDir(workDir, 'response.txt', { forWrite: true }), run.text).catch((err: unknown) => {
+              log.warn(`${label}: could not write response.txt: ${errorMessage(err)}`);
+            });
+            return runProbeCheck(inst, checkContext(workDir, run.text, run.steps, opts.sandbox, web));
+          },
+          inspect: async ({ run, evaluation, workDir }) => {
+            verdict = await judgeProbeRun(inst, run, evaluation, { calls, timeoutMs, workDir, index: opts.index, label, log, ...(opts.logs ? { logs: opts.logs } : {}) });
+          },
+        },
+      );
+    } catch (err) {
+      if (err instanceof ProbePrepareError) return done('infra', `preparing the probe failed: ${err.message}`);
       const cls = classifyError(err, opts.signal);
       if (cls === 'cancelled') throw err instanceof CancelledError ? err : new CancelledError(opts.signal?.reason);
       if (cls === 'fatal') throw err;
       return done('infra', `${err instanceof LlmError ? `LLM ${err.kind}` : 'agent error'}: ${errorMessage(err)}`);
     }
-
-    await fsp.writeFile(await resolveInWorkDir(workDir, 'response.txt', { forWrite: true }), run.text).catch((err: unknown) => {
-      log.warn(`${label}: could not write response.txt: ${errorMessage(err)}`);
-    });
-
-    let evalDetails: string;
-    let checkpoints: ProbeCheckpoint[] | undefined;
-    if (run.runStatus !== 'ok') {
-      if (run.runStatus === 'adapter-crashed') {
-        return done('infra', `the harness crashed: ${run.statusDetail ?? 'adapter-crashed'}`, { runStatus: run.runStatus });
-      }
-      if (run.runStatus === 'timeout') {
-        const t = classifyTimeout(calls, run.durationMs, timeoutMs);
-        if (t.infra) return done('infra', `infrastructure timeout: ${t.reason}`, { runStatus: run.runStatus });
-        evalDetails = `tainted: ${run.statusDetail ?? 'adapter runStatus=timeout'} (${t.reason})`;
-      } else {
-        evalDetails = `tainted: ${run.statusDetail ?? `adapter runStatus=${run.runStatus}`}`;
-      }
-    } else {
-      const check = await runProbeCheck(inst, checkContext(workDir, run.text, run.steps, opts.sandbox, web));
-      checkpoints = check.checkpoints;
-      if (check.passed) return done('pass', check.details, { checkpoints, runStatus: run.runStatus });
-      evalDetails = check.details;
-    }
-
-    // A failed instance: diagnostics, kept work dir.
-    keep = true;
-    const report = buildFailureReport({
-      primitiveId: inst.primitiveId,
-      level: inst.level,
-      instance: opts.index,
-      evalDetails,
-      agentText: run.text,
-      steps: run.steps,
-      ...(run.adapterError ? { adapterError: run.adapterError } : {}),
-      fileChanges: await computeFileChanges(workDir, inst.setupFiles),
-      durationMs: run.durationMs,
-      extra: { seed: inst.seed, runStatus: run.runStatus },
-    });
-    const details = enrichedDetails(report);
-    log.info(`FAIL ${label}: ${evalDetails.slice(0, 120)} ${consoleHint(report)} — work directory kept at ${workDir}`);
-    log.debug(failureLogBlock(report));
-    if (opts.logs) {
-      await fsp.writeFile(opts.logs.failureJson, JSON.stringify(report, null, 2)).catch(() => undefined);
-      await fsp.writeFile(opts.logs.evalScript, evalScriptText(inst, evalDetails, checkpoints)).catch(() => undefined);
-    }
-    return done('fail', details, { ...(checkpoints ? { checkpoints } : {}), failureReport: report, runStatus: run.runStatus, workDir });
+    const v = verdict!;
+    return done(v.status, v.details, v.extra);
   } finally {
     await server?.close().catch(() => undefined);
-    if (workDir && !keep) await removeWorkDir(workDir, { tmpRoot: opts.tmpRoot }).catch((err: unknown) => log.warn(`${label}: could not remove ${workDir}: ${errorMessage(err)}`));
   }
+}
+
+interface ProbeVerdict {
+  status: ProbeStatus;
+  details: string;
+  extra: Partial<ProbeAttempt>;
+}
+
+/**
+ * What a finished agent run means for the probe: the check's verdict for an `ok` run; for a
+ * timeout, infrastructure or capability (classifyTimeout); for a crash, infrastructure. A failed
+ * instance gets its failure report (written beside the conversation log) while its work
+ * directory still exists; the directory itself is removed like every other one.
+ */
+async function judgeProbeRun(
+  inst: ProbeInstance,
+  run: RunResult,
+  check: CheckOutcome | undefined,
+  ctx: { calls: readonly CallRecord[]; timeoutMs: number; workDir: string; index: number; label: string; log: Logger; logs?: InstanceLogPaths },
+): Promise<ProbeVerdict> {
+  let evalDetails: string;
+  if (check) {
+    if (check.passed) return { status: 'pass', details: check.details, extra: { checkpoints: check.checkpoints, runStatus: run.runStatus } };
+    evalDetails = check.details;
+  } else if (run.runStatus === 'adapter-crashed') {
+    return { status: 'infra', details: `the harness crashed: ${run.statusDetail ?? 'adapter-crashed'}`, extra: { runStatus: run.runStatus } };
+  } else if (run.runStatus === 'timeout') {
+    const t = classifyTimeout(ctx.calls, run.durationMs, ctx.timeoutMs);
+    if (t.infra) return { status: 'infra', details: `infrastructure timeout: ${t.reason}`, extra: { runStatus: run.runStatus } };
+    evalDetails = `tainted: ${run.statusDetail ?? 'adapter runStatus=timeout'} (${t.reason})`;
+  } else {
+    evalDetails = `tainted: ${run.statusDetail ?? `adapter runStatus=${run.runStatus}`}`;
+  }
+
+  const checkpoints = check?.checkpoints;
+  const report = buildFailureReport({
+    primitiveId: inst.primitiveId,
+    level: inst.level,
+    instance: ctx.index,
+    evalDetails,
+    agentText: run.text,
+    steps: run.steps,
+    ...(run.adapterError ? { adapterError: run.adapterError } : {}),
+    fileChanges: await computeFileChanges(ctx.workDir, inst.setupFiles),
+    durationMs: run.durationMs,
+    extra: { seed: inst.seed, runStatus: run.runStatus },
+  });
+  ctx.log.info(`FAIL ${ctx.label}: ${evalDetails.slice(0, 120)} ${consoleHint(report)}`);
+  ctx.log.debug(failureLogBlock(report));
+  if (ctx.logs) {
+    await fsp.writeFile(ctx.logs.failureJson, JSON.stringify(report, null, 2)).catch(() => undefined);
+    await fsp.writeFile(ctx.logs.evalScript, evalScriptText(inst, evalDetails, checkpoints)).catch(() => undefined);
+  }
+  return { status: 'fail', details: enrichedDetails(report), extra: { ...(checkpoints ? { checkpoints } : {}), failureReport: report, runStatus: run.runStatus } };
 }
 
 /**
@@ -365,7 +387,6 @@ export interface InstanceResult {
   llmCalls: number;
   retriedCalls: number;
   runStatus?: RunStatus;
-  workDir?: string;
 }
 
 export interface RunInstanceOptions extends RunProbeOptions {
@@ -404,7 +425,6 @@ export async function runInstance(instance: ProbeInstance, opts: RunInstanceOpti
         ...(a.status === 'skip' ? { skipped: true } : {}),
         ...(a.checkpoints ? { checkpoints: a.checkpoints } : {}),
         ...(a.failureReport ? { failureReport: a.failureReport } : {}),
-        ...(a.workDir ? { workDir: a.workDir } : {}),
       };
     }
     reasons.push(a.details);

@@ -2,13 +2,14 @@ import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
 import type { Logger } from '../util/log.js';
+import { installedProbeObserver } from './probe-hooks.js';
 import { profileMany, type ProfileManyResult } from './profile.js';
 
 /**
  * A profile as the `profile` operation asks for it: roots from the engine, the configured
- * sandbox, models checked for a route and key before anything runs, and simulator mode only
- * when SKVM_SIM_PROBE_REGISTRY names a registry directory (the demo and tests set it; a real
- * model never gets one, and nothing is ever added to a prompt).
+ * sandbox, models checked for a route and key before anything runs, and the probe observers
+ * installed in this process (only the simulator's preload installs one; nothing is ever added
+ * to a prompt).
  */
 export interface StartProfileOptions {
   models: string[];
@@ -26,11 +27,9 @@ export interface StartProfileOptions {
   log?: Logger;
 }
 
-export const SIM_REGISTRY_ENV = 'SKVM_SIM_PROBE_REGISTRY';
-
 export async function startProfile(engine: Engine, opts: StartProfileOptions): Promise<ProfileManyResult> {
   for (const m of opts.models) engine.llm.resolve(m);
-  const simRegistryDir = engine.env[SIM_REGISTRY_ENV] || undefined;
+  const onProbe = installedProbeObserver();
   return profileMany(
     opts.models.flatMap((model) => opts.harnesses.map((harness) => ({ model, harness }))),
     {
@@ -49,7 +48,7 @@ export async function startProfile(engine: Engine, opts: StartProfileOptions): P
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.log ? { log: opts.log } : {}),
-      ...(simRegistryDir ? { simRegistryDir } : {}),
+      ...(onProbe ? { onProbe } : {}),
     },
   );
 }

@@ -1,4 +1,4 @@
-import { createRng } from '../sim/rng.js';
+import { createRng } from '../util/rng.js';
 import type { ProbeLevel } from '../primitives/catalog.js';
 import type { ProbeCheckpoint, ProbeGenerator, ProbeInstance } from './types.js';
 

@@ -9,6 +9,9 @@ export {
   probeRegistryKey,
   probeRegistryPath,
   writeProbeRegistryEntry,
+  probeRegistryObserver,
+  PROBE_REGISTRY_PRELOAD,
+  SIM_REGISTRY_ENV,
   solutionTurnReply,
   PLANTED_FALLBACK_TEXT,
   type PlantedLevel,
@@ -19,6 +22,6 @@ export {
 } from './policies/planted.js';
 export { withLatency, type LatencySpec } from './policies/latency.js';
 export { withFaults, type FaultSpec } from './policies/faults.js';
-export { createRng, type Rng } from './rng.js';
+export { createRng, type Rng } from '../util/rng.js';
 export { loadPolicyFile, policyFromSpec } from './policy-file.js';
 export { registerPolicyType, listPolicyTypes, getPolicyType, type PolicyType } from './policy-registry.js';

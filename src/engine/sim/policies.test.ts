@@ -4,7 +4,7 @@ import { echoPolicy } from './policies/echo.js';
 import { withFaults } from './policies/faults.js';
 import { withLatency } from './policies/latency.js';
 import { scriptedPolicy } from './policies/scripted.js';
-import { createRng } from './rng.js';
+import { createRng } from '../util/rng.js';
 
 function request(overrides: Partial<SimRequest> = {}): SimRequest {
   return { api: 'openai', model: 'm', messages: [{ role: 'user', content: 'hello' }], tools: [], stream: false, seq: 0, headers: {}, ...overrides };

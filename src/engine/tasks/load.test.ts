@@ -88,10 +88,10 @@ describe('bundled tasks', () => {
 
   it('are found through the engine data root (flag and bundled default)', async () => {
     const cache = tmp();
-    const viaFlag = createEngine({ argv: [`--skvm-cache=${cache}`, `--skvm-data-dir=${BUNDLED}`], env: {} });
+    const viaFlag = createEngine({ flags: { cache: cache, dataDir: BUNDLED }, env: {} });
     const task = await resolveTask('slugify', viaFlag.roots.data.value);
     expect(task.dir).toBe(path.join(BUNDLED, 'tasks', 'slugify'));
-    const byDefault = createEngine({ argv: [`--skvm-cache=${cache}`], env: {} });
+    const byDefault = createEngine({ flags: { cache: cache }, env: {} });
     expect(path.resolve(byDefault.roots.data.value)).toBe(BUNDLED);
     expect((await resolveTask('log-triage', byDefault.roots.data.value)).id).toBe('log-triage');
   });

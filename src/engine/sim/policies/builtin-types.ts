@@ -163,7 +163,7 @@ registerPolicyType('planted', {
     name: z.string().min(1).optional(),
     /** Planted level per primitive id; unlisted primitives are L0. */
     levels: z.record(z.string(), z.enum(['L0', 'L1', 'L2', 'L3'])),
-    /** The directory the profiler fills in simulator mode (its simRegistryDir). */
+    /** The directory a probe observer fills (probeRegistryObserver / the preload). */
     registryDir: z.string().min(1),
     fallback: ReplySpecSchema.optional(),
   }),

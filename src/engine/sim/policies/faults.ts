@@ -1,5 +1,5 @@
 import type { SimFault, SimPolicy } from '../policy.js';
-import { createRng } from '../rng.js';
+import { createRng } from '../../util/rng.js';
 
 export interface FaultSpec {
   /** Probabilities in [0,1] per request; their sum must not exceed 1. */

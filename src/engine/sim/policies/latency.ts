@@ -1,6 +1,6 @@
 import { sleep } from '../../util/abort.js';
 import type { SimPolicy } from '../policy.js';
-import { createRng } from '../rng.js';
+import { createRng } from '../../util/rng.js';
 
 export type LatencySpec = { fixedMs: number } | { minMs: number; maxMs: number } | { meanMs: number; jitterMs: number };
 

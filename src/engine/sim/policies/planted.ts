@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import type { ProbeObserver } from '../../profiler/probe-hooks.js';
 import type { SimPolicy, SimReply, SimRequest } from '../policy.js';
 
 /**
@@ -9,8 +10,9 @@ import type { SimPolicy, SimReply, SimRequest } from '../policy.js';
  * is within the planted level of its primitive, and with the probe's near-miss otherwise — so
  * a full profile of it must recover the planted map exactly.
  *
- * Probes are recognised through a **registry directory** that the profiler fills only in
- * simulator mode (its `simRegistryDir` option): per probe instance, after `{{BASE_URL}}`
+ * Probes are recognised through a **registry directory** filled by a probe observer
+ * (`probeRegistryObserver`, handed to the profiler as `onProbe` in process, or installed in a
+ * server process by `probe-registry-preload.ts`): per probe instance, after `{{BASE_URL}}`
  * substitution, `<registryDir>/<sha256(prompt)>.json` = `{ primitiveId, level, reference,
  * nearMiss }`. Nothing is ever added to a prompt, so a real model sees exactly what it would
  * see without the simulator.
@@ -68,6 +70,19 @@ export async function writeProbeRegistryEntry(registryDir: string, prompt: strin
   await fsp.writeFile(tmp, JSON.stringify(entry));
   await fsp.rename(tmp, file);
   return file;
+}
+
+/** The variable naming the registry directory for the preload below. */
+export const SIM_REGISTRY_ENV = 'SKVM_SIM_PROBE_REGISTRY';
+
+/** `node --import` this URL to register the probes of that process's profiles (see the preload). */
+export const PROBE_REGISTRY_PRELOAD = new URL('../probe-registry-preload.js', import.meta.url).href;
+
+/** The profiler probe observer that fills a registry directory. */
+export function probeRegistryObserver(registryDir: string): ProbeObserver {
+  return async (probe) => {
+    await writeProbeRegistryEntry(registryDir, probe.prompt, { primitiveId: probe.primitiveId, level: probe.level, reference: probe.reference, nearMiss: probe.nearMiss });
+  };
 }
 
 export const PLANTED_FALLBACK_TEXT = 'skvm simulator (planted-capability target): this prompt is not a registered profiler probe.';

@@ -1,16 +1,17 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { ChatProvider, ToolSpec } from '../llm/types.js';
-import { resolveInWorkDir } from '../sandbox/index.js';
-import type { SandboxMode } from '../sandbox/types.js';
-import type { Skill, SkillBundle } from '../skills/types.js';
-import { CancelledError, errorMessage } from '../util/errors.js';
-import { silentLogger, type Logger } from '../util/log.js';
-import { redactValue } from '../util/redact.js';
-import { ConversationLog } from './conv-log.js';
-import { runAgentLoop, type LoopOutcome } from './loop.js';
-import { BARE_AGENT_TOOLS, createToolExecutor, LOAD_SKILL_TOOL, type ToolHandler } from './tools.js';
-import type { RunResult, RuntimeHooks } from './types.js';
+import type { ChatProvider, ToolSpec } from '../../llm/types.js';
+import { resolveInWorkDir } from '../../sandbox/index.js';
+import type { SandboxMode } from '../../sandbox/types.js';
+import type { Skill, SkillBundle } from '../../skills/types.js';
+import { CancelledError, errorMessage } from '../../util/errors.js';
+import { silentLogger, type Logger } from '../../util/log.js';
+import { redactValue } from '../../util/redact.js';
+import { ConversationLog } from '../conv-log.js';
+import { runAgentLoop, type LoopOutcome } from '../loop.js';
+import { BARE_AGENT_TOOLS, createToolExecutor, LOAD_SKILL_TOOL, type ToolHandler } from '../tools.js';
+import type { RunResult, RuntimeHooks } from '../types.js';
+import type { AgentAdapter } from './types.js';
 
 /**
  * bare-agent (spec runtime §2.5): our own minimal harness — the generic loop, the five tools,
@@ -111,6 +112,34 @@ function discoverSection(entries: readonly DiscoverEntry[]): string {
 }
 
 const LOAD_SKILL_TAG = /<?load-skill>\s*(.*?)\s*<\/load-skill>/;
+
+/**
+ * bare-agent behind the harness seam. It needs nothing installed and manages everything itself
+ * (so one mode, `managed`); its commands are killed by its own abort handling, so nothing is
+ * left for the runtime's cleanup scope.
+ */
+export const bareAgentAdapter: AgentAdapter = {
+  name: 'bare-agent',
+  modes: ['managed'],
+  skillDelivery: ['inject', 'discover'],
+  available: async () => ({ ok: true }),
+  run: (opts) =>
+    runBareAgent({
+      model: opts.model,
+      llm: opts.llm,
+      prompt: opts.prompt,
+      workDir: opts.workDir,
+      ...(opts.skills ? { skills: opts.skills } : {}),
+      maxSteps: opts.maxSteps,
+      timeoutMs: opts.timeoutMs,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      web: opts.web,
+      sandbox: opts.sandbox,
+      ...(opts.convLogPath ? { convLogPath: opts.convLogPath } : {}),
+      ...(opts.hooks ? { hooks: opts.hooks } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    }),
+};
 
 export async function runBareAgent(opts: BareAgentOptions): Promise<RunResult> {
   const started = Date.now();

@@ -1,21 +1,19 @@
-import { runBareAgent } from '../agent/index.js';
-import { assertSupportedAdapter } from '../agent/registry.js';
 import type { RunResult, RuntimeHooks } from '../agent/types.js';
 import { evaluateAll, taskScore } from '../eval/index.js';
 import type { EvalContext, EvalResult } from '../eval/types.js';
 import type { ChatProvider } from '../llm/types.js';
-import { createWorkDir, removeWorkDir } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import type { Skill, SkillBundle } from '../skills/types.js';
 import type { LoadedTask } from '../tasks/load.js';
 import { prepareWorkDir, type PrepareResult } from '../tasks/prepare.js';
-import { CancelledError, errorMessage } from '../util/errors.js';
-import { silentLogger, type Logger } from '../util/log.js';
+import type { Logger } from '../util/log.js';
+import { runAgent } from './run-agent.js';
 
 /**
- * The runner (spec runtime §3.7), shared by the run_task operation and every bench cell:
- * work dir (createWorkDir + THE preparation routine) → agent run → runStatus gate → evaluation →
- * work dir removed unless kept (fix of §10 #23: the reference always kept bench work dirs).
+ * A task run (spec runtime §3.7), shared by the run_task operation and every bench cell: the
+ * runtime (`runAgent`) with the task as its workload — THE preparation routine, then the
+ * agent, then the task's graders behind the runStatus gate; the work dir is removed unless
+ * kept (fix of §10 #23: the reference always kept bench work dirs).
  *
  * - Gate: a run whose runStatus is not `ok` is never evaluated (evalResults [], score 0).
  * - Provider / infrastructure errors thrown by the agent (LlmError, …) propagate as errors —
@@ -40,7 +38,7 @@ export interface RunTaskOptions {
   task: LoadedTask;
   /** `<provider>/<model-id>` of the agent. */
   model: string;
-  /** Only `bare-agent` runs in this release (AdapterUnavailableError / NotFoundError otherwise). */
+  /** Harness name from the registry (AdapterUnavailableError / NotFoundError when it cannot run). */
   adapter: string;
   /** Skills given to the agent (one bundle, inject or discover). */
   skills?: SkillBundle;
@@ -96,71 +94,68 @@ export function workDirPrefixFor(kind: string, taskId: string): string {
 }
 
 export async function runTask(opts: RunTaskOptions): Promise<RunTaskResult> {
-  assertSupportedAdapter(opts.adapter);
-  const log = opts.log ?? silentLogger;
   const { task, signal } = opts;
-  if (signal?.aborted) throw new CancelledError(signal.reason);
-
-  const workDir = await createWorkDir({ tmpRoot: opts.tmpRoot, prefix: opts.workDirPrefix ?? workDirPrefixFor('run', task.id) });
-  const keep = opts.keepWorkDir;
-  try {
-    const bundle = opts.skills && opts.skills.skills.length > 0 ? opts.skills : undefined;
-    const stageSkills = opts.stageSkills ?? bundle?.skills ?? [];
-    const prepared = await prepareWorkDir({
-      task,
-      workDir,
-      skills: stageSkills,
-      stageBundles: opts.stageBundles ?? stageSkills.length > 0,
-      sandbox: { mode: opts.sandbox.mode, network: opts.sandbox.network, timeoutMs: opts.sandbox.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS },
-      ...(signal ? { signal } : {}),
-    });
-
-    const runResult = await runBareAgent({
+  const bundle = opts.skills && opts.skills.skills.length > 0 ? opts.skills : undefined;
+  const stageSkills = opts.stageSkills ?? bundle?.skills ?? [];
+  let prepared: PrepareResult | undefined;
+  const evaluateRun = !opts.executeOnly && task.eval.length > 0;
+  const outcome = await runAgent<EvalResult[]>(
+    {
+      adapter: opts.adapter,
       model: opts.model,
       llm: opts.llm,
       prompt: task.prompt,
-      workDir,
       ...(bundle ? { skills: bundle } : {}),
       maxSteps: opts.maxSteps,
       timeoutMs: opts.timeoutMs,
-      ...(signal ? { signal } : {}),
       web: opts.web === true,
       sandbox: { mode: opts.sandbox.mode, network: opts.sandbox.network },
+      tmpRoot: opts.tmpRoot,
+      workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('run', task.id),
+      keepWorkDir: opts.keepWorkDir,
       ...(opts.convLogPath ? { convLogPath: opts.convLogPath } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
-      log,
-    });
-
-    let evalResults: EvalResult[] = [];
-    let overallPass = false;
-    let overallScore = 0;
-    let evalTainted = false;
-    if (runResult.runStatus !== 'ok') {
-      log.debug(`runTask ${task.id}: runStatus ${runResult.runStatus} — not evaluated (${runResult.statusDetail ?? 'no detail'})`);
-    } else if (!opts.executeOnly && task.eval.length > 0) {
-      evalResults = await evaluateAll(task.eval, {
-        runResult,
-        workDir,
-        taskDir: task.dir,
-        ...(signal ? { signal } : {}),
-        ...(opts.judge ? { judge: opts.judge } : {}),
-        sandbox: { mode: opts.sandbox.mode, network: opts.sandbox.network, timeoutMs: opts.sandbox.graderTimeoutMs ?? DEFAULT_GRADER_TIMEOUT_MS },
-        ...(opts.deferJudge ? { deferJudge: opts.deferJudge } : {}),
-        tmpRoot: opts.tmpRoot,
-        ...(opts.onJudgeUsage ? { onJudgeUsage: opts.onJudgeUsage } : {}),
-      });
-      const s = taskScore(evalResults);
-      overallPass = s.overallPass;
-      overallScore = s.overallScore;
-      evalTainted = s.tainted;
-    }
-    return { runResult, evalResults, overallPass, overallScore, evalTainted, workDir: keep ? workDir : null, prepared };
-  } catch (err) {
-    if (keep) log.info(`runTask ${task.id}: work dir kept at ${workDir}`);
-    throw err;
-  } finally {
-    if (!keep) {
-      await removeWorkDir(workDir, { tmpRoot: opts.tmpRoot }).catch((err) => log.warn(`could not remove work dir ${workDir}: ${errorMessage(err)}`));
-    }
-  }
+      ...(signal ? { signal } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    },
+    {
+      prepare: async (workDir) => {
+        prepared = await prepareWorkDir({
+          task,
+          workDir,
+          skills: stageSkills,
+          stageBundles: opts.stageBundles ?? stageSkills.length > 0,
+          sandbox: { mode: opts.sandbox.mode, network: opts.sandbox.network, timeoutMs: opts.sandbox.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS },
+          ...(signal ? { signal } : {}),
+        });
+      },
+      ...(evaluateRun
+        ? {
+            evaluate: ({ run, workDir }: { run: RunResult; workDir: string }) =>
+              evaluateAll(task.eval, {
+                runResult: run,
+                workDir,
+                taskDir: task.dir,
+                ...(signal ? { signal } : {}),
+                ...(opts.judge ? { judge: opts.judge } : {}),
+                sandbox: { mode: opts.sandbox.mode, network: opts.sandbox.network, timeoutMs: opts.sandbox.graderTimeoutMs ?? DEFAULT_GRADER_TIMEOUT_MS },
+                ...(opts.deferJudge ? { deferJudge: opts.deferJudge } : {}),
+                tmpRoot: opts.tmpRoot,
+                ...(opts.onJudgeUsage ? { onJudgeUsage: opts.onJudgeUsage } : {}),
+              }),
+          }
+        : {}),
+    },
+  );
+  const evalResults = outcome.evaluation ?? [];
+  const score = evalResults.length > 0 ? taskScore(evalResults) : undefined;
+  return {
+    runResult: outcome.run,
+    evalResults,
+    overallPass: score?.overallPass ?? false,
+    overallScore: score?.overallScore ?? 0,
+    evalTainted: score?.tainted ?? false,
+    workDir: outcome.workDir,
+    prepared: prepared!,
+  };
 }

@@ -4,16 +4,16 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Price, Route, SkvmConfig } from '../config/schema.js';
-import { LlmClient } from '../llm/client.js';
-import { LlmError } from '../llm/errors.js';
-import type { ChatMessage, ChatProvider } from '../llm/types.js';
-import { scriptedPolicy, startSimServer, type ScriptStep, type ScriptedPolicy, type SimReply, type SimRequest, type SimServer } from '../sim/index.js';
-import type { Skill, SkillBundle } from '../skills/types.js';
-import { CancelledError, isAbortError } from '../util/errors.js';
-import { silentLogger } from '../util/log.js';
+import type { Price, Route, SkvmConfig } from '../../config/schema.js';
+import { LlmClient } from '../../llm/client.js';
+import { LlmError } from '../../llm/errors.js';
+import type { ChatMessage, ChatProvider } from '../../llm/types.js';
+import { scriptedPolicy, startSimServer, type ScriptStep, type ScriptedPolicy, type SimReply, type SimRequest, type SimServer } from '../../sim/index.js';
+import type { Skill, SkillBundle } from '../../skills/types.js';
+import { CancelledError, isAbortError } from '../../util/errors.js';
+import { silentLogger } from '../../util/log.js';
 import { runBareAgent, type BareAgentOptions } from './bare-agent.js';
-import type { RunResult, ToolCallRecord } from './types.js';
+import type { RunResult, ToolCallRecord } from '../types.js';
 
 /**
  * bare-agent end to end: the real LlmClient and SDKs over HTTP against the simulator, the real

@@ -1,0 +1,154 @@
+import { loadAdapter, AdapterUnavailableError } from '../agent/adapters/registry.js';
+import type { AdapterMode, AgentAdapter, RunScope } from '../agent/adapters/types.js';
+import type { RunResult, RuntimeHooks } from '../agent/types.js';
+import type { ChatProvider } from '../llm/types.js';
+import { createWorkDir, removeWorkDir } from '../sandbox/index.js';
+import type { SandboxMode } from '../sandbox/types.js';
+import type { SkillBundle } from '../skills/types.js';
+import { CancelledError, errorMessage, UsageError } from '../util/errors.js';
+import { silentLogger, type Logger } from '../util/log.js';
+
+/**
+ * THE runtime: the one way anything in the engine runs an agent — a run_task, a bench cell, a
+ * profiler probe, and the compiler's and JIT's runs to come. In order:
+ *
+ *   1. the adapter is loaded and asked whether it can run here (AdapterUnavailableError with
+ *      its install hint otherwise), and the skill delivery and mode are checked against it;
+ *   2. a fresh work directory is created under `tmpRoot` and the workload prepares it
+ *      (a task's fixtures and `_setup.sh`, a probe's setup files);
+ *   3. the adapter runs inside a cleanup scope that is closed however the run ends —
+ *      result, error or cancellation;
+ *   4. the runStatus gate: only an `ok` run is evaluated by the workload;
+ *   5. the workload may inspect the outcome while the work directory still exists;
+ *   6. the work directory is removed unless the job or the workload keeps it.
+ *
+ * Errors from preparation, the adapter (provider errors) and evaluation propagate unchanged;
+ * so does CancelledError. The work directory is removed on those paths too, unless kept.
+ */
+
+export interface AgentJob {
+  /** Harness name from the registry. */
+  adapter: string;
+  /** Default: the adapter's first mode. */
+  mode?: AdapterMode;
+  /** `<provider>/<model-id>` of the agent. */
+  model: string;
+  llm: ChatProvider;
+  prompt: string;
+  skills?: SkillBundle;
+  maxSteps: number;
+  timeoutMs: number;
+  /** Whether the agent may reach the network. */
+  web: boolean;
+  sandbox: { mode: SandboxMode; network: boolean };
+  tmpRoot: string;
+  /** Work directory name prefix ([A-Za-z0-9._-], see createWorkDir). */
+  workDirPrefix: string;
+  /** Keep the work directory whatever happens (its path is returned). Default false. */
+  keepWorkDir?: boolean;
+  convLogPath?: string;
+  hooks?: RuntimeHooks;
+  signal?: AbortSignal;
+  log?: Logger;
+}
+
+export interface Workload<E> {
+  /** Fill the fresh work directory before the agent starts. */
+  prepare(workDir: string): Promise<void>;
+  /** Grade the run; called only for runStatus `ok` (the gate). */
+  evaluate?(ctx: { run: RunResult; workDir: string }): Promise<E>;
+  /** After grading (or the gate), while the work directory exists; may ask to keep it. */
+  inspect?(ctx: { run: RunResult; evaluation: E | undefined; workDir: string }): Promise<{ keepWorkDir?: boolean } | void>;
+}
+
+export interface AgentJobOutcome<E> {
+  run: RunResult;
+  /** Absent when the run was gated or the workload does not evaluate. */
+  evaluation?: E;
+  /** The kept work directory, or null when it was removed. */
+  workDir: string | null;
+}
+
+/** Runs a job on the harness its `adapter` names (see the module comment). */
+export async function runAgent<E>(job: AgentJob, workload: Workload<E>): Promise<AgentJobOutcome<E>> {
+  if (job.signal?.aborted) throw new CancelledError(job.signal.reason);
+  return runAdapter(await loadAdapter(job.adapter), job, workload);
+}
+
+/** Checks that an adapter can take this job here (availability, mode, skill delivery). */
+export async function readyAdapter(adapter: AgentAdapter, job: Pick<AgentJob, 'mode' | 'skills'>, env: NodeJS.ProcessEnv = process.env): Promise<AdapterMode> {
+  const availability = await adapter.available(env);
+  if (!availability.ok) throw new AdapterUnavailableError(adapter.name, availability.reason, availability.installHint);
+  const mode = job.mode ?? adapter.modes[0]!;
+  if (!adapter.modes.includes(mode)) {
+    throw new UsageError(`Adapter "${adapter.name}" has no ${mode} mode.`, `Use ${adapter.modes.join(' or ')}.`);
+  }
+  const delivery = job.skills && job.skills.skills.length > 0 ? job.skills.mode : undefined;
+  if (delivery && !adapter.skillDelivery.includes(delivery)) {
+    throw new UsageError(`Adapter "${adapter.name}" cannot deliver skills in ${delivery} mode.`, `Use skill mode ${adapter.skillDelivery.join(' or ')}.`);
+  }
+  return mode;
+}
+
+/** `runAgent` with the adapter already in hand (the registry's loader, or a test's own). */
+export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, workload: Workload<E>): Promise<AgentJobOutcome<E>> {
+  const log = job.log ?? silentLogger;
+  const { signal } = job;
+  if (signal?.aborted) throw new CancelledError(signal.reason);
+  const mode = await readyAdapter(adapter, job);
+
+  const workDir = await createWorkDir({ tmpRoot: job.tmpRoot, prefix: job.workDirPrefix });
+  let keep = job.keepWorkDir === true;
+  try {
+    await workload.prepare(workDir);
+    if (signal?.aborted) throw new CancelledError(signal.reason);
+    const run = await runInScope(adapter, log, (scope) =>
+      adapter.run(
+        {
+          model: job.model,
+          llm: job.llm,
+          prompt: job.prompt,
+          workDir,
+          ...(job.skills && job.skills.skills.length > 0 ? { skills: job.skills } : {}),
+          mode,
+          maxSteps: job.maxSteps,
+          timeoutMs: job.timeoutMs,
+          ...(signal ? { signal } : {}),
+          web: job.web,
+          sandbox: job.sandbox,
+          ...(job.convLogPath ? { convLogPath: job.convLogPath } : {}),
+          ...(job.hooks ? { hooks: job.hooks } : {}),
+          log,
+        },
+        scope,
+      ),
+    );
+    let evaluation: E | undefined;
+    if (run.runStatus === 'ok' && workload.evaluate) evaluation = await workload.evaluate({ run, workDir });
+    else if (run.runStatus !== 'ok') log.debug(`${adapter.name}: runStatus ${run.runStatus}, not evaluated (${run.statusDetail ?? 'no detail'})`);
+    const verdict = await workload.inspect?.({ run, evaluation, workDir });
+    if (verdict && verdict.keepWorkDir) keep = true;
+    return { run, ...(evaluation !== undefined ? { evaluation } : {}), workDir: keep ? workDir : null };
+  } catch (err) {
+    if (keep) log.info(`work directory kept at ${workDir}`);
+    throw err;
+  } finally {
+    if (!keep) await removeWorkDir(workDir, { tmpRoot: job.tmpRoot }).catch((err: unknown) => log.warn(`could not remove work directory ${workDir}: ${errorMessage(err)}`));
+  }
+}
+
+/** Runs `fn` with a cleanup scope that is always closed, newest cleanup first. */
+async function runInScope<T>(adapter: AgentAdapter, log: Logger, fn: (scope: RunScope) => Promise<T>): Promise<T> {
+  const cleanups: Array<() => void | Promise<void>> = [];
+  try {
+    return await fn({ defer: (c) => void cleanups.push(c) });
+  } finally {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log.warn(`${adapter.name}: a cleanup step failed: ${errorMessage(err)}`);
+      }
+    }
+  }
+}
