@@ -33,9 +33,9 @@ export {
   type ConditionPlan,
   type RunConditionOptions,
 } from './conditions.js';
+export { mergeDeferredResults } from './deferred-judge.js';
 export {
   runBench,
-  mergeDeferredResults,
   BenchCancelledError,
   type BenchOutcome,
   type BenchProgressCallback,

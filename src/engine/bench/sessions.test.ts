@@ -8,7 +8,7 @@ import { NotFoundError, UsageError } from '../util/errors.js';
 import { compareReports, compareSessions, renderComparisonMarkdown } from './compare.js';
 import { combineSkills, ConditionUnavailableError, crashedResult, getCondition, isFatalBenchError, listConditions, SKILL_JOINER, skillMeta } from './conditions.js';
 import { LlmError } from '../llm/errors.js';
-import { mergeDeferredResults } from './orchestrator.js';
+import { mergeDeferredResults } from './deferred-judge.js';
 import { readProgress, withRunIndexes } from './progress.js';
 import { generateReport } from './reporter.js';
 import { assertSessionId, claimSessionDir, generateSessionId, isSessionId, sanitizeTag, shortModel } from './session-id.js';
