@@ -23,7 +23,7 @@ export function averageConditionResults(runs: ConditionResult[]): ConditionResul
 
   const withUsage = runs.filter(hasUsageTelemetry);
   const usageRuns = withUsage.length > 0 ? withUsage : runs;
-  const cost = withUsage.length === 0 ? null : withUsage.some((r) => r.cost === null) ? null : avg(withUsage.map((r) => r.cost as number));
+  const costIncomplete = withUsage.some((r) => r.costIncomplete === true);
 
   const out: ConditionResult = {
     ...runs[0]!,
@@ -36,7 +36,7 @@ export function averageConditionResults(runs: ConditionResult[]): ConditionResul
       cacheRead: Math.round(avg(usageRuns.map((r) => r.tokens.cacheRead))),
       cacheWrite: Math.round(avg(usageRuns.map((r) => r.tokens.cacheWrite))),
     },
-    cost,
+    cost: withUsage.length === 0 ? 0 : avg(withUsage.map((r) => r.cost)),
     usageAvailable: withUsage.length > 0,
     durationMs: avg(runs.map((r) => r.durationMs)),
     llmDurationMs: avg(runs.map((r) => r.llmDurationMs)),
@@ -46,6 +46,8 @@ export function averageConditionResults(runs: ConditionResult[]): ConditionResul
   };
   delete out.statusDetail;
   delete out.error;
+  if (costIncomplete) out.costIncomplete = true;
+  else delete out.costIncomplete;
   if (!allOk) {
     const k = `${evaluable.length}/${n} runs evaluable`;
     out.statusDetail = firstTaint.statusDetail ? `${k}; first taint: ${firstTaint.statusDetail}` : k;

@@ -193,8 +193,9 @@ describe('bench over the simulator with the bundled tasks', () => {
     const sales = first.report!.tasks.find((t) => t.taskId === 'sales-summary')!;
     expect(sales.conditions.find((c) => c.condition === 'original')).toMatchObject({ skillId: 'sales-report' });
     expect(sales.conditions.find((c) => c.condition === 'custom-skill')).toMatchObject({ skillId: 'slug-rules' });
-    // usage from the simulator is real; its price is unknown ⇒ cost null ("n/a"), never $0
+    // usage from the simulator is real; its price is unknown ⇒ cost 0 flagged incomplete ("n/a"), never $0
     expect(orig.usageAvailable).toBe(true);
+    expect(orig).toMatchObject({ cost: 0, costIncomplete: true });
     expect(orig.tokens.input).toBeGreaterThan(0);
     expect(orig.steps).toBeGreaterThan(0);
   });
@@ -213,6 +214,9 @@ describe('bench over the simulator with the bundled tasks', () => {
     expect(Object.keys(progressRaw).sort()).toEqual(['adapter', 'entries', 'model', 'sessionId', 'startedAt']);
     expect(progress.entries).toHaveLength(9);
     for (const e of progress.entries) expect(Object.keys(e)).toEqual(expect.arrayContaining(['taskId', 'condition', 'result']));
+    // Numbers where the reference writes numbers: an unknown price is 0 plus costIncomplete, never null.
+    const rawEntries = progressRaw.entries as Array<{ result: Record<string, unknown> }>;
+    for (const e of rawEntries) expect([typeof e.result.cost, e.result.costIncomplete]).toEqual(['number', true]);
 
     const reportRaw = JSON.parse(await fsp.readFile(path.join(dir, 'report.json'), 'utf8')) as Record<string, unknown>;
     const report = BenchReportSchema.parse(reportRaw);
@@ -225,6 +229,8 @@ describe('bench over the simulator with the bundled tasks', () => {
     expect(cs.avgTokens).toBeGreaterThan(0);
     const row = report.tasks[0]!.conditions[0]!;
     for (const k of ['condition', 'score', 'pass', 'evalDetails', 'tokens', 'cost', 'durationMs', 'llmDurationMs', 'steps', 'runStatus']) expect(row).toHaveProperty(k);
+    const rawRows = (reportRaw.tasks as Array<{ conditions: Array<Record<string, unknown>> }>).flatMap((t) => t.conditions);
+    for (const r of rawRows) for (const k of ['score', 'cost', 'durationMs', 'llmDurationMs', 'steps']) expect(typeof r[k], k).toBe('number');
     expect(report.tasks[0]).toMatchObject({ taskId: 'log-triage', taskName: 'Triage an application log by component', category: 'operations', gradingType: 'automated' });
 
     const md = await fsp.readFile(path.join(dir, 'report.md'), 'utf8');

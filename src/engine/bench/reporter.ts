@@ -57,7 +57,7 @@ export function summarizeCondition(results: ConditionResult[]): ConditionSummary
     passRate: evaluable.length > 0 ? evaluable.filter((r) => r.pass).length / evaluable.length : null,
     avgTokens: mean(withUsage.map((r) => r.tokens.input + r.tokens.output)),
     // All-or-nothing: one row with an unknown price makes the average unknown, never a low number.
-    avgCost: withUsage.every((r) => r.cost !== null) ? mean(withUsage.map((r) => r.cost as number)) : null,
+    avgCost: withUsage.every((r) => r.costIncomplete !== true) ? mean(withUsage.map((r) => r.cost)) : null,
     avgDurationMs: mean(results.map((r) => r.durationMs)) ?? 0,
     avgLlmDurationMs: mean(results.map((r) => r.llmDurationMs)) ?? 0,
     evaluableCount: evaluable.length,
