@@ -134,6 +134,20 @@ describe('bench through MCP', () => {
     const res = await conn.client.readResource({ uri: `skvm://bench/${out.sessionId}` });
     expect(JSON.parse((res.contents[0] as { text: string }).text).summary.perCondition.original.avgScore).toBeCloseTo(1, 6);
     expect(textOf(r)).toMatch(/original/);
+
+    // Reference compatibility on disk: the simulator's price is unknown, so every cell's cost is
+    // the number 0 with costIncomplete (never null), while the tool still says n/a.
+    const rows = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).tasks.flatMap((t: { conditions: unknown[] }) => t.conditions);
+    expect(rows).toHaveLength(9);
+    for (const row of rows) expect(row).toMatchObject({ cost: 0, costIncomplete: true });
+    for (const e of JSON.parse(readFileSync(path.join(dir, 'progress.json'), 'utf8')).entries) expect(e.result).toMatchObject({ cost: 0, costIncomplete: true });
+    expect(by['original'].avgCostUsd).toBeNull();
+    // <logs>/sessions.jsonl as the reference writes it: running, then completed, under the directory's id.
+    const index = readFileSync(path.join(cache, 'log', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const mine = index.filter((e: { id: string }) => e.id === out.sessionId);
+    expect(mine.map((e: { status: string }) => e.status)).toEqual(['running', 'completed']);
+    expect(mine[1]).toMatchObject({ type: 'bench', logDir: `log/bench/${out.sessionId}`, models: ['sim/agent'], harness: 'bare-agent', conditions: ['no-skill', 'original', 'custom-skill'] });
+    expect(mine[1].summary).toMatch(/^no-skill 0\.483, original 1\.000, custom-skill 0\.333$/);
   });
 
   it('resumes a cancelled bench without redoing finished cells, then compares two sessions', async () => {
@@ -154,6 +168,9 @@ describe('bench through MCP', () => {
     expect(out.totalCells).toBe(6);
     expect(out.ranCells).toBeLessThan(6);
     expect(out.ranCells).toBeGreaterThan(0);
+    // The cancelled run failed in the sessions index; the resume completed the same id.
+    const index = readFileSync(path.join(cache, 'log', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(index.filter((e: { id: string }) => e.id === out.sessionId).map((e: { status: string }) => e.status)).toEqual(['running', 'failed', 'running', 'completed']);
 
     const list = await conn.client.listResources();
     const sessions = list.resources.filter((x) => x.uri.startsWith('skvm://bench/')).map((x) => x.uri.slice('skvm://bench/'.length));

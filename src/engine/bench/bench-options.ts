@@ -31,6 +31,8 @@ export interface RunBenchOptions {
   /** The provider for agents and judges (the run's usage-tracking one). */
   llm: ChatProvider;
   logsRoot: string;
+  /** The cache root: sessions.jsonl records log dirs relative to it (absolute when not given). */
+  cacheRoot?: string;
   tmpRoot: string;
   sandbox: RunTaskSandbox;
   /** web_fetch may reach the network. */

@@ -11,6 +11,7 @@ import { loadPolicyFile, startSimServer, type SimPolicy, type SimRequest, type S
 import { loadSkill } from '../skills/load.js';
 import { loadTask, loadTasks, type LoadedTask } from '../tasks/load.js';
 import { silentLogger } from '../util/log.js';
+import { readSessionEntries } from '../logs/sessions-index.js';
 import {
   BenchCancelledError,
   BenchMetadataSchema,
@@ -131,6 +132,14 @@ function baseOptions(over: Partial<RunBenchOptions> = {}): RunBenchOptions {
   };
 }
 
+/** Every line of <logs>/sessions.jsonl, in file order. */
+async function indexLines(logsRoot: string): Promise<Array<Record<string, unknown>>> {
+  return (await fsp.readFile(path.join(logsRoot, 'sessions.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 function scoreOf(report: BenchReport, taskId: string, condition: string): number | undefined {
   return report.tasks.find((t) => t.taskId === taskId)?.conditions.find((c) => c.condition === condition)?.score;
 }
@@ -243,6 +252,21 @@ describe('bench over the simulator with the bundled tasks', () => {
     expect(md).not.toContain('## Tainted runs');
   });
 
+  it('records the session in <logs>/sessions.jsonl under its directory name: running, then completed with the scores', async () => {
+    const lines = await indexLines(firstOpts.logsRoot);
+    expect(lines.map((l) => [l.id, l.status])).toEqual([
+      [first.sessionId, 'running'],
+      [first.sessionId, 'completed'],
+    ]);
+    const done = lines[1]!;
+    expect(done).toMatchObject({ type: 'bench', models: [MODEL], harness: 'bare-agent', conditions: ['no-skill', 'original', 'custom-skill'], startedAt: lines[0]!.startedAt, logDir: first.sessionDir });
+    const per = first.report!.summary.perCondition;
+    expect(done.summary).toBe(`no-skill ${per['no-skill']!.avgScore!.toFixed(3)}, original ${per.original!.avgScore!.toFixed(3)}, custom-skill ${per['custom-skill']!.avgScore!.toFixed(3)}`);
+    expect(Date.parse(done.completedAt as string)).toBeGreaterThanOrEqual(Date.parse(done.startedAt as string));
+    // The reference's reader (last line per id wins) sees it completed.
+    expect(await readSessionEntries(path.join(firstOpts.logsRoot, 'sessions.jsonl'))).toMatchObject([{ id: first.sessionId, status: 'completed' }]);
+  });
+
   it('keeps one conversation log per cell and removes the work dirs', async () => {
     const logs = (await fsp.readdir(path.join(first.sessionDir, 'slugify'))).sort();
     expect(logs).toEqual(['custom-skill.jsonl', 'no-skill.jsonl', 'original.jsonl']);
@@ -330,6 +354,10 @@ describe('repetitions, cancellation and resume', () => {
     const listed = await listBenchSessions(opts.logsRoot);
     expect(listed[0]).toMatchObject({ id: sessionId, status: 'incomplete', cellsDone: 3 });
     const runsBefore = count.runs();
+    expect((await indexLines(opts.logsRoot)).map((l) => [l.id, l.status, l.error])).toEqual([
+      [sessionId, 'running', undefined],
+      [sessionId, 'failed', expect.stringContaining(`bench session ${sessionId} stopped after 3/8 cells; resume it to finish`)],
+    ]);
 
     const calls: number[] = [];
     const resumed = await runBench({ ...opts, signal: undefined, resumeSessionId: sessionId, models: [], onProgress: (d) => calls.push(d) });
@@ -344,6 +372,15 @@ describe('repetitions, cancellation and resume', () => {
     expect(table['no-skill']).toEqual({ 'log-triage': expect.closeTo(0.5, 6), 'sales-summary': expect.closeTo(0.45, 6) });
     expect(table.original).toEqual({ 'log-triage': expect.closeTo(1, 6), 'sales-summary': expect.closeTo(1, 6) });
     for (const t of resumed.report!.tasks) for (const c of t.conditions) expect(c.runScores).toHaveLength(2);
+    // The resume appends to the same id (the reference's rehydrate), keeping the first start time.
+    const lines = await indexLines(opts.logsRoot);
+    expect(lines.map((l) => [l.id, l.status])).toEqual([
+      [sessionId, 'running'],
+      [sessionId, 'failed'],
+      [sessionId, 'running'],
+      [sessionId, 'completed'],
+    ]);
+    expect(new Set(lines.map((l) => l.startedAt)).size).toBe(1);
     sim.setPolicy(tasksPolicy);
   }, 240_000);
 });
@@ -371,6 +408,15 @@ describe('several models', () => {
     expect(md).toContain('## Model Ranking');
     const loaded = await loadBenchSession(path.dirname(path.dirname(out.sessionDir)), out.sessionId);
     expect(loaded.multiReport?.reports).toHaveLength(2);
+    // One index session per model and one for the parent, each completed under its own id.
+    const index = await readSessionEntries(path.join(path.dirname(path.dirname(out.sessionDir)), 'sessions.jsonl'));
+    expect(index.map((e) => [e.id, e.status, e.models]).sort()).toEqual(
+      [
+        [a!.sessionId, 'completed', [models[0]]],
+        [b!.sessionId, 'completed', [models[1]]],
+        [out.sessionId, 'completed', models],
+      ].sort(),
+    );
   }, 120_000);
 });
 
@@ -385,6 +431,10 @@ describe('failures', () => {
     const [session] = await listBenchSessions(opts.logsRoot);
     const progress = BenchProgressSchema.parse(JSON.parse(await fsp.readFile(path.join(opts.logsRoot, 'bench', session!.id, 'progress.json'), 'utf8')));
     expect(progress.entries).toEqual([]);
+    expect((await indexLines(opts.logsRoot)).map((l) => [l.id, l.status])).toEqual([
+      [session!.id, 'running'],
+      [session!.id, 'failed'],
+    ]);
   }, 60_000);
 
   it('stops after consecutive vendor outages; a resume redoes the cells lost to them', async () => {

@@ -2,6 +2,7 @@ import { errorMessage } from '../util/errors.js';
 import { BenchCancelledError, type BenchOutcome, type RunBenchOptions } from './bench-options.js';
 import { planCells } from './cells.js';
 import { executeCells } from './execute.js';
+import { indexBenchSessions } from './indexed-sessions.js';
 import { openSessions } from './session-state.js';
 import { validateBench } from './validate.js';
 import { writeMultiModelReport, writeSessionReports } from './write-reports.js';
@@ -27,8 +28,9 @@ export { BenchCancelledError, type BenchOutcome, type BenchProgressCallback, typ
  *   rewritten with the judged scores (placeholders are flagged `judgePending` until then) (§10 #25).
  *
  * The steps, one module each: validate.ts (options and tasks) → session-state.ts (new or resumed
- * sessions) → cells.ts (what to run) → execute.ts (running it, progress.json) → write-reports.ts
- * (async judge via deferred-judge.ts, report.json/report.md).
+ * sessions; indexed-sessions.ts records them in sessions.jsonl) → cells.ts (what to run) →
+ * execute.ts (running it, progress.json) → write-reports.ts (async judge via deferred-judge.ts,
+ * report.json/report.md).
  */
 
 export async function runBench(opts: RunBenchOptions): Promise<BenchOutcome> {
@@ -38,22 +40,26 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchOutcome> {
   const plan = planCells(opts, v, sessions);
   const sessionLabel = parent?.id ?? sessions[0]!.id;
   v.log.info(`bench ${sessionLabel}: ${plan.total} cells (${plan.done} already done), concurrency ${v.concurrency}`);
+  const index = await indexBenchSessions(opts, v, parent, sessions);
+  try {
+    const { done, fatal } = await executeCells(opts, v, plan.cells, { total: plan.total, done: plan.done, sessionLabel, multiModel: sessions.length > 1 });
+    if (fatal !== undefined) {
+      v.log.error(`bench ${sessionLabel} stopped: ${errorMessage(fatal)} (finished cells are saved; resume session ${sessionLabel})`);
+      throw fatal;
+    }
+    const cancelled = () => new BenchCancelledError(sessionLabel, done, plan.total);
+    if (opts.signal?.aborted) throw cancelled();
 
-  const { done, fatal } = await executeCells(opts, v, plan.cells, { total: plan.total, done: plan.done, sessionLabel, multiModel: sessions.length > 1 });
-  if (fatal !== undefined) {
-    v.log.error(`bench ${sessionLabel} stopped: ${errorMessage(fatal)} (finished cells are saved; resume session ${sessionLabel})`);
-    throw fatal;
+    const outcomes = await writeSessionReports(opts, v, sessions, sessionLabel, cancelled);
+    const ranCells = outcomes.reduce((n, o) => n + o.ranCells, 0);
+    const common = { sessions: outcomes, skipped: v.skipped, warnings: v.warnings, totalCells: plan.total, ranCells };
+    const out: BenchOutcome = parent
+      ? { sessionId: parent.id, sessionDir: parent.dir, multi: await writeMultiModelReport(parent, outcomes), ...common }
+      : { sessionId: outcomes[0]!.sessionId, sessionDir: outcomes[0]!.sessionDir, report: outcomes[0]!.report, ...common };
+    await index.complete(outcomes);
+    return out;
+  } catch (err) {
+    await index.fail(err).catch((e: unknown) => v.log.warn(`sessions index not updated: ${errorMessage(e)}`));
+    throw err;
   }
-  const cancelled = () => new BenchCancelledError(sessionLabel, done, plan.total);
-  if (opts.signal?.aborted) throw cancelled();
-
-  const outcomes = await writeSessionReports(opts, v, sessions, sessionLabel, cancelled);
-  const ranCells = outcomes.reduce((n, o) => n + o.ranCells, 0);
-  const common = { sessions: outcomes, skipped: v.skipped, warnings: v.warnings, totalCells: plan.total, ranCells };
-  if (!parent) {
-    const only = outcomes[0]!;
-    return { sessionId: only.sessionId, sessionDir: only.sessionDir, report: only.report, ...common };
-  }
-  const multi = await writeMultiModelReport(parent, outcomes);
-  return { sessionId: parent.id, sessionDir: parent.dir, multi, ...common };
 }

@@ -1,0 +1,108 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * `<logs>/sessions.jsonl`, the reference's sessions index (spec runtime §4.7, profiler-compiler
+ * §5.5): one JSON line per state change of a session — `running` when it starts or resumes,
+ * `completed` or `failed` when it ends. Append-only; the last line of an id wins; ids start with
+ * a local timestamp, so sorting them descending lists the newest first. `skvm logs` of the
+ * reference reads the same file.
+ */
+
+export const SESSION_STATUSES = ['running', 'completed', 'failed'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const SessionEntrySchema = z.looseObject({
+  id: z.string().min(1),
+  /** profile | aot-compile | bench | run | pipeline (the reference leaves it a free string). */
+  type: z.string().min(1),
+  status: z.enum(SESSION_STATUSES),
+  startedAt: z.string(),
+  completedAt: z.string().optional(),
+  /** Relative to the cache root when inside it, else absolute. */
+  logDir: z.string(),
+  models: z.array(z.string()).optional(),
+  harness: z.string().optional(),
+  skill: z.string().optional(),
+  conditions: z.array(z.string()).optional(),
+  summary: z.string().optional(),
+  error: z.string().optional(),
+});
+export type SessionEntry = z.output<typeof SessionEntrySchema>;
+
+export function sessionsIndexPath(logsRoot: string): string {
+  return path.join(logsRoot, 'sessions.jsonl');
+}
+
+/** A log directory as the index records it: relative to the cache root when inside it. */
+export function indexLogDir(dir: string, cacheRoot: string | undefined): string {
+  if (cacheRoot === undefined) return dir;
+  const rel = path.relative(cacheRoot, dir);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
+}
+
+/** One line, one write (O_APPEND): concurrent writers never split a line. */
+export async function appendSessionEntry(indexFile: string, entry: SessionEntry): Promise<void> {
+  await fsp.mkdir(path.dirname(indexFile), { recursive: true });
+  await fsp.appendFile(indexFile, JSON.stringify(entry) + '\n', 'utf8');
+}
+
+/** Every session's latest entry, newest first; malformed lines are skipped. A missing file is empty. */
+export async function readSessionEntries(indexFile: string, opts: { type?: string; limit?: number } = {}): Promise<SessionEntry[]> {
+  let text: string;
+  try {
+    text = await fsp.readFile(indexFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const latest = new Map<string, SessionEntry>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const parsed = SessionEntrySchema.safeParse(raw);
+    if (parsed.success) latest.set(parsed.data.id, parsed.data);
+  }
+  const rows = [...latest.values()].filter((e) => opts.type === undefined || e.type === opts.type).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return opts.limit === undefined ? rows : rows.slice(0, opts.limit);
+}
+
+export interface IndexedSession {
+  readonly id: string;
+  complete(summary?: string): Promise<void>;
+  fail(error: string): Promise<void>;
+}
+
+/** What a session says of itself when it starts (its entries repeat it). */
+export interface SessionStart {
+  id: string;
+  type: string;
+  startedAt: string;
+  logDir: string;
+  models?: string[];
+  harness?: string;
+  skill?: string;
+  conditions?: string[];
+}
+
+/** Appends the `running` line now; complete/fail append the terminal line (once). */
+export async function startIndexedSession(indexFile: string, start: SessionStart): Promise<IndexedSession> {
+  await appendSessionEntry(indexFile, { ...start, status: 'running' });
+  let ended = false;
+  const end = async (status: 'completed' | 'failed', extra: { summary?: string; error?: string }) => {
+    if (ended) return;
+    ended = true;
+    await appendSessionEntry(indexFile, { ...start, status, completedAt: new Date().toISOString(), ...extra });
+  };
+  return {
+    id: start.id,
+    complete: (summary) => end('completed', summary !== undefined ? { summary } : {}),
+    fail: (error) => end('failed', { error }),
+  };
+}
