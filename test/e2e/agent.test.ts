@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../src/engine/config/write.js';
@@ -105,6 +105,59 @@ describe('run_task through MCP', () => {
     expect(log).toMatch(/done/); // the command ran and its output is in the log
     expect(log).not.toMatch(/SKVM_E2E_KEY|OPENAI_API_KEY/);
     removeDir(out.workDir);
+  });
+});
+
+/** An upstream-style junit-grade task: a Bun test file (TypeScript, "bun:test"), graded here without Bun. */
+const BUN_TEST = `import { describe, test, expect } from "bun:test"
+import { existsSync, readFileSync } from "fs"
+
+const load = (): { total: number; items: string[]; name?: string } => JSON.parse(readFileSync("answer.json", "utf-8"))
+
+describe("answer.json", () => {
+  test("file exists", () => { expect(existsSync("answer.json")).toBe(true) })
+  test("total is 42", () => { expect(load().total).toBe(42) })
+  test("has three items", () => { expect(load().items).toHaveLength(3); expect(load().items).toContain("c") })
+  test("has a name", () => { expect(load()).toHaveProperty("name"); expect(load().name).toMatch(/^[a-z]+$/) })
+})
+`;
+
+describe('junit-grade with Bun-style test files through MCP', () => {
+  let taskDir: string;
+  beforeAll(() => {
+    taskDir = tempDir('bun-task');
+    mkdirSync(path.join(taskDir, 'fixtures'));
+    writeFileSync(path.join(taskDir, 'fixtures', 'answer.test.ts'), BUN_TEST);
+    const criteria = ['file exists', 'total is 42', 'has three items', 'has a name'].map((t, i) => ({ id: `c${i}`, weight: 0.25, description: t, testPattern: t }));
+    const task = { id: path.basename(taskDir), prompt: 'Write answer.json.', eval: [{ method: 'custom', evaluatorId: 'junit-grade', payload: { testFile: 'answer.test.ts', timeoutMs: 60_000, criteria } }] };
+    writeFileSync(path.join(taskDir, 'task.json'), JSON.stringify(task));
+  });
+  afterAll(() => removeDir(taskDir));
+
+  it.each([
+    ['a complete answer', { total: 42, items: ['a', 'b', 'c'], name: 'tokyo' }, 1, [1, 1, 1, 1]],
+    ['a partial answer', { total: 42, items: ['a', 'b'] }, 0.5, [1, 1, 0, 0]],
+    ['a wrong answer', { total: 41, items: ['a', 'b', 'c'], name: 'Tokyo!' }, 0.5, [1, 0, 1, 0]],
+  ])('%s (%j) scores %d', async (_label, answer, expected, perTest) => {
+    sim.setPolicy(
+      scriptedPolicy([
+        { kind: 'message', toolCalls: [{ name: 'write_file', arguments: { path: 'answer.json', content: JSON.stringify(answer) } }] },
+        { kind: 'message', text: 'written' },
+      ]),
+    );
+    try {
+      const r = await call('run_task', { task: taskDir, model: 'sim/agent', waitSeconds: 50 });
+      expect(r.isError, textOf(r)).toBeFalsy();
+      expect(r.structuredContent!.status, textOf(r)).toBe('succeeded');
+      const out = r.structuredContent!.result;
+      expect(out.runStatus).toBe('ok');
+      expect(out.evalTainted).toBe(false);
+      expect(out.score).toBeCloseTo(expected, 6);
+      const details = out.criteria[0].details as string;
+      expect(details).toBe(`${perTest.map((x, i) => `c${i}: ${x.toFixed(2)}`).join(', ')} (total=${expected.toFixed(2)})`);
+    } finally {
+      sim.setPolicy(withLatency(await loadPolicyFile(path.join(REPO, 'skvm-data/sim/tasks.json')), { fixedMs: 20 }));
+    }
   });
 });
 
