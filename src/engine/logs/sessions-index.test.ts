@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../test/tmp.js';
-import { appendSessionEntry, indexLogDir, readSessionEntries, sessionsIndexPath, startIndexedSession, type SessionEntry } from './sessions-index.js';
+import { appendSessionEntry, indexLogDir, readSessionEntries, recordSession, sessionsIndexPath, startIndexedSession, type SessionEntry } from './sessions-index.js';
 
 const tmp = tempDirs('skvm-sessions-index-');
 
@@ -53,5 +53,19 @@ describe('sessions.jsonl', () => {
     expect(lines).toHaveLength(40);
     for (const l of lines) expect((JSON.parse(l) as SessionEntry).summary).toBe(long);
     expect(await readSessionEntries(file)).toHaveLength(40);
+  });
+
+  it('recordSession: completed with the summary, failed with the outcome error or the thrown one', async () => {
+    const file = path.join(tmp(), 'sessions.jsonl');
+    const start = (id: string) => ({ id, type: 'profile', startedAt: '2026-01-01T00:00:00.000Z', logDir: 'log/profile' });
+    expect(await recordSession(file, start('20260101-100000-profile-a'), async () => 7, (n) => ({ summary: `got ${n}` }))).toBe(7);
+    await recordSession(file, start('20260101-100001-profile-b'), async () => 0, () => ({ error: 'job x failed' }));
+    await expect(recordSession(file, start('20260101-100002-profile-c'), async () => Promise.reject(new Error('boom')), () => ({ summary: 'never' }))).rejects.toThrow('boom');
+    const rows = await readSessionEntries(file);
+    expect(rows.map((r) => [r.id.slice(-1), r.status, r.summary ?? r.error])).toEqual([
+      ['c', 'failed', 'boom'],
+      ['b', 'failed', 'job x failed'],
+      ['a', 'completed', 'got 7'],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { errorMessage } from '../util/errors.js';
 
 /**
  * `<logs>/sessions.jsonl`, the reference's sessions index (spec runtime §4.7, profiler-compiler
@@ -105,4 +106,27 @@ export async function startIndexedSession(indexFile: string, start: SessionStart
     complete: (summary) => end('completed', summary !== undefined ? { summary } : {}),
     fail: (error) => end('failed', { error }),
   };
+}
+
+/**
+ * Runs `work` as an indexed session: `running` first, then `completed` with a summary or
+ * `failed` with the error (thrown, or the one `outcome` reports for a result that failed).
+ */
+export async function recordSession<T>(
+  indexFile: string,
+  start: SessionStart,
+  work: () => Promise<T>,
+  outcome: (result: T) => { summary: string } | { error: string },
+): Promise<T> {
+  const session = await startIndexedSession(indexFile, start);
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    await session.fail(errorMessage(err));
+    throw err;
+  }
+  const o = outcome(result);
+  await ('error' in o ? session.fail(o.error) : session.complete(o.summary));
+  return result;
 }
