@@ -1,7 +1,7 @@
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../util/errors.js';
+import { appendJsonLine, readJsonLines } from '../util/jsonl.js';
 
 /**
  * `<logs>/sessions.jsonl`, the reference's sessions index (spec runtime §4.7, profiler-compiler
@@ -43,30 +43,14 @@ export function indexLogDir(dir: string, cacheRoot: string | undefined): string 
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
 }
 
-/** One line, one write (O_APPEND): concurrent writers never split a line. */
 export async function appendSessionEntry(indexFile: string, entry: SessionEntry): Promise<void> {
-  await fsp.mkdir(path.dirname(indexFile), { recursive: true });
-  await fsp.appendFile(indexFile, JSON.stringify(entry) + '\n', 'utf8');
+  await appendJsonLine(indexFile, entry);
 }
 
 /** Every session's latest entry, newest first; malformed lines are skipped. A missing file is empty. */
 export async function readSessionEntries(indexFile: string, opts: { type?: string; limit?: number } = {}): Promise<SessionEntry[]> {
-  let text: string;
-  try {
-    text = await fsp.readFile(indexFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
   const latest = new Map<string, SessionEntry>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      continue;
-    }
+  for (const raw of await readJsonLines(indexFile)) {
     const parsed = SessionEntrySchema.safeParse(raw);
     if (parsed.success) latest.set(parsed.data.id, parsed.data);
   }
