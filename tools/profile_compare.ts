@@ -34,9 +34,9 @@ export const profileCompareTool = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(input, ctx) {
-    const [{ loadProfile, profileUri, resolveProfileRef }, { allPrimitives, getPrimitive, levelOrder }] = await Promise.all([
+    const [{ loadProfile, profileUri, resolveProfileRef }, { compareCapabilities }] = await Promise.all([
       import('../src/engine/profiles/store.js'),
-      import('../src/engine/primitives/catalog.js'),
+      import('../src/engine/profiles/compare.js'),
     ]);
     const dir = ctx.engine.roots.profiles.value;
     const load = async (ref: z.output<typeof ProfileRef>) => {
@@ -45,27 +45,7 @@ export const profileCompareTool = defineOperation({
       return { loaded, side: { model: loaded.tcp.model, harness: r.harness, profiledAt: loaded.tcp.profiledAt, isPartial: loaded.tcp.isPartial, resource: profileUri(r.harness, r.dirName) } };
     };
     const [a, b] = await Promise.all([load(input.a), load(input.b)]);
-    const capsA = a.loaded.tcp.capabilities;
-    const capsB = b.loaded.tcp.capabilities;
-    const ids = [...allPrimitives().map((p) => p.id), ...new Set([...Object.keys(capsA), ...Object.keys(capsB)].filter((id) => !getPrimitive(id)))];
-    const summary = { better: 0, worse: 0, same: 0, missing: 0, meanA: 0, meanB: 0 };
-    const rows = ids.map((id) => {
-      const la = capsA[id] ?? null;
-      const lb = capsB[id] ?? null;
-      const difference = la && lb ? levelOrder(lb) - levelOrder(la) : null;
-      if (difference === null) summary.missing++;
-      else if (difference > 0) summary.better++;
-      else if (difference < 0) summary.worse++;
-      else summary.same++;
-      return { primitive: id, category: getPrimitive(id)?.category ?? 'unknown', levelA: la, levelB: lb, difference };
-    });
-    const mean = (levels: Array<string | null>) => {
-      const known = levels.filter((l): l is (typeof LEVELS)[number] => l !== null);
-      return known.length ? Math.round((known.reduce((s, l) => s + levelOrder(l), 0) / known.length) * 1000) / 1000 : 0;
-    };
-    summary.meanA = mean(rows.map((r) => r.levelA));
-    summary.meanB = mean(rows.map((r) => r.levelB));
-    return { a: a.side, b: b.side, rows, summary };
+    return { a: a.side, b: b.side, ...compareCapabilities(a.loaded.tcp.capabilities, b.loaded.tcp.capabilities) };
   },
   summarize(out) {
     const w = Math.max(...out.rows.map((r) => r.primitive.length), 9);

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
-import { LEVELS, PROBE_LEVELS, allPrimitives, getPrimitive, levelMeaning, type Level } from '../src/engine/primitives/catalog.js';
-import type { LevelResult, TCP } from '../src/engine/profiles/schema.js';
+import { LEVELS } from '../src/engine/primitives/catalog.js';
 
 const LevelEnum = z.enum(LEVELS);
 
@@ -59,8 +58,9 @@ export const profileShowTool = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(input, ctx) {
-    const [{ FAILURE_REPORTS_FILE, listVersionNames, loadProfile, profileUri, resolveProfileRef }, { pathExists }] = await Promise.all([
+    const [{ FAILURE_REPORTS_FILE, listVersionNames, loadProfile, profileUri, resolveProfileRef }, { capabilityRows, levelCounts }, { pathExists }] = await Promise.all([
       import('../src/engine/profiles/store.js'),
+      import('../src/engine/profiles/capabilities.js'),
       import('../src/engine/util/fs.js'),
     ]);
     const dir = ctx.engine.roots.profiles.value;
@@ -69,8 +69,6 @@ export const profileShowTool = defineOperation({
     const versions = await listVersionNames(dir, ref.harness, ref.dirName);
     const tcp = loaded.tcp;
     const rows = capabilityRows(tcp);
-    const levelCounts = { L0: 0, L1: 0, L2: 0, L3: 0 };
-    for (const r of rows) levelCounts[r.level]++;
     const tokens = tcp.cost.totalTokens;
     const base = profileUri(ref.harness, ref.dirName);
     const out: z.output<typeof Output> = {
@@ -82,7 +80,7 @@ export const profileShowTool = defineOperation({
       file: loaded.file,
       version: loaded.version,
       capabilities: rows,
-      levelCounts,
+      levelCounts: levelCounts(rows),
       cost: {
         totalUsd: tcp.cost.totalUsd,
         durationMs: tcp.cost.durationMs,
@@ -112,39 +110,3 @@ export const profileShowTool = defineOperation({
     return lines.join('\n');
   },
 });
-
-function passString(results: readonly LevelResult[]): string {
-  const parts: string[] = [];
-  for (const level of PROBE_LEVELS) {
-    const r = results.find((x) => x.level === level);
-    if (!r) continue;
-    const ran = r.totalCount - r.skipCount;
-    parts.push(`${level} ${r.passCount}/${ran}${r.skipCount > 0 ? ` (+${r.skipCount} skipped)` : ''}`);
-  }
-  return parts.join(' · ');
-}
-
-/** One row per catalog primitive (catalog order), then any ids the catalog does not know. */
-export function capabilityRows(tcp: TCP): Array<z.output<typeof CapabilityRow>> {
-  const details = new Map(tcp.details.map((d) => [d.primitiveId, d]));
-  const rows: Array<z.output<typeof CapabilityRow>> = [];
-  const row = (id: string): z.output<typeof CapabilityRow> => {
-    const p = getPrimitive(id);
-    const own = Object.prototype.hasOwnProperty.call(tcp.capabilities, id);
-    const detail = details.get(id);
-    const level: Level = own ? tcp.capabilities[id]! : (detail?.highestLevel ?? 'L0');
-    return {
-      primitive: id,
-      category: p?.category ?? 'unknown',
-      level,
-      measured: own || detail !== undefined,
-      meaning: !(own || detail) ? 'Not profiled; compilers treat it as L0.' : p ? levelMeaning(p, level) : '',
-      passes: detail ? passString(detail.levelResults) : '',
-    };
-  };
-  for (const p of allPrimitives()) rows.push(row(p.id));
-  const extra = new Set([...Object.keys(tcp.capabilities), ...details.keys()]);
-  for (const p of allPrimitives()) extra.delete(p.id);
-  for (const id of extra) rows.push(row(id));
-  return rows;
-}

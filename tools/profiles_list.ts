@@ -49,16 +49,12 @@ export const profilesListTool = defineOperation({
   mode: 'instant',
   async handler(input, ctx) {
     const dir = ctx.engine.roots.profiles.value;
-    const needle = input.model?.toLowerCase();
-    // The directory name is the model id with "/" → "--" and ":" → "_", so a substring of the
-    // id maps to a substring of the directory name: filter before parsing any file.
-    const dirNeedle = needle?.replace(/\//g, '--').replace(/:/g, '_');
-    const nameMatches = (dirName: string) => dirNeedle === undefined || dirName.toLowerCase().includes(dirNeedle) || dirName.toLowerCase().includes(needle!);
-    const { listProfiles } = await import('../src/engine/profiles/store.js');
+    const { listProfiles, modelFilter } = await import('../src/engine/profiles/store.js');
+    const byModel = input.model === undefined ? undefined : modelFilter(input.model);
     const rows = await listProfiles(dir, {
-      filter: (k) => (input.harness === undefined || k.harness === input.harness) && nameMatches(k.dirName),
+      filter: (k) => (input.harness === undefined || k.harness === input.harness) && (byModel === undefined || byModel.dirMatches(k.dirName)),
     });
-    const matching = needle === undefined ? rows : rows.filter((r) => r.model.toLowerCase().includes(needle) || nameMatches(r.dirName));
+    const matching = byModel === undefined ? rows : rows.filter((r) => byModel.matches(r.model, r.dirName));
     const shown = matching.slice(0, input.limit);
     const out: z.output<typeof Output> = {
       profilesDir: dir,

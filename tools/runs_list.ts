@@ -17,7 +17,7 @@ export const runsListTool = defineOperation({
   name: 'runs_list',
   title: 'List runs',
   description:
-    'List recent long-running operations (profile, bench, compile, optimize, task runs) started by this server, another server on the same cache, or the skvm CLI — newest first. Use it to find a runId to pass to run_status or run_cancel, or to see what is still running. Returns id, operation, a one-line label, status (queued, running, succeeded, failed, cancelled, interrupted) and progress for each.',
+    'List recent long-running operations (profile, bench and run_task runs) started by this server, another server on the same cache, or the skvm CLI — newest first. Use it to find a runId to pass to run_status or run_cancel, or to see what is still running. Returns id, operation, a one-line label, status (queued, running, succeeded, failed, cancelled, interrupted) and progress for each.',
   input: z.strictObject({
     status: z.array(z.enum(RUN_STATUSES)).optional().describe('Only runs in these states.'),
     operation: z.string().optional().describe('Only runs of this operation (e.g. "profile").'),

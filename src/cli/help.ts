@@ -44,7 +44,7 @@ export function globalHelp(table: readonly CommandEntry[], version: string): str
     groups.set(key, list);
   }
   const lines = [
-    `skvm ${version} — SkVM: profile models, compile, run, benchmark and optimize agent skills.`,
+    `skvm ${version} — SkVM: profile models, run and benchmark agent skills.`,
     'The same operations are served to MCP hosts by skvm-mcp.',
     '',
     'Usage: skvm <command> [--flag=value ...]',

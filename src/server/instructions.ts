@@ -1,7 +1,7 @@
 /** Sent to the host at connection time: what this server is for and which tool to call when. */
 export const SERVER_INSTRUCTIONS = [
   'SkVM makes agent skills (SKILL.md folders) work across LLMs and agent harnesses: it profiles a model+harness on 26 primitive capabilities (levels L0–L3),',
-  'compiles a skill to fit a profile, runs and benchmarks tasks with and without a skill, and optimizes skills from evidence, delivering each change as a proposal a person accepts or rejects.',
+  'and runs and benchmarks tasks with and without a skill to measure what the skill adds on each model.',
   'Call config_doctor first when a model call fails or before the first real work (it checks routes, API keys and the cache and says how to fix each problem);',
   'config_show answers where a setting comes from, and config_init writes the config (keys are named by environment variable, never passed as arguments).',
   'primitives_list explains the capability catalog; profile measures a model (a long run), profiles_list / profile_show / profile_compare tell what models can do, and profiles_import loads pre-built profiles.',

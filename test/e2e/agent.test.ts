@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../src/engine/config/write.js';
@@ -108,6 +108,59 @@ describe('run_task through MCP', () => {
   });
 });
 
+/** An upstream-style junit-grade task: a Bun test file (TypeScript, "bun:test"), graded here without Bun. */
+const BUN_TEST = `import { describe, test, expect } from "bun:test"
+import { existsSync, readFileSync } from "fs"
+
+const load = (): { total: number; items: string[]; name?: string } => JSON.parse(readFileSync("answer.json", "utf-8"))
+
+describe("answer.json", () => {
+  test("file exists", () => { expect(existsSync("answer.json")).toBe(true) })
+  test("total is 42", () => { expect(load().total).toBe(42) })
+  test("has three items", () => { expect(load().items).toHaveLength(3); expect(load().items).toContain("c") })
+  test("has a name", () => { expect(load()).toHaveProperty("name"); expect(load().name).toMatch(/^[a-z]+$/) })
+})
+`;
+
+describe('junit-grade with Bun-style test files through MCP', () => {
+  let taskDir: string;
+  beforeAll(() => {
+    taskDir = tempDir('bun-task');
+    mkdirSync(path.join(taskDir, 'fixtures'));
+    writeFileSync(path.join(taskDir, 'fixtures', 'answer.test.ts'), BUN_TEST);
+    const criteria = ['file exists', 'total is 42', 'has three items', 'has a name'].map((t, i) => ({ id: `c${i}`, weight: 0.25, description: t, testPattern: t }));
+    const task = { id: path.basename(taskDir), prompt: 'Write answer.json.', eval: [{ method: 'custom', evaluatorId: 'junit-grade', payload: { testFile: 'answer.test.ts', timeoutMs: 60_000, criteria } }] };
+    writeFileSync(path.join(taskDir, 'task.json'), JSON.stringify(task));
+  });
+  afterAll(() => removeDir(taskDir));
+
+  it.each([
+    ['a complete answer', { total: 42, items: ['a', 'b', 'c'], name: 'tokyo' }, 1, [1, 1, 1, 1]],
+    ['a partial answer', { total: 42, items: ['a', 'b'] }, 0.5, [1, 1, 0, 0]],
+    ['a wrong answer', { total: 41, items: ['a', 'b', 'c'], name: 'Tokyo!' }, 0.5, [1, 0, 1, 0]],
+  ])('%s (%j) scores %d', async (_label, answer, expected, perTest) => {
+    sim.setPolicy(
+      scriptedPolicy([
+        { kind: 'message', toolCalls: [{ name: 'write_file', arguments: { path: 'answer.json', content: JSON.stringify(answer) } }] },
+        { kind: 'message', text: 'written' },
+      ]),
+    );
+    try {
+      const r = await call('run_task', { task: taskDir, model: 'sim/agent', waitSeconds: 50 });
+      expect(r.isError, textOf(r)).toBeFalsy();
+      expect(r.structuredContent!.status, textOf(r)).toBe('succeeded');
+      const out = r.structuredContent!.result;
+      expect(out.runStatus).toBe('ok');
+      expect(out.evalTainted).toBe(false);
+      expect(out.score).toBeCloseTo(expected, 6);
+      const details = out.criteria[0].details as string;
+      expect(details).toBe(`${perTest.map((x, i) => `c${i}: ${x.toFixed(2)}`).join(', ')} (total=${expected.toFixed(2)})`);
+    } finally {
+      sim.setPolicy(withLatency(await loadPolicyFile(path.join(REPO, 'skvm-data/sim/tasks.json')), { fixedMs: 20 }));
+    }
+  });
+});
+
 describe('bench through MCP', () => {
   it('runs tasks × conditions, writes the reference files, and reports hand-computed averages', async () => {
     const progress: Array<{ progress: number; total?: number; message?: string }> = [];
@@ -134,6 +187,20 @@ describe('bench through MCP', () => {
     const res = await conn.client.readResource({ uri: `skvm://bench/${out.sessionId}` });
     expect(JSON.parse((res.contents[0] as { text: string }).text).summary.perCondition.original.avgScore).toBeCloseTo(1, 6);
     expect(textOf(r)).toMatch(/original/);
+
+    // Reference compatibility on disk: the simulator's price is unknown, so every cell's cost is
+    // the number 0 with costIncomplete (never null), while the tool still says n/a.
+    const rows = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).tasks.flatMap((t: { conditions: unknown[] }) => t.conditions);
+    expect(rows).toHaveLength(9);
+    for (const row of rows) expect(row).toMatchObject({ cost: 0, costIncomplete: true });
+    for (const e of JSON.parse(readFileSync(path.join(dir, 'progress.json'), 'utf8')).entries) expect(e.result).toMatchObject({ cost: 0, costIncomplete: true });
+    expect(by['original'].avgCostUsd).toBeNull();
+    // <logs>/sessions.jsonl as the reference writes it: running, then completed, under the directory's id.
+    const index = readFileSync(path.join(cache, 'log', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const mine = index.filter((e: { id: string }) => e.id === out.sessionId);
+    expect(mine.map((e: { status: string }) => e.status)).toEqual(['running', 'completed']);
+    expect(mine[1]).toMatchObject({ type: 'bench', logDir: `log/bench/${out.sessionId}`, models: ['sim/agent'], harness: 'bare-agent', conditions: ['no-skill', 'original', 'custom-skill'] });
+    expect(mine[1].summary).toMatch(/^no-skill 0\.483, original 1\.000, custom-skill 0\.333$/);
   });
 
   it('resumes a cancelled bench without redoing finished cells, then compares two sessions', async () => {
@@ -154,6 +221,9 @@ describe('bench through MCP', () => {
     expect(out.totalCells).toBe(6);
     expect(out.ranCells).toBeLessThan(6);
     expect(out.ranCells).toBeGreaterThan(0);
+    // The cancelled run failed in the sessions index; the resume completed the same id.
+    const index = readFileSync(path.join(cache, 'log', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(index.filter((e: { id: string }) => e.id === out.sessionId).map((e: { status: string }) => e.status)).toEqual(['running', 'failed', 'running', 'completed']);
 
     const list = await conn.client.listResources();
     const sessions = list.resources.filter((x) => x.uri.startsWith('skvm://bench/')).map((x) => x.uri.slice('skvm://bench/'.length));

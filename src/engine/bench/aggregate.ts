@@ -1,3 +1,4 @@
+import { mean } from '../util/mean.js';
 import { hasUsageTelemetry, isEvaluable, type ConditionResult, type EvalDetail } from './types.js';
 
 /**
@@ -12,16 +13,17 @@ import { hasUsageTelemetry, isEvaluable, type ConditionResult, type EvalDetail }
 export function averageConditionResults(runs: ConditionResult[]): ConditionResult {
   if (runs.length === 0) throw new Error('averageConditionResults needs at least one run');
   const n = runs.length;
-  const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+  // Every list below is non-empty (runs is; evaluable is when allOk; withUsage where used).
+  const avg = (xs: number[]) => mean(xs) ?? 0;
 
   const evaluable = runs.filter(isEvaluable);
   const firstTaint = runs.find((r) => !isEvaluable(r));
   const allOk = firstTaint === undefined;
-  const score = allOk ? mean(evaluable.map((r) => r.score)) : 0;
+  const score = allOk ? avg(evaluable.map((r) => r.score)) : 0;
 
   const withUsage = runs.filter(hasUsageTelemetry);
   const usageRuns = withUsage.length > 0 ? withUsage : runs;
-  const cost = withUsage.length === 0 ? null : withUsage.some((r) => r.cost === null) ? null : mean(withUsage.map((r) => r.cost as number));
+  const costIncomplete = withUsage.some((r) => r.costIncomplete === true);
 
   const out: ConditionResult = {
     ...runs[0]!,
@@ -29,21 +31,23 @@ export function averageConditionResults(runs: ConditionResult[]): ConditionResul
     pass: allOk && score >= 0.5,
     evalDetails: allOk ? averageEvalDetails(runs) : [],
     tokens: {
-      input: Math.round(mean(usageRuns.map((r) => r.tokens.input))),
-      output: Math.round(mean(usageRuns.map((r) => r.tokens.output))),
-      cacheRead: Math.round(mean(usageRuns.map((r) => r.tokens.cacheRead))),
-      cacheWrite: Math.round(mean(usageRuns.map((r) => r.tokens.cacheWrite))),
+      input: Math.round(avg(usageRuns.map((r) => r.tokens.input))),
+      output: Math.round(avg(usageRuns.map((r) => r.tokens.output))),
+      cacheRead: Math.round(avg(usageRuns.map((r) => r.tokens.cacheRead))),
+      cacheWrite: Math.round(avg(usageRuns.map((r) => r.tokens.cacheWrite))),
     },
-    cost,
+    cost: withUsage.length === 0 ? 0 : avg(withUsage.map((r) => r.cost)),
     usageAvailable: withUsage.length > 0,
-    durationMs: mean(runs.map((r) => r.durationMs)),
-    llmDurationMs: mean(runs.map((r) => r.llmDurationMs)),
-    steps: Math.round(mean(runs.map((r) => r.steps))),
+    durationMs: avg(runs.map((r) => r.durationMs)),
+    llmDurationMs: avg(runs.map((r) => r.llmDurationMs)),
+    steps: Math.round(avg(runs.map((r) => r.steps))),
     runScores: runs.map((r) => r.score),
     runStatus: allOk ? 'ok' : firstTaint.runStatus,
   };
   delete out.statusDetail;
   delete out.error;
+  if (costIncomplete) out.costIncomplete = true;
+  else delete out.costIncomplete;
   if (!allOk) {
     const k = `${evaluable.length}/${n} runs evaluable`;
     out.statusDetail = firstTaint.statusDetail ? `${k}; first taint: ${firstTaint.statusDetail}` : k;
@@ -52,7 +56,7 @@ export function averageConditionResults(runs: ConditionResult[]): ConditionResul
     // Scores components are means of the repetitions' components where every repetition has one.
     for (const key of ['automatedScore', 'llmJudgeScore'] as const) {
       const vals = runs.map((r) => r[key]);
-      if (vals.every((v): v is number => typeof v === 'number')) out[key] = mean(vals);
+      if (vals.every((v): v is number => typeof v === 'number')) out[key] = avg(vals);
       else delete out[key];
     }
   }

@@ -11,6 +11,7 @@ import { loadPolicyFile, startSimServer, type SimPolicy, type SimRequest, type S
 import { loadSkill } from '../skills/load.js';
 import { loadTask, loadTasks, type LoadedTask } from '../tasks/load.js';
 import { silentLogger } from '../util/log.js';
+import { readSessionEntries } from '../logs/sessions-index.js';
 import {
   BenchCancelledError,
   BenchMetadataSchema,
@@ -131,6 +132,14 @@ function baseOptions(over: Partial<RunBenchOptions> = {}): RunBenchOptions {
   };
 }
 
+/** Every line of <logs>/sessions.jsonl, in file order. */
+async function indexLines(logsRoot: string): Promise<Array<Record<string, unknown>>> {
+  return (await fsp.readFile(path.join(logsRoot, 'sessions.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 function scoreOf(report: BenchReport, taskId: string, condition: string): number | undefined {
   return report.tasks.find((t) => t.taskId === taskId)?.conditions.find((c) => c.condition === condition)?.score;
 }
@@ -193,8 +202,9 @@ describe('bench over the simulator with the bundled tasks', () => {
     const sales = first.report!.tasks.find((t) => t.taskId === 'sales-summary')!;
     expect(sales.conditions.find((c) => c.condition === 'original')).toMatchObject({ skillId: 'sales-report' });
     expect(sales.conditions.find((c) => c.condition === 'custom-skill')).toMatchObject({ skillId: 'slug-rules' });
-    // usage from the simulator is real; its price is unknown ⇒ cost null ("n/a"), never $0
+    // usage from the simulator is real; its price is unknown ⇒ cost 0 flagged incomplete ("n/a"), never $0
     expect(orig.usageAvailable).toBe(true);
+    expect(orig).toMatchObject({ cost: 0, costIncomplete: true });
     expect(orig.tokens.input).toBeGreaterThan(0);
     expect(orig.steps).toBeGreaterThan(0);
   });
@@ -213,6 +223,9 @@ describe('bench over the simulator with the bundled tasks', () => {
     expect(Object.keys(progressRaw).sort()).toEqual(['adapter', 'entries', 'model', 'sessionId', 'startedAt']);
     expect(progress.entries).toHaveLength(9);
     for (const e of progress.entries) expect(Object.keys(e)).toEqual(expect.arrayContaining(['taskId', 'condition', 'result']));
+    // Numbers where the reference writes numbers: an unknown price is 0 plus costIncomplete, never null.
+    const rawEntries = progressRaw.entries as Array<{ result: Record<string, unknown> }>;
+    for (const e of rawEntries) expect([typeof e.result.cost, e.result.costIncomplete]).toEqual(['number', true]);
 
     const reportRaw = JSON.parse(await fsp.readFile(path.join(dir, 'report.json'), 'utf8')) as Record<string, unknown>;
     const report = BenchReportSchema.parse(reportRaw);
@@ -225,6 +238,8 @@ describe('bench over the simulator with the bundled tasks', () => {
     expect(cs.avgTokens).toBeGreaterThan(0);
     const row = report.tasks[0]!.conditions[0]!;
     for (const k of ['condition', 'score', 'pass', 'evalDetails', 'tokens', 'cost', 'durationMs', 'llmDurationMs', 'steps', 'runStatus']) expect(row).toHaveProperty(k);
+    const rawRows = (reportRaw.tasks as Array<{ conditions: Array<Record<string, unknown>> }>).flatMap((t) => t.conditions);
+    for (const r of rawRows) for (const k of ['score', 'cost', 'durationMs', 'llmDurationMs', 'steps']) expect(typeof r[k], k).toBe('number');
     expect(report.tasks[0]).toMatchObject({ taskId: 'log-triage', taskName: 'Triage an application log by component', category: 'operations', gradingType: 'automated' });
 
     const md = await fsp.readFile(path.join(dir, 'report.md'), 'utf8');
@@ -235,6 +250,21 @@ describe('bench over the simulator with the bundled tasks', () => {
     expect(md).toContain('**Original vs No-Skill**: +51.7%');
     expect(md).toContain('### sales-summary');
     expect(md).not.toContain('## Tainted runs');
+  });
+
+  it('records the session in <logs>/sessions.jsonl under its directory name: running, then completed with the scores', async () => {
+    const lines = await indexLines(firstOpts.logsRoot);
+    expect(lines.map((l) => [l.id, l.status])).toEqual([
+      [first.sessionId, 'running'],
+      [first.sessionId, 'completed'],
+    ]);
+    const done = lines[1]!;
+    expect(done).toMatchObject({ type: 'bench', models: [MODEL], harness: 'bare-agent', conditions: ['no-skill', 'original', 'custom-skill'], startedAt: lines[0]!.startedAt, logDir: first.sessionDir });
+    const per = first.report!.summary.perCondition;
+    expect(done.summary).toBe(`no-skill ${per['no-skill']!.avgScore!.toFixed(3)}, original ${per.original!.avgScore!.toFixed(3)}, custom-skill ${per['custom-skill']!.avgScore!.toFixed(3)}`);
+    expect(Date.parse(done.completedAt as string)).toBeGreaterThanOrEqual(Date.parse(done.startedAt as string));
+    // The reference's reader (last line per id wins) sees it completed.
+    expect(await readSessionEntries(path.join(firstOpts.logsRoot, 'sessions.jsonl'))).toMatchObject([{ id: first.sessionId, status: 'completed' }]);
   });
 
   it('keeps one conversation log per cell and removes the work dirs', async () => {
@@ -324,6 +354,10 @@ describe('repetitions, cancellation and resume', () => {
     const listed = await listBenchSessions(opts.logsRoot);
     expect(listed[0]).toMatchObject({ id: sessionId, status: 'incomplete', cellsDone: 3 });
     const runsBefore = count.runs();
+    expect((await indexLines(opts.logsRoot)).map((l) => [l.id, l.status, l.error])).toEqual([
+      [sessionId, 'running', undefined],
+      [sessionId, 'failed', expect.stringContaining(`bench session ${sessionId} stopped after 3/8 cells; resume it to finish`)],
+    ]);
 
     const calls: number[] = [];
     const resumed = await runBench({ ...opts, signal: undefined, resumeSessionId: sessionId, models: [], onProgress: (d) => calls.push(d) });
@@ -338,6 +372,15 @@ describe('repetitions, cancellation and resume', () => {
     expect(table['no-skill']).toEqual({ 'log-triage': expect.closeTo(0.5, 6), 'sales-summary': expect.closeTo(0.45, 6) });
     expect(table.original).toEqual({ 'log-triage': expect.closeTo(1, 6), 'sales-summary': expect.closeTo(1, 6) });
     for (const t of resumed.report!.tasks) for (const c of t.conditions) expect(c.runScores).toHaveLength(2);
+    // The resume appends to the same id (the reference's rehydrate), keeping the first start time.
+    const lines = await indexLines(opts.logsRoot);
+    expect(lines.map((l) => [l.id, l.status])).toEqual([
+      [sessionId, 'running'],
+      [sessionId, 'failed'],
+      [sessionId, 'running'],
+      [sessionId, 'completed'],
+    ]);
+    expect(new Set(lines.map((l) => l.startedAt)).size).toBe(1);
     sim.setPolicy(tasksPolicy);
   }, 240_000);
 });
@@ -365,6 +408,15 @@ describe('several models', () => {
     expect(md).toContain('## Model Ranking');
     const loaded = await loadBenchSession(path.dirname(path.dirname(out.sessionDir)), out.sessionId);
     expect(loaded.multiReport?.reports).toHaveLength(2);
+    // One index session per model and one for the parent, each completed under its own id.
+    const index = await readSessionEntries(path.join(path.dirname(path.dirname(out.sessionDir)), 'sessions.jsonl'));
+    expect(index.map((e) => [e.id, e.status, e.models]).sort()).toEqual(
+      [
+        [a!.sessionId, 'completed', [models[0]]],
+        [b!.sessionId, 'completed', [models[1]]],
+        [out.sessionId, 'completed', models],
+      ].sort(),
+    );
   }, 120_000);
 });
 
@@ -379,6 +431,10 @@ describe('failures', () => {
     const [session] = await listBenchSessions(opts.logsRoot);
     const progress = BenchProgressSchema.parse(JSON.parse(await fsp.readFile(path.join(opts.logsRoot, 'bench', session!.id, 'progress.json'), 'utf8')));
     expect(progress.entries).toEqual([]);
+    expect((await indexLines(opts.logsRoot)).map((l) => [l.id, l.status])).toEqual([
+      [session!.id, 'running'],
+      [session!.id, 'failed'],
+    ]);
   }, 60_000);
 
   it('stops after consecutive vendor outages; a resume redoes the cells lost to them', async () => {

@@ -1,3 +1,4 @@
+import { mean } from '../util/mean.js';
 import { UsageError } from '../util/errors.js';
 import { buildTaskReports } from './progress.js';
 import { cell, formatDuration, generateReport } from './reporter.js';
@@ -88,8 +89,6 @@ function sessionReport(s: LoadedBenchSession, warnings: string[]): BenchReport {
   }
   throw new UsageError(`Session ${s.id} has no results yet (neither report.json nor finished runs in progress.json).`);
 }
-
-const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 function pair(l: number | null, r: number | null): Pair {
   return { lhs: l, rhs: r, delta: l !== null && r !== null ? r - l : null };

@@ -24,9 +24,9 @@ export {
   type ConditionPlan,
   type RunConditionOptions,
 } from './conditions.js';
+export { mergeDeferredResults } from './deferred-judge.js';
 export {
   runBench,
-  mergeDeferredResults,
   BenchCancelledError,
   type BenchOutcome,
   type BenchProgressCallback,

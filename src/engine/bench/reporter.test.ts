@@ -116,7 +116,7 @@ describe('averageConditionResults (spec §4.4)', () => {
 
   it('averages tokens and cost only over repetitions with usage telemetry', () => {
     const withUsage = cr('no-skill', 0.5, { tokens: { input: 80, output: 20, cacheRead: 0, cacheWrite: 0 }, cost: 0.1 });
-    const without = cr('no-skill', 0.5, { tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, cost: null, usageAvailable: false, durationMs: 3000 });
+    const without = cr('no-skill', 0.5, { tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0, usageAvailable: false, durationMs: 3000 });
     const agg = averageConditionResults([withUsage, without]);
     expect(agg.tokens.input).toBe(80);
     expect(agg.cost).toBeCloseTo(0.1, 10);
@@ -124,7 +124,18 @@ describe('averageConditionResults (spec §4.4)', () => {
     expect(agg.durationMs).toBe(2000);
     const none = averageConditionResults([without, without]);
     expect(none.usageAvailable).toBe(false);
-    expect(none.cost).toBeNull();
+    expect(none.cost).toBe(0);
+    expect(none.costIncomplete).toBeUndefined();
+  });
+
+  it('a repetition with an unknown price makes the averaged cost incomplete (a number plus the flag, never null)', () => {
+    const known = cr('no-skill', 0.5, { cost: 0.2 });
+    const unknown = cr('no-skill', 0.5, { cost: 0.1, costIncomplete: true });
+    const agg = averageConditionResults([known, unknown]);
+    expect(agg.cost).toBeCloseTo(0.15, 10);
+    expect(agg.costIncomplete).toBe(true);
+    expect(averageConditionResults([known, known]).costIncomplete).toBeUndefined();
+    expect(summarizeCondition([agg]).avgCost).toBeNull();
   });
 
   it('averageEvalDetails keeps order of first appearance', () => {
@@ -140,7 +151,7 @@ describe('generateReport (spec §4.7)', () => {
   const tasks: TaskReport[] = [
     task('t1', 'coding', [cr('no-skill', 0.2), cr('original', 0.9), cr('custom-skill', 0.6)]),
     task('t2', 'coding', [cr('no-skill', 0.6), cr('original', 0, { runStatus: 'timeout', statusDetail: 'timed out\nafter | 5s' }), cr('custom-skill', 0.4)]),
-    task('t3', 'data', [cr('no-skill', 0.4, { usageAvailable: false, cost: null, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } }), cr('original', 0.7)]),
+    task('t3', 'data', [cr('no-skill', 0.4, { usageAvailable: false, cost: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } }), cr('original', 0.7)]),
   ];
   const report = generateReport({ sessionId: '20250101-000000-bench-x', model: 'sim/x', adapter: 'bare-agent', conditions: ['no-skill', 'original', 'custom-skill'], tasks, runsPerTask: 1, timestamp: '2025-01-01T00:00:00.000Z' });
 
@@ -181,9 +192,9 @@ describe('generateReport (spec §4.7)', () => {
   });
 
   it('reports null (n/a) averages when nothing is evaluable or no row has telemetry', () => {
-    const s = summarizeCondition([cr('original', 0, { runStatus: 'adapter-crashed', usageAvailable: false, cost: null })]);
+    const s = summarizeCondition([cr('original', 0, { runStatus: 'adapter-crashed', usageAvailable: false, cost: 0 })]);
     expect(s).toMatchObject({ avgScore: null, passRate: null, avgTokens: null, avgCost: null, evaluableCount: 0, taintedCount: 1 });
-    expect(summarizeCondition([cr('original', 1, { cost: null })]).avgCost).toBeNull();
+    expect(summarizeCondition([cr('original', 1, { cost: 0, costIncomplete: true })]).avgCost).toBeNull();
   });
 
   it('renders report.md with summary, per-task Δ vs no-skill, tainted runs and details', () => {
@@ -228,7 +239,7 @@ describe('generateReport (spec §4.7)', () => {
   });
 
   it('shows n/a for unknown cost', () => {
-    const r = generateReport({ sessionId: 's', model: 'm', adapter: 'bare-agent', conditions: ['no-skill'], tasks: [task('t', 'c', [cr('no-skill', 1, { cost: null })])], timestamp: 't' });
+    const r = generateReport({ sessionId: 's', model: 'm', adapter: 'bare-agent', conditions: ['no-skill'], tasks: [task('t', 'c', [cr('no-skill', 1, { cost: 0, costIncomplete: true })])], timestamp: 't' });
     expect(renderReportMarkdown(r)).toContain('| Avg Cost | n/a |');
   });
 });

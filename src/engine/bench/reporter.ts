@@ -1,3 +1,4 @@
+import { mean } from '../util/mean.js';
 import {
   hasUsageTelemetry,
   isEvaluable,
@@ -43,8 +44,6 @@ export function generateReport(input: GenerateReportInput): BenchReport {
   return report;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
 export function summarizeCondition(results: ConditionResult[]): ConditionSummary {
   const evaluable = results.filter(isEvaluable);
   const withUsage = results.filter(hasUsageTelemetry);
@@ -54,13 +53,13 @@ export function summarizeCondition(results: ConditionResult[]): ConditionSummary
     byStatus[k] = (byStatus[k] ?? 0) + 1;
   }
   return {
-    avgScore: evaluable.length > 0 ? mean(evaluable.map((r) => r.score)) : null,
+    avgScore: mean(evaluable.map((r) => r.score)),
     passRate: evaluable.length > 0 ? evaluable.filter((r) => r.pass).length / evaluable.length : null,
-    avgTokens: withUsage.length > 0 ? mean(withUsage.map((r) => r.tokens.input + r.tokens.output)) : null,
+    avgTokens: mean(withUsage.map((r) => r.tokens.input + r.tokens.output)),
     // All-or-nothing: one row with an unknown price makes the average unknown, never a low number.
-    avgCost: withUsage.length > 0 && withUsage.every((r) => r.cost !== null) ? mean(withUsage.map((r) => r.cost as number)) : null,
-    avgDurationMs: results.length > 0 ? mean(results.map((r) => r.durationMs)) : 0,
-    avgLlmDurationMs: results.length > 0 ? mean(results.map((r) => r.llmDurationMs)) : 0,
+    avgCost: withUsage.every((r) => r.costIncomplete !== true) ? mean(withUsage.map((r) => r.cost)) : null,
+    avgDurationMs: mean(results.map((r) => r.durationMs)) ?? 0,
+    avgLlmDurationMs: mean(results.map((r) => r.llmDurationMs)) ?? 0,
     evaluableCount: evaluable.length,
     taintedCount: results.length - evaluable.length,
     byStatus,
@@ -87,7 +86,8 @@ export function computeSummary(tasks: TaskReport[], conditions: string[]): Bench
         .filter((t) => t.category === cat)
         .flatMap((t) => t.conditions)
         .filter((c) => c.condition === cond && isEvaluable(c));
-      if (rows.length > 0) entry[cond] = mean(rows.map((r) => r.score));
+      const avg = mean(rows.map((r) => r.score));
+      if (avg !== null) entry[cond] = avg;
     }
     perCategory[cat] = entry;
   }
@@ -140,7 +140,7 @@ export function buildModelComparison(reports: BenchReport[]): ModelComparison {
     const rows = r.tasks.flatMap((t) => t.conditions).filter(isEvaluable);
     ranking.push({
       model: r.model,
-      avgScore: rows.length > 0 ? mean(rows.map((c) => c.score)) : null,
+      avgScore: mean(rows.map((c) => c.score)),
       passRate: rows.length > 0 ? rows.filter((c) => c.pass).length / rows.length : null,
     });
   }

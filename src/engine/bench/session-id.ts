@@ -1,6 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { newSessionId } from '../logs/session-id.js';
 import { UsageError } from '../util/errors.js';
+
+export { sanitizeTag, shortModel, timestampId } from '../logs/session-id.js';
 
 /**
  * Bench session ids: `YYYYMMDD-HHMMSS-bench-<tag>` (spec runtime §4.4, local time; tag limited to
@@ -22,35 +25,12 @@ export function assertSessionId(id: string): void {
   }
 }
 
-/** The reference's short model name: last `/` segment without `-instruct…`, `-a<N>b…`, `:…`, ≤ 30 chars. */
-export function shortModel(model: string): string {
-  const last = model.split('/').filter(Boolean).pop() ?? model;
-  return last
-    .replace(/:.*$/, '')
-    .replace(/-instruct.*$/i, '')
-    .replace(/-a\d+b.*$/i, '')
-    .slice(0, 30);
-}
-
-export function sanitizeTag(tag: string): string {
-  const t = tag.replace(/[^A-Za-z0-9.+-]/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
-  return t.length > 0 && !/^\.+$/.test(t) ? t : 'untagged';
-}
-
 export function conditionTag(conditions: string[]): string {
   return [...conditions].sort().join('+');
 }
 
-function pad(n: number, w = 2): string {
-  return String(n).padStart(w, '0');
-}
-
-export function timestampId(now: Date): string {
-  return `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-}
-
 export function generateSessionId(tag: string, now: Date = new Date()): string {
-  return `${timestampId(now)}-bench-${sanitizeTag(tag)}`;
+  return newSessionId('bench', tag, now);
 }
 
 export function benchRoot(logsRoot: string): string {

@@ -8,12 +8,12 @@ import { NotFoundError, UsageError } from '../util/errors.js';
 import { compareReports, compareSessions, renderComparisonMarkdown } from './compare.js';
 import { combineSkills, ConditionUnavailableError, crashedResult, getCondition, isFatalBenchError, listConditions, SKILL_JOINER, skillMeta } from './conditions.js';
 import { LlmError } from '../llm/errors.js';
-import { mergeDeferredResults } from './orchestrator.js';
+import { mergeDeferredResults } from './deferred-judge.js';
 import { readProgress, withRunIndexes } from './progress.js';
 import { generateReport } from './reporter.js';
 import { assertSessionId, claimSessionDir, generateSessionId, isSessionId, sanitizeTag, shortModel } from './session-id.js';
 import { latestIncompleteSession, listBenchSessions, loadBenchSession } from './sessions.js';
-import type { BenchProgress, BenchReport, ConditionResult, ProgressEntry } from './types.js';
+import { ConditionResultSchema, type BenchProgress, type BenchReport, type ConditionResult, type ProgressEntry } from './types.js';
 
 const made: string[] = [];
 const mk = () => {
@@ -32,7 +32,8 @@ function cr(condition: string, score: number, over: Partial<ConditionResult> = {
     pass: score >= 0.5,
     evalDetails: [],
     tokens: { input: 10, output: 5, cacheRead: 1, cacheWrite: 0 },
-    cost: null,
+    cost: 0,
+    costIncomplete: true,
     durationMs: 100,
     llmDurationMs: 50,
     steps: 2,
@@ -70,6 +71,16 @@ describe('session ids', () => {
     expect(b.id).toBe(`${a.id}-2`);
     expect(c.id).toBe(`${a.id}-3`);
     expect(isSessionId(c.id)).toBe(true);
+  });
+});
+
+describe('condition results on disk', () => {
+  it('a cost written as null by earlier versions reads back as 0 plus costIncomplete', () => {
+    const { costIncomplete, ...known } = cr('original', 1);
+    expect(costIncomplete).toBe(true);
+    expect(ConditionResultSchema.parse({ ...known, cost: null })).toMatchObject({ cost: 0, costIncomplete: true });
+    expect(ConditionResultSchema.parse({ ...known, cost: 0.25 })).toEqual({ ...known, cost: 0.25 });
+    expect(() => ConditionResultSchema.parse({ ...known, cost: 'free' })).toThrow();
   });
 });
 
@@ -278,7 +289,7 @@ describe('conditions registry', () => {
     expect(isFatalBenchError(e('transient'))).toBe(false);
     expect(isFatalBenchError(new Error('setup failed'))).toBe(false);
     const crashed = crashedResult('original', new Error('boom'), { skillId: 's' });
-    expect(crashed).toMatchObject({ runStatus: 'adapter-crashed', score: 0, pass: false, skillId: 's', statusDetail: 'bench orchestration threw: boom', usageAvailable: false, cost: null });
+    expect(crashed).toMatchObject({ runStatus: 'adapter-crashed', score: 0, pass: false, skillId: 's', statusDetail: 'bench orchestration threw: boom', usageAvailable: false, cost: 0 });
   });
 });
 

@@ -72,6 +72,7 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
     ...(opts.judgeModel ? { judgeModel: opts.judgeModel } : {}),
     llm: opts.llm,
     logsRoot,
+    cacheRoot: engine.roots.cache.value,
     tmpRoot: engine.tmpDir().value,
     sandbox: { mode: sandboxMode(engine), network: opts.web },
     web: opts.web,

@@ -6,7 +6,9 @@ import { z } from 'zod';
  * we do not model survive, and optional where older reports lack them.
  *
  * Differences from the reference, all additive:
- * - `ConditionResult.cost` may be `null` (price unknown ⇒ rendered "n/a", never $0).
+ * - `ConditionResult.costIncomplete`: some call's price was unknown, so `cost` (a number, as in the
+ *   reference: 0 or the known part) is not the whole cost; reports render it "n/a", never $0.
+ *   Files written with `cost: null` by earlier versions read back as 0 + costIncomplete.
  * - `EvalDetail.infraError` carries a grader's infrastructure failure.
  * - `ProgressEntry.runIndex` names the repetition (entries of old files get theirs by order).
  * - `summary.delta.customVsBaseline` (custom-skill − no-skill).
@@ -55,7 +57,7 @@ export const JitRunReportSchema = z.looseObject({
 
 export const GradingWeightsSchema = z.object({ automated: z.number(), llmJudge: z.number() });
 
-export const ConditionResultSchema = z.looseObject({
+const ConditionResultFields = z.looseObject({
   condition: z.string(),
   score: z.number(),
   pass: z.boolean(),
@@ -64,8 +66,8 @@ export const ConditionResultSchema = z.looseObject({
   llmJudgeScore: z.number().optional(),
   gradingWeights: GradingWeightsSchema.optional(),
   tokens: TokenUsageSchema,
-  /** USD; null when some call's price was unknown. */
-  cost: z.number().nullable(),
+  /** USD; with costIncomplete, only the part whose price was known (often 0). */
+  cost: z.number(),
   /** false ⇒ the harness reported no usage: tokens/cost are not numbers to average. Absent ⇒ available. */
   usageAvailable: z.boolean().optional(),
   durationMs: z.number(),
@@ -91,8 +93,16 @@ export const ConditionResultSchema = z.looseObject({
   infraFailure: z.boolean().optional(),
   /** The work dir, when kept (keepWorkDirs). */
   workDir: z.string().optional(),
+  /** Some call's price was unknown: `cost` is not the whole cost (rendered "n/a"). */
+  costIncomplete: z.boolean().optional(),
 });
-export type ConditionResult = z.output<typeof ConditionResultSchema>;
+
+/** `cost: null` (written by earlier versions) reads back as the number plus the flag. */
+export const ConditionResultSchema = z.preprocess(
+  (raw) => (raw !== null && typeof raw === 'object' && (raw as { cost?: unknown }).cost === null ? { ...raw, cost: 0, costIncomplete: true } : raw),
+  ConditionResultFields,
+);
+export type ConditionResult = z.output<typeof ConditionResultFields>;
 
 export const TaskReportSchema = z.looseObject({
   taskId: z.string(),

@@ -120,12 +120,17 @@ export function resolveTmpDir(inp: RootInputs, configTmpDir: string | undefined)
   return { value: os.tmpdir(), source: 'default' };
 }
 
+/** The reference's model-id → directory-name mapping alone: `/` → `--`, `:` → `_`. */
+export function modelDirKey(model: string): string {
+  return model.replace(/\//g, '--').replace(/:/g, '_');
+}
+
 /**
- * The reference's on-disk key for a model id: `/` → `--`, `:` → `_`; empty or dot-only
- * results are refused (they would name the parent directory).
+ * The reference's on-disk key for a model id (modelDirKey); empty or dot-only results are
+ * refused (they would name the parent directory).
  */
 export function safeModelName(model: string): string {
-  const out = model.replace(/\//g, '--').replace(/:/g, '_');
+  const out = modelDirKey(model);
   if (out.length === 0 || /^\.+$/.test(out)) throw new Error(`Model id "${model}" cannot be used as a directory name.`);
   return out;
 }

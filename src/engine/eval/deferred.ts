@@ -1,4 +1,3 @@
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { ChatProvider, TokenUsage } from '../llm/types.js';
 import type { EvalCriterion } from '../tasks/criteria.js';
@@ -6,6 +5,7 @@ import { CancelledError } from '../util/errors.js';
 import { renderRubric } from './judge-inputs.js';
 import { judgeWithLlm } from './llm-judge.js';
 import type { JudgeInputs } from './types.js';
+import { appendJsonLine, readJsonLines } from '../util/jsonl.js';
 
 /**
  * Deferred ("async") LLM judging (spec runtime §3.8). During a bench run, llm-judge criteria only
@@ -77,47 +77,8 @@ export function buildManifestEntry(opts: {
   };
 }
 
-// Appends to one file are serialized within the process so concurrent writers never interleave lines.
-const appendChains = new Map<string, Promise<void>>();
-
-async function appendLine(file: string, value: unknown): Promise<void> {
-  const line = JSON.stringify(value) + '\n';
-  const prev = appendChains.get(file) ?? Promise.resolve();
-  const next = prev.then(async () => {
-    await fsp.mkdir(path.dirname(file), { recursive: true });
-    await fsp.appendFile(file, line, 'utf8');
-  });
-  const settled = next.catch(() => undefined);
-  appendChains.set(file, settled);
-  void settled.then(() => {
-    if (appendChains.get(file) === settled) appendChains.delete(file);
-  });
-  return next;
-}
-
 export async function appendManifestEntry(manifestDir: string, entry: ManifestEntry): Promise<void> {
-  await appendLine(path.join(manifestDir, MANIFEST_FILE), entry);
-}
-
-/** Parses a JSONL file; blank and unparseable lines (e.g. a line torn by a crash) are skipped. */
-async function readJsonl(file: string): Promise<unknown[]> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const out: unknown[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      // torn or foreign line
-    }
-  }
-  return out;
+  await appendJsonLine(path.join(manifestDir, MANIFEST_FILE), entry);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -126,7 +87,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 export async function readManifest(manifestDir: string): Promise<ManifestEntry[]> {
   const seen = new Set<string>();
   const out: ManifestEntry[] = [];
-  for (const v of await readJsonl(path.join(manifestDir, MANIFEST_FILE))) {
+  for (const v of await readJsonLines(path.join(manifestDir, MANIFEST_FILE))) {
     if (!isObject(v) || typeof v.id !== 'string' || !isObject(v.criterion) || !isObject(v.inputs) || !isObject(v.context)) continue;
     if (seen.has(v.id)) continue;
     seen.add(v.id);
@@ -138,7 +99,7 @@ export async function readManifest(manifestDir: string): Promise<ManifestEntry[]
 /** Result rows, one per id: the latest row written wins (a resumed run's retry replaces an infra failure). */
 export async function readDeferredResults(manifestDir: string): Promise<DeferredResultRow[]> {
   const byId = new Map<string, DeferredResultRow>();
-  for (const v of await readJsonl(path.join(manifestDir, RESULTS_FILE))) {
+  for (const v of await readJsonLines(path.join(manifestDir, RESULTS_FILE))) {
     if (!isObject(v) || typeof v.id !== 'string' || typeof v.score !== 'number') continue;
     byId.set(v.id, v as unknown as DeferredResultRow);
   }
@@ -212,7 +173,7 @@ export async function runDeferredJudge(opts: RunDeferredJudgeOptions): Promise<D
       ...(verdict.infraError ? { infraError: verdict.infraError } : {}),
     };
     if (row.infraError) infraErrors++;
-    await appendLine(resultsFile, row);
+    await appendJsonLine(resultsFile, row);
     previous.set(row.id, row);
     done++;
     opts.onProgress?.({ done, total: todo.length, id: row.id, row });

@@ -38,6 +38,43 @@ describe('output file', () => {
 test('pipe | literal name', () => {});
 `;
 
+/** An upstream-style grader (describe/test/expect from "bun:test", TypeScript), with tests that fail. */
+const BUN_STYLE_TS = `import { describe, test, expect, beforeAll } from "bun:test"
+import { existsSync, readFileSync } from "fs"
+
+let data: any
+beforeAll(() => { data = JSON.parse(readFileSync("weather_report.json", "utf-8")) })
+
+describe("weather_report.json", () => {
+  test("file exists", () => { expect(existsSync("weather_report.json")).toBe(true) })
+  test("has required fields", () => {
+    for (const k of ["city", "country", "temperature_c"]) expect(data).toHaveProperty(k)
+  })
+  test("types are right", () => { expect(typeof data.city).toBe("string"); expect(data.fetched_at).toEqual(expect.any(String)) })
+  test("city is tokyo", () => { expect(data.city.toLowerCase()).toContain("tokyo") })
+  test("temperature is plausible", () => { expect(data.temperature_c).toBeGreaterThanOrEqual(-50); expect(data.temperature_c).toBeLessThanOrEqual(60) })
+  test("humidity is plausible", () => { expect(data.humidity_pct).toBeWithin(0, 101) })
+  describe("extras", () => {
+    test("has a wind speed", () => { expect(data.wind_kph).toBeDefined(); expect(data).toMatchObject({ country: "Japan" }) })
+    test.each([[0]])("tags (each) %d is a number", (i: any) => { expect(data.tags[i]).toBeNumber() })
+  })
+  test("fetched_at is recent", () => {
+    const t = new Date(data.fetched_at).getTime()
+    expect(Number.isNaN(t)).toBeFalse()
+    expect(Date.now() - t).toBeLessThan(24 * 3600 * 1000)
+    expect(() => JSON.parse("{")).toThrow()
+    expect(String(data.fetched_at)).toMatch(/^\\d{4}-/)
+  })
+})
+`;
+
+const BUN_CRITERIA: JunitCriterion[] = [
+  { id: 'exists', weight: 0.2, description: 'file exists', testPattern: 'file exists' },
+  { id: 'fields', weight: 0.3, description: 'fields', testPattern: 'required fields|types are right|city is tokyo' },
+  { id: 'ranges', weight: 0.3, description: 'ranges', testPattern: 'temperature is plausible|humidity is plausible' },
+  { id: 'extras', weight: 0.2, description: 'extras', testPattern: 'extras >' },
+];
+
 const CRITERIA: JunitCriterion[] = [
   { id: 'exists', weight: 0.3, description: 'out.json exists', testPattern: 'file exists' },
   { id: 'content', weight: 0.3, description: 'valid JSON with the total', testPattern: 'valid json|TOTAL 42' },
@@ -223,7 +260,7 @@ describe('junit-grade runs (real node --test)', () => {
     expect(r.checkpoints!.map((c) => [c.score, c.reason])).toEqual(CRITERIA.map(() => [0, 'node test timed out after 1500 ms']));
   });
 
-  it('a bun-flavoured TypeScript test runs under vitest (bun:test aliased) when asked for or without bun', async () => {
+  it('a bun-flavoured TypeScript test runs under vitest (bun:test aliased) when asked for', async () => {
     const ts = `import { test, expect, describe } from "bun:test";
 import { readFileSync } from "node:fs";
 describe("output", () => {
@@ -251,20 +288,66 @@ describe("output", () => {
     expect(readdirSync(wd)).toEqual(['out.json']);
   }, 60_000);
 
-  it('runner planning: TypeScript tests need bun or vitest', () => {
+  it('Bun-style TypeScript tests (import from "bun:test") grade without Bun: passing and failing tests map to the criteria', async () => {
+    const wd = dir({ 'weather_report.json': JSON.stringify({ city: 'Tokyo', country: 'Japan', temperature_c: 71, humidity_pct: 40, tags: ['a'], fetched_at: new Date().toISOString() }) });
+    const taskDir = dir({ 'fixtures/weather.test.ts': BUN_STYLE_TS });
+    const r = await junitGradeEvaluator.run(crit({ testFile: 'weather.test.ts', timeoutMs: 60_000, criteria: BUN_CRITERIA }), ctx(wd, { taskDir }));
+    // exists 1 × 0.2 + fields 1 × 0.3 + ranges ½ × 0.3 (temperature out of range, humidity fine) + extras 0 × 0.2
+    expect(r.details).toBe('exists: 1.00, fields: 1.00, ranges: 0.50, extras: 0.00 (total=0.65)');
+    expect(r.score).toBeCloseTo(0.65, 10);
+    expect(r.pass).toBe(true);
+    expect(r.infraError).toBeUndefined();
+    const ranges = r.checkpoints!.find((c) => c.name === 'ranges')!;
+    expect(ranges.reason).toBe('1/2 failed: weather_report.json > temperature is plausible');
+    expect(r.checkpoints!.find((c) => c.name === 'extras')!.reason).toMatch(/^2\/2 failed: weather_report\.json > extras > has a wind speed; weather_report\.json > extras > tags \(each\) 0 is a number$/);
+  }, 60_000);
+
+  it('a Bun-style JavaScript test file grades the same way, and a test file that fails to load scores 0', async () => {
+    const js = BUN_STYLE_TS.replace(/: any/g, '').replace(/: string/g, '');
+    const wd = dir({ 'weather_report.json': JSON.stringify({ city: 'Osaka', country: 'Japan', temperature_c: 20, humidity_pct: 40, wind_kph: 3, tags: [1], fetched_at: new Date().toISOString() }) });
+    const r = await junitGradeEvaluator.run(crit({ testFile: 'weather.test.mjs', timeoutMs: 60_000, criteria: BUN_CRITERIA }), ctx(wd, { taskDir: dir({ 'fixtures/weather.test.mjs': js }) }));
+    // Only the city check fails: fields 2/3 (city must be Tokyo)
+    expect(r.details).toBe('exists: 1.00, fields: 0.67, ranges: 1.00, extras: 1.00 (total=0.90)');
+    const broken = await junitGradeEvaluator.run(crit({ testFile: 'b.test.ts', timeoutMs: 60_000, criteria: BUN_CRITERIA }), ctx(dir({}), { taskDir: dir({ 'fixtures/b.test.ts': 'import { test } from "bun:test";\nthis is not code\n' }) }));
+    expect(broken).toMatchObject({ pass: false, score: 0 });
+  }, 60_000);
+
+  it('a test that needs a bun:test feature the shim lacks flags the score as an infrastructure problem', async () => {
+    const ts = `import { test, expect, jest } from "bun:test";\ntest("file exists", () => { jest.fn(); expect(1).toBe(1); });\n`;
+    const r = await junitGradeEvaluator.run(crit({ testFile: 'x.test.ts', timeoutMs: 60_000, criteria: [{ id: 'a', weight: 1, description: 'd', testPattern: 'file exists' }] }), ctx(dir({}), { taskDir: dir({ 'fixtures/x.test.ts': ts }) }));
+    expect(r.infraError).toMatch(/test file needs Bun: The requested module 'bun:test' does not provide an export named 'jest'/);
+    const ts2 = `import { test, expect } from "bun:test";\ntest("file exists", () => { expect("a").toMatchSnapshot(); });\n`;
+    const r2 = await junitGradeEvaluator.run(crit({ testFile: 'y.test.ts', timeoutMs: 60_000, criteria: [{ id: 'a', weight: 1, description: 'd', testPattern: 'file exists' }] }), ctx(dir({}), { taskDir: dir({ 'fixtures/y.test.ts': ts2 }) }));
+    expect(r2).toMatchObject({ score: 0, infraError: 'test file needs Bun: expect(…).toMatchSnapshot() is not supported by the bun:test shim' });
+  }, 60_000);
+
+  it('runner planning: without bun, node --test with the bun:test hooks; vitest only when asked for', () => {
     const space = { root: '/r', workspace: '/r/workspace', graderDir: '/r/grader' };
     const payload = parseJunitPayload({ testFile: 't.test.ts', criteria: [{ id: 'a', weight: 1, description: 'd', testPattern: 'x' }] });
-    expect(planRunner(payload, space, '/r/grader/j.xml', { bun: undefined, vitest: undefined })).toEqual({
+    const hooks = { register: '/pkg/dist/src/engine/eval/bun-test/register.js', nodeModules: '/pkg/node_modules' };
+    expect(planRunner(payload, space, '/r/grader/j.xml', { bun: undefined, bunTest: hooks })).toEqual({
+      ok: true,
+      runner: 'node',
+      command: `${process.execPath} --import ${hooks.register} --test --test-reporter=junit --test-reporter-destination=/r/grader/j.xml --test-reporter=spec --test-reporter-destination=stdout ./t.test.ts`,
+      // The hooks and the TypeScript stripper they load stay readable inside the sandbox.
+      expose: ['/pkg/dist/src/engine/eval/bun-test', '/pkg/node_modules'],
+    });
+    expect(planRunner(payload, space, '/r/grader/j.xml', { bun: undefined, bunTest: undefined })).toEqual({
       ok: false,
-      infraError: 'junit-grade cannot run t.test.ts: TypeScript test files need bun (not installed) or vitest (not found)',
+      infraError: 'junit-grade cannot run t.test.ts without bun: the bun:test hooks are not built (run npm run build)',
+    });
+    expect(planRunner({ ...payload, testFile: 'checks.py' }, space, '/r/grader/j.xml', { bun: undefined, bunTest: hooks })).toMatchObject({ ok: false });
+    expect(planRunner({ ...payload, runner: 'vitest' }, space, '/r/grader/j.xml', { vitest: undefined })).toEqual({
+      ok: false,
+      infraError: 'junit-grade cannot run t.test.ts with vitest (vitest not found)',
     });
     const withBun = planRunner(payload, space, '/r/grader/j.xml', { bun: '/usr/bin/bun' });
     // The runner's install is exposed to the sandbox (it may sit in ~/.bun or a checkout under /tmp).
     expect(withBun).toEqual({ ok: true, runner: 'bun', command: '/usr/bin/bun test ./t.test.ts --reporter=junit --reporter-outfile=/r/grader/j.xml', expose: ['/usr'] });
-    const withVitest = planRunner(payload, space, '/r/grader/j.xml', { bun: undefined, vitest: '/nm/vitest/vitest.mjs' });
+    const withVitest = planRunner({ ...payload, runner: 'vitest' }, space, '/r/grader/j.xml', { bun: undefined, vitest: '/nm/vitest/vitest.mjs' });
     expect(withVitest.ok && withVitest.runner).toBe('vitest');
     expect(withVitest.ok && withVitest.expose).toEqual(['/nm']);
-    const js = planRunner({ ...payload, testFile: 't.test.cjs', runner: 'node' }, space, '/r/grader/j.xml', { bun: '/usr/bin/bun' });
+    const js = planRunner({ ...payload, testFile: 't.test.cjs', runner: 'node' }, space, '/r/grader/j.xml', { bun: '/usr/bin/bun', bunTest: hooks });
     expect(js.ok && js.runner).toBe('node');
   });
 });

@@ -1,11 +1,14 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findInstallRoot } from '../config/paths.js';
 import { resolveInWorkDir } from '../sandbox/index.js';
 import { CancelledError, errorMessage } from '../util/errors.js';
 import { which } from '../util/which.js';
 import { describeExit, runGraderCommand, shellQuote } from './exec.js';
-import { parseJunitXml, type JunitTestCase } from './junit-xml.js';
+import { UNSUPPORTED_MARK } from './bun-test/expect.js';
+import { decodeXmlEntities, parseJunitXml, type JunitTestCase } from './junit-xml.js';
 import { withEvalSpace } from './space.js';
 import type { Checkpoint, CustomEvaluator, EvalResult, EvalSpace } from './types.js';
 
@@ -134,29 +137,68 @@ type RunnerPlan = { ok: true; runner: JunitRunner; command: string; expose: stri
 const JS_EXT = /\.(m|c)?js$/i;
 const TS_EXT = /\.(m|c)?tsx?$/i;
 
-/** Which program runs the test file (bun when asked for and installed; node for JS; vitest for TS). */
-export function planRunner(payload: JunitPayload, space: EvalSpace, xmlPath: string, opts: { bun?: string | undefined; vitest?: string | undefined } = {}): RunnerPlan {
+/**
+ * Which program runs the test file: bun when asked for and installed; vitest when asked for;
+ * otherwise `node --test` with the bun:test hooks (bun-test/), which run TypeScript and
+ * `import … from "bun:test"` without Bun — the upstream tasks' default when Bun is absent.
+ */
+export function planRunner(
+  payload: JunitPayload,
+  space: EvalSpace,
+  xmlPath: string,
+  opts: { bun?: string | undefined; vitest?: string | undefined; bunTest?: BunTestHooks | undefined } = {},
+): RunnerPlan {
   const file = `./${payload.testFile.split(path.sep).join('/')}`;
   const bun = 'bun' in opts ? opts.bun : which('bun');
   if (payload.runner === 'bun' && bun) {
     return { ok: true, runner: 'bun', command: [bun, 'test', file, '--reporter=junit', `--reporter-outfile=${xmlPath}`].map(shellQuote).join(' '), expose: [path.dirname(path.dirname(bun))] };
   }
-  if (payload.runner !== 'vitest' && JS_EXT.test(file)) {
-    return { ok: true, runner: 'node', command: [process.execPath, '--test', '--test-reporter=junit', `--test-reporter-destination=${xmlPath}`, file].map(shellQuote).join(' '), expose: [] };
+  const testable = TS_EXT.test(file) || JS_EXT.test(file);
+  if (payload.runner === 'vitest') {
+    const vitest = 'vitest' in opts ? opts.vitest : resolveVitest(space.workspace);
+    if (vitest && testable) {
+      const config = path.join(space.graderDir, 'vitest.config.mjs');
+      return {
+        ok: true,
+        runner: 'vitest',
+        command: [process.execPath, vitest, 'run', file, '--root', space.workspace, '--config', config, '--reporter=junit', `--outputFile=${xmlPath}`].map(shellQuote).join(' '),
+        // The node_modules holding vitest (and its dependencies).
+        expose: [path.dirname(path.dirname(vitest))],
+      };
+    }
+    return { ok: false, infraError: `junit-grade cannot run ${payload.testFile} with vitest (${vitest ? 'not a JavaScript or TypeScript file' : 'vitest not found'})` };
   }
-  const vitest = 'vitest' in opts ? opts.vitest : resolveVitest(space.workspace);
-  if (vitest && (TS_EXT.test(file) || JS_EXT.test(file))) {
-    const config = path.join(space.graderDir, 'vitest.config.mjs');
-    return {
-      ok: true,
-      runner: 'vitest',
-      command: [process.execPath, vitest, 'run', file, '--root', space.workspace, '--config', config, '--reporter=junit', `--outputFile=${xmlPath}`].map(shellQuote).join(' '),
-      // The node_modules holding vitest (and its dependencies).
-      expose: [path.dirname(path.dirname(vitest))],
-    };
+  if (!testable) return { ok: false, infraError: `junit-grade has no runner for ${payload.testFile} (runner "${payload.runner}"; bun ${bun ? 'found' : 'not installed'}; node runs .js/.mjs/.cjs/.ts/.mts/.cts/.tsx files)` };
+  const hooks = 'bunTest' in opts ? opts.bunTest : locateBunTestHooks();
+  if (!hooks) return { ok: false, infraError: `junit-grade cannot run ${payload.testFile} without bun: the bun:test hooks are not built (run npm run build)` };
+  return {
+    ok: true,
+    runner: 'node',
+        // The spec report on stdout carries what the JUnit file drops: why a test file did not load.
+    command: [process.execPath, '--import', hooks.register, '--test', '--test-reporter=junit', `--test-reporter-destination=${xmlPath}`, '--test-reporter=spec', '--test-reporter-destination=stdout', file]
+      .map(shellQuote)
+      .join(' '),
+    expose: [path.dirname(hooks.register), hooks.nodeModules],
+  };
+}
+
+/** The compiled bun:test hooks and the node_modules that holds their TypeScript stripper. */
+export interface BunTestHooks {
+  register: string;
+  nodeModules: string;
+}
+
+/** Beside this module when running from dist; from the package's dist when running from source. */
+export function locateBunTestHooks(): BunTestHooks | undefined {
+  const here = fileURLToPath(new URL('./bun-test/register.js', import.meta.url));
+  const register = existsSync(here) ? here : path.join(findInstallRoot(), 'dist', 'src', 'engine', 'eval', 'bun-test', 'register.js');
+  if (!existsSync(register)) return undefined;
+  try {
+    const pkg = createRequire(register).resolve('sucrase/package.json');
+    return { register, nodeModules: path.dirname(path.dirname(pkg)) };
+  } catch {
+    return undefined;
   }
-  if (TS_EXT.test(file)) return { ok: false, infraError: `junit-grade cannot run ${payload.testFile}: TypeScript test files need bun (not installed) or vitest (not found)` };
-  return { ok: false, infraError: `junit-grade has no runner for ${payload.testFile} (runner "${payload.runner}"; bun ${bun ? 'found' : 'not installed'}, vitest ${vitest ? 'found' : 'not found'})` };
 }
 
 /** vitest's CLI entry: the work dir's own install first, then the one this package resolves. */
@@ -229,7 +271,7 @@ export const junitGradeEvaluator: CustomEvaluator = {
       }
 
       const xml = await fsp.readFile(xmlPath, 'utf8').catch(() => undefined);
-      return scoreJunitRun(payload.criteria, xml, { runner: plan.runner, exitCode: r.exitCode, exit: describeExit(r) });
+      return scoreJunitRun(payload.criteria, xml, { runner: plan.runner, exitCode: r.exitCode, exit: describeExit(r), output: r.stdout + r.stderr });
     });
   },
 };
@@ -241,7 +283,7 @@ export const junitGradeEvaluator: CustomEvaluator = {
 export function scoreJunitRun(
   criteria: readonly JunitCriterion[],
   xml: string | undefined,
-  run: { runner: string; exitCode: number | null; exit: string },
+  run: { runner: string; exitCode: number | null; exit: string; output?: string },
 ): Omit<EvalResult, 'criterion'> {
   const cases = xml === undefined ? [] : parseJunitXml(xml);
   let scores: CriterionScore[];
@@ -264,5 +306,15 @@ export function scoreJunitRun(
   const total = Math.min(1, Math.max(0, scores.reduce((s, k) => s + k.score * k.weight, 0)));
   const checkpoints: Checkpoint[] = scores.map((k) => ({ name: k.id, score: k.score, weight: k.weight, description: k.description, ...(k.reason ? { reason: k.reason } : {}) }));
   const details = `${scores.map((k) => `${k.id}: ${k.score.toFixed(2)}`).join(', ')} (total=${total.toFixed(2)})${note}`;
-  return { pass: total >= 0.5, score: total, details, checkpoints };
+  const gap = shimGap(`${xml ?? ''}\n${run.output ?? ''}`);
+  return { pass: total >= 0.5, score: total, details: gap ? `${details} [${gap}]` : details, checkpoints, ...(gap ? { infraError: gap } : {}) };
+}
+
+/**
+ * A test that failed because the bun:test shim lacks a matcher or an export is the grader's
+ * problem, not the agent's: say so, so the score is flagged as not trustworthy.
+ */
+function shimGap(report: string): string | undefined {
+  const m = new RegExp(`[\\w.()…]+ ${UNSUPPORTED_MARK}`).exec(report) ?? /The requested module 'bun:test' does not provide an export named '[^']*'/.exec(report);
+  return m ? `test file needs Bun: ${decodeXmlEntities(m[0])}` : undefined;
 }

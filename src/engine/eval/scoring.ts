@@ -1,3 +1,4 @@
+import { mean } from '../util/mean.js';
 import type { EvalCriterion } from '../tasks/criteria.js';
 import { renderRubric } from './judge-inputs.js';
 import type { EvalResult } from './types.js';
@@ -56,8 +57,6 @@ export interface WeightedScore {
   llmJudgeScore?: number;
 }
 
-const mean = (xs: readonly number[]): number | undefined => (xs.length === 0 ? undefined : xs.reduce((s, x) => s + x, 0) / xs.length);
-
 /**
  * - any entry has a weight ⇒ weighted mean Σw·s / Σw, entries without a weight count 1/N;
  * - else gradingWeights ⇒ automated mean and llm-judge mean combined by the two weights
@@ -65,8 +64,8 @@ const mean = (xs: readonly number[]): number | undefined => (xs.length === 0 ? u
  * - else the flat mean. pass = score ≥ 0.5. An empty list scores 0.
  */
 export function computeWeightedScore(details: readonly ScoreDetail[], gradingWeights?: GradingWeights): WeightedScore {
-  const automatedScore = mean(details.filter((d) => d.method !== 'llm-judge').map((d) => d.score));
-  const llmJudgeScore = mean(details.filter((d) => d.method === 'llm-judge').map((d) => d.score));
+  const automatedScore = mean(details.filter((d) => d.method !== 'llm-judge').map((d) => d.score)) ?? undefined;
+  const llmJudgeScore = mean(details.filter((d) => d.method === 'llm-judge').map((d) => d.score)) ?? undefined;
   const groups = { ...(automatedScore !== undefined ? { automatedScore } : {}), ...(llmJudgeScore !== undefined ? { llmJudgeScore } : {}) };
   if (details.length === 0) return { score: 0, pass: false, ...groups };
 

@@ -2,8 +2,10 @@ import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
 import type { Logger } from '../util/log.js';
+import { recordSession } from '../logs/sessions-index.js';
 import { installedProbeObserver } from './probe-hooks.js';
 import { profileMany, type ProfileManyResult } from './profile.js';
+import { profileSessionOutcome, profileSessionStart } from './session-entry.js';
 
 /**
  * A profile as the `profile` operation asks for it: roots from the engine, the configured
@@ -30,9 +32,10 @@ export interface StartProfileOptions {
 export async function startProfile(engine: Engine, opts: StartProfileOptions): Promise<ProfileManyResult> {
   for (const m of opts.models) engine.llm.resolve(m);
   const onProbe = installedProbeObserver();
-  return profileMany(
-    opts.models.flatMap((model) => opts.harnesses.map((harness) => ({ model, harness }))),
-    {
+  const jobs = opts.models.flatMap((model) => opts.harnesses.map((harness) => ({ model, harness })));
+  const start = profileSessionStart(jobs, { logs: engine.roots.logs.value, cache: engine.roots.cache.value });
+  const run = () =>
+    profileMany(jobs, {
       ...(opts.primitives ? { primitives: opts.primitives } : {}),
       ...(opts.skip ? { skip: opts.skip } : {}),
       instances: opts.instances,
@@ -49,6 +52,6 @@ export async function startProfile(engine: Engine, opts: StartProfileOptions): P
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.log ? { log: opts.log } : {}),
       ...(onProbe ? { onProbe } : {}),
-    },
-  );
+    });
+  return recordSession(engine.roots.sessionsIndex, start, run, profileSessionOutcome);
 }

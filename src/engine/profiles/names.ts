@@ -1,6 +1,6 @@
 /** Names and paths in the profile cache: file names, directory names, versions, URIs (layout: see store.ts). */
 import * as path from 'node:path';
-import { safeModelName } from '../config/paths.js';
+import { modelDirKey, safeModelName } from '../config/paths.js';
 import { UsageError, errorMessage } from '../util/errors.js';
 
 export const LATEST_FILE = 'latest.json';
@@ -45,6 +45,22 @@ export function toModelDirName(modelOrDirName: string): string {
     );
   }
   return dirName;
+}
+
+/**
+ * A user's model filter (a case-insensitive substring of the model id or of its directory name).
+ * A substring of an id maps to a substring of the directory name, so `dirMatches` decides from
+ * directory names alone, before any profile file is read; `matches` is the final test once the
+ * recorded model id is known.
+ */
+export function modelFilter(needle: string): { dirMatches(dirName: string): boolean; matches(model: string, dirName: string): boolean } {
+  const lower = needle.toLowerCase();
+  const dirNeedle = modelDirKey(lower);
+  const dirMatches = (dirName: string) => {
+    const d = dirName.toLowerCase();
+    return d.includes(dirNeedle) || d.includes(lower);
+  };
+  return { dirMatches, matches: (model, dirName) => model.toLowerCase().includes(lower) || dirMatches(dirName) };
 }
 
 /** Version string from user input: accepts `20260403T113957Z`, `v_20260403T113957Z` or `v_20260403T113957Z.json`. */

@@ -13,6 +13,7 @@ import {
   loadFailureReports,
   loadPartialProfile,
   loadProfile,
+  modelFilter,
   normalizeVersion,
   profileDirPath,
   resolveProfileRef,
@@ -64,6 +65,17 @@ describe('sanitizeTimestamp and names', () => {
     expect(normalizeVersion('v_20260403T113957Z.json')).toBe('20260403T113957Z');
     expect(normalizeVersion('v_20260410T124408.')).toBe('20260410T124408.');
     for (const bad of ['../../x', 'a/b', '', '.x']) expect(() => normalizeVersion(bad), bad).toThrow(UsageError);
+  });
+
+  it('a model filter matches a substring of the id or of the directory name, case-insensitively', () => {
+    const f = modelFilter('OpenRouter/Qwen');
+    expect(f.dirMatches('openrouter--qwen--qwen3.5-9b')).toBe(true);
+    expect(f.dirMatches('qwen--qwen3.5-9b')).toBe(false);
+    expect(f.matches('openrouter/qwen/qwen3.5-9b', 'x')).toBe(true);
+    expect(modelFilter('qwen3:7b').dirMatches('self--qwen3_7b')).toBe(true);
+    expect(modelFilter('--qwen3').dirMatches('self--qwen3_7b')).toBe(true);
+    // Filters are substrings, not directory names: "." or ".." are fine to search for.
+    expect(modelFilter('..').matches('a..b', 'x')).toBe(true);
   });
 });
 

@@ -27,6 +27,7 @@ export {
   LATEST_FILE,
   checkHarnessName,
   isSafeDirName,
+  modelFilter,
   normalizeVersion,
   profileDirPath,
   profileUri,

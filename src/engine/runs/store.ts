@@ -6,6 +6,7 @@ import { closestMatches } from '../util/closest.js';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { RUN_ID_EXAMPLE, RUN_ID_PATTERN, RunEventSchema, RunRecordSchema, type RunEvent, type RunRecord } from './record.js';
+import { readJsonLines } from '../util/jsonl.js';
 
 /**
  * Run records on disk: `<runs>/<id>.json` (one lowdb file per run, written atomically by
@@ -107,22 +108,11 @@ export class RunStore {
   }
 
   async readEvents(id: string): Promise<RunEvent[]> {
-    let text: string;
-    try {
-      text = await fsp.readFile(this.eventsPath(id), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
     const out: RunEvent[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const parsed = RunEventSchema.safeParse(JSON.parse(line));
-        if (parsed.success) out.push(parsed.data);
-      } catch {
-        // A line cut short by a crash is skipped; the rest of the log is still useful.
-      }
+    // A line cut short by a crash is skipped; the rest of the log is still useful.
+    for (const raw of await readJsonLines(this.eventsPath(id))) {
+      const parsed = RunEventSchema.safeParse(raw);
+      if (parsed.success) out.push(parsed.data);
     }
     return out;
   }

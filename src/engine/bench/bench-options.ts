@@ -1,0 +1,103 @@
+import type { ChatProvider } from '../llm/types.js';
+import type { Skill, SkillMode } from '../skills/types.js';
+import type { LoadedTask } from '../tasks/load.js';
+import { CancelledError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import type { RunTaskSandbox } from '../runtime/index.js';
+import type { BenchReport, MultiModelReport } from './types.js';
+
+/** What runBench takes and returns (orchestrator.ts), shared by its steps. */
+
+export interface BenchProgressCallback {
+  (done: number, total: number, message: string): void;
+}
+
+export interface RunBenchOptions {
+  /** One session per model; several ⇒ a multi-model parent session too. */
+  models: string[];
+  adapter: string;
+  conditions: string[];
+  /** Already loaded (and filtered) by the caller. */
+  tasks: LoadedTask[];
+  /** The skill of the `custom-skill` condition. */
+  customSkill?: Skill;
+  skillMode?: SkillMode;
+  runsPerTask?: number;
+  concurrency?: number;
+  asyncJudge?: boolean;
+  judgeModel?: string;
+  /** Deferred-judge concurrency (default: `concurrency`, as the reference). */
+  judgeConcurrency?: number;
+  /** The provider for agents and judges (the run's usage-tracking one). */
+  llm: ChatProvider;
+  logsRoot: string;
+  /** The cache root: sessions.jsonl records log dirs relative to it (absolute when not given). */
+  cacheRoot?: string;
+  tmpRoot: string;
+  sandbox: RunTaskSandbox;
+  /** web_fetch may reach the network. */
+  web?: boolean;
+  /** Absolute per-run timeout; default each task's own timeoutMs. */
+  timeoutMs?: number;
+  maxSteps: number;
+  keepWorkDirs?: boolean;
+  /** A single-model or multi-model session id to continue. */
+  resumeSessionId?: string;
+  signal?: AbortSignal;
+  onProgress?: BenchProgressCallback;
+  log?: Logger;
+  /** Recorded in metadata.json only: the task filter and source filter the caller applied. */
+  taskFilter?: string[] | null;
+  source?: string | string[] | null;
+  /** Cells lost to vendor outages in a row before the bench stops (default 3). */
+  maxConsecutiveOutages?: number;
+  /**
+   * Called for every agent model and the judge model before anything runs; throw (e.g. the
+   * LlmError of `LlmClient.resolve`, which needs no network) to fail before a session exists.
+   */
+  preflight?: (model: string) => unknown;
+}
+
+export interface SkippedCell {
+  taskId: string;
+  condition: string;
+  reason: string;
+}
+
+export interface ModelSessionOutcome {
+  model: string;
+  sessionId: string;
+  sessionDir: string;
+  report: BenchReport;
+  markdown: string;
+  /** Cells found finished in progress.json at start (resume). */
+  resumedCells: number;
+  /** Cells run by this call. */
+  ranCells: number;
+}
+
+export interface BenchOutcome {
+  /** The session (single model) or the multi-model parent session. */
+  sessionId: string;
+  sessionDir: string;
+  /** Set when one model was benchmarked. */
+  report?: BenchReport;
+  /** Set when several models were benchmarked. */
+  multi?: MultiModelReport;
+  /** One per model, in the order given. */
+  sessions: ModelSessionOutcome[];
+  skipped: SkippedCell[];
+  warnings: string[];
+  /** Total cells (task × condition × repetition, all models) and how many ran in this call. */
+  totalCells: number;
+  ranCells: number;
+}
+
+/** A bench stopped by its AbortSignal; finished cells are in progress.json — resume with `sessionId`. */
+export class BenchCancelledError extends CancelledError {
+  readonly sessionId: string;
+  constructor(sessionId: string, done: number, total: number) {
+    super(`bench session ${sessionId} stopped after ${done}/${total} cells; resume it to finish`);
+    this.sessionId = sessionId;
+  }
+}

@@ -1,0 +1,139 @@
+import { assertRunnableAdapter } from '../agent/adapters/registry.js';
+import type { Skill, SkillMode } from '../skills/types.js';
+import { resolveTaskSkills, type LoadedTask } from '../tasks/load.js';
+import { CancelledError, UsageError, errorMessage } from '../util/errors.js';
+import { silentLogger, type Logger } from '../util/log.js';
+import { getCondition, type ConditionDefinition } from './conditions.js';
+import type { RunBenchOptions, SkippedCell } from './bench-options.js';
+
+/**
+ * Step 1 of a bench: check the options and the tasks before anything is written. Bad options are
+ * UsageErrors; tasks that cannot run (Docker-only, no eval criteria, skills that do not load) are
+ * dropped with a warning and a skipped cell per condition, as the reference drops them.
+ */
+
+export interface RunnableTask {
+  task: LoadedTask;
+  skills: Skill[];
+}
+
+export interface ValidatedBench {
+  log: Logger;
+  runsPerTask: number;
+  concurrency: number;
+  maxOutages: number;
+  skillMode: SkillMode;
+  asyncJudge: boolean;
+  /** Requested condition names, deduplicated, in the order given. */
+  conditionNames: string[];
+  conditions: ConditionDefinition[];
+  tasks: RunnableTask[];
+  judge?: { llm: RunBenchOptions['llm']; model: string };
+  skipped: SkippedCell[];
+  warnings: string[];
+  warn: (message: string) => void;
+  /** Runs the caller's preflight once per model. */
+  preflight: (models: string[]) => Promise<void>;
+}
+
+const DEFAULT_MAX_OUTAGES = 3;
+
+function positiveInt(name: string, v: number | undefined, dflt: number): number {
+  const n = v ?? dflt;
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer (got ${String(v)}).`);
+  return n;
+}
+
+export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBench> {
+  const log = opts.log ?? silentLogger;
+  if (opts.signal?.aborted) throw new CancelledError(opts.signal.reason);
+  assertRunnableAdapter(opts.adapter);
+  const runsPerTask = positiveInt('runsPerTask', opts.runsPerTask, 1);
+  const concurrency = positiveInt('concurrency', opts.concurrency, 1);
+  const maxOutages = positiveInt('maxConsecutiveOutages', opts.maxConsecutiveOutages, DEFAULT_MAX_OUTAGES);
+  const asyncJudge = opts.asyncJudge === true;
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    log.warn(m);
+  };
+
+  const conditionNames = [...new Set(opts.conditions)];
+  if (conditionNames.length === 0) throw new UsageError('No bench conditions given.', 'Use e.g. ["no-skill", "original"].');
+  const conditions = conditionNames.map(getCondition);
+  if (conditionNames.includes('custom-skill') && !opts.customSkill) {
+    throw new UsageError('The custom-skill condition needs a skill.', 'Give the skill to benchmark (a folder with SKILL.md), or drop the custom-skill condition.');
+  }
+  if (opts.customSkill && !conditionNames.includes('custom-skill')) warn('A custom skill was given but the custom-skill condition is not requested; the skill is not used.');
+
+  const skipped: SkippedCell[] = [];
+  const tasks = await runnableTasks(opts.tasks, conditionNames, skipped, warn);
+  if (tasks.length === 0) throw new UsageError('No runnable tasks to benchmark.', warnings.length > 0 ? warnings.join(' ') : 'Give at least one task with eval criteria.');
+
+  const needsJudge = tasks.some(({ task }) => task.eval.some((c) => c.method === 'llm-judge'));
+  if ((needsJudge || asyncJudge) && !opts.judgeModel) {
+    throw new UsageError(
+      asyncJudge ? 'The async judge needs a judge model.' : 'Some tasks have llm-judge criteria but no judge model was given.',
+      'Pass a judge model (e.g. openrouter/anthropic/claude-sonnet-4.6) so llm-judge criteria are scored instead of zeroed.',
+    );
+  }
+  const checked = new Set<string>();
+  const preflight = async (models: string[]) => {
+    for (const m of models) {
+      if (!opts.preflight || checked.has(m)) continue;
+      checked.add(m);
+      await opts.preflight(m);
+    }
+  };
+  await preflight([...opts.models, ...(opts.judgeModel ? [opts.judgeModel] : [])]);
+
+  return {
+    log,
+    runsPerTask,
+    concurrency,
+    maxOutages,
+    skillMode: opts.skillMode ?? 'inject',
+    asyncJudge,
+    conditionNames,
+    conditions,
+    tasks,
+    ...(opts.judgeModel ? { judge: { llm: opts.llm, model: opts.judgeModel } } : {}),
+    skipped,
+    warnings,
+    warn,
+    preflight,
+  };
+}
+
+async function runnableTasks(all: LoadedTask[], conditionNames: string[], skipped: SkippedCell[], warn: (m: string) => void): Promise<RunnableTask[]> {
+  const seenIds = new Set<string>();
+  for (const t of all) {
+    if (seenIds.has(t.id)) throw new UsageError(`Task "${t.id}" is listed twice.`);
+    seenIds.add(t.id);
+  }
+  const skipAll = (taskId: string, reason: string) => {
+    for (const c of conditionNames) skipped.push({ taskId, condition: c, reason });
+  };
+  const tasks: RunnableTask[] = [];
+  for (const task of all) {
+    if (task.hostReady === false) {
+      warn(`Task ${task.id} needs Docker (hostReady: false); skipped.`);
+      skipAll(task.id, 'Docker-only task (hostReady: false)');
+      continue;
+    }
+    if (task.eval.length === 0) {
+      warn(`Task ${task.id} has no eval criteria; skipped.`);
+      skipAll(task.id, 'no eval criteria');
+      continue;
+    }
+    try {
+      tasks.push({ task, skills: await resolveTaskSkills(task) });
+    } catch (err) {
+      // As the reference: a task whose skills do not load is dropped (every condition), so all
+      // conditions are compared on the same task set.
+      warn(`Task ${task.id} dropped: ${errorMessage(err)}`);
+      skipAll(task.id, `skill did not load: ${errorMessage(err)}`);
+    }
+  }
+  return tasks;
+}
