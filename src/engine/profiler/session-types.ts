@@ -12,7 +12,8 @@ export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_MAX_CONSECUTIVE_INFRA_SKIPS = 8;
 export const DEFAULT_HARNESS = 'bare-agent';
 
-export type ProgressCallback = (done: number, total: number, message: string) => void;
+/** `total` is undefined for a message that is not about probe runs (e.g. waiting for another run). */
+export type ProgressCallback = (done: number, total: number | undefined, message: string) => void;
 
 /** Options shared by every job of a session. */
 export interface ProfileSessionOptions {
@@ -55,6 +56,13 @@ export interface ProfileSessionOptions {
   onConcurrency?: (ev: ConcurrencyEvent) => void;
   /** A job stops (vendor down) after this many infra skips in a row. Default 8. */
   maxConsecutiveInfraSkips?: number;
+  /**
+   * When another process or run is profiling the same model and harness: 'wait' (default) for
+   * it and reuse what it leaves in the cache, or 'fail' that job at once naming the other run.
+   */
+  ifRunning?: 'wait' | 'fail';
+  /** This session's run id, recorded in the profile locks so that others can name it. */
+  runId?: string;
 }
 
 export interface ProfileJob {

@@ -2,7 +2,7 @@ import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
 import type { Logger } from '../util/log.js';
-import { profileMany, type ProfileManyResult } from './profile.js';
+import { profileMany, type ProfileManyResult, type ProgressCallback } from './profile.js';
 
 /**
  * A profile as the `profile` operation asks for it: roots from the engine, the configured
@@ -20,9 +20,13 @@ export interface StartProfileOptions {
   concurrency: number;
   timeoutMs: number;
   seed?: number;
+  /** Another run profiling the same model and harness: wait for it and reuse its profile, or fail. Default wait. */
+  ifRunning?: 'wait' | 'fail';
+  /** The run this profile belongs to (named to other processes that find the job locked). */
+  runId?: string;
   llm: ChatProvider;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number, message: string) => void;
+  onProgress?: ProgressCallback;
   log?: Logger;
 }
 
@@ -41,6 +45,8 @@ export async function startProfile(engine: Engine, opts: StartProfileOptions): P
       concurrency: opts.concurrency,
       timeoutMs: opts.timeoutMs,
       ...(opts.seed !== undefined ? { profileSeed: opts.seed } : {}),
+      ...(opts.ifRunning ? { ifRunning: opts.ifRunning } : {}),
+      ...(opts.runId ? { runId: opts.runId } : {}),
       llm: opts.llm,
       profilesDir: engine.roots.profiles.value,
       logsDir: engine.roots.logs.value,
