@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { safeModelName } from '../config/paths.js';
+import { DEFAULT_ROUTE_CONCURRENCY } from '../llm/client.js';
 import type { ChatProvider } from '../llm/types.js';
 import type { Level, ProbeLevel } from '../primitives/catalog.js';
 import type { FailureReport, PrimitiveProfileDetail } from '../profiles/schema.js';
@@ -118,13 +119,16 @@ export function newJobState(
 }
 
 interface RouteResolver {
-  resolve?: (model: string) => { route: { match: string; kind?: string; baseUrl?: string } };
+  resolve?: (model: string) => { route: { match: string; kind?: string; baseUrl?: string; maxConcurrency?: number } };
 }
 
-/** The adaptive window is per LLM route (per model when the provider cannot say). Route errors surface here, before any work. */
-export function routeKeyOf(llm: ChatProvider, model: string): string {
+/**
+ * The adaptive window of a model's runs: one per LLM route (per model when the provider cannot
+ * say), whose ceiling is the route's maxConcurrency. Route errors surface here, before any work.
+ */
+export function routeOf(llm: ChatProvider, model: string): { key: string; limit: number } {
   const r = llm as ChatProvider & RouteResolver;
-  if (typeof r.resolve !== 'function') return `model:${model}`;
+  if (typeof r.resolve !== 'function') return { key: `model:${model}`, limit: DEFAULT_ROUTE_CONCURRENCY };
   const { route } = r.resolve(model);
-  return `route:${route.kind ?? ''}|${route.match}|${route.baseUrl ?? ''}`;
+  return { key: `route:${route.kind ?? ''}|${route.match}|${route.baseUrl ?? ''}`, limit: route.maxConcurrency ?? DEFAULT_ROUTE_CONCURRENCY };
 }

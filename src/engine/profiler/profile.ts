@@ -5,14 +5,14 @@ import { anySignal } from '../util/abort.js';
 import { CancelledError, SkvmError, UsageError, errorMessage } from '../util/errors.js';
 import type { HeldLock } from '../util/lock.js';
 import { silentLogger, type Logger } from '../util/log.js';
-import { newJobState, routeKeyOf, type JobIdentity, type JobState } from './job.js';
+import { newJobState, routeOf, type JobIdentity, type JobState } from './job.js';
 import { describeHolder, profileRunningError, tryJobLock, waitForJobLock } from './job-lock.js';
 import { planJob } from './plan.js';
 import { ProbeScheduler } from './scheduler.js';
 import { loadProbeGenerators, resolvePrimitives } from './select.js';
 import { ProfilingSession } from './session.js';
 import type { ProbeGenerator } from './types.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_HARNESS, DEFAULT_INSTANCES, type ProfileJob, type ProfileManyEntry, type ProfileManyResult, type ProfileModelOptions, type ProfileModelResult, type ProfileSessionOptions } from './session-types.js';
+import { DEFAULT_HARNESS, DEFAULT_INSTANCES, type ProfileJob, type ProfileManyEntry, type ProfileManyResult, type ProfileModelOptions, type ProfileModelResult, type ProfileSessionOptions } from './session-types.js';
 
 /**
  * Profiling sessions (spec §2.9–2.10 with §9.2 fixed): plan each (model, harness) job against
@@ -46,7 +46,6 @@ import { DEFAULT_CONCURRENCY, DEFAULT_HARNESS, DEFAULT_INSTANCES, type ProfileJo
 
 export { loadProbeGenerators, resolvePrimitives } from './select.js';
 export {
-  DEFAULT_CONCURRENCY,
   DEFAULT_HARNESS,
   DEFAULT_INSTANCES,
   DEFAULT_MAX_CONSECUTIVE_INFRA_SKIPS,
@@ -96,8 +95,7 @@ export async function profileMany(jobsIn: readonly ProfileJob[], opts: ProfileSe
     multi: jobs.length > 1,
     ran: [],
     scheduler: new ProbeScheduler({
-      concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
-      ...(opts.growAfter !== undefined ? { growAfter: opts.growAfter } : {}),
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       ...(opts.onConcurrency ? { onConcurrency: opts.onConcurrency } : {}),
     }),
   };
@@ -203,7 +201,9 @@ async function runBatch(jobs: readonly JobIdentity[], ctx: BatchContext, entries
         entries.set(j.key, { model: j.model, harness: j.harness, ok: true, result: planned.result });
         continue;
       }
-      const state = newJobState(j, planned, { routeKey: routeKeyOf(opts.llm, j.model), generators: ctx.generators, logsDir: opts.logsDir, ...(opts.signal ? { signal: opts.signal } : {}) });
+      const route = routeOf(opts.llm, j.model);
+      ctx.scheduler.window(route.key, route.limit);
+      const state = newJobState(j, planned, { routeKey: route.key, generators: ctx.generators, logsDir: opts.logsDir, ...(opts.signal ? { signal: opts.signal } : {}) });
       states.push(state);
       if (planned.resumed) log.info(`${j.model} (${j.harness}): resuming a partial profile — ${planned.kept.length} primitive(s) kept, ${planned.pending.length} to run`);
     } catch (err) {

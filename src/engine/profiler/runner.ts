@@ -177,6 +177,14 @@ export interface RunProbeOptions {
   log?: Logger;
   /** Every LLM call of the run (the scheduler's congestion feedback). */
   onCall?: (rec: CallRecord) => void;
+  /**
+   * Awaited once the agent has finished and the attempt is to be graded (not after a skip or an
+   * infrastructure failure): no LLM call follows, so the session frees the probe's slot here and
+   * the check runs while the next probe talks to the model.
+   */
+  onAgentDone?: () => Promise<void>;
+  /** The probe prepared ahead (prepareProbe), e.g. while an earlier probe waited for the model; used by the first attempt only. */
+  prepared?: Promise<Preparation>;
 }
 
 export interface ProbeAttempt {
@@ -224,32 +232,14 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
     ...extra,
   });
 
-  const missing = await missingRequirement(instance.requires);
-  if (missing) return done('skip', `skipped (environment): ${missing}`);
-  if (opts.signal?.aborted) throw new CancelledError(opts.signal.reason);
-
-  let server: Awaited<ReturnType<typeof startProbeServer>>;
-  let workDir: string | undefined;
+  const prep = await (opts.prepared ?? prepareProbe(instance, opts));
+  if ('skip' in prep) return done('skip', prep.skip);
+  if ('infra' in prep) return done('infra', prep.infra);
+  const { inst, workDir, server } = prep.ready;
+  const web = inst.web === true;
   let keep = false;
   try {
-    try {
-      server = await startProbeServer(instance);
-    } catch (err) {
-      return done('infra', `the probe's local server could not start: ${errorMessage(err)}`);
-    }
-    const inst = server ? withBaseUrl(instance, server.baseUrl) : instance;
-    const web = inst.web === true;
-    try {
-      if (opts.simRegistryDir) {
-        await writeProbeRegistryEntry(opts.simRegistryDir, inst.prompt, { primitiveId: inst.primitiveId, level: inst.level, reference: inst.reference, nearMiss: inst.nearMiss });
-      }
-      workDir = await createWorkDir({ tmpRoot: opts.tmpRoot, prefix: `skvm-profile-${inst.primitiveId}-${inst.level}-` });
-      await writeSetupFiles(workDir, inst.setupFiles);
-      if (opts.logs) await fsp.mkdir(path.dirname(opts.logs.convLog), { recursive: true });
-    } catch (err) {
-      return done('infra', `preparing the probe failed: ${errorMessage(err)}`);
-    }
-
+    if (opts.signal?.aborted) throw new CancelledError(opts.signal.reason);
     const provider = observeProvider(opts.llm, (rec) => {
       calls.push(rec);
       opts.onCall?.(rec);
@@ -276,23 +266,27 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
       return done('infra', `${err instanceof LlmError ? `LLM ${err.kind}` : 'agent error'}: ${errorMessage(err)}`);
     }
 
+    // An infrastructure outcome ends the attempt here (runInstance retries it); any other is graded.
+    let tainted: string | undefined;
+    if (run.runStatus === 'adapter-crashed') {
+      return done('infra', `the harness crashed: ${run.statusDetail ?? 'adapter-crashed'}`, { runStatus: run.runStatus });
+    }
+    if (run.runStatus === 'timeout') {
+      const t = classifyTimeout(calls, run.durationMs, timeoutMs);
+      if (t.infra) return done('infra', `infrastructure timeout: ${t.reason}`, { runStatus: run.runStatus });
+      tainted = `tainted: ${run.statusDetail ?? 'adapter runStatus=timeout'} (${t.reason})`;
+    } else if (run.runStatus !== 'ok') {
+      tainted = `tainted: ${run.statusDetail ?? `adapter runStatus=${run.runStatus}`}`;
+    }
+    await opts.onAgentDone?.();
+
     await fsp.writeFile(await resolveInWorkDir(workDir, 'response.txt', { forWrite: true }), run.text).catch((err: unknown) => {
       log.warn(`${label}: could not write response.txt: ${errorMessage(err)}`);
     });
-
     let evalDetails: string;
     let checkpoints: ProbeCheckpoint[] | undefined;
-    if (run.runStatus !== 'ok') {
-      if (run.runStatus === 'adapter-crashed') {
-        return done('infra', `the harness crashed: ${run.statusDetail ?? 'adapter-crashed'}`, { runStatus: run.runStatus });
-      }
-      if (run.runStatus === 'timeout') {
-        const t = classifyTimeout(calls, run.durationMs, timeoutMs);
-        if (t.infra) return done('infra', `infrastructure timeout: ${t.reason}`, { runStatus: run.runStatus });
-        evalDetails = `tainted: ${run.statusDetail ?? 'adapter runStatus=timeout'} (${t.reason})`;
-      } else {
-        evalDetails = `tainted: ${run.statusDetail ?? `adapter runStatus=${run.runStatus}`}`;
-      }
+    if (tainted !== undefined) {
+      evalDetails = tainted;
     } else {
       const check = await runProbeCheck(inst, checkContext(workDir, run.text, run.steps, opts.sandbox, web));
       checkpoints = check.checkpoints;
@@ -318,14 +312,66 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
     log.info(`FAIL ${label}: ${evalDetails.slice(0, 120)} ${consoleHint(report)} — work directory kept at ${workDir}`);
     log.debug(failureLogBlock(report));
     if (opts.logs) {
-      await fsp.writeFile(opts.logs.failureJson, JSON.stringify(report, null, 2)).catch(() => undefined);
-      await fsp.writeFile(opts.logs.evalScript, evalScriptText(inst, evalDetails, checkpoints)).catch(() => undefined);
+      const logs = opts.logs;
+      await fsp.mkdir(path.dirname(logs.failureJson), { recursive: true }).catch(() => undefined);
+      await Promise.all([
+        fsp.writeFile(logs.failureJson, JSON.stringify(report, null, 2)).catch(() => undefined),
+        fsp.writeFile(logs.evalScript, evalScriptText(inst, evalDetails, checkpoints)).catch(() => undefined),
+      ]);
     }
     return done('fail', details, { ...(checkpoints ? { checkpoints } : {}), failureReport: report, runStatus: run.runStatus, workDir });
   } finally {
     await server?.close().catch(() => undefined);
-    if (workDir && !keep) await removeWorkDir(workDir, { tmpRoot: opts.tmpRoot }).catch((err: unknown) => log.warn(`${label}: could not remove ${workDir}: ${errorMessage(err)}`));
+    if (!keep) await removeWorkDir(workDir, { tmpRoot: opts.tmpRoot }).catch((err: unknown) => log.warn(`${label}: could not remove ${workDir}: ${errorMessage(err)}`));
   }
+}
+
+/** A probe ready for its agent: the machine has what it needs, its server runs, its work dir is set up. */
+export interface PreparedProbe {
+  /** The instance with `{{BASE_URL}}` filled in. */
+  inst: ProbeInstance;
+  workDir: string;
+  server?: { close(): Promise<void> };
+}
+
+/** Preparing a probe gives a probe ready to run, or already the attempt's outcome: a skip, or an infrastructure failure. */
+export type Preparation = { ready: PreparedProbe } | { skip: string } | { infra: string };
+
+/**
+ * Everything a probe needs before its agent starts. Never rejects: a missing requirement is a
+ * skip and a failure to set up is infra (nothing is left behind then).
+ */
+export async function prepareProbe(instance: ProbeInstance, opts: Pick<RunProbeOptions, 'tmpRoot' | 'simRegistryDir'>): Promise<Preparation> {
+  const missing = await missingRequirement(instance.requires);
+  if (missing) return { skip: `skipped (environment): ${missing}` };
+  let server: Awaited<ReturnType<typeof startProbeServer>>;
+  try {
+    server = await startProbeServer(instance);
+  } catch (err) {
+    return { infra: `the probe's local server could not start: ${errorMessage(err)}` };
+  }
+  const inst = server ? withBaseUrl(instance, server.baseUrl) : instance;
+  let workDir: string | undefined;
+  try {
+    if (opts.simRegistryDir) {
+      await writeProbeRegistryEntry(opts.simRegistryDir, inst.prompt, { primitiveId: inst.primitiveId, level: inst.level, reference: inst.reference, nearMiss: inst.nearMiss });
+    }
+    workDir = await createWorkDir({ tmpRoot: opts.tmpRoot, prefix: `skvm-profile-${inst.primitiveId}-${inst.level}-` });
+    await writeSetupFiles(workDir, inst.setupFiles);
+    return { ready: { inst, workDir, ...(server ? { server } : {}) } };
+  } catch (err) {
+    await server?.close().catch(() => undefined);
+    if (workDir) await removeWorkDir(workDir, { tmpRoot: opts.tmpRoot }).catch(() => undefined);
+    return { infra: `preparing the probe failed: ${errorMessage(err)}` };
+  }
+}
+
+/** Releases what a preparation holds, for a probe that will not run after all. */
+export async function discardPreparation(preparation: Promise<Preparation>, tmpRoot: string): Promise<void> {
+  const prep = await preparation;
+  if (!('ready' in prep)) return;
+  await prep.ready.server?.close().catch(() => undefined);
+  await removeWorkDir(prep.ready.workDir, { tmpRoot }).catch(() => undefined);
 }
 
 /**
@@ -388,7 +434,7 @@ export async function runInstance(instance: ProbeInstance, opts: RunInstanceOpti
   let durationMs = 0;
   const reasons: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    const a = await runProbe(instance, opts);
+    const a = await runProbe(instance, attempt === 1 ? opts : { ...opts, prepared: undefined });
     tokens = addUsage(tokens, a.tokens);
     costUsd += a.costUsd;
     costIncomplete ||= a.costIncomplete;

@@ -8,7 +8,6 @@ import type { ProbeGenerator } from './types.js';
 /** The options, defaults and results of a profiling session (see profile.ts for the cache flow). */
 
 export const DEFAULT_INSTANCES = 3;
-export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_MAX_CONSECUTIVE_INFRA_SKIPS = 8;
 export const DEFAULT_HARNESS = 'bare-agent';
 
@@ -25,7 +24,11 @@ export interface ProfileSessionOptions {
   instances?: number;
   /** Ignore the cache (the cache flow in profile.ts). */
   force?: boolean;
-  /** Probe runs at once, across all jobs. Default 4. */
+  /**
+   * Probe runs at once across all jobs, and the ceiling of each route's adaptive window.
+   * Default: none across jobs; each route's window starts at, and adapts up to, its
+   * maxConcurrency (8 when the route sets none).
+   */
   concurrency?: number;
   /** Per-probe agent budget. Default 120000 ms. */
   timeoutMs?: number;
@@ -50,8 +53,6 @@ export interface ProfileSessionOptions {
   infraRetries?: number;
   /** Backoff before the first infra retry (doubles). Default 2000 ms. */
   infraBackoffMs?: number;
-  /** Clean LLM calls before the adaptive window grows by one. Default 8. */
-  growAfter?: number;
   /** Every change of the adaptive concurrency and every start/finish of a probe run. */
   onConcurrency?: (ev: ConcurrencyEvent) => void;
   /** A job stops (vendor down) after this many infra skips in a row. Default 8. */

@@ -4,15 +4,22 @@ import { PROBE_LEVELS, type ProbeLevel } from '../primitives/catalog.js';
 import { saveFailureReports, savePartialProfile, saveProfile } from '../profiles/store.js';
 import { TcpSchema } from '../profiles/schema.js';
 import { CancelledError, SkvmError, errorMessage } from '../util/errors.js';
+import { Semaphore } from '../util/async.js';
 import type { Logger } from '../util/log.js';
 import { buildDetail, buildTcp, freeProfiledAt, tallyOf } from './assemble.js';
 import { detectInversions, effectiveCount, levelPasses, levelsToRerun } from './calibrate.js';
 import type { JobState, PrimState } from './job.js';
-import { classifyError, instanceLogPaths, isCongested, runInstance, DEFAULT_INFRA_BACKOFF_MS, DEFAULT_INFRA_RETRIES, DEFAULT_MAX_STEPS, DEFAULT_PROBE_TIMEOUT_MS, type InstanceResult } from './runner.js';
+import { classifyError, discardPreparation, instanceLogPaths, isCongested, prepareProbe, runInstance, type Preparation, DEFAULT_INFRA_BACKOFF_MS, DEFAULT_INFRA_RETRIES, DEFAULT_MAX_STEPS, DEFAULT_PROBE_TIMEOUT_MS, type InstanceResult } from './runner.js';
 import type { ProbeScheduler } from './scheduler.js';
 import { DEFAULT_MAX_CONSECUTIVE_INFRA_SKIPS, type ProfileSessionOptions } from './session-types.js';
 import { instanceSeed } from './toolkit.js';
 import type { ProbeInstance } from './types.js';
+
+/** A probe run made ready ahead of its slot: its instance and preparation, or the skip a failing generator makes. */
+type Staged = { instance: ProbeInstance; preparation: Promise<Preparation> } | { result: InstanceResult };
+
+/** Probes graded at once at most, whatever the concurrency (checks may start sandboxed commands). */
+const MAX_GRADING = 8;
 
 /**
  * One profiling session at work: every probe run of every job through one scheduler queue.
@@ -21,10 +28,21 @@ import type { ProbeInstance } from './types.js';
  * fresh instances of the inverted levels to the front of the queue, else the primitive's detail
  * is built and the job checkpointed; the job's last primitive saves the profile. A job that
  * cannot go on is failed alone (its queued runs dropped, its running ones aborted).
+ * A probe is generated and prepared (work dir, setup files, local server) while it waits for a
+ * scheduler slot, holds the slot while its agent talks to the model, and frees it for grading
+ * (check, failure report, logs): the engine's work overlaps the LLM calls of other probes.
  */
 export class ProfilingSession {
   private done = 0;
   private total = 0;
+  /**
+   * Probes being graded at once. A probe frees its scheduler slot when its agent is done, once
+   * it holds one of these, so checks and reports overlap the next probes' LLM calls without
+   * piling up faster than they finish.
+   */
+  private readonly grading: Semaphore;
+  /** Prepared probes being cleaned up because their runs were dropped. */
+  private readonly discarding = new Set<Promise<void>>();
 
   constructor(
     private readonly opts: ProfileSessionOptions,
@@ -33,7 +51,9 @@ export class ProfilingSession {
     private readonly log: Logger,
     /** Progress messages name the model when the session has several jobs. */
     private readonly multi: boolean,
-  ) {}
+  ) {
+    this.grading = new Semaphore(Math.max(2, Math.min(scheduler.concurrency, MAX_GRADING)));
+  }
 
   /** Runs every job to its end (saved or failed); rejects on cancellation or an unexpected error. */
   async run(jobs: readonly JobState[]): Promise<void> {
@@ -49,41 +69,58 @@ export class ProfilingSession {
       this.scheduler.fail(err);
       for (const s of jobs) s.ctl.abort(err);
       await this.scheduler.whenIdle().catch(() => undefined);
-      await Promise.all(jobs.map((s) => s.saveChain));
+      await Promise.all([...jobs.map((s) => s.saveChain), ...this.discarding]);
       if (this.opts.signal?.aborted || err instanceof CancelledError) throw err instanceof CancelledError ? err : new CancelledError(this.opts.signal?.reason);
       throw err;
     }
-    await Promise.all(jobs.map((s) => s.saveChain));
+    await Promise.all([...jobs.map((s) => s.saveChain), ...this.discarding]);
   }
 
   private submit(p: PrimState, level: ProbeLevel, index: number, rerun: boolean): void {
     p.outstanding++;
     const s = p.job;
+    let staged: Staged | undefined;
+    const stage = (): Staged => (staged ??= this.stage(p, level, index));
+    const discard = () => {
+      if (!staged || !('preparation' in staged)) return;
+      const done = discardPreparation(staged.preparation, this.opts.tmpRoot);
+      this.discarding.add(done);
+      void done.finally(() => this.discarding.delete(done));
+    };
     this.scheduler.submit(
       s.routeKey,
       s.key,
-      async () => {
-        if (s.error !== undefined) return;
-        const result = await this.runOne(p, level, index, rerun);
+      async (release) => {
+        if (s.error !== undefined) return discard();
+        const st = stage();
+        const result = 'result' in st ? st.result : await this.runOne(p, level, index, rerun, st, release);
         if (result !== undefined) await this.record(p, level, rerun, result);
       },
-      { front: rerun },
+      { front: rerun, prepare: () => void stage(), discard },
     );
   }
 
-  /** One instance through the runner; undefined when its job was stopped meanwhile. */
-  private async runOne(p: PrimState, level: ProbeLevel, index: number, rerun: boolean): Promise<InstanceResult | undefined> {
-    const s = p.job;
-    const opts = this.opts;
-    const seed = instanceSeed(s.profileSeed, p.id, level, index);
+  /** The instance of a probe run, its preparation started (or the skip a failing generator makes). */
+  private stage(p: PrimState, level: ProbeLevel, index: number): Staged {
+    const seed = instanceSeed(p.job.profileSeed, p.id, level, index);
     let instance: ProbeInstance;
     try {
       instance = p.gen.generate(level, seed);
     } catch (err) {
       this.log.error(`${p.id} ${level}: the generator failed for seed ${seed}: ${errorMessage(err)}`);
-      return generatorErrorResult(index, seed, `skipped (generator error): ${errorMessage(err)}`);
+      return { result: generatorErrorResult(index, seed, `skipped (generator error): ${errorMessage(err)}`) };
     }
+    const preparation = prepareProbe(instance, { tmpRoot: this.opts.tmpRoot, ...(this.opts.simRegistryDir ? { simRegistryDir: this.opts.simRegistryDir } : {}) });
+    return { instance, preparation };
+  }
+
+  /** One instance through the runner (its slot freed for grading); undefined when its job was stopped meanwhile. */
+  private async runOne(p: PrimState, level: ProbeLevel, index: number, rerun: boolean, st: { instance: ProbeInstance; preparation: Promise<Preparation> }, release: () => void): Promise<InstanceResult | undefined> {
+    const s = p.job;
+    const opts = this.opts;
+    const instance = st.instance;
     const window = this.scheduler.window(s.routeKey);
+    let grading = false;
     try {
       const r = await runInstance(instance, {
         model: s.model,
@@ -93,6 +130,7 @@ export class ProfilingSession {
         timeoutMs: opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
         maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
         index,
+        prepared: st.preparation,
         logs: instanceLogPaths(path.join(s.logDir, p.id, level), index),
         ...(opts.simRegistryDir ? { simRegistryDir: opts.simRegistryDir } : {}),
         signal: s.signal,
@@ -101,8 +139,13 @@ export class ProfilingSession {
         infraBackoffMs: opts.infraBackoffMs ?? DEFAULT_INFRA_BACKOFF_MS,
         onCall: (rec) => {
           const startedAt = rec.startedAt - (Date.now() - this.scheduler.now());
-          if (isCongested(rec)) window.congestion(startedAt);
+          if (isCongested(rec)) window.congestion(startedAt, rec.ok ? rec.attempts : Infinity);
           else if (rec.ok) window.cleanCall();
+        },
+        onAgentDone: async () => {
+          await this.grading.acquire();
+          grading = true;
+          release();
         },
       });
       if (rerun) s.stats.reruns++;
@@ -115,6 +158,8 @@ export class ProfilingSession {
       }
       this.failJob(s, err);
       return undefined;
+    } finally {
+      if (grading) this.grading.release();
     }
   }
 

@@ -17,7 +17,8 @@ export interface StartProfileOptions {
   skip?: string[];
   instances: number;
   force: boolean;
-  concurrency: number;
+  /** Default: each route's maxConcurrency, adapting down when the vendor pushes back. */
+  concurrency?: number;
   timeoutMs: number;
   seed?: number;
   /** Another run profiling the same model and harness: wait for it and reuse its profile, or fail. Default wait. */
@@ -42,7 +43,7 @@ export async function startProfile(engine: Engine, opts: StartProfileOptions): P
       ...(opts.skip ? { skip: opts.skip } : {}),
       instances: opts.instances,
       force: opts.force,
-      concurrency: opts.concurrency,
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       timeoutMs: opts.timeoutMs,
       ...(opts.seed !== undefined ? { profileSeed: opts.seed } : {}),
       ...(opts.ifRunning ? { ifRunning: opts.ifRunning } : {}),
