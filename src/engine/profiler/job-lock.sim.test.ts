@@ -8,7 +8,8 @@ import { withLatency, type PlantedLevel } from '../sim/index.js';
 import { SkvmError } from '../util/errors.js';
 import { silentLogger } from '../util/log.js';
 import { profileLockPath } from './job-lock.js';
-import { profileMany, profileModel, type ProfileModelOptions } from './profile.js';
+import { profileMany, profileModel } from './profile.js';
+import type { ProfileModelOptions } from './session-types.js';
 
 /**
  * One profiling per (model, harness) at a time, within a process and across processes (the

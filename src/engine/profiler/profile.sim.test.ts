@@ -11,7 +11,9 @@ import type { ProbeGenerator } from './types.js';
 import { CancelledError, UsageError } from '../util/errors.js';
 import { silentLogger } from '../util/log.js';
 import { GENERATORS } from './generators/index.js';
-import { loadProbeGenerators, profileMany, profileModel, type ProfileModelOptions } from './profile.js';
+import { profileMany, profileModel } from './profile.js';
+import { loadProbeGenerators } from './select.js';
+import type { ProfileModelOptions } from './session-types.js';
 import type { ConcurrencyEvent } from './scheduler.js';
 import { instanceSeed } from './toolkit.js';
 

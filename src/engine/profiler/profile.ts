@@ -44,20 +44,6 @@ import { DEFAULT_HARNESS, DEFAULT_INSTANCES, type ProfileJob, type ProfileManyEn
  * the USD figures are then lower bounds, never a silent 0.
  */
 
-export { loadProbeGenerators, resolvePrimitives } from './select.js';
-export {
-  DEFAULT_HARNESS,
-  DEFAULT_INSTANCES,
-  DEFAULT_MAX_CONSECUTIVE_INFRA_SKIPS,
-  type ProfileJob,
-  type ProfileManyEntry,
-  type ProfileManyResult,
-  type ProfileModelOptions,
-  type ProfileModelResult,
-  type ProfileSessionOptions,
-  type ProfileStats,
-  type ProgressCallback,
-} from './session-types.js';
 
 /** Profile one model+harness (see the module comment); auth/route/request errors reject. */
 export async function profileModel(opts: ProfileModelOptions): Promise<ProfileModelResult> {

@@ -2,7 +2,8 @@ import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
 import type { Logger } from '../util/log.js';
-import { profileMany, type ProfileManyResult, type ProgressCallback } from './profile.js';
+import { profileMany } from './profile.js';
+import type { ProfileManyResult, ProgressCallback } from './session-types.js';
 
 /**
  * A profile as the `profile` operation asks for it: roots from the engine, the configured
