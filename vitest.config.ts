@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
+// `vitest run --mode full` (npm run test:full) runs every seed and planted map: test/strength.ts.
+export default defineConfig(({ mode }) => ({
   test: {
+    env: mode === 'full' ? { SKVM_TEST_FULL: '1' } : {},
     include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'resources/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
@@ -9,4 +11,4 @@ export default defineConfig({
     // CI machines have two cores; more workers only add contention for the e2e spawns.
     maxWorkers: 2,
   },
-});
+}));

@@ -41,9 +41,10 @@ export const profileTool = defineOperation({
     skip: z.array(z.string().min(1)).optional().describe('Leave these primitives out.'),
     instances: z.number().int().min(1).max(10).default(3).describe('Probe instances per level; a level passes when all that ran pass.'),
     force: z.boolean().default(false).describe('Ignore a cached complete profile (with primitives: redo only those).'),
-    concurrency: z.number().int().min(1).max(64).default(4).describe('Probe runs at once (lowered automatically on rate limits).'),
+    concurrency: z.number().int().min(1).max(64).optional().describe("Probe runs at once (default: the model route's maxConcurrency, 8 unless configured); lowered automatically while the vendor pushes back."),
     timeoutMs: z.number().int().min(5000).max(3_600_000).default(120_000).describe('Per-probe agent time limit.'),
     seed: z.number().int().min(0).optional().describe('Seed of the probe instances, to reproduce a profile (default: random, recorded).'),
+    ifRunning: z.enum(['wait', 'fail']).default('wait').describe('When another run is already profiling the same model and harness: wait for it and reuse its profile, or fail naming that run.'),
   }),
   output: z.object({ jobs: z.array(Job) }),
   effect: 'write',
@@ -53,7 +54,7 @@ export const profileTool = defineOperation({
   label: (i) => `profile ${i.models.join(', ')} on ${i.harnesses.join(', ')}${i.primitives ? ` (${i.primitives.length} primitives)` : ''}`,
   async handler(input, ctx) {
     const [{ startProfile }, { summarizeProfileRun }] = await Promise.all([import('../src/engine/profiler/start.js'), import('../src/engine/profiler/summary.js')]);
-    const result = await startProfile(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log });
+    const result = await startProfile(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log, ...(ctx.runId ? { runId: ctx.runId } : {}) });
     return summarizeProfileRun(result);
   },
   summarize(out) {

@@ -102,6 +102,7 @@ export async function invoke(op: AnyOperation, engine: Engine, input: Record<str
         log: rctx.log,
         engine,
         llm: engine.llm.withUsage(rctx.onUsage),
+        runId: rctx.runId,
       }),
   });
   const waitMs = opts.waitMs ?? (waitSeconds ?? WAIT_DEFAULT_SECONDS) * 1000;

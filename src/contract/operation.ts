@@ -21,6 +21,8 @@ export interface OpContext {
   engine: Engine;
   /** LLM access whose token and cost usage is attributed to this call or run. */
   llm: ChatProvider;
+  /** Run operations: the id of their run. */
+  runId?: string;
 }
 
 interface OperationBase<I extends z.ZodObject, O extends z.ZodObject> {

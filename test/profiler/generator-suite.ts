@@ -4,6 +4,7 @@ import { solution } from '../../src/engine/profiler/toolkit.js';
 import type { ProbeCheckContext, ProbeGenerator, ProbeInstance, ProbeSolution } from '../../src/engine/profiler/types.js';
 import { playInstance, verifyGenerator, wrongWay } from './verify.js';
 import type { CheckOutcome } from '../../src/engine/profiler/probe-exec.js';
+import { byStrength } from '../strength.js';
 
 /**
  * The tests every probe generator gets (src/engine/profiler/generators/<id>.test.ts), plus
@@ -11,12 +12,16 @@ import type { CheckOutcome } from '../../src/engine/profiler/probe-exec.js';
  */
 
 export interface GeneratorSuiteOptions {
-  /** Timeout of the reference / near-miss verification (20 seeds × 3 levels × 2 sandboxed plays). Default 600 s. */
+  /** Timeout of the reference / near-miss verification (VERIFY_SEEDS × 3 levels × 2 sandboxed plays). Default 600 s. */
   verifyTimeoutMs?: number;
 }
 
-/** Seeds of the verification: every one must play the reference to a pass and the near-miss to a fail. */
-export const VERIFY_SEEDS = 20;
+/**
+ * Seeds of the verification (1…n): every one must play the reference to a pass and the
+ * near-miss to a fail. Each play runs sandboxed commands, so the developer loop takes 5 and
+ * the full run (SKVM_TEST_FULL=1) 20.
+ */
+export const VERIFY_SEEDS = byStrength(5, 20);
 /** Seeds whose prompts must all differ, and must all be free of test-revealing words. */
 export const PROMPT_SEEDS = [1, 2, 3, 4, 5, 6] as const;
 /** Words that tell the model it is being tested (whole words, any case). */

@@ -123,7 +123,7 @@ export interface SimTarget {
   sim: SimServer;
   registryDir: string;
   planted: PlantedPolicy;
-  client(opts?: { pricing?: Record<string, Price>; maxAttempts?: number }): LlmClient;
+  client(opts?: { pricing?: Record<string, Price>; maxAttempts?: number; maxConcurrency?: number }): LlmClient;
   close(): Promise<void>;
 }
 
@@ -137,7 +137,7 @@ export async function startTarget(levels: Record<string, PlantedLevel>, wrap?: (
     registryDir,
     planted,
     client(opts = {}) {
-      const routes: Route[] = [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKeyEnv: 'SIM_PROFILER_KEY' }];
+      const routes: Route[] = [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKeyEnv: 'SIM_PROFILER_KEY', ...(opts.maxConcurrency ? { maxConcurrency: opts.maxConcurrency } : {}) }];
       const config = (): SkvmConfig => ({ providers: { routes }, pricing: opts.pricing ?? { 'sim/*': { input: 1, output: 2 } } });
       return new LlmClient({
         config,

@@ -8,7 +8,7 @@ import type { ProbeGenerator, ProbeInstance } from '../../src/engine/profiler/ty
 /**
  * Plays a generator's reference and near-miss solutions through the real tools and its check,
  * with no model: the proof that every probe can be passed and that a plausible wrong answer
- * fails it. Used by the generator tests (20 seeds × 3 levels each).
+ * fails it. Used by the generator tests (VERIFY_SEEDS seeds × 3 levels each).
  */
 export interface SolutionRun {
   level: ProbeLevel;

@@ -119,7 +119,8 @@ export class ConversationLog {
    */
   async writeTo(file: string): Promise<boolean> {
     if (this.entries.length === 0) return false;
-    await writeFileAtomic(file, this.toJsonl());
+    // A log: replaced atomically for readers, but not worth an fsync on every agent run.
+    await writeFileAtomic(file, this.toJsonl(), undefined, { sync: false });
     return true;
   }
 }

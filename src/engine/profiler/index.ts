@@ -64,13 +64,10 @@ export {
   type ToolCallSummary,
 } from './diagnostics.js';
 export { detectInversions, effectiveCount, highestPassingLevel, levelPasses, levelsToRerun, resolveInversion, type Inversion, type LevelOutcome, type LevelTally } from './calibrate.js';
-export { AimdWindow, ProbeScheduler, DEFAULT_GROW_AFTER, type ConcurrencyEvent, type SchedulerOptions, type WindowStats } from './scheduler.js';
+export { AimdWindow, ProbeScheduler, type ConcurrencyEvent, type SchedulerOptions, type WindowStats } from './scheduler.js';
+export { profileMany, profileModel } from './profile.js';
+export { loadProbeGenerators, resolvePrimitives } from './select.js';
 export {
-  loadProbeGenerators,
-  profileMany,
-  profileModel,
-  resolvePrimitives,
-  DEFAULT_CONCURRENCY,
   DEFAULT_HARNESS,
   DEFAULT_INSTANCES,
   DEFAULT_MAX_CONSECUTIVE_INFRA_SKIPS,
@@ -82,4 +79,4 @@ export {
   type ProfileSessionOptions,
   type ProfileStats,
   type ProgressCallback,
-} from './profile.js';
+} from './session-types.js';

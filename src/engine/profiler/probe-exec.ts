@@ -63,11 +63,13 @@ export async function startProbeServer(instance: ProbeInstance): Promise<{ baseU
 }
 
 export async function writeSetupFiles(workDir: string, files: Record<string, string>): Promise<void> {
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = await resolveInWorkDir(workDir, rel, { forWrite: true });
-    await fsp.mkdir(path.dirname(abs), { recursive: true });
-    await fsp.writeFile(abs, content);
-  }
+  await Promise.all(
+    Object.entries(files).map(async ([rel, content]) => {
+      const abs = await resolveInWorkDir(workDir, rel, { forWrite: true });
+      await fsp.mkdir(path.dirname(abs), { recursive: true });
+      await fsp.writeFile(abs, content);
+    }),
+  );
 }
 
 export function checkContext(workDir: string, finalText: string, steps: AgentStep[], sandbox: ProbeSandbox, network = false): ProbeCheckContext {

@@ -5,7 +5,7 @@ import type { RunResult, RunStatus } from '../agent/types.js';
 import { LlmError, ToolArgumentsParseError } from '../llm/errors.js';
 import { addUsage, emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type TokenUsage, type UsageRecord } from '../llm/types.js';
 import type { FailureReport } from '../profiles/schema.js';
-import { runAgent } from '../runtime/index.js';
+import { runAgent, stageWorkDir, type StagedWorkDir } from '../runtime/index.js';
 import { resolveInWorkDir, SandboxUnavailableError } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { sleep } from '../util/abort.js';
@@ -180,6 +180,14 @@ export interface RunProbeOptions {
   log?: Logger;
   /** Every LLM call of the run (the scheduler's congestion feedback). */
   onCall?: (rec: CallRecord) => void;
+  /**
+   * Awaited once the agent has finished and the attempt is to be graded (not after a skip or an
+   * infrastructure failure): no LLM call follows, so the session frees the probe's slot here and
+   * the check runs while the next probe talks to the model.
+   */
+  onAgentDone?: () => Promise<void>;
+  /** The probe prepared ahead (prepareProbe), e.g. while an earlier probe waited for the model; used by the first attempt only. */
+  prepared?: Promise<Preparation>;
 }
 
 export interface ProbeAttempt {
@@ -198,9 +206,6 @@ export interface ProbeAttempt {
   retriedCalls: number;
   runStatus?: RunStatus;
 }
-
-/** Preparing a probe's work directory failed (an infrastructure failure, never the model's). */
-class ProbePrepareError extends Error {}
 
 /** One attempt at one probe instance (see the module comment for the outcomes). */
 export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): Promise<ProbeAttempt> {
@@ -228,30 +233,17 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
     ...extra,
   });
 
-  const missing = await missingRequirement(instance.requires);
-  if (missing) return done('skip', `skipped (environment): ${missing}`);
-  if (opts.signal?.aborted) throw new CancelledError(opts.signal.reason);
-
-  let server: Awaited<ReturnType<typeof startProbeServer>>;
+  const prep = await (opts.prepared ?? prepareProbe(instance, opts));
+  if ('skip' in prep) return done('skip', prep.skip);
+  if ('infra' in prep) return done('infra', prep.infra);
+  const { inst, staged, server } = prep.ready;
+  const web = inst.web === true;
   try {
-    server = await startProbeServer(instance);
-  } catch (err) {
-    return done('infra', `the probe's local server could not start: ${errorMessage(err)}`);
-  }
-  try {
-    const inst = server ? withBaseUrl(instance, server.baseUrl) : instance;
-    const web = inst.web === true;
     const provider = observeProvider(opts.llm, (rec) => {
       calls.push(rec);
       opts.onCall?.(rec);
     });
     let verdict: ProbeVerdict | undefined;
-    try {
-      await opts.onProbe?.(inst);
-      if (opts.logs) await fsp.mkdir(path.dirname(opts.logs.convLog), { recursive: true });
-    } catch (err) {
-      return done('infra', `preparing the probe failed: ${errorMessage(err)}`);
-    }
     try {
       await runAgent<CheckOutcome>(
         {
@@ -264,13 +256,17 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
           web,
           sandbox: { mode: opts.sandbox.mode, network: web },
           tmpRoot: opts.tmpRoot,
-          workDirPrefix: `skvm-profile-${inst.primitiveId}-${inst.level}-`,
+          workDirPrefix: probeWorkDirPrefix(inst),
+          staged,
           ...(opts.logs ? { convLogPath: opts.logs.convLog } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
           log,
         },
         {
-          prepare: (workDir) => writeSetupFiles(workDir, inst.setupFiles).catch((err: unknown) => Promise.reject(new ProbePrepareError(errorMessage(err)))),
+          // An infrastructure outcome is not graded (runInstance retries it); any other frees the model slot now.
+          agentDone: async (run) => {
+            if (!isInfraOutcome(run, calls, timeoutMs)) await opts.onAgentDone?.();
+          },
           evaluate: async ({ run, workDir }) => {
             await fsp.writeFile(await resolveInWorkDir(workDir, 'response.txt', { forWrite: true }), run.text).catch((err: unknown) => {
               log.warn(`${label}: could not write response.txt: ${errorMessage(err)}`);
@@ -283,7 +279,6 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
         },
       );
     } catch (err) {
-      if (err instanceof ProbePrepareError) return done('infra', `preparing the probe failed: ${err.message}`);
       const cls = classifyError(err, opts.signal);
       if (cls === 'cancelled') throw err instanceof CancelledError ? err : new CancelledError(opts.signal?.reason);
       if (cls === 'fatal') throw err;
@@ -294,6 +289,16 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
   } finally {
     await server?.close().catch(() => undefined);
   }
+}
+
+function probeWorkDirPrefix(inst: ProbeInstance): string {
+  return `skvm-profile-${inst.primitiveId}-${inst.level}-`;
+}
+
+/** A harness crash, or a timeout the vendor caused (classifyTimeout): not the model's doing. */
+function isInfraOutcome(run: RunResult, calls: readonly CallRecord[], timeoutMs: number): boolean {
+  if (run.runStatus === 'adapter-crashed') return true;
+  return run.runStatus === 'timeout' && classifyTimeout(calls, run.durationMs, timeoutMs).infra;
 }
 
 interface ProbeVerdict {
@@ -344,10 +349,57 @@ async function judgeProbeRun(
   ctx.log.info(`FAIL ${ctx.label}: ${evalDetails.slice(0, 120)} ${consoleHint(report)}`);
   ctx.log.debug(failureLogBlock(report));
   if (ctx.logs) {
-    await fsp.writeFile(ctx.logs.failureJson, JSON.stringify(report, null, 2)).catch(() => undefined);
-    await fsp.writeFile(ctx.logs.evalScript, evalScriptText(inst, evalDetails, checkpoints)).catch(() => undefined);
+    const logs = ctx.logs;
+    await fsp.mkdir(path.dirname(logs.failureJson), { recursive: true }).catch(() => undefined);
+    await Promise.all([
+      fsp.writeFile(logs.failureJson, JSON.stringify(report, null, 2)).catch(() => undefined),
+      fsp.writeFile(logs.evalScript, evalScriptText(inst, evalDetails, checkpoints)).catch(() => undefined),
+    ]);
   }
   return { status: 'fail', details: enrichedDetails(report), extra: { ...(checkpoints ? { checkpoints } : {}), failureReport: report, runStatus: run.runStatus } };
+}
+
+/** A probe ready for its agent: the machine has what it needs, its server runs, its work dir is set up. */
+export interface PreparedProbe {
+  /** The instance with `{{BASE_URL}}` filled in. */
+  inst: ProbeInstance;
+  staged: StagedWorkDir;
+  server?: { close(): Promise<void> };
+}
+
+/** Preparing a probe gives a probe ready to run, or already the attempt's outcome: a skip, or an infrastructure failure. */
+export type Preparation = { ready: PreparedProbe } | { skip: string } | { infra: string };
+
+/**
+ * Everything a probe needs before its agent starts. Never rejects: a missing requirement is a
+ * skip and a failure to set up is infra (nothing is left behind then).
+ */
+export async function prepareProbe(instance: ProbeInstance, opts: Pick<RunProbeOptions, 'tmpRoot' | 'onProbe'>): Promise<Preparation> {
+  const missing = await missingRequirement(instance.requires);
+  if (missing) return { skip: `skipped (environment): ${missing}` };
+  let server: Awaited<ReturnType<typeof startProbeServer>>;
+  try {
+    server = await startProbeServer(instance);
+  } catch (err) {
+    return { infra: `the probe's local server could not start: ${errorMessage(err)}` };
+  }
+  const inst = server ? withBaseUrl(instance, server.baseUrl) : instance;
+  try {
+    await opts.onProbe?.(inst);
+    const staged = await stageWorkDir({ tmpRoot: opts.tmpRoot, workDirPrefix: probeWorkDirPrefix(inst) }, (workDir) => writeSetupFiles(workDir, inst.setupFiles));
+    return { ready: { inst, staged, ...(server ? { server } : {}) } };
+  } catch (err) {
+    await server?.close().catch(() => undefined);
+    return { infra: `preparing the probe failed: ${errorMessage(err)}` };
+  }
+}
+
+/** Releases what a preparation holds, for a probe that will not run after all. */
+export async function discardPreparation(preparation: Promise<Preparation>): Promise<void> {
+  const prep = await preparation;
+  if (!('ready' in prep)) return;
+  await prep.ready.server?.close().catch(() => undefined);
+  await prep.ready.staged.discard().catch(() => undefined);
 }
 
 /**
@@ -409,7 +461,7 @@ export async function runInstance(instance: ProbeInstance, opts: RunInstanceOpti
   let durationMs = 0;
   const reasons: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    const a = await runProbe(instance, opts);
+    const a = await runProbe(instance, attempt === 1 ? opts : { ...opts, prepared: undefined });
     tokens = addUsage(tokens, a.tokens);
     costUsd += a.costUsd;
     costIncomplete ||= a.costIncomplete;

@@ -1,53 +1,76 @@
 import { describe, expect, it } from 'vitest';
 import { AimdWindow, ProbeScheduler } from './scheduler.js';
 
-function win(max: number, growAfter: number) {
+function win(max: number) {
   let clock = 0;
   const changes: Array<[string, number]> = [];
-  const w = new AimdWindow('k', max, growAfter, () => clock, (x, reason) => changes.push([reason, x.limit]));
+  const w = new AimdWindow('k', max, () => clock, (x, reason) => changes.push([reason, x.limit]));
   return { w, changes, tick: (ms = 1) => (clock += ms), now: () => clock };
 }
 
 describe('AIMD window', () => {
-  it('halves on congestion (min 1), once per window: calls sent before a decrease cannot decrease again', () => {
-    const { w, changes, tick, now } = win(8, 3);
+  it('shrinks by 1/8 per retry a pushed-back call needed (at most half), once per round trip', () => {
+    const { w, changes, tick, now } = win(8);
     tick();
     const before = now();
     tick();
-    w.congestion(before); // 8 → 4
-    w.congestion(before); // sent under the old window: ignored
-    expect(w.limit).toBe(4);
+    w.congestion(before, 2); // one retry: 8 → 7
+    w.congestion(before, 5); // sent before that decrease: ignored
+    expect(w.limit).toBe(7);
     tick();
-    w.congestion(now()); // 4 → 2
+    w.congestion(now(), Infinity); // failed after its retries: 7 → 3.5
+    expect(w.limit).toBe(3);
     tick();
-    w.congestion(now()); // 2 → 1
+    w.congestion(now(), 9); // many retries still at most halve: 3.5 → 1.75
     tick();
-    w.congestion(now()); // stays 1
+    w.congestion(now(), 3); // 1.75 → 1.3
+    tick();
+    w.congestion(now(), Infinity); // never below 1
     expect(w.limit).toBe(1);
     expect(changes).toEqual([
-      ['decrease', 4],
-      ['decrease', 2],
+      ['decrease', 7],
+      ['decrease', 3],
       ['decrease', 1],
     ]);
-    expect(w.stats).toMatchObject({ initial: 8, min: 1, decreases: 3, congestedCalls: 5 });
+    expect(w.stats).toMatchObject({ initial: 8, min: 1, decreases: 3, congestedCalls: 6 });
   });
 
-  it('grows by one after a run of clean calls, never above the maximum; a congested call resets the run', () => {
-    const { w, tick, now } = win(3, 2);
+  it('grows steadily: each clean call adds 1/window, so a window of clean calls adds one, up to the maximum', () => {
+    const { w, tick, now } = win(4);
     tick();
-    w.congestion(now());
-    expect(w.limit).toBe(1);
-    w.cleanCall();
+    w.congestion(now(), Infinity);
     tick();
-    w.congestion(now()); // resets the clean run (limit stays 1)
-    w.cleanCall();
+    w.congestion(now(), Infinity);
     expect(w.limit).toBe(1);
-    w.cleanCall();
+    w.cleanCall(); // 1 → 2
     expect(w.limit).toBe(2);
-    for (let i = 0; i < 10; i++) w.cleanCall();
+    w.cleanCall();
+    expect(w.limit).toBe(2); // 2.5
+    w.cleanCall(); // 2.9
+    w.cleanCall(); // 3.24
     expect(w.limit).toBe(3);
-    expect(w.stats.increases).toBe(2);
-    expect(w.stats.trace.map((t) => t.limit)).toEqual([1, 2, 3]);
+    for (let i = 0; i < 20; i++) w.cleanCall();
+    expect(w.limit).toBe(4);
+    expect(w.stats.increases).toBe(3);
+    expect(w.stats.trace.map((t) => t.limit)).toEqual([2, 1, 2, 3, 4]);
+  });
+
+  it('random pushback on one call in five (retried once) keeps the window near its maximum', () => {
+    const { w, tick, now } = win(8);
+    let lowest = 8;
+    let call = 0;
+    // Round trips: a window's worth of calls start together and end together.
+    for (let round = 0; round < 100; round++) {
+      const startedAt = now();
+      const n = w.limit;
+      tick(10);
+      for (let i = 0; i < n; i++) {
+        if (call++ % 5 === 0) w.congestion(startedAt, 2);
+        else w.cleanCall();
+      }
+      lowest = Math.min(lowest, w.limit);
+    }
+    expect(lowest).toBeGreaterThanOrEqual(6);
   });
 });
 
@@ -56,6 +79,7 @@ const tick = () => new Promise((r) => setTimeout(r, 2));
 describe('ProbeScheduler', () => {
   it('runs one queue FIFO within the concurrency limit, accepts runs added while running, and resolves when idle', async () => {
     const s = new ProbeScheduler({ concurrency: 3 });
+    s.window('r', 8);
     let running = 0;
     let max = 0;
     const order: number[] = [];
@@ -93,8 +117,8 @@ describe('ProbeScheduler', () => {
 
   it('a shrunken window bounds its route while other routes keep going', async () => {
     const s = new ProbeScheduler({ concurrency: 4 });
-    s.window('slow').congestion(s.now());
-    s.window('slow').congestion(s.now() + 1);
+    s.window('slow').congestion(s.now(), Infinity);
+    s.window('slow').congestion(s.now() + 1, Infinity);
     expect(s.window('slow').limit).toBe(1);
     const live: Record<string, number> = { slow: 0, fast: 0 };
     const max: Record<string, number> = { slow: 0, fast: 0 };
@@ -138,5 +162,27 @@ describe('ProbeScheduler', () => {
     await expect(t.whenIdle()).rejects.toThrow('bad run');
     expect(ran).toContain('slow');
     expect(ran).not.toContain('never');
+  });
+
+  it('a run that releases its slot lets the next one start, and whenIdle still waits for it to end', async () => {
+    const s = new ProbeScheduler();
+    s.window('r', 1);
+    const log: string[] = [];
+    const job = (name: string) => async (release: () => void) => {
+      log.push(`${name} agent`);
+      await tick();
+      release();
+      release(); // idempotent
+      log.push(`${name} grading`);
+      await tick();
+      await tick();
+      log.push(`${name} end`);
+    };
+    s.submit('r', 'g', job('a'));
+    s.submit('r', 'g', job('b'));
+    await s.whenIdle();
+    expect(log.indexOf('b agent')).toBeLessThan(log.indexOf('a end'));
+    expect(log.at(-1)).toBe('b end');
+    expect(s.pending).toBe(0);
   });
 });

@@ -1,23 +1,28 @@
 /**
  * One queue of probe runs for a whole profiling session (every job × primitive × level ×
- * instance, plus re-runs added while it runs), bounded by a global concurrency limit and by an
- * adaptive window per LLM route (AIMD, like TCP congestion control):
+ * instance, plus re-runs added while it runs), bounded by an adaptive window per LLM route
+ * (AIMD, like TCP congestion control) and, when one is given, by a global limit:
  *
- * - multiplicative decrease: a call that needed retries or failed with a retryable error
- *   (429, 5xx, timeouts — the vendor is pushing back) halves the route's window, minimum 1.
- *   Only calls that *started* after the previous decrease can decrease it again, so one burst
- *   of 429s sent under the old window halves it once, not once per request;
- * - additive increase: after `growAfter` consecutive clean calls (one attempt each) the window
- *   grows by one, up to the global limit.
+ * - a window starts at its route's limit (the route's maxConcurrency, or the concurrency the
+ *   caller asked for if lower) and never exceeds it;
+ * - additive increase: every clean call (one attempt) adds 1/window, so a full window of clean
+ *   calls — about one round trip — grows it by one, steadily, whatever came before;
+ * - multiplicative decrease: a call that the vendor pushed back on (429, 5xx, timeouts) shrinks
+ *   it by 1/8 per retry it needed — a call that got through on its first retry after honouring
+ *   retry-after costs 1/8, one that needed four retries or failed halves it. Only calls that
+ *   *started* after the previous decrease can decrease it again, so the window shrinks at most
+ *   once per round trip however many calls of the same burst were pushed back. Random 429s
+ *   therefore cost a few percent of the window, while a vendor at capacity (most calls retried,
+ *   many times) drives it down within a few round trips.
  *
- * The window bounds how many probe runs of that route may be running; each run is one agent,
- * whose LLM calls are sequential, so it also bounds the calls in flight. Runs already going when
- * the window shrinks finish normally (nothing is pre-empted). Dispatch is FIFO among the runs
- * whose route has room, so a throttled route never blocks another model's runs; re-runs go to the
- * front of the queue.
+ * The window bounds the agent part of the probe runs of that route: a run holds its slot from
+ * start until it calls `release` (the session does so once the agent is done, before grading)
+ * or ends. Each agent's LLM calls are sequential, so the window also bounds the calls in flight.
+ * Runs already going when the window shrinks finish normally (nothing is pre-empted). Dispatch
+ * is FIFO among the runs whose route has room, so a throttled route never blocks another
+ * model's runs; re-runs go to the front of the queue. The next runs of each route (a window's
+ * worth) are told to prepare while they wait, so that a freed slot goes straight to the model.
  */
-
-export const DEFAULT_GROW_AFTER = 8;
 
 export type ConcurrencyReason = 'decrease' | 'increase';
 
@@ -25,7 +30,7 @@ export interface ConcurrencyEvent {
   /** The route (or model) the window belongs to. */
   key: string;
   limit: number;
-  /** Probe runs of that route running right now. */
+  /** Probe runs of that route holding a slot right now. */
   running: number;
   reason: ConcurrencyReason | 'start' | 'finish';
   /** ms since the scheduler was created. */
@@ -39,7 +44,7 @@ export interface WindowStats {
   final: number;
   decreases: number;
   increases: number;
-  /** Every change of the limit, in order. */
+  /** Every change of the (whole-number) limit, in order. */
   trace: Array<{ atMs: number; limit: number; reason: ConcurrencyReason }>;
   /** Clean calls (one attempt), calls that were retried or failed with a retryable error. */
   cleanCalls: number;
@@ -47,61 +52,76 @@ export interface WindowStats {
 }
 
 export interface SchedulerOptions {
-  concurrency: number;
-  /** Clean calls in a row before a window grows by one. Default 8. */
-  growAfter?: number;
+  /** Slots across all routes; default: only the per-route windows bound the runs. */
+  concurrency?: number;
   onConcurrency?: (ev: ConcurrencyEvent) => void;
 }
 
-interface Task {
+/** Share of the window one retry of a pushed-back call takes away (at most half per decrease). */
+const DECREASE_PER_RETRY = 1 / 8;
+
+export interface TaskHooks {
+  /** Puts it ahead of everything queued. */
+  front?: boolean;
+  /** Called (once at most) when the run is among the next to start on its route: work that needs no slot can begin. */
+  prepare?: () => void;
+  /** Called when a run that may have prepared is dropped without running. */
+  discard?: () => void;
+}
+
+interface Task extends TaskHooks {
   key: string;
   group: string;
-  run: () => Promise<void>;
+  run: (release: () => void) => Promise<void>;
+  prepared?: boolean;
 }
 
 export class AimdWindow {
-  limit: number;
+  /** The window as a real number; whole slots are its floor. */
+  private level: number;
   running = 0;
-  private clean = 0;
   private lastDecreaseAt = -Infinity;
   readonly stats: WindowStats;
 
   constructor(
     readonly key: string,
-    private readonly max: number,
-    private readonly growAfter: number,
+    readonly max: number,
     private readonly now: () => number,
     private readonly changed: (w: AimdWindow, reason: ConcurrencyReason) => void,
   ) {
-    this.limit = max;
+    this.level = max;
     this.stats = { key, initial: max, min: max, final: max, decreases: 0, increases: 0, trace: [], cleanCalls: 0, congestedCalls: 0 };
   }
 
-  /** A call (started at `startedAt`, scheduler clock) needed retries or failed retryably. */
-  congestion(startedAt: number): void {
+  /** Runs of this route that may hold a slot at once. */
+  get limit(): number {
+    return Math.max(1, Math.floor(this.level + 1e-9));
+  }
+
+  /**
+   * A call (started at `startedAt`, scheduler clock) needed `attempts` attempts, or failed
+   * retryably (`attempts` Infinity): the vendor is pushing back.
+   */
+  congestion(startedAt: number, attempts: number): void {
     this.stats.congestedCalls++;
-    this.clean = 0;
     if (startedAt < this.lastDecreaseAt) return;
-    const next = Math.max(1, Math.floor(this.limit / 2));
     this.lastDecreaseAt = this.now();
-    if (next === this.limit) return;
-    this.limit = next;
-    this.stats.decreases++;
-    this.record('decrease');
+    const retries = Math.max(1, attempts - 1);
+    this.set(Math.max(1, this.level * Math.max(0.5, 1 - DECREASE_PER_RETRY * retries)), 'decrease');
   }
 
   /** A call that succeeded at its first attempt. */
   cleanCall(): void {
     this.stats.cleanCalls++;
-    this.clean++;
-    if (this.clean < this.growAfter || this.limit >= this.max) return;
-    this.clean = 0;
-    this.limit++;
-    this.stats.increases++;
-    this.record('increase');
+    this.set(Math.min(this.max, this.level + 1 / this.level), 'increase');
   }
 
-  private record(reason: ConcurrencyReason): void {
+  private set(level: number, reason: ConcurrencyReason): void {
+    const before = this.limit;
+    this.level = level;
+    if (this.limit === before) return;
+    if (reason === 'decrease') this.stats.decreases++;
+    else this.stats.increases++;
     this.stats.min = Math.min(this.stats.min, this.limit);
     this.stats.final = this.limit;
     this.stats.trace.push({ atMs: this.now(), limit: this.limit, reason });
@@ -112,16 +132,17 @@ export class AimdWindow {
 export class ProbeScheduler {
   private readonly queue: Task[] = [];
   private readonly windows = new Map<string, AimdWindow>();
+  /** Runs holding a slot. */
   private running = 0;
+  /** Runs started and not yet ended (some may have released their slot). */
+  private active = 0;
   private failure: { err: unknown } | undefined;
   private idleWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private readonly started = Date.now();
   readonly concurrency: number;
-  private readonly growAfter: number;
 
-  constructor(private readonly opts: SchedulerOptions) {
-    this.concurrency = Math.max(1, Math.floor(opts.concurrency));
-    this.growAfter = Math.max(1, Math.floor(opts.growAfter ?? DEFAULT_GROW_AFTER));
+  constructor(private readonly opts: SchedulerOptions = {}) {
+    this.concurrency = opts.concurrency === undefined ? Infinity : Math.max(1, Math.floor(opts.concurrency));
   }
 
   /** Scheduler clock (ms since creation). */
@@ -129,10 +150,13 @@ export class ProbeScheduler {
     return Date.now() - this.started;
   }
 
-  window(key: string): AimdWindow {
+  /** The window of a route; `max` (default: the global limit) sets its ceiling when it is first seen. */
+  window(key: string, max?: number): AimdWindow {
     let w = this.windows.get(key);
     if (!w) {
-      w = new AimdWindow(key, this.concurrency, this.growAfter, () => this.now(), (win, reason) => {
+      const ceiling = Math.max(1, Math.floor(Math.min(max ?? this.concurrency, this.concurrency)));
+      if (!Number.isFinite(ceiling)) throw new Error(`the window of ${key} needs a limit`);
+      w = new AimdWindow(key, ceiling, () => this.now(), (win, reason) => {
         this.emit(win, reason);
         if (reason === 'increase') this.pump();
       });
@@ -146,14 +170,16 @@ export class ProbeScheduler {
   }
 
   /**
-   * Queue a run; `group` lets a whole job's queued runs be dropped at once. `front` puts it
-   * ahead of everything queued (re-runs, so the primitive they complete is checkpointed soon).
+   * Queue a run on a route whose window exists (`window(key, max)`); `group` lets a whole job's
+   * queued runs be dropped at once. `front` puts it ahead of everything queued (re-runs, so the
+   * primitive they complete is checkpointed soon). The run receives `release`, which frees its
+   * slot before it ends.
    */
-  submit(key: string, group: string, run: () => Promise<void>, opts: { front?: boolean } = {}): void {
+  submit(key: string, group: string, run: (release: () => void) => Promise<void>, hooks: TaskHooks = {}): void {
     if (this.failure) return;
     this.window(key);
-    const task = { key, group, run };
-    if (opts.front) this.queue.unshift(task);
+    const task: Task = { ...hooks, key, group, run };
+    if (hooks.front) this.queue.unshift(task);
     else this.queue.push(task);
     this.pump();
   }
@@ -163,7 +189,8 @@ export class ProbeScheduler {
     let n = 0;
     for (let i = this.queue.length - 1; i >= 0; i--) {
       if (this.queue[i]!.group === group) {
-        this.queue.splice(i, 1);
+        const [task] = this.queue.splice(i, 1);
+        if (task!.prepared) task!.discard?.();
         n++;
       }
     }
@@ -171,10 +198,10 @@ export class ProbeScheduler {
     return n;
   }
 
-  /** Stop dispatching; whenIdle rejects with `err` once the running runs have ended. */
+  /** Stop dispatching; whenIdle rejects with `err` once the started runs have ended. */
   fail(err: unknown): void {
     this.failure ??= { err };
-    this.queue.length = 0;
+    for (const task of this.queue.splice(0)) if (task.prepared) task.discard?.();
     this.settleIfIdle();
   }
 
@@ -187,10 +214,31 @@ export class ProbeScheduler {
   }
 
   get pending(): number {
-    return this.queue.length + this.running;
+    return this.queue.length + this.active;
   }
 
   private pump(): void {
+    this.dispatch();
+    this.prepareAhead();
+  }
+
+  /** Lets the next runs of each route (as many as its window) prepare while the running ones wait on the model. */
+  private prepareAhead(): void {
+    if (this.failure) return;
+    const ahead = new Map<string, number>();
+    for (const task of this.queue) {
+      const w = this.window(task.key);
+      const n = ahead.get(task.key) ?? 0;
+      if (n >= w.limit) continue;
+      ahead.set(task.key, n + 1);
+      if (!task.prepared) {
+        task.prepared = true;
+        task.prepare?.();
+      }
+    }
+  }
+
+  private dispatch(): void {
     while (!this.failure && this.running < this.concurrency) {
       const i = this.queue.findIndex((t) => {
         const w = this.window(t.key);
@@ -200,18 +248,26 @@ export class ProbeScheduler {
       const task = this.queue.splice(i, 1)[0]!;
       const w = this.window(task.key);
       this.running++;
+      this.active++;
       w.running++;
       this.emit(w, 'start');
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        this.running--;
+        w.running--;
+        this.emit(w, 'finish');
+        this.pump();
+      };
       void (async () => {
         try {
-          await task.run();
+          await task.run(release);
         } catch (err) {
           this.fail(err);
         } finally {
-          this.running--;
-          w.running--;
-          this.emit(w, 'finish');
-          this.pump();
+          release();
+          this.active--;
           this.settleIfIdle();
         }
       })();
@@ -219,7 +275,7 @@ export class ProbeScheduler {
   }
 
   private settleIfIdle(): void {
-    if (this.running > 0) return;
+    if (this.active > 0) return;
     if (!this.failure && this.queue.length > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { safeModelName } from '../config/paths.js';
 import { newSessionId, shortModel } from '../logs/session-id.js';
 import { indexLogDir, type SessionStart } from '../logs/sessions-index.js';
-import type { ProfileManyResult } from './profile.js';
+import type { ProfileManyResult } from './session-types.js';
 
 /**
  * A profile run's line in `<logs>/sessions.jsonl` (profiler-compiler §5.1): type `profile`, tag

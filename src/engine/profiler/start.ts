@@ -1,17 +1,18 @@
 import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
-import type { Logger } from '../util/log.js';
 import { recordSession } from '../logs/sessions-index.js';
+import type { Logger } from '../util/log.js';
 import { installedProbeObserver } from './probe-hooks.js';
-import { profileMany, type ProfileManyResult } from './profile.js';
+import { profileMany } from './profile.js';
 import { profileSessionOutcome, profileSessionStart } from './session-entry.js';
+import type { ProfileManyResult, ProgressCallback } from './session-types.js';
 
 /**
  * A profile as the `profile` operation asks for it: roots from the engine, the configured
- * sandbox, models checked for a route and key before anything runs, and the probe observers
- * installed in this process (only the simulator's preload installs one; nothing is ever added
- * to a prompt).
+ * sandbox, models checked for a route and key before anything runs, the run recorded in
+ * `<logs>/sessions.jsonl`, and the probe observers installed in this process (only the
+ * simulator's preload installs one; nothing is ever added to a prompt).
  */
 export interface StartProfileOptions {
   models: string[];
@@ -20,12 +21,17 @@ export interface StartProfileOptions {
   skip?: string[];
   instances: number;
   force: boolean;
-  concurrency: number;
+  /** Default: each route's maxConcurrency, adapting down when the vendor pushes back. */
+  concurrency?: number;
   timeoutMs: number;
   seed?: number;
+  /** Another run profiling the same model and harness: wait for it and reuse its profile, or fail. Default wait. */
+  ifRunning?: 'wait' | 'fail';
+  /** The run this profile belongs to (named to other processes that find the job locked). */
+  runId?: string;
   llm: ChatProvider;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number, message: string) => void;
+  onProgress?: ProgressCallback;
   log?: Logger;
 }
 
@@ -40,9 +46,11 @@ export async function startProfile(engine: Engine, opts: StartProfileOptions): P
       ...(opts.skip ? { skip: opts.skip } : {}),
       instances: opts.instances,
       force: opts.force,
-      concurrency: opts.concurrency,
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       timeoutMs: opts.timeoutMs,
       ...(opts.seed !== undefined ? { profileSeed: opts.seed } : {}),
+      ...(opts.ifRunning ? { ifRunning: opts.ifRunning } : {}),
+      ...(opts.runId ? { runId: opts.runId } : {}),
       llm: opts.llm,
       profilesDir: engine.roots.profiles.value,
       logsDir: engine.roots.logs.value,

@@ -2,7 +2,7 @@ import { allPrimitives, type Level } from '../primitives/catalog.js';
 import type { TCP } from '../profiles/schema.js';
 import { profileUri, toModelDirName } from '../profiles/store.js';
 import { describeError } from '../util/errors.js';
-import type { ProfileManyResult } from './profile.js';
+import type { ProfileManyResult } from './session-types.js';
 
 /** The compact result the profile operation returns; the whole TCP stays behind its resource. */
 export function summarizeProfileRun(result: ProfileManyResult) {

@@ -3,7 +3,7 @@
  * its graders); `runAgent` runs any other workload (the profiler's probes; the compiler's and
  * the JIT's runs) through the same adapter seam, work-dir handling and runStatus gate.
  */
-export { readyAdapter, runAdapter, runAgent, type AgentJob, type AgentJobOutcome, type Workload } from './run-agent.js';
+export { stageWorkDir, readyAdapter, runAdapter, runAgent, type AgentJob, type AgentJobOutcome, type StagedWorkDir, type Workload } from './run-agent.js';
 export {
   runTask,
   workDirPrefixFor,

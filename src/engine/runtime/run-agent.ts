@@ -15,9 +15,12 @@ import { silentLogger, type Logger } from '../util/log.js';
  *   1. the adapter is loaded and asked whether it can run here (AdapterUnavailableError with
  *      its install hint otherwise), and the skill delivery and mode are checked against it;
  *   2. a fresh work directory is created under `tmpRoot` and the workload prepares it
- *      (a task's fixtures and `_setup.sh`, a probe's setup files);
+ *      (a task's fixtures and `_setup.sh`, a probe's setup files) — or the job brings one
+ *      staged ahead with `stageWorkDir` (the profiler prepares the next probe while the
+ *      current one waits for the model);
  *   3. the adapter runs inside a cleanup scope that is closed however the run ends —
- *      result, error or cancellation;
+ *      result, error or cancellation; the workload hears right away that the agent is done
+ *      (no model call follows: a scheduler may hand the model slot on);
  *   4. the runStatus gate: only an `ok` run is evaluated by the workload;
  *   5. the workload may inspect the outcome while the work directory still exists;
  *   6. the work directory is removed unless the job or the workload keeps it.
@@ -46,6 +49,8 @@ export interface AgentJob {
   workDirPrefix: string;
   /** Keep the work directory whatever happens (its path is returned). Default false. */
   keepWorkDir?: boolean;
+  /** A work directory made and filled ahead by stageWorkDir; the workload's prepare is then not called. */
+  staged?: StagedWorkDir;
   convLogPath?: string;
   hooks?: RuntimeHooks;
   signal?: AbortSignal;
@@ -53,8 +58,10 @@ export interface AgentJob {
 }
 
 export interface Workload<E> {
-  /** Fill the fresh work directory before the agent starts. */
-  prepare(workDir: string): Promise<void>;
+  /** Fill the fresh work directory before the agent starts (unless the job brings a prepared one). */
+  prepare?(workDir: string): Promise<void>;
+  /** The agent has returned (before any grading): no model call of this job follows. */
+  agentDone?(run: RunResult): Promise<void>;
   /** Grade the run; called only for runStatus `ok` (the gate). */
   evaluate?(ctx: { run: RunResult; workDir: string }): Promise<E>;
   /** After grading (or the gate), while the work directory exists; may ask to keep it. */
@@ -69,10 +76,37 @@ export interface AgentJobOutcome<E> {
   workDir: string | null;
 }
 
+/** A work directory created and filled ahead of its run. */
+export interface StagedWorkDir {
+  readonly workDir: string;
+  /** Removes it, for a run that will not take place. */
+  discard(): Promise<void>;
+}
+
+/** Creates a work directory under `tmpRoot` and fills it; nothing is left behind when filling fails. */
+export async function stageWorkDir(opts: Pick<AgentJob, 'tmpRoot' | 'workDirPrefix'>, fill: (workDir: string) => Promise<void>): Promise<StagedWorkDir> {
+  const workDir = await createWorkDir({ tmpRoot: opts.tmpRoot, prefix: opts.workDirPrefix });
+  const discard = () => removeWorkDir(workDir, { tmpRoot: opts.tmpRoot });
+  try {
+    await fill(workDir);
+  } catch (err) {
+    await discard().catch(() => undefined);
+    throw err;
+  }
+  return { workDir, discard };
+}
+
 /** Runs a job on the harness its `adapter` names (see the module comment). */
 export async function runAgent<E>(job: AgentJob, workload: Workload<E>): Promise<AgentJobOutcome<E>> {
-  if (job.signal?.aborted) throw new CancelledError(job.signal.reason);
-  return runAdapter(await loadAdapter(job.adapter), job, workload);
+  let adapter: AgentAdapter;
+  try {
+    if (job.signal?.aborted) throw new CancelledError(job.signal.reason);
+    adapter = await loadAdapter(job.adapter);
+  } catch (err) {
+    await job.staged?.discard().catch(() => undefined);
+    throw err;
+  }
+  return runAdapter(adapter, job, workload);
 }
 
 /** Checks that an adapter can take this job here (availability, mode, skill delivery). */
@@ -94,13 +128,19 @@ export async function readyAdapter(adapter: AgentAdapter, job: Pick<AgentJob, 'm
 export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, workload: Workload<E>): Promise<AgentJobOutcome<E>> {
   const log = job.log ?? silentLogger;
   const { signal } = job;
-  if (signal?.aborted) throw new CancelledError(signal.reason);
-  const mode = await readyAdapter(adapter, job);
+  let mode: AdapterMode;
+  try {
+    if (signal?.aborted) throw new CancelledError(signal.reason);
+    mode = await readyAdapter(adapter, job);
+  } catch (err) {
+    await job.staged?.discard().catch(() => undefined);
+    throw err;
+  }
 
-  const workDir = await createWorkDir({ tmpRoot: job.tmpRoot, prefix: job.workDirPrefix });
+  const workDir = job.staged?.workDir ?? (await createWorkDir({ tmpRoot: job.tmpRoot, prefix: job.workDirPrefix }));
   let keep = job.keepWorkDir === true;
   try {
-    await workload.prepare(workDir);
+    if (!job.staged) await workload.prepare?.(workDir);
     if (signal?.aborted) throw new CancelledError(signal.reason);
     const run = await runInScope(adapter, log, (scope) =>
       adapter.run(
@@ -123,6 +163,7 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
         scope,
       ),
     );
+    await workload.agentDone?.(run);
     let evaluation: E | undefined;
     if (run.runStatus === 'ok' && workload.evaluate) evaluation = await workload.evaluate({ run, workDir });
     else if (run.runStatus !== 'ok') log.debug(`${adapter.name}: runStatus ${run.runStatus}, not evaluated (${run.statusDetail ?? 'no detail'})`);

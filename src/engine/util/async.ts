@@ -11,3 +11,25 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/** Counting semaphore: at most `size` holders; waiters are served first come, first served. */
+export class Semaphore {
+  private held = 0;
+  private readonly waiters: Array<() => void> = [];
+  constructor(private readonly size: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.held < this.size) {
+      this.held++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Hands the permit to the oldest waiter, if any. */
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.held = Math.max(0, this.held - 1);
+  }
+}

@@ -13,15 +13,17 @@ export async function pathExists(p: string): Promise<boolean> {
 
 /**
  * Write a file so a concurrent reader sees either the old or the new content, never a
- * torn one: write a sibling temp file, fsync it, then rename over the target.
+ * torn one: write a sibling temp file, fsync it, then rename over the target. `sync: false`
+ * skips the fsync — for logs, where a crash may lose the file but a reader must never see
+ * half of it — which keeps the disk off the caller's path.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number, opts: { sync?: boolean } = {}): Promise<void> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await fsp.open(tmp, 'w', mode ?? 0o644);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (opts.sync !== false) await handle.sync();
   } finally {
     await handle.close();
   }

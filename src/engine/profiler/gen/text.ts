@@ -75,3 +75,8 @@ export function isAlphabetical(xs: readonly string[]): boolean {
   const byLocale = xs.every((x, i) => i === 0 || xs[i - 1]!.localeCompare(x) <= 0);
   return byCode || byLocale;
 }
+
+/** Replaces `{key}` placeholders with their values; unknown keys stay as written. */
+export function fillTemplate(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { cp, generatorByLevel, tryParseJson, type ProbeRng } from '../toolkit.js';
-import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
+import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
 import { distinctWords, RICH_SOUNDS, richWord } from '../gen/words.js';
 import { checkProgram, programSolution } from '../gen/code-check.js';
 

@@ -326,14 +326,16 @@ function l3Org(rng: ProbeRng): { org: string; depts: Dept[] } {
       }
     }
   };
-  const deptNames = distinct(rng.int(4, 5), () => capitalize(plainWord(rng, 2)));
+  // Sized to just clear the 5 KB the reply must exceed (generateL3 draws again below that):
+  // every member listed is prompt the model is sent, so the roster is no bigger than it must be.
+  const deptNames = distinct(3, () => capitalize(plainWord(rng, 2)));
   const depts: Dept[] = deptNames.map((dn) => {
     const teamNames = distinct(rng.int(3, 4), () => `${capitalize(plainWord(rng, 2))} ${rng.pick(['Squad', 'Cell', 'Unit', 'Crew'])}`);
     return {
       name: dn,
       budget: rng.int(20, 900) * 1000,
       teams: teamNames.map((tn) => {
-        const members = Array.from({ length: rng.int(3, 5) }, () => {
+        const members = Array.from({ length: rng.int(3, 4) }, () => {
           const name = person();
           return {
             name,
