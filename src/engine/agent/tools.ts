@@ -1,10 +1,8 @@
-import { promises as fsp } from 'node:fs';
-import * as path from 'node:path';
 import type { ToolCall, ToolSpec } from '../llm/types.js';
-import { resolveInWorkDir, runCommand } from '../sandbox/index.js';
+import { listInWorkDir, openForRead, openForWrite, runCommand } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { CancelledError, describeError, errorMessage } from '../util/errors.js';
-import { redact } from '../util/redact.js';
+import { containsSecret, redact } from '../util/redact.js';
 
 /**
  * The bare-agent's tool set (spec runtime §2.5). Names and argument shapes are the reference's,
@@ -157,16 +155,16 @@ function stringArg(args: Record<string, unknown>, name: string, fallback?: strin
 
 async function readFileTool(ctx: ToolContext, args: Record<string, unknown>): Promise<ToolOutcome> {
   const rel = stringArg(args, 'path');
-  const abs = await resolveInWorkDir(ctx.workDir, rel);
-  let stat;
+  let opened;
   try {
-    stat = await fsp.stat(abs);
+    opened = await openForRead(ctx.workDir, rel);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fail(`File not found: ${rel}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return fail(`File not found: ${rel}`);
+    if (code === 'EISDIR') return fail(`${rel} is a directory; use list_directory to see its entries`);
     throw err;
   }
-  if (stat.isDirectory()) return fail(`${rel} is a directory; use list_directory to see its entries`);
-  const handle = await fsp.open(abs, 'r');
+  const { handle, stat } = opened;
   try {
     const want = Math.min(stat.size, READ_FILE_MAX_BYTES);
     const buf = Buffer.alloc(want);
@@ -192,18 +190,27 @@ async function readFileTool(ctx: ToolContext, args: Record<string, unknown>): Pr
 async function writeFileTool(ctx: ToolContext, args: Record<string, unknown>): Promise<ToolOutcome> {
   const rel = stringArg(args, 'path');
   const content = stringArg(args, 'content');
-  const abs = await resolveInWorkDir(ctx.workDir, rel, { forWrite: true });
-  await fsp.mkdir(path.dirname(abs), { recursive: true });
-  await fsp.writeFile(abs, content);
+  let opened;
+  try {
+    opened = await openForWrite(ctx.workDir, rel);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') return fail(`${rel} is a directory; name a file inside it`);
+    throw err;
+  }
+  try {
+    await opened.handle.truncate(0);
+    await opened.handle.writeFile(content);
+  } finally {
+    await opened.handle.close();
+  }
   return { output: `File written: ${rel}` };
 }
 
 async function listDirectoryTool(ctx: ToolContext, args: Record<string, unknown>): Promise<ToolOutcome> {
   const rel = stringArg(args, 'path', '.');
-  const abs = await resolveInWorkDir(ctx.workDir, rel);
   let entries;
   try {
-    entries = await fsp.readdir(abs, { withFileTypes: true });
+    entries = await listInWorkDir(ctx.workDir, rel);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return fail(`Directory not found: ${rel}`);
@@ -254,11 +261,6 @@ async function executeCommandTool(ctx: ToolContext, args: Record<string, unknown
 function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
-}
-
-/** True when the text contains one of the API keys the engine resolved (util/redact registry). */
-function containsSecret(text: string): boolean {
-  return redact(text) !== text;
 }
 
 async function webFetchTool(ctx: ToolContext, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
