@@ -5,6 +5,7 @@ import { findInstallRoot, locateConfigFile, resolveRoots, resolveTmpDir, type Re
 import { RunManager } from './runs/manager.js';
 import { createLogger, parseLogLevel, type Logger } from './util/log.js';
 import { registerEnvSecrets, registerRouteSecrets } from './util/redact.js';
+import { protectFromCommands } from './sandbox/protect.js';
 
 /**
  * The engine's services for one process: resolved roots, the config (re-read when the file
@@ -38,6 +39,8 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   const inputs: RootInputs = { argv, env, home: opts.home, cwd: opts.cwd, installRoot };
   const roots = resolveRoots(inputs);
   const log = opts.log ?? createLogger({ level: parseLogLevel(env.SKVM_LOG_LEVEL) });
+  // Agent commands never see the cache (config file with keys, profiles, logs) or this package.
+  protectFromCommands([roots.cache.value, roots.profiles.value, roots.logs.value, roots.proposals.value, roots.installRoot.value]);
 
   let cached: LoadedConfig | undefined;
   const configFile = () => locateConfigFile(roots.cache.value, roots.installRoot.value);

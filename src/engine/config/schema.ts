@@ -77,7 +77,7 @@ export const ConfigSchema = z.object({
   sandbox: z
     .object({ mode: z.enum(['auto', 'bwrap', 'none']).optional() })
     .optional()
-    .describe('ours: auto uses bubblewrap when it works; bwrap requires it; none runs commands unsandboxed'),
+    .describe('ours: auto runs commands in the platform sandbox and refuses them where none works; bwrap names bubblewrap; none opts into running them unconfined'),
 });
 export type SkvmConfig = z.output<typeof ConfigSchema>;
 

@@ -115,22 +115,20 @@ export async function resolveInWorkDir(workDir: string, userPath: string, opts: 
     }
     const resolved = missing.length === 0 ? real : path.join(real, ...missing);
     if (opts.forWrite && resolved === root) throw new SandboxViolation(`Refused path ${shown}: it names the work directory itself, not a file in it.`);
-    if (missing.length === 0) await refuseUnlikeFile(resolved, shown);
+    if (missing.length === 0) await refuseHardLinked(resolved, shown);
     return resolved;
   }
   throw new SandboxViolation(`Refused path ${shown}: too many levels of symbolic links.`);
 }
 
 /**
- * Only directories and regular files with a single link are handed out. A second hard link may
- * sit outside the work directory (names are all the checks above see), and reading a fifo or
- * a device would block or touch hardware.
+ * A file with a second hard link is refused: that link may lie outside the work directory, and
+ * names are all the checks above see. (Whether a path is a regular file is the caller's check:
+ * open.ts refuses fifos and devices, file-check reports them.)
  */
-async function refuseUnlikeFile(real: string, shown: string): Promise<void> {
+async function refuseHardLinked(real: string, shown: string): Promise<void> {
   const st = await fsp.lstat(real).catch(() => undefined);
-  if (!st || st.isDirectory()) return;
-  if (!st.isFile()) throw new SandboxViolation(`Refused path ${shown}: it is not a regular file (a fifo, socket or device).`, 'Name a regular file or a directory.');
-  if (st.nlink !== 1) throw new SandboxViolation(hardLinkMessage(shown, st.nlink), HARD_LINK_HINT);
+  if (st && !st.isDirectory() && st.nlink !== 1) throw new SandboxViolation(hardLinkMessage(shown, st.nlink), HARD_LINK_HINT);
 }
 
 export const HARD_LINK_HINT = 'Copy it (cp, not ln) so it has a single name, and use the copy.';

@@ -71,17 +71,17 @@ export function readProcTable(): Map<number, ProcInfo> {
   return table;
 }
 
-/** How many processes the user `uid` runs now (for RLIMIT_NPROC when not root). */
-export function countProcessesOfUid(uid: number, table: Map<number, ProcInfo> = readProcTable()): number {
-  let n = 0;
+/** Live processes of the user `uid` (for RLIMIT_NPROC, and to find what a command identity left behind). */
+export function pidsOfUid(uid: number, table: Map<number, ProcInfo> = readProcTable()): number[] {
+  const out: number[] = [];
   for (const pid of table.keys()) {
     try {
-      if (statSync(`/proc/${pid}`).uid === uid) n++;
+      if (statSync(`/proc/${pid}`).uid === uid) out.push(pid);
     } catch {
       // gone
     }
   }
-  return n;
+  return out;
 }
 
 export class ProcessFamily {

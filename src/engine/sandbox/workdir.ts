@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SkvmError } from '../util/errors.js';
 import { SandboxViolation } from './errors.js';
+import { isCommandUid } from './identity.js';
 
 /**
  * Work directories: `<tmpRoot>/skvm…XXXXXX`, created with mkdtemp (mode 0700). removeWorkDir
@@ -33,6 +34,7 @@ export async function createWorkDir(opts: CreateWorkDirOptions): Promise<string>
   const prefix = opts.prefix.startsWith('skvm') ? opts.prefix : `skvm-${opts.prefix}`;
   await fsp.mkdir(opts.tmpRoot, { recursive: true });
   const root = await fsp.realpath(opts.tmpRoot);
+  await letCommandsEnter(root);
   const dir = await fsp.mkdtemp(path.join(root, prefix));
   knownRoots.add(root);
   return fsp.realpath(dir);
@@ -64,7 +66,7 @@ export async function removeWorkDir(dir: string, opts: RemoveWorkDirOptions = {}
   roots.add(await fsp.realpath(os.tmpdir()).catch(() => os.tmpdir()));
   if (opts.tmpRoot) roots.add(await fsp.realpath(opts.tmpRoot).catch(() => path.resolve(opts.tmpRoot!)));
   if (!roots.has(parent)) throw refuse('it is not directly inside a temp root');
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw refuse('it belongs to another user');
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid() && !(process.getuid() === 0 && isCommandUid(st.uid))) throw refuse('it belongs to another user');
   try {
     await fsp.rm(real, { recursive: true, force: true, maxRetries: 2 });
   } catch (err) {
@@ -74,6 +76,17 @@ export async function removeWorkDir(dir: string, opts: RemoveWorkDirOptions = {}
     await restoreOwnerPermissions(real);
     await fsp.rm(real, { recursive: true, force: true, maxRetries: 2 });
   }
+}
+
+/**
+ * A root engine runs commands as other users (identity.ts), who must be able to pass through the
+ * temp root to their work directory: add search permission for others (not read: they still
+ * cannot list it). Each work directory stays mode 0700, owned by its own command user.
+ */
+async function letCommandsEnter(root: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const st = await fsp.stat(root);
+  if ((st.mode & 0o001) === 0) await fsp.chmod(root, (st.mode & 0o7777) | 0o001);
 }
 
 async function restoreOwnerPermissions(dir: string): Promise<void> {
