@@ -125,16 +125,36 @@ async function settleIdentity(workDir: string): Promise<CommandIdentity> {
   return id;
 }
 
-/** Chowns every entry not yet owned by `id`; symlinks and multiply-linked files are left alone. */
+/** When each uid's tree was last handed over (ms, with a margin for coarse file-system clocks). */
+const handedOver = new Map<number, number>();
+const CLOCK_MARGIN_MS = 2000;
+
+/**
+ * Chowns every entry not yet owned by `id`; symlinks and multiply-linked files are left alone.
+ * After the first time, only folders modified since the last hand-over have their files looked
+ * at (a new file or folder changes its parent's mtime; a file rewritten in place keeps its
+ * owner), so a command in a 10 000-file work dir does not lstat every file again.
+ */
 async function handOver(dir: string, id: CommandIdentity): Promise<void> {
+  const started = Date.now();
+  await handOverDir(dir, id, handedOver.get(id.uid));
+  handedOver.set(id.uid, started - CLOCK_MARGIN_MS);
+}
+
+async function handOverDir(dir: string, id: CommandIdentity, since: number | undefined): Promise<void> {
   const st = await fsp.lstat(dir);
   if (st.uid !== id.uid || st.gid !== id.gid) await fsp.lchown(dir, id.uid, id.gid);
+  const changed = since === undefined || st.mtimeMs >= since;
   for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      await handOverDir(p, id, since);
+      continue;
+    }
+    if (!changed || e.isSymbolicLink()) continue;
     const s = await fsp.lstat(p).catch(() => undefined);
-    if (!s || s.isSymbolicLink() || (!s.isDirectory() && s.nlink > 1)) continue;
-    if (s.isDirectory()) await handOver(p, id);
-    else if (s.uid !== id.uid || s.gid !== id.gid) await fsp.lchown(p, id.uid, id.gid);
+    if (!s || s.isSymbolicLink() || s.isDirectory() || s.nlink > 1) continue;
+    if (s.uid !== id.uid || s.gid !== id.gid) await fsp.lchown(p, id.uid, id.gid);
   }
 }
 
