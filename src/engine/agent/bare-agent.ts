@@ -47,8 +47,10 @@ export interface BareAgentOptions {
   /** Wall-clock budget of the whole run. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Whether web_fetch may reach the network. Default false. */
+  /** Whether web_fetch may reach the network (public addresses). Default false. */
   web?: boolean;
+  /** Local `host:port`s web_fetch may reach besides (a profiler probe's server). */
+  allowLocalHosts?: readonly string[];
   sandbox: { mode: SandboxMode; network: boolean };
   /** Per-command limit for execute_command. Default 30000. */
   commandTimeoutMs?: number;
@@ -155,6 +157,7 @@ export async function runBareAgent(opts: BareAgentOptions): Promise<RunResult> {
     {
       workDir,
       web: opts.web === true,
+      ...(opts.allowLocalHosts ? { allowLocalHosts: opts.allowLocalHosts } : {}),
       sandbox: opts.sandbox,
       ...(opts.commandTimeoutMs !== undefined ? { commandTimeoutMs: opts.commandTimeoutMs } : {}),
       remainingMs: () => loopDeadline - Date.now(),

@@ -1,8 +1,8 @@
 import type { ToolCall, ToolSpec } from '../llm/types.js';
-import { listInWorkDir, openForRead, openForWrite, runCommand } from '../sandbox/index.js';
+import { EgressRefused, guardedRequest, listInWorkDir, openForRead, openForWrite, runCommand } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { CancelledError, describeError, errorMessage } from '../util/errors.js';
-import { containsSecret, redact } from '../util/redact.js';
+import { redact } from '../util/redact.js';
 
 /**
  * The bare-agent's tool set (spec runtime §2.5). Names and argument shapes are the reference's,
@@ -96,8 +96,13 @@ export interface ToolOutcome {
 
 export interface ToolContext {
   workDir: string;
-  /** Whether web_fetch may go out to the network. */
+  /** Whether web_fetch may go out to the network (public addresses only). */
   web: boolean;
+  /**
+   * Local servers web_fetch may reach although they are on loopback or a private network, as
+   * `host:port` (URL.host), e.g. a profiler probe's own server. Nothing else local is reachable.
+   */
+  allowLocalHosts?: readonly string[];
   sandbox: { mode: SandboxMode; network: boolean };
   /** Default 30000. */
   commandTimeoutMs?: number;
@@ -285,52 +290,24 @@ async function webFetchTool(ctx: ToolContext, args: Record<string, unknown>, sig
   }
   const body = args.body === undefined || args.body === null ? undefined : stringArg(args, 'body');
   if (body !== undefined && (method === 'GET' || method === 'HEAD')) return fail(`a ${method} request cannot have a body`);
-  // Our credentials never leave through this tool, whatever the model puts in the request.
-  if ([rawUrl, body ?? '', ...Object.keys(headers), ...Object.values(headers)].some(containsSecret)) {
-    return fail('the request contains a credential of this server; it was not sent.');
-  }
   const timeout = AbortSignal.timeout(WEB_FETCH_TIMEOUT_MS);
-  const both = AbortSignal.any([signal, timeout]);
-  let res: Response;
+  let res;
   try {
-    res = await fetch(url, { method, headers, body, signal: both, redirect: 'follow' });
+    res = await guardedRequest({
+      url: url.href,
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.any([signal, timeout]),
+      allowLocalHosts: ctx.allowLocalHosts ?? [],
+      maxBytes: WEB_FETCH_MAX_BYTES,
+    });
   } catch (err) {
     if (signal.aborted) throw new CancelledError(signal.reason);
     if (timeout.aborted) return fail(`request timed out after ${WEB_FETCH_TIMEOUT_MS / 1000}s`);
-    const cause = (err as { cause?: unknown }).cause;
-    return fail(`request failed: ${errorMessage(err)}${cause ? ` (${errorMessage(cause)})` : ''}`);
+    if (err instanceof EgressRefused) return fail(err.message);
+    return fail(`request failed: ${errorMessage(err)}`);
   }
-  let text: string;
-  let cut = false;
-  try {
-    ({ text, cut } = await readCapped(res, WEB_FETCH_MAX_BYTES));
-  } catch (err) {
-    if (signal.aborted) throw new CancelledError(signal.reason);
-    if (timeout.aborted) return fail(`response body timed out after ${WEB_FETCH_TIMEOUT_MS / 1000}s`);
-    return fail(`reading the response failed: ${errorMessage(err)}`);
-  }
-  const note = cut ? `\n\n[web_fetch: body cut after the first ${WEB_FETCH_MAX_BYTES} bytes]` : '';
-  return { output: `HTTP ${res.status}\n${text}${note}`, isError: res.status >= 400 ? true : undefined };
-}
-
-async function readCapped(res: Response, cap: number): Promise<{ text: string; cut: boolean }> {
-  if (!res.body) return { text: '', cut: false };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let cut = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > cap) {
-      chunks.push(value.subarray(0, cap - size));
-      size = cap;
-      cut = true;
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), cut };
+  const note = res.cut ? `\n\n[web_fetch: body cut after the first ${WEB_FETCH_MAX_BYTES} bytes]` : '';
+  return { output: `HTTP ${res.status}\n${res.text}${note}`, isError: res.status >= 400 ? true : undefined };
 }

@@ -265,6 +265,7 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
         timeoutMs,
         ...(opts.signal ? { signal: opts.signal } : {}),
         web,
+        ...(server ? { allowLocalHosts: [new URL(server.baseUrl).host] } : {}),
         sandbox: { mode: opts.sandbox.mode, network: web },
         ...(opts.logs ? { convLogPath: opts.logs.convLog } : {}),
         log,

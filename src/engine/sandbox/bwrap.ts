@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { SkvmError } from '../util/errors.js';
 import { which } from '../util/which.js';
 import { SAFE_PATH, toolPrefixes } from './env.js';
-import { freshIdentity, reachableBy, type CommandIdentity } from './identity.js';
+import { freshIdentity, type CommandIdentity } from './identity.js';
 import { isRoot } from './limits.js';
 import { isInside } from './paths.js';
 import { protectedPaths } from './protect.js';
@@ -35,9 +35,13 @@ import { protectedPaths } from './protect.js';
  * Not there at all: the home directory, /root, /home, /opt, /srv, /mnt, /media, /run, /sys, /var
  * (but /var/tmp), other work directories, the cache root and the package folder.
  *
- * When the engine runs as root, bwrap itself is started as the work dir's unprivileged identity
- * (identity.ts), so it needs unprivileged user namespaces; paths that identity cannot reach
- * (a tool under /root, mode 0700) are left out rather than bound.
+ * When the engine runs as root, bwrap runs privileged (no user namespace: it mounts as root, so a
+ * python under /root can still be bound) keeping only CAP_SETUID/SETGID/DAC_OVERRIDE, and the
+ * command starts through `setpriv` as the work dir's unprivileged identity (identity.ts) with no
+ * capabilities and no_new_privs; folders bwrap creates on the way to a bind are mode 0755 and
+ * /tmp is 1777, so that identity can use them. A privileged bwrap has no user namespace to
+ * apply --disable-userns to, so a second bwrap, run as the identity over the same root, adds one
+ * with it (where the identity can get user namespaces at all; where it cannot, none is needed).
  */
 
 export interface BwrapFeatures {
@@ -51,6 +55,18 @@ export interface SandboxSupport {
   /** Why bubblewrap is not usable (when `available` is false). */
   reason?: string;
   features: BwrapFeatures;
+  /** Root engine: the setpriv that moves commands to their unprivileged identity. */
+  setprivPath?: string;
+  /** Root engine: a second, unprivileged bwrap after setpriv closes user namespaces (see the header). */
+  innerBwrap?: boolean;
+}
+
+/** How a root engine's commands leave root inside the sandbox. */
+export interface PrivilegeDrop {
+  setprivPath: string;
+  identity: CommandIdentity;
+  /** bwrap run again as the identity, only to give it a user namespace with --disable-userns. */
+  innerBwrap?: string | undefined;
 }
 
 export const TMPFS_SIZE_BYTES = 512 * 1024 * 1024;
@@ -73,20 +89,35 @@ async function detect(): Promise<SandboxSupport> {
   if (process.platform !== 'linux') return { available: false, reason: `bubblewrap needs Linux (this is ${process.platform})`, features: none };
   const bwrapPath = which('bwrap') ?? which('bwrap', { PATH: SAFE_PATH.join(':') });
   if (!bwrapPath) return { available: false, reason: 'bwrap is not installed (not found on PATH)', features: none };
-  const identity = isRoot() ? freshIdentity() : undefined;
   const full: BwrapFeatures = { disableUserns: true, tmpfsSize: true };
-  const first = await probe(bwrapPath, full, identity);
-  if (first.ok) return { available: true, bwrapPath, features: full };
-  // Older bubblewrap (< 0.8) lacks --disable-userns and --size; the rest is what matters.
-  const second = await probe(bwrapPath, none, identity);
-  if (second.ok) return { available: true, bwrapPath, features: none };
-  const asWhom = identity ? ' as an unprivileged user (the engine runs as root; commands never do), which needs unprivileged user namespaces' : '';
-  return { available: false, bwrapPath, reason: `${first.reason}${asWhom}`, features: none };
+  if (!isRoot()) {
+    const first = await probe(bwrapPath, full, undefined);
+    if (first.ok) return { available: true, bwrapPath, features: full };
+    // Older bubblewrap (< 0.8) lacks --disable-userns and --size; the rest is what matters.
+    if ((await probe(bwrapPath, none, undefined)).ok) return { available: true, bwrapPath, features: none };
+    return { available: false, bwrapPath, reason: first.reason, features: none };
+  }
+  const setprivPath = which('setpriv', { PATH: SAFE_PATH.join(':') });
+  if (!setprivPath) return { available: false, bwrapPath, reason: 'the server runs as root and commands must not: that needs setpriv (util-linux), which is not installed', features: none };
+  const identity = freshIdentity();
+  let first: { ok: boolean; reason: string } | undefined;
+  for (const features of [full, none]) {
+    const withInner = await probe(bwrapPath, features, { setprivPath, identity, innerBwrap: bwrapPath });
+    first ??= withInner;
+    if (withInner.ok) return { available: true, bwrapPath, features, setprivPath, innerBwrap: true };
+    // The inner layer fails where the identity gets no user namespace — then it needs none.
+    const plain = { setprivPath, identity };
+    if ((await probe(bwrapPath, features, plain)).ok && !(await probe(bwrapPath, features, plain, ['unshare', '--user', 'true'])).ok) {
+      return { available: true, bwrapPath, features, setprivPath, innerBwrap: false };
+    }
+  }
+  return { available: false, bwrapPath, reason: first!.reason, features: none };
 }
 
-function probe(bwrapPath: string, features: BwrapFeatures, identity: CommandIdentity | undefined): Promise<{ ok: boolean; reason: string }> {
-  const view: View = { system: systemView(identity), prefixes: [], expose: [], masks: { dirs: [], files: [] } };
-  const args = buildBwrapArgs({ features, network: false, view, cwd: '/', env: { PATH: SAFE_PATH.join(':') } });
+function probe(bwrapPath: string, features: BwrapFeatures, dropTo: PrivilegeDrop | undefined, command = ['/bin/sh', '-c', 'exit 0']): Promise<{ ok: boolean; reason: string }> {
+  const view: View = { system: systemView(), prefixes: [], expose: [], masks: { dirs: [], files: [] } };
+  const layout: BwrapLayout = { features, network: false, view, cwd: '/', env: { PATH: SAFE_PATH.join(':') }, ...(dropTo ? { dropTo } : {}) };
+  const args = [...buildBwrapArgs(layout), '--', ...commandPrefix(layout), ...command];
   return new Promise((resolve) => {
     let stderr = '';
     let settled = false;
@@ -96,11 +127,7 @@ function probe(bwrapPath: string, features: BwrapFeatures, identity: CommandIden
       clearTimeout(timer);
       resolve({ ok, reason });
     };
-    const child = spawn(bwrapPath, [...args, '--', '/bin/sh', '-c', 'exit 0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: SAFE_PATH.join(':') },
-      ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
-    });
+    const child = spawn(bwrapPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: SAFE_PATH.join(':') } });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       done(false, `bwrap did not finish a trivial command within ${PROBE_TIMEOUT_MS / 1000}s`);
@@ -133,7 +160,7 @@ export interface SystemView {
   links: Array<[string, string]>;
 }
 
-function systemView(identity: CommandIdentity | undefined): SystemView {
+function systemView(): SystemView {
   const view: SystemView = { binds: [], links: [] };
   for (const p of [...SYSTEM_DIRS, ...SYSTEM_LINKS]) {
     let st: Stats;
@@ -143,21 +170,20 @@ function systemView(identity: CommandIdentity | undefined): SystemView {
       continue;
     }
     if (st.isSymbolicLink()) view.links.push([readlinkSync(p), p]);
-    else if (st.isDirectory() && reachableBy(p, identity)) view.binds.push(p);
+    else if (st.isDirectory()) view.binds.push(p);
   }
   return view;
 }
 
 /**
- * The view for one command: system paths, tool prefixes and `expose` paths the identity can
- * reach, and masks for every protected path (plus `hide`) that lies inside one of them. A work
+ * The view for one command: system paths, tool prefixes and `expose` paths, and masks for every protected path (plus `hide`) that lies inside one of them. A work
  * directory that contains a protected path is refused: binding it would show that path.
  */
-export async function planView(workDir: string, opts: { hide?: readonly string[]; expose?: readonly string[]; identity?: CommandIdentity | undefined } = {}): Promise<View> {
-  const system = systemView(opts.identity);
+export async function planView(workDir: string, opts: { hide?: readonly string[]; expose?: readonly string[] } = {}): Promise<View> {
+  const system = systemView();
   const bound = (p: string, list: readonly string[]) => list.some((b) => isInside(b, p));
-  const prefixes = toolPrefixes().filter((p) => !bound(p, system.binds) && reachableBy(p, opts.identity));
-  const expose = (await existingRealPaths(opts.expose ?? [])).filter((p) => reachableBy(p, opts.identity));
+  const prefixes = toolPrefixes().filter((p) => !bound(p, system.binds));
+  const expose = await existingRealPaths(opts.expose ?? []);
   const visible = [...system.binds, ...prefixes];
   const masks: View['masks'] = { dirs: [], files: [] };
   for (const p of [...ALWAYS_MASKED, ...protectedPaths(), ...(opts.hide ?? [])]) {
@@ -182,6 +208,7 @@ export async function planView(workDir: string, opts: { hide?: readonly string[]
   return { system, prefixes, expose, masks };
 }
 
+
 export interface BwrapLayout {
   features: BwrapFeatures;
   network: boolean;
@@ -190,35 +217,77 @@ export interface BwrapLayout {
   workDir?: string;
   cwd: string;
   env: Record<string, string>;
+  /** Root engine: run the command as this identity (see the header). */
+  dropTo?: PrivilegeDrop;
 }
 
 /** bwrap's arguments up to (not including) `--` and the command. */
 export function buildBwrapArgs(l: BwrapLayout): string[] {
-  const a: string[] = ['--unshare-all', '--unshare-user'];
-  if (l.network) a.push('--share-net');
+  const a: string[] = [];
+  if (l.dropTo) {
+    a.push('--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try');
+    if (!l.network) a.push('--unshare-net');
+  } else {
+    a.push('--unshare-all', '--unshare-user');
+    if (l.network) a.push('--share-net');
+  }
   a.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL');
-  if (l.features.disableUserns) a.push('--disable-userns');
+  // Until setpriv: become the identity (SETUID/SETGID) and enter its 0700 work dir (DAC_OVERRIDE).
+  if (l.dropTo) a.push('--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_DAC_OVERRIDE');
+  if (l.features.disableUserns && !l.dropTo) a.push('--disable-userns');
+  const walkable = (p: string) => (l.dropTo ? openWay(p) : []);
   for (const p of l.view.system.binds) a.push('--ro-bind', p, p);
   for (const [target, p] of l.view.system.links) a.push('--symlink', target, p);
-  for (const p of l.view.prefixes) a.push('--ro-bind', p, p);
+  for (const p of l.view.prefixes) a.push(...walkable(p), '--ro-bind', p, p);
   a.push('--dev', '/dev', '--proc', '/proc');
   for (const t of ['/tmp', '/var/tmp']) {
     if (l.features.tmpfsSize) a.push('--size', String(TMPFS_SIZE_BYTES));
-    a.push('--tmpfs', t);
+    a.push('--perms', '1777', '--tmpfs', t);
   }
   if (l.network) {
     // With network, DNS must work: resolv.conf may live under /run (systemd-resolved).
     const resolv = resolvConfDir();
-    if (resolv) a.push('--ro-bind-try', resolv, resolv);
+    if (resolv) a.push(...walkable(resolv), '--ro-bind-try', resolv, resolv);
   }
   for (const d of l.view.masks.dirs) a.push('--tmpfs', d, '--remount-ro', d);
   for (const f of l.view.masks.files) a.push('--ro-bind', '/dev/null', f);
   // After the masks so they reappear; before the work dir so its writable bind wins.
-  for (const p of l.view.expose) a.push('--ro-bind', p, p);
-  if (l.workDir) a.push('--bind', l.workDir, l.workDir);
+  for (const p of l.view.expose) a.push(...walkable(p), '--ro-bind', p, p);
+  if (l.workDir) a.push(...walkable(l.workDir), '--bind', l.workDir, l.workDir);
   a.push('--remount-ro', '/', '--chdir', l.cwd, '--clearenv');
   for (const [k, v] of Object.entries(l.env)) a.push('--setenv', k, v);
   return a;
+}
+
+/**
+ * What goes between `--` and the command: for a root engine, setpriv to the identity, then (where
+ * the identity could create user namespaces) an unprivileged bwrap that only adds one with
+ * --disable-userns over the same root; else nothing.
+ */
+export function commandPrefix(l: Pick<BwrapLayout, 'dropTo' | 'features' | 'cwd'>): string[] {
+  if (!l.dropTo) return [];
+  const { uid, gid } = l.dropTo.identity;
+  const out = [l.dropTo.setprivPath, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--no-new-privs', '--'];
+  if (l.dropTo.innerBwrap) {
+    out.push(l.dropTo.innerBwrap, '--unshare-user', ...(l.features.disableUserns ? ['--disable-userns'] : []), '--dev-bind', '/', '/', '--die-with-parent', '--chdir', l.cwd, '--');
+  }
+  return out;
+}
+
+/**
+ * Folders on the way to a bind that bwrap creates itself get mode 0755 (else they copy the host's
+ * 0700 of /root, and the unprivileged command could not pass). Existing ones are left as they are.
+ */
+function openWay(p: string): string[] {
+  const out: string[] = [];
+  let cur = path.dirname(p);
+  const chain: string[] = [];
+  while (cur !== '/' && cur !== path.dirname(cur)) {
+    chain.unshift(cur);
+    cur = path.dirname(cur);
+  }
+  for (const d of chain) out.push('--perms', '0755', '--dir', d);
+  return out;
 }
 
 function resolvConfDir(): string | undefined {

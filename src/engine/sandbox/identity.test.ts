@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePidCgroups } from './cgroup.js';
-import { enterWorkDir, isCommandUid } from './identity.js';
+import { isCommandUid } from './identity.js';
 import { pidsOfUid } from './procs.js';
 import { runCommand } from './run.js';
 import { createWorkDir, removeWorkDir } from './workdir.js';
@@ -66,13 +66,17 @@ describe.runIf(IS_ROOT)('command identity of a root engine', () => {
     await removeWorkDir(w, { tmpRoot });
   });
 
-  it('refuses a work dir the command user could not enter, with the fix', async () => {
+  it('refuses (unconfined) a work dir the command user could not enter, with the fix', async () => {
     // createWorkDir lets others through the temp root itself, not through a folder above it.
     const closed = await fsp.mkdtemp(path.join(tmpRoot, 'closed-'));
     const inner = path.join(closed, 'tmp');
     const w = await createWorkDir({ tmpRoot: inner, prefix: 'skvm-id-closed-' });
-    await expect(enterWorkDir(w)).rejects.toThrow(/cannot enter/);
-    await expect(runCommand({ command: 'true', cwd: w, workDir: w, timeoutMs: 5000, mode: 'none' })).rejects.toMatchObject({ hint: expect.stringMatching(/tmpDir/) });
+    // Unconfined the command user would have to pass `closed` itself; bubblewrap binds the dir for it.
+    await expect(runCommand({ command: 'true', cwd: w, workDir: w, timeoutMs: 5000, mode: 'none' })).rejects.toMatchObject({
+      message: expect.stringMatching(/cannot enter/),
+      hint: expect.stringMatching(/tmpDir/),
+    });
+    expect((await runCommand({ command: 'echo in', cwd: w, workDir: w, timeoutMs: 5000, mode: 'bwrap' })).stdout).toBe('in\n');
     await removeWorkDir(w, { tmpRoot: inner });
   });
 

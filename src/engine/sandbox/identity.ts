@@ -62,12 +62,6 @@ export async function enterWorkDir(workDir: string): Promise<Entered | undefined
     throw new SandboxUnavailableError('auto', `the server runs as root, and commands can be moved to an unprivileged user only on Linux (this is ${process.platform})`);
   }
   const identity = await identityOf(workDir);
-  if (!reachableBy(workDir, identity)) {
-    throw new SandboxViolation(
-      'Refused work directory: it lies inside a folder that unprivileged users cannot enter, and commands of a server running as root run as one.',
-      'Put the temp root (paths.tmpDir, SKVM_TMP_DIR or --tmp-dir) under a folder everyone may enter, such as /tmp (the default).',
-    );
-  }
   let a = active.get(identity.uid);
   if (!a) {
     // A previous last command may still be killing its leftovers: start after it, or it would kill ours.

@@ -47,6 +47,7 @@ export { scrubbedEnv, isSecretEnvName, SAFE_PATH, type EnvPlace } from './env.js
 export { runCommand, KILL_GRACE_MS, RUN_TOKEN_VAR } from './run.js';
 export { sandboxSupport, type SandboxSupport, type BwrapFeatures } from './bwrap.js';
 export { protectFromCommands } from './protect.js';
+export { guardedRequest, hostAndPort, EgressRefused, type WebRequest, type WebResponse } from './web.js';
 export { setSandboxLogger, type SandboxLogger } from './logger.js';
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PROCESSES } from './limits.js';
 export { processLimitSupport, usePidCgroups } from './cgroup.js';

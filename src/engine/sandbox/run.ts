@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import { SkvmError, UsageError } from '../util/errors.js';
-import { buildBwrapArgs, planView } from './bwrap.js';
+import { buildBwrapArgs, commandPrefix, planView, type BwrapLayout } from './bwrap.js';
 import { CappedBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './capture.js';
 import { admit, createPidCgroup, gateArgs, type PidCgroup } from './cgroup.js';
 import { chooseConfinement } from './confine.js';
 import { scrubbedEnv } from './env.js';
 import { SandboxViolation } from './errors.js';
-import { enterWorkDir, giveTo, type CommandIdentity } from './identity.js';
+import { enterWorkDir, giveTo, reachableBy, type CommandIdentity } from './identity.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PROCESSES, wrapperScript } from './limits.js';
 import { resolveInWorkDir } from './paths.js';
 import { pidsOfUid, ProcessFamily, readProcTable, scanNow, watchFamily } from './procs.js';
@@ -54,7 +54,13 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
   let privateTmp: string | undefined;
   let cgroup: PidCgroup | undefined;
   try {
-    const view = confinement.kind === 'bwrap' ? await planView(workDir, { hide: opts.hide ?? [], expose: opts.expose ?? [], identity }) : undefined;
+    if (identity && confinement.kind === 'none' && !reachableBy(workDir, identity)) {
+      throw new SandboxViolation(
+        'Refused work directory: it lies inside a folder that unprivileged users cannot enter, and commands of a server running as root run as one.',
+        'Put the temp root (paths.tmpDir, SKVM_TMP_DIR or --tmp-dir) under a folder everyone may enter, such as /tmp (the default).',
+      );
+    }
+    const view = confinement.kind === 'bwrap' ? await planView(workDir, { hide: opts.hide ?? [], expose: opts.expose ?? [] }) : undefined;
     // Without bubblewrap the command gets a private TMPDIR (removed afterwards); with it, /tmp is private.
     if (!view) {
       privateTmp = await createWorkDir({ tmpRoot: os.tmpdir(), prefix: 'skvm-cmdtmp-' });
@@ -64,19 +70,22 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
     const uid = identity?.uid ?? process.getuid?.();
     const nproc = uid !== undefined && uid !== 0 ? pidsOfUid(uid).length + maxProcesses : undefined;
     const shArgs = ['-c', wrapperScript({ timeoutMs: opts.timeoutMs, maxFileBytes, ...(nproc !== undefined ? { nproc } : {}) }), 'skvm-sandbox', opts.command];
-    let spawnSpec =
-      confinement.kind === 'bwrap' && view
-        ? {
-            file: confinement.support.bwrapPath!,
-            args: [...buildBwrapArgs({ features: confinement.support.features, network: opts.network === true, view, workDir, cwd, env }), '--', '/bin/sh', ...shArgs],
-          }
-        : { file: '/bin/sh', args: shArgs };
+    let spawnSpec: { file: string; args: string[] };
+    if (confinement.kind === 'bwrap' && view) {
+      const { support } = confinement;
+      const layout: BwrapLayout = { features: support.features, network: opts.network === true, view, workDir, cwd, env };
+      if (identity) layout.dropTo = { setprivPath: support.setprivPath!, identity, innerBwrap: support.innerBwrap ? support.bwrapPath : undefined };
+      spawnSpec = { file: support.bwrapPath!, args: [...buildBwrapArgs(layout), '--', ...commandPrefix(layout), '/bin/sh', ...shArgs] };
+    } else {
+      spawnSpec = { file: '/bin/sh', args: shArgs };
+    }
     // Room for our own processes: the gate/wrapper shell, bwrap and its pid-1 reaper.
     cgroup = await createPidCgroup(token, maxProcesses + WRAPPER_PROCESSES);
     if (cgroup) spawnSpec = gateArgs(spawnSpec.file, spawnSpec.args);
     return await execute(spawnSpec.file, spawnSpec.args, {
       ...(cgroup ? { cgroup } : {}),
-      ...(identity ? { identity } : {}),
+      // bwrap of a root engine starts as root and drops to the identity itself (bwrap.ts).
+      ...(identity && confinement.kind === 'none' ? { identity } : {}),
       cwd,
       env,
       token: `${RUN_TOKEN_VAR}=${token}`,
