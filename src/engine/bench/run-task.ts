@@ -101,8 +101,9 @@ export async function runTask(opts: RunTaskOptions): Promise<RunTaskResult> {
   const { task, signal } = opts;
   if (signal?.aborted) throw new CancelledError(signal.reason);
 
-  const workDir = await createWorkDir({ tmpRoot: opts.tmpRoot, prefix: opts.workDirPrefix ?? workDirPrefixFor('run', task.id) });
   const keep = opts.keepWorkDir;
+  // A kept work dir is never swept as a dead process's leftover (sandbox/leftovers.ts).
+  const workDir = await createWorkDir({ tmpRoot: opts.tmpRoot, prefix: opts.workDirPrefix ?? workDirPrefixFor('run', task.id), keep: keep === true });
   try {
     const bundle = opts.skills && opts.skills.skills.length > 0 ? opts.skills : undefined;
     const stageSkills = opts.stageSkills ?? bundle?.skills ?? [];

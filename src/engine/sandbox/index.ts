@@ -41,6 +41,7 @@
 export type { CommandOptions, CommandResult, SandboxMode } from './types.js';
 export { SandboxViolation, SandboxUnavailableError } from './errors.js';
 export { createWorkDir, removeWorkDir, type CreateWorkDirOptions, type RemoveWorkDirOptions } from './workdir.js';
+export { sweepLeftovers } from './leftovers.js';
 export { resolveInWorkDir, relativeToWorkDir, isInside, type ResolveOptions } from './paths.js';
 export { openForRead, openForWrite, listInWorkDir, type OpenedFile } from './open.js';
 export { scrubbedEnv, isSecretEnvName, SAFE_PATH, type EnvPlace } from './env.js';

@@ -4,9 +4,12 @@ import * as path from 'node:path';
 import { SkvmError } from '../util/errors.js';
 import { SandboxViolation } from './errors.js';
 import { isCommandUid } from './identity.js';
+import { ownerTag, sweepLeftovers } from './leftovers.js';
 
 /**
- * Work directories: `<tmpRoot>/skvm…XXXXXX`, created with mkdtemp (mode 0700). removeWorkDir
+ * Work directories: `<tmpRoot>/<prefix>_o<pid>.<start>_XXXXXX`, created with mkdtemp (mode 0700)
+ * and named after the process that made them, so that what a dead process left is swept
+ * (leftovers.ts); `keep: true` leaves the owner out (`<prefix>XXXXXX`). removeWorkDir
  * deletes recursively, so it only accepts a directory this module would have made: a real
  * directory (no symlink anywhere in its path), named with our prefix pattern, directly inside a
  * temp root this process created work directories in (or the OS temp dir, or `opts.tmpRoot`).
@@ -14,10 +17,10 @@ import { isCommandUid } from './identity.js';
 
 /** Prefix characters accepted; `skvm-` is prepended when the prefix does not start with `skvm`. */
 const PREFIX = /^[A-Za-z0-9._-]{1,64}$/;
-/** What mkdtemp makes from a valid prefix: the prefix plus six random characters. */
-const NAME = /^skvm[A-Za-z0-9._-]{0,64}[A-Za-z0-9]{6}$/;
+/** What mkdtemp makes from a valid prefix: the prefix, the owner tag, six random characters. */
+const NAME = /^skvm[A-Za-z0-9._-]{0,100}[A-Za-z0-9]{6}$/;
 
-/** Real paths of temp roots used by createWorkDir in this process. */
+/** Real paths of temp roots used by createWorkDir in this process (each swept once). */
 const knownRoots = new Set<string>();
 
 export interface CreateWorkDirOptions {
@@ -25,6 +28,8 @@ export interface CreateWorkDirOptions {
   tmpRoot: string;
   /** Name prefix, e.g. `skvm-eval-`; `skvm-` is prepended unless it starts with `skvm`. */
   prefix: string;
+  /** Never swept after this process ends (a work dir the user asked to keep). */
+  keep?: boolean;
 }
 
 export async function createWorkDir(opts: CreateWorkDirOptions): Promise<string> {
@@ -35,8 +40,12 @@ export async function createWorkDir(opts: CreateWorkDirOptions): Promise<string>
   await fsp.mkdir(opts.tmpRoot, { recursive: true });
   const root = await fsp.realpath(opts.tmpRoot);
   await letCommandsEnter(root);
-  const dir = await fsp.mkdtemp(path.join(root, prefix));
-  knownRoots.add(root);
+  const dir = await fsp.mkdtemp(path.join(root, opts.keep ? prefix : `${prefix}${ownerTag()}`));
+  if (!knownRoots.has(root)) {
+    knownRoots.add(root);
+    // Off the caller's path: what crashed processes left in this root.
+    void sweepLeftovers(root, (d) => removeWorkDir(d, { tmpRoot: root })).catch(() => undefined);
+  }
   return fsp.realpath(dir);
 }
 
