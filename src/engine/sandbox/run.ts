@@ -8,6 +8,7 @@ import { CappedBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './capture.js';
 import { admit, createPidCgroup, gateArgs, type PidCgroup } from './cgroup.js';
 import { chooseConfinement } from './confine.js';
 import { scrubbedEnv } from './env.js';
+import { srtSpawnSpec } from './srt.js';
 import { SandboxViolation } from './errors.js';
 import { enterWorkDir, giveTo, reachableBy, type CommandIdentity } from './identity.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PROCESSES, wrapperScript } from './limits.js';
@@ -54,7 +55,7 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
   let privateTmp: string | undefined;
   let cgroup: PidCgroup | undefined;
   try {
-    if (identity && confinement.kind === 'none' && !reachableBy(workDir, identity)) {
+    if (identity && confinement.kind !== 'bwrap' && !reachableBy(workDir, identity)) {
       throw new SandboxViolation(
         'Refused work directory: it lies inside a folder that unprivileged users cannot enter, and commands of a server running as root run as one.',
         'Put the temp root (paths.tmpDir, SKVM_TMP_DIR or --tmp-dir) under a folder everyone may enter, such as /tmp (the default).',
@@ -76,6 +77,8 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
       const layout: BwrapLayout = { features: support.features, network: opts.network === true, view, workDir, cwd, env };
       if (identity) layout.dropTo = { setprivPath: support.setprivPath!, identity, innerBwrap: support.innerBwrap ? support.bwrapPath : undefined };
       spawnSpec = { file: support.bwrapPath!, args: [...buildBwrapArgs(layout), '--', ...commandPrefix(layout), '/bin/sh', ...shArgs] };
+    } else if (confinement.kind === 'sandbox-runtime') {
+      spawnSpec = await srtSpawnSpec({ shArgs, workDir, tmpDir: privateTmp!, expose: opts.expose ?? [], hide: opts.hide ?? [], identity });
     } else {
       spawnSpec = { file: '/bin/sh', args: shArgs };
     }
@@ -85,7 +88,7 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
     return await execute(spawnSpec.file, spawnSpec.args, {
       ...(cgroup ? { cgroup } : {}),
       // bwrap of a root engine starts as root and drops to the identity itself (bwrap.ts).
-      ...(identity && confinement.kind === 'none' ? { identity } : {}),
+      ...(identity && confinement.kind !== 'bwrap' ? { identity } : {}),
       cwd,
       env,
       token: `${RUN_TOKEN_VAR}=${token}`,

@@ -4,8 +4,11 @@
  * a time limit and an output cap, inside a sandbox — or, only when opted into, without one.
  */
 
-/** `auto`: the platform's sandbox, refused where none runs; `bwrap`: bubblewrap; `none`: unconfined (opt-in). */
-export type SandboxMode = 'auto' | 'bwrap' | 'none';
+/**
+ * `auto`: the platform's sandbox (bubblewrap on Linux, sandbox-runtime on macOS), refused where
+ * none runs; `bwrap` / `sandbox-runtime`: that one; `none`: unconfined (explicit opt-in).
+ */
+export type SandboxMode = 'auto' | 'bwrap' | 'sandbox-runtime' | 'none';
 
 export interface CommandOptions {
   /** Shell command line, run with `sh -c`. */
