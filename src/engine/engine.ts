@@ -6,6 +6,7 @@ import { RunManager } from './runs/manager.js';
 import { createLogger, parseLogLevel, type Logger } from './util/log.js';
 import { registerEnvSecrets, registerRouteSecrets } from './util/redact.js';
 import { protectFromCommands } from './sandbox/protect.js';
+import { setSandboxLogger } from './sandbox/logger.js';
 
 /**
  * The engine's services for one process: resolved roots, the config (re-read when the file
@@ -41,6 +42,7 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   const log = opts.log ?? createLogger({ level: parseLogLevel(env.SKVM_LOG_LEVEL) });
   // Agent commands never see the cache (config file with keys, profiles, logs) or this package.
   protectFromCommands([roots.cache.value, roots.profiles.value, roots.logs.value, roots.proposals.value, roots.installRoot.value]);
+  setSandboxLogger(log.child('sandbox'));
 
   let cached: LoadedConfig | undefined;
   const configFile = () => locateConfigFile(roots.cache.value, roots.installRoot.value);

@@ -1,5 +1,5 @@
 import type { ToolCall, ToolSpec } from '../llm/types.js';
-import { EgressRefused, guardedRequest, listInWorkDir, openForRead, openForWrite, runCommand } from '../sandbox/index.js';
+import { EgressRefused, guardedRequest, listInWorkDir, openForRead, openForWrite, runCommand, SandboxUnavailableError } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { CancelledError, describeError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
@@ -10,8 +10,9 @@ import { redact } from '../util/redact.js';
  * every path goes through the sandbox's resolveInWorkDir, every command through runCommand
  * (own process group, scrubbed environment, time limit, output cap).
  *
- * Failures the model can act on come back as tool output starting with `Error:`; only a
- * cancellation (the run's signal aborting) is thrown, so the loop can end the run.
+ * Failures the model can act on come back as tool output starting with `Error:`; a
+ * cancellation (the run's signal aborting) and a sandbox that cannot run here are thrown, so the
+ * loop can end the run.
  */
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
@@ -139,6 +140,7 @@ export function createToolExecutor(ctx: ToolContext, extra: Record<string, ToolH
       outcome = await handler(call.arguments ?? {}, signal);
     } catch (err) {
       if (signal.aborted) throw err instanceof CancelledError ? err : new CancelledError(signal.reason);
+      if (err instanceof SandboxUnavailableError) throw err; // no sandbox here: the run fails, the model is not told to retry
       outcome = fail(describeError(err));
     }
     if (signal.aborted) throw new CancelledError(signal.reason);
