@@ -4,6 +4,9 @@ import { bootstrapDotEnv, loadConfigFile, type LoadedConfig } from './config/loa
 import { findInstallRoot, locateConfigFile, resolveRoots, resolveTmpDir, type Resolved, type RootInputs, type Roots } from './config/paths.js';
 import { RunManager } from './runs/manager.js';
 import { createLogger, parseLogLevel, type Logger } from './util/log.js';
+import { registerEnvSecrets, registerRouteSecrets } from './util/redact.js';
+import { protectFromCommands } from './sandbox/protect.js';
+import { setSandboxLogger } from './sandbox/logger.js';
 
 /**
  * The engine's services for one process: resolved roots, the config (re-read when the file
@@ -31,9 +34,14 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   const installRoot = opts.installRoot ?? findInstallRoot();
   // Before the roots: a .env beside the install may set SKVM_CACHE and friends.
   bootstrapDotEnv(installRoot, env);
+  // Every key this process could hold is masked from the start, not only once a route uses it.
+  registerEnvSecrets(env);
   const inputs: RootInputs = { flags, env, home: opts.home, cwd: opts.cwd, installRoot };
   const roots = resolveRoots(inputs);
   const log = opts.log ?? createLogger({ level: parseLogLevel(env.SKVM_LOG_LEVEL) });
+  // Agent commands never see the cache (config file with keys, profiles, logs) or this package.
+  protectFromCommands([roots.cache.value, roots.profiles.value, roots.logs.value, roots.proposals.value, roots.installRoot.value]);
+  setSandboxLogger(log.child('sandbox'));
 
   let cached: LoadedConfig | undefined;
   const configFile = () => locateConfigFile(roots.cache.value, roots.installRoot.value);
@@ -45,7 +53,10 @@ export function createEngine(opts: EngineOptions = {}): Engine {
     } catch {
       mtimeMs = 0;
     }
-    if (!cached || cached.mtimeMs !== mtimeMs || cached.file !== file) cached = loadConfigFile(file);
+    if (!cached || cached.mtimeMs !== mtimeMs || cached.file !== file) {
+      cached = loadConfigFile(file);
+      registerRouteSecrets(cached.config.providers?.routes ?? [], env);
+    }
     return cached;
   };
 

@@ -25,7 +25,7 @@ export async function playInstance(instance: ProbeInstance, which: 'reference' |
   try {
     await writeSetupFiles(workDir, inst.setupFiles);
     const sandbox = { mode: 'auto' as const };
-    const played = await playSolution(inst[which], { workDir, sandbox, web: inst.web === true });
+    const played = await playSolution(inst[which], { workDir, sandbox, web: inst.web === true, ...(server ? { allowLocalHosts: [new URL(server.baseUrl).host] } : {}) });
     await writeSetupFiles(workDir, { 'response.txt': played.finalText });
     return await runProbeCheck(inst, checkContext(workDir, played.finalText, played.steps, sandbox, inst.web === true));
   } finally {

@@ -1,4 +1,5 @@
 import { LlmError, ToolArgumentsParseError } from '../llm/errors.js';
+import { SandboxUnavailableError } from '../sandbox/errors.js';
 import { addUsage, emptyUsage, type ChatMessage, type ChatProvider, type ChatResponse, type ToolCall, type ToolSpec, type TokenUsage } from '../llm/types.js';
 import { CancelledError, errorMessage, isAbortError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
@@ -93,9 +94,9 @@ class DeadlineReached extends Error {
   }
 }
 
-/** Provider failures escape the loop: they are infrastructure, not the agent's doing. */
+/** Provider failures, and a sandbox that cannot run, escape the loop: infrastructure, not the agent's doing. */
 function isProviderError(err: unknown): boolean {
-  return (err instanceof LlmError && err.kind !== 'cancelled') || err instanceof ToolArgumentsParseError;
+  return (err instanceof LlmError && err.kind !== 'cancelled') || err instanceof ToolArgumentsParseError || err instanceof SandboxUnavailableError;
 }
 
 export async function runAgentLoop(cfg: AgentLoopConfig): Promise<LoopOutcome> {

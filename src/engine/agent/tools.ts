@@ -1,7 +1,5 @@
-import { promises as fsp } from 'node:fs';
-import * as path from 'node:path';
 import type { ToolCall, ToolSpec } from '../llm/types.js';
-import { resolveInWorkDir, runCommand } from '../sandbox/index.js';
+import { EgressRefused, guardedRequest, listInWorkDir, openForRead, openForWrite, runCommand, SandboxUnavailableError } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { CancelledError, describeError, errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
@@ -12,8 +10,9 @@ import { redact } from '../util/redact.js';
  * every path goes through the sandbox's resolveInWorkDir, every command through runCommand
  * (own process group, scrubbed environment, time limit, output cap).
  *
- * Failures the model can act on come back as tool output starting with `Error:`; only a
- * cancellation (the run's signal aborting) is thrown, so the loop can end the run.
+ * Failures the model can act on come back as tool output starting with `Error:`; a
+ * cancellation (the run's signal aborting) and a sandbox that cannot run here are thrown, so the
+ * loop can end the run.
  */
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
@@ -98,8 +97,13 @@ export interface ToolOutcome {
 
 export interface ToolContext {
   workDir: string;
-  /** Whether web_fetch may go out to the network. */
+  /** Whether web_fetch may go out to the network (public addresses only). */
   web: boolean;
+  /**
+   * Local servers web_fetch may reach although they are on loopback or a private network, as
+   * `host:port` (URL.host), e.g. a profiler probe's own server. Nothing else local is reachable.
+   */
+  allowLocalHosts?: readonly string[];
   sandbox: { mode: SandboxMode; network: boolean };
   /** Default 30000. */
   commandTimeoutMs?: number;
@@ -136,6 +140,7 @@ export function createToolExecutor(ctx: ToolContext, extra: Record<string, ToolH
       outcome = await handler(call.arguments ?? {}, signal);
     } catch (err) {
       if (signal.aborted) throw err instanceof CancelledError ? err : new CancelledError(signal.reason);
+      if (err instanceof SandboxUnavailableError) throw err; // no sandbox here: the run fails, the model is not told to retry
       outcome = fail(describeError(err));
     }
     if (signal.aborted) throw new CancelledError(signal.reason);
@@ -157,16 +162,16 @@ function stringArg(args: Record<string, unknown>, name: string, fallback?: strin
 
 async function readFileTool(ctx: ToolContext, args: Record<string, unknown>): Promise<ToolOutcome> {
   const rel = stringArg(args, 'path');
-  const abs = await resolveInWorkDir(ctx.workDir, rel);
-  let stat;
+  let opened;
   try {
-    stat = await fsp.stat(abs);
+    opened = await openForRead(ctx.workDir, rel);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fail(`File not found: ${rel}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return fail(`File not found: ${rel}`);
+    if (code === 'EISDIR') return fail(`${rel} is a directory; use list_directory to see its entries`);
     throw err;
   }
-  if (stat.isDirectory()) return fail(`${rel} is a directory; use list_directory to see its entries`);
-  const handle = await fsp.open(abs, 'r');
+  const { handle, stat } = opened;
   try {
     const want = Math.min(stat.size, READ_FILE_MAX_BYTES);
     const buf = Buffer.alloc(want);
@@ -192,18 +197,27 @@ async function readFileTool(ctx: ToolContext, args: Record<string, unknown>): Pr
 async function writeFileTool(ctx: ToolContext, args: Record<string, unknown>): Promise<ToolOutcome> {
   const rel = stringArg(args, 'path');
   const content = stringArg(args, 'content');
-  const abs = await resolveInWorkDir(ctx.workDir, rel, { forWrite: true });
-  await fsp.mkdir(path.dirname(abs), { recursive: true });
-  await fsp.writeFile(abs, content);
+  let opened;
+  try {
+    opened = await openForWrite(ctx.workDir, rel);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') return fail(`${rel} is a directory; name a file inside it`);
+    throw err;
+  }
+  try {
+    await opened.handle.truncate(0);
+    await opened.handle.writeFile(content);
+  } finally {
+    await opened.handle.close();
+  }
   return { output: `File written: ${rel}` };
 }
 
 async function listDirectoryTool(ctx: ToolContext, args: Record<string, unknown>): Promise<ToolOutcome> {
   const rel = stringArg(args, 'path', '.');
-  const abs = await resolveInWorkDir(ctx.workDir, rel);
   let entries;
   try {
-    entries = await fsp.readdir(abs, { withFileTypes: true });
+    entries = await listInWorkDir(ctx.workDir, rel);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return fail(`Directory not found: ${rel}`);
@@ -256,11 +270,6 @@ function formatSeconds(ms: number): string {
   return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
 }
 
-/** True when the text contains one of the API keys the engine resolved (util/redact registry). */
-function containsSecret(text: string): boolean {
-  return redact(text) !== text;
-}
-
 async function webFetchTool(ctx: ToolContext, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
   if (!ctx.web) return fail('web access is turned off for this task, so web_fetch cannot make requests. Work with the files in the working directory.');
   const rawUrl = stringArg(args, 'url');
@@ -283,52 +292,24 @@ async function webFetchTool(ctx: ToolContext, args: Record<string, unknown>, sig
   }
   const body = args.body === undefined || args.body === null ? undefined : stringArg(args, 'body');
   if (body !== undefined && (method === 'GET' || method === 'HEAD')) return fail(`a ${method} request cannot have a body`);
-  // Our credentials never leave through this tool, whatever the model puts in the request.
-  if ([rawUrl, body ?? '', ...Object.keys(headers), ...Object.values(headers)].some(containsSecret)) {
-    return fail('the request contains a credential of this server; it was not sent.');
-  }
   const timeout = AbortSignal.timeout(WEB_FETCH_TIMEOUT_MS);
-  const both = AbortSignal.any([signal, timeout]);
-  let res: Response;
+  let res;
   try {
-    res = await fetch(url, { method, headers, body, signal: both, redirect: 'follow' });
+    res = await guardedRequest({
+      url: url.href,
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.any([signal, timeout]),
+      allowLocalHosts: ctx.allowLocalHosts ?? [],
+      maxBytes: WEB_FETCH_MAX_BYTES,
+    });
   } catch (err) {
     if (signal.aborted) throw new CancelledError(signal.reason);
     if (timeout.aborted) return fail(`request timed out after ${WEB_FETCH_TIMEOUT_MS / 1000}s`);
-    const cause = (err as { cause?: unknown }).cause;
-    return fail(`request failed: ${errorMessage(err)}${cause ? ` (${errorMessage(cause)})` : ''}`);
+    if (err instanceof EgressRefused) return fail(err.message);
+    return fail(`request failed: ${errorMessage(err)}`);
   }
-  let text: string;
-  let cut = false;
-  try {
-    ({ text, cut } = await readCapped(res, WEB_FETCH_MAX_BYTES));
-  } catch (err) {
-    if (signal.aborted) throw new CancelledError(signal.reason);
-    if (timeout.aborted) return fail(`response body timed out after ${WEB_FETCH_TIMEOUT_MS / 1000}s`);
-    return fail(`reading the response failed: ${errorMessage(err)}`);
-  }
-  const note = cut ? `\n\n[web_fetch: body cut after the first ${WEB_FETCH_MAX_BYTES} bytes]` : '';
-  return { output: `HTTP ${res.status}\n${text}${note}`, isError: res.status >= 400 ? true : undefined };
-}
-
-async function readCapped(res: Response, cap: number): Promise<{ text: string; cut: boolean }> {
-  if (!res.body) return { text: '', cut: false };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let cut = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > cap) {
-      chunks.push(value.subarray(0, cap - size));
-      size = cap;
-      cut = true;
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), cut };
+  const note = res.cut ? `\n\n[web_fetch: body cut after the first ${WEB_FETCH_MAX_BYTES} bytes]` : '';
+  return { output: `HTTP ${res.status}\n${res.text}${note}`, isError: res.status >= 400 ? true : undefined };
 }

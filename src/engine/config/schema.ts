@@ -77,9 +77,9 @@ export const ConfigSchema = z.object({
   pricing: z.record(z.string(), PriceSchema).optional().describe('ours: extends the built-in price table'),
   runs: z.object({ maxConcurrent: z.number().int().min(1).max(64).optional() }).optional().describe('ours'),
   sandbox: z
-    .object({ mode: z.enum(['auto', 'bwrap', 'none']).optional() })
+    .object({ mode: z.enum(['auto', 'bwrap', 'sandbox-runtime', 'none']).optional() })
     .optional()
-    .describe('ours: auto uses bubblewrap when it works; bwrap requires it; none runs commands unsandboxed'),
+    .describe('ours: auto runs commands in the platform sandbox (bubblewrap on Linux, sandbox-runtime on macOS) and refuses them where none works; bwrap / sandbox-runtime name one; none opts into running them unconfined'),
 });
 export type SkvmConfig = z.output<typeof ConfigSchema>;
 

@@ -30,11 +30,7 @@ export function runGraderCommand(
   });
 }
 
-/** POSIX single-quote a word for `sh -c`. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from '../util/shell.js';
 
 /** "exit code 3", "killed by SIGKILL"… for reasons. */
 export function describeExit(r: CommandResult): string {

@@ -122,9 +122,14 @@ export async function runProbeCheck(instance: ProbeInstance, ctx: ProbeCheckCont
  */
 export async function playSolution(
   solution: ProbeSolution,
-  opts: { workDir: string; sandbox: ProbeSandbox; web?: boolean; signal?: AbortSignal },
+  opts: { workDir: string; sandbox: ProbeSandbox; web?: boolean; allowLocalHosts?: readonly string[]; signal?: AbortSignal },
 ): Promise<{ finalText: string; steps: AgentStep[] }> {
-  const exec = createToolExecutor({ workDir: opts.workDir, web: opts.web === true, sandbox: { mode: opts.sandbox.mode, network: opts.web === true } });
+  const exec = createToolExecutor({
+    workDir: opts.workDir,
+    web: opts.web === true,
+    ...(opts.allowLocalHosts ? { allowLocalHosts: opts.allowLocalHosts } : {}),
+    sandbox: { mode: opts.sandbox.mode, network: opts.web === true },
+  });
   const signal = opts.signal ?? new AbortController().signal;
   const steps: AgentStep[] = [];
   let finalText = '';

@@ -254,6 +254,7 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
           maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
           timeoutMs,
           web,
+          ...(server ? { allowLocalHosts: [new URL(server.baseUrl).host] } : {}),
           sandbox: { mode: opts.sandbox.mode, network: web },
           tmpRoot: opts.tmpRoot,
           workDirPrefix: probeWorkDirPrefix(inst),
@@ -364,7 +365,7 @@ export interface PreparedProbe {
   /** The instance with `{{BASE_URL}}` filled in. */
   inst: ProbeInstance;
   staged: StagedWorkDir;
-  server?: { close(): Promise<void> };
+  server?: { baseUrl: string; close(): Promise<void> };
 }
 
 /** Preparing a probe gives a probe ready to run, or already the attempt's outcome: a skip, or an infrastructure failure. */

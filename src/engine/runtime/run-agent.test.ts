@@ -7,7 +7,7 @@ import type { AdapterRunOptions, AgentAdapter, RunScope } from '../agent/adapter
 import type { RunResult, RunStatus } from '../agent/types.js';
 import type { ChatProvider } from '../llm/types.js';
 import { CancelledError, UsageError } from '../util/errors.js';
-import { runAdapter, runAgent, type AgentJob, type Workload } from './run-agent.js';
+import { runAdapter, runAgent, stageWorkDir, type AgentJob, type Workload } from './run-agent.js';
 
 /**
  * The runtime's contract with any adapter, shown with adapters written for the test: the
@@ -107,14 +107,41 @@ describe('runtime: runAdapter', () => {
     expect(out.run.runStatus).toBe('timeout');
   });
 
-  it('keeps the work directory when the job or the workload asks', async () => {
+  it('keeps the work directory when the job asks, and only then', async () => {
     const root = tmp();
     const kept = await runAdapter(testAdapter(async (o) => result(o.workDir, 'ok')), job(root, { keepWorkDir: true }), { prepare: writesInput });
     expect(kept.workDir).not.toBeNull();
     expect(existsSync(path.join(kept.workDir!, 'input.txt'))).toBe(true);
-    const byWorkload = await runAdapter(testAdapter(async (o) => result(o.workDir, 'ok')), job(root), { prepare: writesInput, inspect: async () => ({ keepWorkDir: true }) });
-    expect(byWorkload.workDir).not.toBeNull();
-    expect(readdirSync(root).sort()).toEqual([path.basename(kept.workDir!), path.basename(byWorkload.workDir!)].sort());
+    expect(readdirSync(root)).toEqual([path.basename(kept.workDir!)]);
+  });
+
+  it('runs in a work directory staged ahead, which it removes after, or discards when the harness cannot run', async () => {
+    const root = tmp();
+    let prepareCalled = false;
+    const staged = await stageWorkDir({ tmpRoot: root, workDirPrefix: 'skvm-rt-' }, writesInput);
+    const adapter = testAdapter(async (o) => {
+      expect(o.workDir).toBe(staged.workDir);
+      return result(o.workDir, 'ok', readFileSync(path.join(o.workDir, 'input.txt'), 'utf8'));
+    });
+    const out = await runAdapter(adapter, job(root, { staged }), { prepare: async () => void (prepareCalled = true) });
+    expect(out.run.text).toBe('hello');
+    expect(prepareCalled).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
+    const unusable = await stageWorkDir({ tmpRoot: root, workDirPrefix: 'skvm-rt-' }, writesInput);
+    await expect(runAgent(job(root, { adapter: 'codex', staged: unusable }), {})).rejects.toBeInstanceOf(AdapterUnavailableError);
+    expect(readdirSync(root)).toEqual([]);
+    await expect(stageWorkDir({ tmpRoot: root, workDirPrefix: 'skvm-rt-' }, async () => Promise.reject(new Error('disk full')))).rejects.toThrow('disk full');
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('tells the workload the agent is done before grading it', async () => {
+    const order: string[] = [];
+    await runAdapter(testAdapter(async (o) => (order.push('agent'), result(o.workDir, 'ok'))), job(tmp()), {
+      prepare: writesInput,
+      agentDone: async () => void order.push('agent done'),
+      evaluate: async () => void order.push('evaluate'),
+    });
+    expect(order).toEqual(['agent', 'agent done', 'evaluate']);
   });
 
   it('closes the cleanup scope, newest first, when the run is cancelled — and removes the work directory', async () => {

@@ -23,7 +23,7 @@ import { silentLogger, type Logger } from '../util/log.js';
  *      (no model call follows: a scheduler may hand the model slot on);
  *   4. the runStatus gate: only an `ok` run is evaluated by the workload;
  *   5. the workload may inspect the outcome while the work directory still exists;
- *   6. the work directory is removed unless the job or the workload keeps it.
+ *   6. the work directory is removed unless the job keeps it.
  *
  * Errors from preparation, the adapter (provider errors) and evaluation propagate unchanged;
  * so does CancelledError. The work directory is removed on those paths too, unless kept.
@@ -41,13 +41,15 @@ export interface AgentJob {
   skills?: SkillBundle;
   maxSteps: number;
   timeoutMs: number;
-  /** Whether the agent may reach the network. */
+  /** Whether the agent may reach the network (public addresses only). */
   web: boolean;
+  /** Local `host:port`s the agent may reach besides (a profiler probe's own server). */
+  allowLocalHosts?: readonly string[];
   sandbox: { mode: SandboxMode; network: boolean };
   tmpRoot: string;
   /** Work directory name prefix ([A-Za-z0-9._-], see createWorkDir). */
   workDirPrefix: string;
-  /** Keep the work directory whatever happens (its path is returned). Default false. */
+  /** Keep the work directory whatever happens (its path is returned; never swept as a leftover). Default false. */
   keepWorkDir?: boolean;
   /** A work directory made and filled ahead by stageWorkDir; the workload's prepare is then not called. */
   staged?: StagedWorkDir;
@@ -64,8 +66,8 @@ export interface Workload<E> {
   agentDone?(run: RunResult): Promise<void>;
   /** Grade the run; called only for runStatus `ok` (the gate). */
   evaluate?(ctx: { run: RunResult; workDir: string }): Promise<E>;
-  /** After grading (or the gate), while the work directory exists; may ask to keep it. */
-  inspect?(ctx: { run: RunResult; evaluation: E | undefined; workDir: string }): Promise<{ keepWorkDir?: boolean } | void>;
+  /** After grading (or the gate), while the work directory still exists (diagnostics of a failure). */
+  inspect?(ctx: { run: RunResult; evaluation: E | undefined; workDir: string }): Promise<void>;
 }
 
 export interface AgentJobOutcome<E> {
@@ -137,8 +139,8 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
     throw err;
   }
 
-  const workDir = job.staged?.workDir ?? (await createWorkDir({ tmpRoot: job.tmpRoot, prefix: job.workDirPrefix }));
-  let keep = job.keepWorkDir === true;
+  const workDir = job.staged?.workDir ?? (await createWorkDir({ tmpRoot: job.tmpRoot, prefix: job.workDirPrefix, keep: job.keepWorkDir === true }));
+  const keep = job.keepWorkDir === true;
   try {
     if (!job.staged) await workload.prepare?.(workDir);
     if (signal?.aborted) throw new CancelledError(signal.reason);
@@ -155,6 +157,7 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
           timeoutMs: job.timeoutMs,
           ...(signal ? { signal } : {}),
           web: job.web,
+          ...(job.allowLocalHosts ? { allowLocalHosts: job.allowLocalHosts } : {}),
           sandbox: job.sandbox,
           ...(job.convLogPath ? { convLogPath: job.convLogPath } : {}),
           ...(job.hooks ? { hooks: job.hooks } : {}),
@@ -167,8 +170,7 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
     let evaluation: E | undefined;
     if (run.runStatus === 'ok' && workload.evaluate) evaluation = await workload.evaluate({ run, workDir });
     else if (run.runStatus !== 'ok') log.debug(`${adapter.name}: runStatus ${run.runStatus}, not evaluated (${run.statusDetail ?? 'no detail'})`);
-    const verdict = await workload.inspect?.({ run, evaluation, workDir });
-    if (verdict && verdict.keepWorkDir) keep = true;
+    await workload.inspect?.({ run, evaluation, workDir });
     return { run, ...(evaluation !== undefined ? { evaluation } : {}), workDir: keep ? workDir : null };
   } catch (err) {
     if (keep) log.info(`work directory kept at ${workDir}`);

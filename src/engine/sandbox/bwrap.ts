@@ -1,33 +1,47 @@
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fsp, realpathSync } from 'node:fs';
-import * as os from 'node:os';
+import { promises as fsp, lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { SkvmError } from '../util/errors.js';
 import { which } from '../util/which.js';
-import { SAFE_PATH, toolPathDirs } from './env.js';
+import { SAFE_PATH, toolPrefixes } from './env.js';
+import { freshIdentity, type CommandIdentity } from './identity.js';
+import { isRoot } from './limits.js';
 import { isInside } from './paths.js';
+import { protectedPaths } from './protect.js';
 
 /**
- * bubblewrap layout (one mount namespace per command):
+ * bubblewrap layout: one set of namespaces per command, and an allowlist of what it sees.
  *
- *   --ro-bind / /                 the host, read-only
- *   --dev /dev, --proc /proc      a minimal /dev and the sandbox's own /proc (its pid namespace:
- *                                 no host process, no host /proc/<pid>/environ)
- *   --tmpfs /tmp, --tmpfs /run    private /tmp (size-capped); /run hidden — it holds sockets
- *                                 (docker, dbus) that a read-only mount does not protect
- *   --tmpfs $HOME + opts.hide     empty and read-only: a read-only `/` would still expose
- *                                 ~/.skvm/skvm.config.json, the cache root, ssh keys…; hidden
- *                                 files are covered by /dev/null (unreadable: binds are nodev)
- *   --ro-bind <tool root>         the node/python3 installs found on the host PATH when they live
- *                                 under the home directory (~/.pyenv, ~/.nvm), read-only
- *   --bind <workDir> <workDir>    the only writable host directory, at the same path
- *   --unshare-all --unshare-user  new user, pid, ipc, uts, net, cgroup namespaces
- *   --share-net                   only with `network: true` (the host's network namespace, so
- *                                 127.0.0.1 is the host's loopback)
- *   --cap-drop ALL, --disable-userns   no capabilities (no umount of the hiding tmpfs), no
- *                                 nested user namespaces to regain them
- *   --die-with-parent, --new-session   killed with the engine; no TIOCSTI on the terminal
- *   --clearenv + --setenv         exactly the scrubbed environment
+ *   --ro-bind /usr /etc /nix         read-only system paths; /bin /sbin /lib* the same symlinks as
+ *                                    on the host (usr-merged) or read-only binds
+ *   --ro-bind <prefix>               install prefixes of the node and python3 graders and agents
+ *                                    use (~/.nvm/…, ~/.pyenv/versions/3.x, a venv), when elsewhere
+ *   --dev /dev, --proc /proc         a minimal /dev; the sandbox's own /proc (pid namespace: no
+ *                                    host process, no host /proc/<pid>/environ)
+ *   --tmpfs /tmp /var/tmp            private and size-capped
+ *   --ro-bind <expose>               what the caller needs (a grader's runner install)
+ *   --bind <workDir>                 the only writable host directory, at the same path
+ *   masks                            protected paths (protect.ts: cache root, config file, the
+ *                                    package's folder) that lie inside a bound path, plus
+ *                                    /etc/shadow & co.: an empty read-only tmpfs, files /dev/null
+ *   --remount-ro /                   the root bwrap assembles is read-only as well
+ *   --unshare-all --unshare-user     new user, pid, ipc, uts, net and cgroup namespaces
+ *   --share-net                      only with `network: true` (the host's network namespace;
+ *                                    127.0.0.1 is the host's loopback)
+ *   --cap-drop ALL, --disable-userns no capabilities, no nested user namespaces to regain them
+ *   --die-with-parent, --new-session killed with the engine; no TIOCSTI on the terminal
+ *   --clearenv + --setenv            exactly the scrubbed environment
+ *
+ * Not there at all: the home directory, /root, /home, /opt, /srv, /mnt, /media, /run, /sys, /var
+ * (but /var/tmp), other work directories, the cache root and the package folder.
+ *
+ * When the engine runs as root, bwrap runs privileged (no user namespace: it mounts as root, so a
+ * python under /root can still be bound) keeping only CAP_SETUID/SETGID/DAC_OVERRIDE, and the
+ * command starts through `setpriv` as the work dir's unprivileged identity (identity.ts) with no
+ * capabilities and no_new_privs; folders bwrap creates on the way to a bind are mode 0755 and
+ * /tmp is 1777, so that identity can use them. A privileged bwrap has no user namespace to
+ * apply --disable-userns to, so a second bwrap, run as the identity over the same root, adds one
+ * with it (where the identity can get user namespaces at all; where it cannot, none is needed).
  */
 
 export interface BwrapFeatures {
@@ -41,14 +55,30 @@ export interface SandboxSupport {
   /** Why bubblewrap is not usable (when `available` is false). */
   reason?: string;
   features: BwrapFeatures;
+  /** Root engine: the setpriv that moves commands to their unprivileged identity. */
+  setprivPath?: string;
+  /** Root engine: a second, unprivileged bwrap after setpriv closes user namespaces (see the header). */
+  innerBwrap?: boolean;
+}
+
+/** How a root engine's commands leave root inside the sandbox. */
+export interface PrivilegeDrop {
+  setprivPath: string;
+  identity: CommandIdentity;
+  /** bwrap run again as the identity, only to give it a user namespace with --disable-userns. */
+  innerBwrap?: string | undefined;
 }
 
 export const TMPFS_SIZE_BYTES = 512 * 1024 * 1024;
 const PROBE_TIMEOUT_MS = 5000;
+const SYSTEM_DIRS = ['/usr', '/etc', '/nix'];
+const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/** Root-only secrets that sit inside /etc. */
+const ALWAYS_MASKED = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-'];
 
 let supportPromise: Promise<SandboxSupport> | undefined;
 
-/** Whether bubblewrap works here, found by running a trivial sandboxed command once (cached). */
+/** Whether bubblewrap works here (as the identity commands would run as), by running a trivial command once (cached). */
 export function sandboxSupport(): Promise<SandboxSupport> {
   supportPromise ??= detect();
   return supportPromise;
@@ -60,16 +90,34 @@ async function detect(): Promise<SandboxSupport> {
   const bwrapPath = which('bwrap') ?? which('bwrap', { PATH: SAFE_PATH.join(':') });
   if (!bwrapPath) return { available: false, reason: 'bwrap is not installed (not found on PATH)', features: none };
   const full: BwrapFeatures = { disableUserns: true, tmpfsSize: true };
-  const first = await probe(bwrapPath, full);
-  if (first.ok) return { available: true, bwrapPath, features: full };
-  // Older bubblewrap (< 0.8) lacks --disable-userns and --size; the rest is what matters.
-  const second = await probe(bwrapPath, none);
-  if (second.ok) return { available: true, bwrapPath, features: none };
-  return { available: false, bwrapPath, reason: first.reason, features: none };
+  if (!isRoot()) {
+    const first = await probe(bwrapPath, full, undefined);
+    if (first.ok) return { available: true, bwrapPath, features: full };
+    // Older bubblewrap (< 0.8) lacks --disable-userns and --size; the rest is what matters.
+    if ((await probe(bwrapPath, none, undefined)).ok) return { available: true, bwrapPath, features: none };
+    return { available: false, bwrapPath, reason: first.reason, features: none };
+  }
+  const setprivPath = which('setpriv', { PATH: SAFE_PATH.join(':') });
+  if (!setprivPath) return { available: false, bwrapPath, reason: 'the server runs as root and commands must not: that needs setpriv (util-linux), which is not installed', features: none };
+  const identity = freshIdentity();
+  let first: { ok: boolean; reason: string } | undefined;
+  for (const features of [full, none]) {
+    const withInner = await probe(bwrapPath, features, { setprivPath, identity, innerBwrap: bwrapPath });
+    first ??= withInner;
+    if (withInner.ok) return { available: true, bwrapPath, features, setprivPath, innerBwrap: true };
+    // The inner layer fails where the identity gets no user namespace — then it needs none.
+    const plain = { setprivPath, identity };
+    if ((await probe(bwrapPath, features, plain)).ok && !(await probe(bwrapPath, features, plain, ['unshare', '--user', 'true'])).ok) {
+      return { available: true, bwrapPath, features, setprivPath, innerBwrap: false };
+    }
+  }
+  return { available: false, bwrapPath, reason: first!.reason, features: none };
 }
 
-function probe(bwrapPath: string, features: BwrapFeatures): Promise<{ ok: boolean; reason: string }> {
-  const args = buildBwrapArgs({ features, network: false, hide: { dirs: [], files: [], reexpose: [] }, cwd: '/', env: { PATH: SAFE_PATH.join(':') } });
+function probe(bwrapPath: string, features: BwrapFeatures, dropTo: PrivilegeDrop | undefined, command = ['/bin/sh', '-c', 'exit 0']): Promise<{ ok: boolean; reason: string }> {
+  const view: View = { system: systemView(), prefixes: [], expose: [], masks: { dirs: [], files: [] } };
+  const layout: BwrapLayout = { features, network: false, view, cwd: '/', env: { PATH: SAFE_PATH.join(':') }, ...(dropTo ? { dropTo } : {}) };
+  const args = [...buildBwrapArgs(layout), '--', ...commandPrefix(layout), ...command];
   return new Promise((resolve) => {
     let stderr = '';
     let settled = false;
@@ -79,7 +127,7 @@ function probe(bwrapPath: string, features: BwrapFeatures): Promise<{ ok: boolea
       clearTimeout(timer);
       resolve({ ok, reason });
     };
-    const child = spawn(bwrapPath, [...args, '--', '/bin/sh', '-c', 'exit 0'], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: SAFE_PATH.join(':') } });
+    const child = spawn(bwrapPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: SAFE_PATH.join(':') } });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       done(false, `bwrap did not finish a trivial command within ${PROBE_TIMEOUT_MS / 1000}s`);
@@ -96,124 +144,150 @@ function probe(bwrapPath: string, features: BwrapFeatures): Promise<{ ok: boolea
   });
 }
 
-/**
- * Hidden besides the home directory: when the engine runs as root the sandbox's uid 0 (with no
- * capabilities) still owns root's files, so root-only secrets under `/` must be covered.
- */
-const ALWAYS_HIDDEN = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-'];
+/** What a command sees besides its work directory. */
+export interface View {
+  system: SystemView;
+  /** Tool install prefixes outside the system paths, bound read-only. */
+  prefixes: string[];
+  /** Caller-requested read-only binds (CommandOptions.expose), after the masks. */
+  expose: string[];
+  masks: { dirs: string[]; files: string[] };
+}
 
-export interface HidePlan {
-  /** Directories covered by an empty read-only tmpfs. */
-  dirs: string[];
-  /** Files covered by /dev/null. */
-  files: string[];
-  /** Tool install roots under a hidden directory, bound back read-only. */
-  reexpose: string[];
+export interface SystemView {
+  binds: string[];
+  /** [target, path]: /bin → usr/bin on a usr-merged system. */
+  links: Array<[string, string]>;
+}
+
+function systemView(): SystemView {
+  const view: SystemView = { binds: [], links: [] };
+  for (const p of [...SYSTEM_DIRS, ...SYSTEM_LINKS]) {
+    let st: Stats;
+    try {
+      st = lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) view.links.push([readlinkSync(p), p]);
+    else if (st.isDirectory()) view.binds.push(p);
+  }
+  return view;
 }
 
 /**
- * What to hide for a command: the host home directory and `hide`, by real path. Paths that do
- * not exist are skipped (nothing to see), so are those under /tmp and /run (hidden anyway).
- * A work directory that contains a hidden path is refused: binding it would expose that path.
+ * The view for one command: system paths, tool prefixes and `expose` paths, and masks for every protected path (plus `hide`) that lies inside one of them. A work
+ * directory that contains a protected path is refused: binding it would show that path.
  */
-export async function planHidden(workDir: string, hide: readonly string[] = []): Promise<HidePlan> {
-  const home = os.homedir();
-  const entries: Array<{ real: string; dir: boolean; explicit: boolean }> = [];
-  for (const [i, p] of [home, ...ALWAYS_HIDDEN, ...hide].entries()) {
-    if (typeof p !== 'string' || p === '' || p.includes('\0')) continue;
+export async function planView(workDir: string, opts: { hide?: readonly string[]; expose?: readonly string[] } = {}): Promise<View> {
+  const system = systemView();
+  const bound = (p: string, list: readonly string[]) => list.some((b) => isInside(b, p));
+  const prefixes = toolPrefixes().filter((p) => !bound(p, system.binds));
+  const expose = await existingRealPaths(opts.expose ?? []);
+  const visible = [...system.binds, ...prefixes];
+  const masks: View['masks'] = { dirs: [], files: [] };
+  for (const p of [...ALWAYS_MASKED, ...protectedPaths(), ...(opts.hide ?? [])]) {
     let real: string;
     let dir: boolean;
     try {
       real = await fsp.realpath(path.resolve(p));
       dir = (await fsp.stat(real)).isDirectory();
     } catch {
-      continue;
+      continue; // not there: nothing to hide
     }
-    if (real === '/') {
-      if (i === 0) continue; // HOME=/ (some containers): nothing sensible to hide
-      throw new SkvmError('sandbox hide list contains "/", which cannot be hidden.', { code: 'usage' });
-    }
+    if (real === '/') continue;
     if (isInside(workDir, real)) {
       throw new SkvmError(`The work directory contains ${p}, which must stay hidden from sandboxed commands.`, {
-        hint: 'Create work directories under a temp root (createWorkDir), not around the home directory or the cache root.',
+        hint: 'Create work directories under a temp root (createWorkDir), not around the home directory, the cache root or the package folder.',
         code: 'sandbox_violation',
       });
     }
-    if (isInside('/tmp', real) || isInside('/run', real)) continue; // covered by their tmpfs
-    entries.push({ real, dir, explicit: i > ALWAYS_HIDDEN.length });
+    if (!bound(real, visible)) continue; // not mounted at all
+    (dir ? masks.dirs : masks.files).push(real);
   }
-  const dirs = entries.filter((e) => e.dir).map((e) => e.real);
-  const covered = (p: string, self?: string) => dirs.some((d) => d !== self && isInside(d, p));
-  const plan: HidePlan = {
-    dirs: [...new Set(dirs.filter((d) => !covered(d, d)))],
-    files: [...new Set(entries.filter((e) => !e.dir && !covered(e.real)).map((e) => e.real))],
-    reexpose: [],
-  };
-  const explicitDirs = entries.filter((e) => e.explicit).map((e) => e.real);
-  for (const t of toolRoots()) {
-    const h = plan.dirs.find((d) => isInside(d, t) && d !== t);
-    if (!h) continue;
-    const top = path.join(h, path.relative(h, t).split(path.sep)[0]!);
-    if (explicitDirs.some((e) => isInside(e, top) || isInside(top, e))) continue; // never re-expose something asked to be hidden
-    if (!plan.reexpose.includes(top)) plan.reexpose.push(top);
-  }
-  return plan;
+  return { system, prefixes, expose, masks };
 }
 
-/** Directories holding the node / python3 found on the host PATH, and their real locations. */
-function toolRoots(): string[] {
-  const out = new Set<string>();
-  for (const d of toolPathDirs()) {
-    out.add(d);
-    for (const name of ['node', 'python3']) {
-      const f = path.join(d, name);
-      if (!existsSync(f)) continue;
-      try {
-        out.add(path.dirname(realpathSync(f)));
-      } catch {
-        // broken link
-      }
-    }
-  }
-  return [...out];
-}
 
 export interface BwrapLayout {
   features: BwrapFeatures;
   network: boolean;
-  hide: HidePlan;
+  view: View;
   /** Writable work directory (bound at the same path); omitted by the probe. */
   workDir?: string;
-  /** Existing real paths bound read-only over the masks (CommandOptions.expose). */
-  expose?: string[];
   cwd: string;
   env: Record<string, string>;
+  /** Root engine: run the command as this identity (see the header). */
+  dropTo?: PrivilegeDrop;
 }
 
 /** bwrap's arguments up to (not including) `--` and the command. */
 export function buildBwrapArgs(l: BwrapLayout): string[] {
-  const a: string[] = ['--unshare-all', '--unshare-user'];
-  if (l.network) a.push('--share-net');
+  const a: string[] = [];
+  if (l.dropTo) {
+    a.push('--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try');
+    if (!l.network) a.push('--unshare-net');
+  } else {
+    a.push('--unshare-all', '--unshare-user');
+    if (l.network) a.push('--share-net');
+  }
   a.push('--die-with-parent', '--new-session', '--cap-drop', 'ALL');
-  if (l.features.disableUserns) a.push('--disable-userns');
-  a.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
-  if (l.features.tmpfsSize) a.push('--size', String(TMPFS_SIZE_BYTES));
-  a.push('--tmpfs', '/tmp', '--tmpfs', '/run');
+  // Until setpriv: become the identity (SETUID/SETGID) and enter its 0700 work dir (DAC_OVERRIDE).
+  if (l.dropTo) a.push('--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_DAC_OVERRIDE');
+  if (l.features.disableUserns && !l.dropTo) a.push('--disable-userns');
+  const walkable = (p: string) => (l.dropTo ? openWay(p) : []);
+  for (const p of l.view.system.binds) a.push('--ro-bind', p, p);
+  for (const [target, p] of l.view.system.links) a.push('--symlink', target, p);
+  for (const p of l.view.prefixes) a.push(...walkable(p), '--ro-bind', p, p);
+  a.push('--dev', '/dev', '--proc', '/proc');
+  for (const t of ['/tmp', '/var/tmp']) {
+    if (l.features.tmpfsSize) a.push('--size', String(TMPFS_SIZE_BYTES));
+    a.push('--perms', '1777', '--tmpfs', t);
+  }
   if (l.network) {
     // With network, DNS must work: resolv.conf may live under /run (systemd-resolved).
     const resolv = resolvConfDir();
-    if (resolv) a.push('--ro-bind-try', resolv, resolv);
+    if (resolv) a.push(...walkable(resolv), '--ro-bind-try', resolv, resolv);
   }
-  for (const d of l.hide.dirs) a.push('--tmpfs', d);
-  for (const r of l.hide.reexpose) a.push('--ro-bind', r, r);
-  for (const f of l.hide.files) a.push('--ro-bind', '/dev/null', f);
+  for (const d of l.view.masks.dirs) a.push('--tmpfs', d, '--remount-ro', d);
+  for (const f of l.view.masks.files) a.push('--ro-bind', '/dev/null', f);
   // After the masks so they reappear; before the work dir so its writable bind wins.
-  for (const p of l.expose ?? []) a.push('--ro-bind', p, p);
-  if (l.workDir) a.push('--bind', l.workDir, l.workDir);
-  for (const d of ['/run', ...l.hide.dirs]) a.push('--remount-ro', d);
-  a.push('--chdir', l.cwd, '--clearenv');
+  for (const p of l.view.expose) a.push(...walkable(p), '--ro-bind', p, p);
+  if (l.workDir) a.push(...walkable(l.workDir), '--bind', l.workDir, l.workDir);
+  a.push('--remount-ro', '/', '--chdir', l.cwd, '--clearenv');
   for (const [k, v] of Object.entries(l.env)) a.push('--setenv', k, v);
   return a;
+}
+
+/**
+ * What goes between `--` and the command: for a root engine, setpriv to the identity, then (where
+ * the identity could create user namespaces) an unprivileged bwrap that only adds one with
+ * --disable-userns over the same root; else nothing.
+ */
+export function commandPrefix(l: Pick<BwrapLayout, 'dropTo' | 'features' | 'cwd'>): string[] {
+  if (!l.dropTo) return [];
+  const { uid, gid } = l.dropTo.identity;
+  const out = [l.dropTo.setprivPath, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--no-new-privs', '--'];
+  if (l.dropTo.innerBwrap) {
+    out.push(l.dropTo.innerBwrap, '--unshare-user', ...(l.features.disableUserns ? ['--disable-userns'] : []), '--dev-bind', '/', '/', '--die-with-parent', '--chdir', l.cwd, '--');
+  }
+  return out;
+}
+
+/**
+ * Folders on the way to a bind that bwrap creates itself get mode 0755 (else they copy the host's
+ * 0700 of /root, and the unprivileged command could not pass). Existing ones are left as they are.
+ */
+function openWay(p: string): string[] {
+  const out: string[] = [];
+  let cur = path.dirname(p);
+  const chain: string[] = [];
+  while (cur !== '/' && cur !== path.dirname(cur)) {
+    chain.unshift(cur);
+    cur = path.dirname(cur);
+  }
+  for (const d of chain) out.push('--perms', '0755', '--dir', d);
+  return out;
 }
 
 function resolvConfDir(): string | undefined {
@@ -223,4 +297,17 @@ function resolvConfDir(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Real paths of those that exist (exposing a missing path would make bwrap fail). */
+async function existingRealPaths(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    try {
+      out.push(await fsp.realpath(p));
+    } catch {
+      // not there: nothing to expose
+    }
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, promises as fsp, rmdirSync } from 'node:fs';
+import { existsSync, readFileSync, promises as fsp, rmdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isRoot } from './limits.js';
 import { pidAlive } from '../util/process.js';
@@ -12,8 +12,8 @@ import { pidAlive } from '../util/process.js';
  * it, fork() fails with EAGAIN at `pids.max`, membership is exact (setsid and double forks stay
  * in the cgroup), and the count is one small file read.
  *
- * Each command gets `<base>/<engine pid>-<token>`; the spawned process joins it before it can fork (see
- * joinArgs), so every descendant is born inside. The directory is removed when empty.
+ * Each command gets `<base>/<engine pid>-<token>`; the spawned process is moved into it before it
+ * can fork (see gateArgs), so every descendant is born inside. The directory is removed when empty.
  */
 
 export interface PidCgroup {
@@ -149,14 +149,26 @@ function tryRemove(dir: string): boolean {
 }
 
 /**
- * Arguments that make the spawned process join `cg` and then exec `file args…`: it joins
- * before it runs anything, so nothing it starts can be outside. Exit 125 if the join fails.
+ * Arguments that make the spawned process wait on fd 3 until `admit` has moved it into the
+ * cgroup, then exec `file args…`: it runs nothing before it is inside, so nothing it starts can
+ * be outside. The engine moves it (as root), which also works when the command runs as an
+ * unprivileged identity that could not write cgroup.procs itself. Exit 125 if the move failed.
  */
-export function joinArgs(cg: PidCgroup, file: string, args: string[]): { file: string; args: string[] } {
+export function gateArgs(file: string, args: string[]): { file: string; args: string[] } {
   return {
     file: '/bin/sh',
-    args: ['-c', 'echo $$ > "$1" || { echo "skvm sandbox: cannot join the process-limit cgroup" >&2; exit 125; }; shift; exec "$@"', 'skvm-join', path.join(cg.dir, 'cgroup.procs'), file, ...args],
+    args: ['-c', 'read -r go <&3; exec 3<&-; [ "$go" = go ] || { echo "skvm sandbox: cannot join the process-limit cgroup" >&2; exit 125; }; exec "$@"', 'skvm-gate', file, ...args],
   };
+}
+
+/** Moves `pid` (waiting at the gate) into the cgroup; false when the kernel refused. */
+export function admit(cg: PidCgroup, pid: number): boolean {
+  try {
+    writeFileSync(path.join(cg.dir, 'cgroup.procs'), String(pid));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { redact } from '../util/redact.js';
@@ -41,18 +42,51 @@ export function toolPathDirs(): string[] {
   add(process.execPath);
   // Version managers (pyenv) put a shell shim on PATH that costs ~200 ms per start; the real
   // interpreter's directory goes first so graders and probes start python3 directly.
-  add(realPython3());
+  add(python3Install()?.executable);
   add(which('python3'));
   toolDirsCache = dirs;
   return dirs;
 }
 
-function realPython3(): string | undefined {
+let toolPrefixCache: string[] | undefined;
+
+/**
+ * Install prefixes of the node and python3 above (`~/.nvm/versions/node/v20`,
+ * `~/.pyenv/versions/3.11.7`, a venv and the Python it was made from): the directories a
+ * sandbox must show for those interpreters to start and find their libraries.
+ */
+export function toolPrefixes(): string[] {
+  if (toolPrefixCache) return toolPrefixCache;
+  const out = new Set<string>();
+  for (const exe of [process.execPath, which('node')]) {
+    if (!exe) continue;
+    try {
+      const dir = path.dirname(realpathSync(exe));
+      out.add(path.basename(dir) === 'bin' ? path.dirname(dir) : dir);
+    } catch {
+      // broken link
+    }
+  }
+  for (const p of python3Install()?.prefixes ?? []) out.add(p);
+  toolPrefixCache = [...out];
+  return toolPrefixCache;
+}
+
+interface Python3Install {
+  executable: string;
+  prefixes: string[];
+}
+let python3Cache: Python3Install | null | undefined;
+
+function python3Install(): Python3Install | undefined {
+  if (python3Cache !== undefined) return python3Cache ?? undefined;
+  python3Cache = null;
   const shim = which('python3');
   if (!shim) return undefined;
-  const r = spawnSync(shim, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
-  const exe = r.status === 0 ? r.stdout.trim() : '';
-  return exe && path.isAbsolute(exe) ? exe : undefined;
+  const r = spawnSync(shim, ['-c', 'import sys; print(sys.executable); print(sys.prefix); print(sys.base_prefix)'], { encoding: 'utf8', timeout: 10_000 });
+  const [exe, ...prefixes] = r.status === 0 ? r.stdout.trim().split('\n') : [];
+  if (exe && path.isAbsolute(exe)) python3Cache = { executable: exe, prefixes: prefixes.filter((p) => path.isAbsolute(p)) };
+  return python3Cache ?? undefined;
 }
 
 export interface EnvPlace {

@@ -5,12 +5,15 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSecret } from '../util/redact.js';
-import { planHidden, sandboxSupport, TMPFS_SIZE_BYTES } from './bwrap.js';
+import { sandboxSupport, TMPFS_SIZE_BYTES } from './bwrap.js';
+import { toolPrefixes } from './env.js';
 import { processLimitSupport } from './cgroup.js';
 import { SandboxUnavailableError, SandboxViolation } from './errors.js';
-import { resolveInWorkDir } from './paths.js';
+import { openForRead, openForWrite } from './open.js';
+import { isInside, resolveInWorkDir } from './paths.js';
 import { runCommand } from './run.js';
 import type { CommandOptions, CommandResult, SandboxMode } from './types.js';
 import { createWorkDir, removeWorkDir } from './workdir.js';
@@ -31,7 +34,18 @@ const CONFIG_MARK = `CONFIG-MARK-${rand()}`;
 
 const support = await sandboxSupport();
 const HAVE_BWRAP = support.available;
-const MODES: SandboxMode[] = HAVE_BWRAP ? ['bwrap', 'none'] : ['none'];
+/*
+ * SKVM_ESCAPE_MODES=sandbox-runtime (comma-separated) runs the suite against other modes: that is
+ * how @anthropic-ai/sandbox-runtime was evaluated (see srt.ts). By default: bubblewrap where it
+ * runs, and unconfined.
+ */
+const MODES: SandboxMode[] = process.env.SKVM_ESCAPE_MODES
+  ? (process.env.SKVM_ESCAPE_MODES.split(',') as SandboxMode[])
+  : HAVE_BWRAP
+    ? ['bwrap', 'none']
+    : ['none'];
+const SANDBOXED = MODES.filter((m) => m !== 'none');
+const IS_ROOT = process.getuid?.() === 0;
 
 let work: string;
 let other: string;
@@ -56,6 +70,7 @@ beforeAll(async () => {
   await fsp.writeFile(hostTmpMarker, 'host tmp');
   // A fake skvm cache root with a config file, outside /tmp (which is hidden anyway).
   cacheRoot = await fsp.mkdtemp('/var/tmp/skvm-escape-cache-');
+  await fsp.chmod(cacheRoot, 0o755); // like ~/.skvm of a user whose home others may enter
   await fsp.writeFile(path.join(cacheRoot, 'skvm.config.json'), JSON.stringify({ note: CONFIG_MARK }));
   await fsp.mkdir(path.join(cacheRoot, 'profiles'));
   secretFile = path.join('/var/tmp', `skvm-escape-secret-${rand()}.txt`);
@@ -196,6 +211,38 @@ describe.each(MODES)('escape attempts contained in mode %s', (mode) => {
     await sh(mode, 'rm -f etc-link');
   });
 
+  // Unconfined as a non-root engine this is exactly what mode none gives up (see index.ts).
+  it.runIf(mode !== 'none' || IS_ROOT)('commands cannot read any key from /proc, signal the engine, or run as root', async () => {
+    const r = await sh(
+      mode,
+      `id -u; tr '\\0' '\\n' < /proc/${process.pid}/environ; kill -0 ${process.pid} && echo SIGNALLED; kill -0 ${decoy.pid} && echo DECOY; ` +
+        `for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null; done; cat /etc/shadow; echo end`,
+    );
+    expectClean(r);
+    expect(r.stdout).not.toMatch(/SIGNALLED|DECOY/);
+    expect(r.stdout).not.toMatch(/^root:/m);
+    expect(r.stdout).toMatch(/end\n$/);
+    if (IS_ROOT) expect(r.stdout.split('\n')[0]).not.toBe('0');
+    expect(alive(process.pid)).toBe(true);
+  });
+
+  it('a hard link to a file outside can neither be read nor written through the file API', async () => {
+    // bubblewrap: EXDEV (another mount); a root engine's command user: EPERM (fs.protected_hardlinks);
+    // the engine's own user, unconfined: the link is made, and the file API must refuse it.
+    const r = await sh(mode, `ln ${secretFile} hl-secret 2>/dev/null && echo LINKED; echo done`);
+    expect(r.stdout).toMatch(/done\n$/);
+    if (r.stdout.includes('LINKED')) {
+      await expect(openForRead(work, 'hl-secret')).rejects.toThrow(/2 hard links/);
+      await expect(openForWrite(work, 'hl-secret')).rejects.toThrow(SandboxViolation);
+    } else {
+      expect(mode !== 'none' || IS_ROOT).toBe(true);
+      const { handle } = await openForWrite(work, 'hl-secret'); // a new file of its own
+      await handle.close();
+    }
+    expect(await fsp.readFile(secretFile, 'utf8')).toBe(CONFIG_MARK);
+    await fsp.rm(path.join(work, 'hl-secret'), { force: true });
+  });
+
   it('kill -9 $PPID ends the command, never the engine', async () => {
     const t = Date.now();
     const r = await sh(mode, `if [ "$PPID" = "${process.pid}" ]; then echo UNSAFE; exit 99; fi; kill -9 $PPID; sleep 5; echo still-here`);
@@ -276,22 +323,23 @@ describe.each(MODES)('escape attempts contained in mode %s', (mode) => {
 });
 
 /** Runs `fn` under bubblewrap; where bubblewrap is missing, asserts mode "bwrap" is refused instead. */
-async function underBwrap(fn: () => Promise<void>): Promise<void> {
-  if (HAVE_BWRAP) return fn();
-  await expect(runCommand({ command: 'true', cwd: work, workDir: work, timeoutMs: 1000, mode: 'bwrap' })).rejects.toBeInstanceOf(SandboxUnavailableError);
+/** Runs `fn` in the sandbox of `mode`; where it cannot run, asserts the mode is refused instead. */
+async function inSandbox(mode: SandboxMode, fn: () => Promise<void>): Promise<void> {
+  if (SANDBOXED.includes(mode)) return fn();
+  await expect(runCommand({ command: 'true', cwd: work, workDir: work, timeoutMs: 1000, mode })).rejects.toBeInstanceOf(SandboxUnavailableError);
 }
 
-describe('escape attempts contained only under bubblewrap', () => {
+describe.each(SANDBOXED.length ? SANDBOXED : (['bwrap'] as SandboxMode[]))('escape attempts contained only in a sandbox (mode %s)', (smode) => {
   it('the skvm config file, the cache root and other hidden paths are invisible', () =>
-    underBwrap(async () => {
-      const r = await sh('bwrap', `cat ${cacheRoot}/skvm.config.json; ls -A ${cacheRoot}; echo "[$(cat ${secretFile})]"; grep -r ${CONFIG_MARK} /var/tmp 2>/dev/null; echo end`);
+    inSandbox(smode, async () => {
+      const r = await sh(smode, `cat ${cacheRoot}/skvm.config.json; ls -A ${cacheRoot}; echo "[$(cat ${secretFile})]"; grep -r ${CONFIG_MARK} /var/tmp 2>/dev/null; echo end`);
       expect(r.stdout).not.toContain(CONFIG_MARK);
       expect(r.stdout).toBe('[]\nend\n'); // the hidden file reads as nothing (Permission denied)
       expect(r.stderr).toMatch(/skvm\.config\.json: No such file/);
     }));
 
   it('a work dir inside the hidden cache root works; the rest of the cache stays hidden', () =>
-    underBwrap(async () => {
+    inSandbox(smode, async () => {
       const runs = path.join(cacheRoot, 'runs');
       const inner = await createWorkDir({ tmpRoot: runs, prefix: 'skvm-run-' });
       try {
@@ -301,7 +349,7 @@ describe('escape attempts contained only under bubblewrap', () => {
           cwd: inner,
           workDir: inner,
           timeoutMs: 10_000,
-          mode: 'bwrap',
+          mode: smode,
           hide: [cacheRoot],
         });
         outputs.push(r.stdout, r.stderr);
@@ -314,40 +362,58 @@ describe('escape attempts contained only under bubblewrap', () => {
     }));
 
   it('a work dir that contains a hidden path is refused', () =>
-    underBwrap(async () => {
-      await expect(sh('bwrap', 'true', { hide: [path.join(work)] })).rejects.toThrow(/must stay hidden/);
+    inSandbox(smode, async () => {
+      await expect(sh(smode, 'true', { hide: [path.join(work)] })).rejects.toThrow(/must stay hidden/);
     }));
 
   it('root-only files such as /etc/shadow are covered', () =>
-    underBwrap(async () => {
-      const r = await sh('bwrap', 'cat /etc/shadow');
+    inSandbox(smode, async () => {
+      const r = await sh(smode, 'cat /etc/shadow');
       expect(r.stdout).toBe('');
       if (existsSync('/etc/shadow')) expect(r.stderr).toMatch(/Permission denied/);
     }));
 
-  it('the host home directory is empty (tool installs aside)', () =>
-    underBwrap(async () => {
+  it('the host home directory shows nothing but the way to tool installs', () =>
+    inSandbox(smode, async () => {
       const home = os.homedir();
-      const plan = await planHidden(work, []);
-      const reexposed = new Set(plan.reexpose.map((p) => path.relative(home, p)));
-      const hostEntries = readdirSync(home).filter((e) => !reexposed.has(e));
+      const viaTools = new Set(toolPrefixes().filter((p) => isInside(home, p) && p !== home).map((p) => path.relative(home, p).split(path.sep)[0]));
+      const hostEntries = readdirSync(home).filter((e) => !viaTools.has(e));
       expect(hostEntries.length).toBeGreaterThan(0);
-      const r = await sh('bwrap', `ls -A ${home}`);
+      const r = await sh(smode, `ls -A ${home}`);
       const inside = r.stdout.split('\n').filter(Boolean);
       for (const e of hostEntries) expect(inside).not.toContain(e);
+    }));
+
+  it('the package’s own folder and system paths outside the allowlist are absent', () =>
+    inSandbox(smode, async () => {
+      const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+      const r = await sh(smode, `cat ${pkg}/package.json; ls / | tr '\\n' ' '`);
+      expect(r.stdout).not.toContain('skvm-mcp');
+      const top = r.stdout.trim().split(' ');
+      const onTheWay = new Set(toolPrefixes().map((p) => p.split('/')[1])); // /root of ~/.pyenv/versions/3.x
+      for (const d of ['root', 'home', 'opt', 'srv', 'mnt', 'media', 'run', 'sys', 'boot']) if (!onTheWay.has(d)) expect(top).not.toContain(d);
+      for (const d of ['usr', 'etc', 'bin', 'tmp', 'proc', 'dev']) expect(top).toContain(d);
+    }));
+
+  it('writing into /var/tmp lands in a private tmpfs, never on the host', () =>
+    inSandbox(smode, async () => {
+      const file = `/var/tmp/skvm-escape-${rand()}`;
+      const r = await sh(smode, `touch ${file} && echo WROTE`);
+      expect(r.stdout).toBe('WROTE\n');
+      expect(existsSync(file)).toBe(false);
     }));
 
   it.each([
     ['/etc', () => `/etc/skvm-escape-${rand()}`],
     ['/usr', () => `/usr/skvm-escape-${rand()}`],
-    ['/var/tmp', () => `/var/tmp/skvm-escape-${rand()}`],
+    ['/', () => `/skvm-escape-${rand()}`],
     ['the host home', () => path.join(os.homedir(), `skvm-escape-${rand()}`)],
     ['the cache root', () => path.join(cacheRoot, `skvm-escape-${rand()}`)],
     ['another run’s work dir', () => path.join(other, `skvm-escape-${rand()}`)],
   ])('writing into %s is refused', (_n, target) =>
-    underBwrap(async () => {
+    inSandbox(smode, async () => {
       const file = target();
-      const r = await sh('bwrap', `touch ${file} && echo WROTE; mkdir ${file}.d && echo MADE`);
+      const r = await sh(smode, `touch ${file} && echo WROTE; mkdir ${file}.d && echo MADE`);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/Read-only file system|No such file or directory/);
       expect(existsSync(file)).toBe(false);
@@ -356,34 +422,34 @@ describe('escape attempts contained only under bubblewrap', () => {
   );
 
   it('kill -9 -1 inside the pid namespace leaves the engine and host processes alive', () =>
-    underBwrap(async () => {
-      const r = await sh('bwrap', `if [ $$ -lt 10 ] && tr '\\0' ' ' < /proc/1/cmdline | grep -q '^[^ ]*bwrap '; then kill -9 -1; echo after; else echo NOT-IN-PIDNS; fi`);
+    inSandbox(smode, async () => {
+      const r = await sh(smode, `if [ $$ -lt 10 ] && tr '\\0' ' ' < /proc/1/cmdline | grep -q '^[^ ]*bwrap '; then kill -9 -1; echo after; else echo NOT-IN-PIDNS; fi`);
       expect(r.stdout).not.toContain('NOT-IN-PIDNS');
       expect(alive(process.pid)).toBe(true);
       expect(alive(decoy.pid!)).toBe(true);
     }));
 
   it('no host process is visible: every readable environ is free of keys', () =>
-    underBwrap(async () => {
-      const r = await sh('bwrap', `ls /proc | grep -c '^[0-9]'; for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null; done; kill -0 ${decoy.pid} && echo DECOY-SIGNALABLE`);
+    inSandbox(smode, async () => {
+      const r = await sh(smode, `ls /proc | grep -c '^[0-9]'; for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null; done; kill -0 ${decoy.pid} && echo DECOY-SIGNALABLE`);
       expectClean(r);
       expect(Number(r.stdout.split('\n')[0])).toBeLessThan(10);
       expect(r.stdout).not.toContain('DECOY-SIGNALABLE');
     }));
 
   it('network is refused without network: true', () =>
-    underBwrap(async () => {
-      const r = await sh('bwrap', fetchScript(port));
+    inSandbox(smode, async () => {
+      const r = await sh(smode, fetchScript(port));
       expect(r.exitCode).toBe(3);
       expect(r.stdout).toMatch(/^ERR (ECONNREFUSED|ENETUNREACH|EHOSTUNREACH)/);
     }));
 
   it('host unix sockets under /tmp and /run are unreachable (even with network)', () =>
-    underBwrap(async () => {
+    inSandbox(smode, async () => {
       expect(sockets.length).toBeGreaterThan(0);
       for (const s of sockets) {
         for (const network of [false, true]) {
-          const r = await sh('bwrap', `node -e "require('net').connect('${s.file}').on('data', d => process.stdout.write(String(d))).on('error', e => { console.log('ERR ' + e.code); })"`, { network });
+          const r = await sh(smode, `node -e "require('net').connect('${s.file}').on('data', d => process.stdout.write(String(d))).on('error', e => { console.log('ERR ' + e.code); })"`, { network });
           expect(r.stdout).not.toContain('socket-reached');
           expect(r.stdout).toMatch(/^ERR /);
         }
@@ -391,15 +457,15 @@ describe('escape attempts contained only under bubblewrap', () => {
     }));
 
   it('other runs in /tmp and host /tmp files are invisible', () =>
-    underBwrap(async () => {
-      const r = await sh('bwrap', `ls -A /tmp; cat ${path.join(other, 'other-run.txt')}; cat ${hostTmpMarker}`);
+    inSandbox(smode, async () => {
+      const r = await sh(smode, `ls -A /tmp; cat ${path.join(other, 'other-run.txt')}; cat ${hostTmpMarker}`);
       expect(r.stdout).toBe(`${path.basename(work)}\n`);
     }));
 
   it('the hiding cannot be undone: no umount, no remount, no new user namespace, no sysrq', () =>
-    underBwrap(async () => {
+    inSandbox(smode, async () => {
       const r = await sh(
-        'bwrap',
+        smode,
         `umount ${os.homedir()} && echo UMOUNTED; umount -l ${cacheRoot} && echo UMOUNTED2; mount -o remount,rw / && echo REMOUNTED; ` +
           `unshare -Ur true && echo USERNS; echo h > /proc/sysrq-trigger && echo SYSRQ; grep CapEff /proc/self/status`,
       );
@@ -408,16 +474,16 @@ describe('escape attempts contained only under bubblewrap', () => {
     }));
 
   it('the private /tmp is a size-capped tmpfs (it lives in memory)', () =>
-    underBwrap(async () => {
-      const r = await sh('bwrap', 'df -k /tmp | tail -1');
+    inSandbox(smode, async () => {
+      const r = await sh(smode, 'df -k /tmp | tail -1');
       const [fs, sizeKb] = r.stdout.trim().split(/\s+/);
       expect(fs).toBe('tmpfs');
       if (support.features.tmpfsSize) expect(Number(sizeKb)).toBe(TMPFS_SIZE_BYTES / 1024);
     }));
 
   it('no host block devices in /dev', () =>
-    underBwrap(async () => {
-      const r = await sh('bwrap', `ls /dev`);
+    inSandbox(smode, async () => {
+      const r = await sh(smode, `ls /dev`);
       expect(r.stdout.split('\n').filter((d) => /^(sd|vd|xvd|nvme|loop|mem$|kmem$|port$)/.test(d))).toEqual([]);
     }));
 });

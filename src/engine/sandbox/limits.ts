@@ -9,10 +9,11 @@ import * as os from 'node:os';
  *   backstop for a busy process that escaped the kill (it carries the limit with it); it does
  *   nothing against a process that sleeps.
  * - `ulimit -c 0`: no core dumps in the work directory.
- * - `ulimit -u` (RLIMIT_NPROC) only when not running as root: the kernel never applies it to
- *   uid 0 (not even inside bubblewrap's user namespace, which maps 0 to 0), and for other users
- *   it counts every process of the user, so it is set to "what the user runs now + the budget".
- *   The real process-count containment is the watchdog in procs.ts, in both modes.
+ * - `ulimit -u` (RLIMIT_NPROC) whenever the command's user is not root — always, since a root
+ *   engine runs commands as an unprivileged uid of their own (identity.ts). It counts every
+ *   process of the user, so it is set to "what the user runs now + the budget" (a root engine's
+ *   command uid starts at zero). With a pids cgroup the kernel also caps the command itself;
+ *   the watchdog in procs.ts counts in every mode.
  */
 
 /** Processes (with a pids cgroup: tasks, i.e. threads count too — a JVM grader uses dozens). */
@@ -22,7 +23,7 @@ export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
 export interface LimitSettings {
   timeoutMs: number;
   maxFileBytes: number;
-  /** RLIMIT_NPROC to set, or undefined (root: it would not apply). */
+  /** RLIMIT_NPROC to set, or undefined (a root command user: it would not apply). */
   nproc?: number;
 }
 

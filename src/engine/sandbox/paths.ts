@@ -7,9 +7,10 @@ import { SandboxViolation } from './errors.js';
  * command's cwd). The returned path is real (every existing component resolved, no `..`, no
  * symlink left in it), so the caller opens exactly what was checked.
  *
- * Remaining gap (documented, not closable from here): between this check and the caller's open,
- * a process that still runs could swap a component for a symlink. runCommand kills every process
- * of a command when it ends, so no agent process runs while the engine reads or writes files.
+ * Between this check and the caller's open a process that still runs (a parallel tool call)
+ * could swap a component for a symlink: the agent's file tools therefore open through open.ts,
+ * which re-checks after the open. Other callers (graders, probe checks) run when every process
+ * of the run has been killed (runCommand reaps whole families).
  */
 
 /** Symlink hops followed while resolving dangling links (the kernel's own limit is 40). */
@@ -114,9 +115,26 @@ export async function resolveInWorkDir(workDir: string, userPath: string, opts: 
     }
     const resolved = missing.length === 0 ? real : path.join(real, ...missing);
     if (opts.forWrite && resolved === root) throw new SandboxViolation(`Refused path ${shown}: it names the work directory itself, not a file in it.`);
+    if (missing.length === 0) await refuseHardLinked(resolved, shown);
     return resolved;
   }
   throw new SandboxViolation(`Refused path ${shown}: too many levels of symbolic links.`);
+}
+
+/**
+ * A file with a second hard link is refused: that link may lie outside the work directory, and
+ * names are all the checks above see. (Whether a path is a regular file is the caller's check:
+ * open.ts refuses fifos and devices, file-check reports them.)
+ */
+async function refuseHardLinked(real: string, shown: string): Promise<void> {
+  const st = await fsp.lstat(real).catch(() => undefined);
+  if (st && !st.isDirectory() && st.nlink !== 1) throw new SandboxViolation(hardLinkMessage(shown, st.nlink), HARD_LINK_HINT);
+}
+
+export const HARD_LINK_HINT = 'Copy it (cp, not ln) so it has a single name, and use the copy.';
+
+export function hardLinkMessage(shown: string, links: number): string {
+  return `Refused path ${shown}: it is a file with ${links} hard links, and only files with a single link are read or written (another link may lie outside the work directory).`;
 }
 
 /**

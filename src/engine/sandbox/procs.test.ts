@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseStat, readProcTable } from './procs.js';
 
 describe('parseStat', () => {
-  it('reads pid, ppid, pgid, sid and start time, even with spaces and parens in the name', () => {
+  it('reads pid, ppid, pgid, sid, start time and name, even with spaces and parens in the name', () => {
     const fields = ['S', '41', '42', '43', ...Array.from({ length: 15 }, (_, i) => String(i)), '987654', '0'];
-    expect(parseStat(`123 (evil) name (x)) ${fields.join(' ')}`)).toEqual({ pid: 123, ppid: 41, pgid: 42, sid: 43, start: 987654 });
+    expect(parseStat(`123 (evil) name (x)) ${fields.join(' ')}`)).toEqual({ pid: 123, ppid: 41, pgid: 42, sid: 43, start: 987654, comm: 'evil) name (x)' });
   });
 
   it('skips zombies and malformed lines', () => {

@@ -30,6 +30,8 @@ export interface ProcInfo {
   sid: number;
   /** Start time in clock ticks since boot (stat field 22): identifies the process with the pid. */
   start: number;
+  /** Executable name (stat field 2). */
+  comm: string;
 }
 
 export function parseStat(text: string): ProcInfo | undefined {
@@ -39,7 +41,7 @@ export function parseStat(text: string): ProcInfo | undefined {
   const pid = Number(text.slice(0, open).trim());
   const f = text.slice(close + 2).split(' ');
   // f[0] state, f[1] ppid, f[2] pgrp, f[3] session, … f[19] starttime
-  const info = { pid, ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]), start: Number(f[19]) };
+  const info = { pid, ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]), start: Number(f[19]), comm: text.slice(open + 1, close) };
   if (!Number.isInteger(info.pid) || !Number.isInteger(info.ppid) || !Number.isFinite(info.start)) return undefined;
   if (f[0] === 'Z' || f[0] === 'X') return undefined; // zombies hold nothing and cannot be killed
   return info;
@@ -71,17 +73,17 @@ export function readProcTable(): Map<number, ProcInfo> {
   return table;
 }
 
-/** How many processes the user `uid` runs now (for RLIMIT_NPROC when not root). */
-export function countProcessesOfUid(uid: number, table: Map<number, ProcInfo> = readProcTable()): number {
-  let n = 0;
+/** Live processes of the user `uid` (for RLIMIT_NPROC, and to find what a command identity left behind). */
+export function pidsOfUid(uid: number, table: Map<number, ProcInfo> = readProcTable()): number[] {
+  const out: number[] = [];
   for (const pid of table.keys()) {
     try {
-      if (statSync(`/proc/${pid}`).uid === uid) n++;
+      if (statSync(`/proc/${pid}`).uid === uid) out.push(pid);
     } catch {
       // gone
     }
   }
-  return n;
+  return out;
 }
 
 export class ProcessFamily {
@@ -164,9 +166,10 @@ export class ProcessFamily {
   /**
    * Sends `sig` to the process group first (one syscall, reaches the whole group even mid-fork),
    * then to every member: from the cgroup, or tracked members still alive with the same start time.
-   * `spareRoot` (SIGTERM under bubblewrap): leave out the group, the root (bwrap) and its direct
-   * children (bwrap's pid 1) — bwrap dies on SIGTERM and takes the namespace down with SIGKILL,
-   * which would give the command no chance to clean up.
+   * `spareRoot` (SIGTERM under bubblewrap): leave out the group, the root (bwrap), its direct
+   * children (bwrap's pid 1) and any other bwrap (a root engine's inner one, bwrap.ts) — bwrap
+   * dies on SIGTERM and takes the namespace down with SIGKILL, which would give the command no
+   * chance to clean up. (A process that calls itself bwrap only escapes the SIGTERM: SIGKILL follows.)
    */
   signal(sig: NodeJS.Signals, opts: { spareRoot?: boolean } = {}): void {
     if (!opts.spareRoot) {
@@ -184,7 +187,7 @@ export class ProcessFamily {
         this.members.delete(pid);
         continue;
       }
-      if (opts.spareRoot && (pid === this.rootPid || info.ppid === this.rootPid)) continue;
+      if (opts.spareRoot && (pid === this.rootPid || info.ppid === this.rootPid || info.comm === 'bwrap')) continue;
       if (safeToSignal(pid)) kill(pid, sig);
     }
   }

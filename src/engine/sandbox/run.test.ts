@@ -189,6 +189,7 @@ describe('runCommand option checks', () => {
 describe('expose: reading a masked host path on purpose', () => {
   it.runIf(support.available)('makes a path under the private /tmp readable, read-only, only when exposed', async () => {
     const outside = await fsp.mkdtemp(path.join(os.tmpdir(), 'skvm-exposed-'));
+    await fsp.chmod(outside, 0o755); // a runner install is readable by everyone (commands of a root engine run as another user)
     try {
       await fsp.writeFile(path.join(outside, 'tool.txt'), 'runner install');
       const hidden = await run('bwrap', `cat ${outside}/tool.txt`);

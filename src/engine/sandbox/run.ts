@@ -3,15 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import { SkvmError, UsageError } from '../util/errors.js';
-import { buildBwrapArgs, planHidden, sandboxSupport, type SandboxSupport } from './bwrap.js';
+import { buildBwrapArgs, commandPrefix, planView, type BwrapLayout } from './bwrap.js';
 import { CappedBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './capture.js';
-import { createPidCgroup, joinArgs, type PidCgroup } from './cgroup.js';
+import { admit, createPidCgroup, gateArgs, type PidCgroup } from './cgroup.js';
+import { chooseConfinement } from './confine.js';
 import { scrubbedEnv } from './env.js';
-import { SandboxUnavailableError, SandboxViolation } from './errors.js';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PROCESSES, isRoot, wrapperScript } from './limits.js';
-import { warnOnce } from './logger.js';
+import { srtSpawnSpec } from './srt.js';
+import { SandboxViolation } from './errors.js';
+import { enterWorkDir, giveTo, reachableBy, type CommandIdentity } from './identity.js';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PROCESSES, wrapperScript } from './limits.js';
 import { resolveInWorkDir } from './paths.js';
-import { countProcessesOfUid, ProcessFamily, readProcTable, scanNow, watchFamily } from './procs.js';
+import { pidsOfUid, ProcessFamily, readProcTable, scanNow, watchFamily } from './procs.js';
 import type { CommandOptions, CommandResult } from './types.js';
 import { createWorkDir, removeWorkDir } from './workdir.js';
 
@@ -25,17 +27,11 @@ const WRAPPER_PROCESSES = 4;
 /** Name of the per-run marker variable (see procs.ts: finds daemons that left the process tree). */
 export const RUN_TOKEN_VAR = 'SKVM_SANDBOX_RUN';
 
-const UNSANDBOXED_WARNING =
-  'bubblewrap is not usable here ({reason}); sandbox.mode "auto" runs commands WITHOUT it. Still in force: ' +
-  'scrubbed environment, cwd confined to the work directory, time/output/file-size/process limits, whole-group kill. ' +
-  'Lost: read-only host filesystem (commands can write anywhere this user can), hidden home directory and cache root ' +
-  '(the config file is readable), network isolation, private /tmp, and the pid namespace (commands can see and signal ' +
-  'other processes of this user, and read their /proc/<pid>/environ). Install bubblewrap or set sandbox.mode to "none" to silence this.';
-
 /**
  * Runs `sh -c <command>` confined as described in index.ts. Never rejects for what the command
  * does (timeouts, signals, limits are reported in the result); rejects for invalid options
- * (SandboxViolation, UsageError) and for mode "bwrap" without a usable bubblewrap.
+ * (SandboxViolation, UsageError) and when the mode asks for a sandbox that cannot run here
+ * (SandboxUnavailableError — the default mode included: it never falls back to no sandbox).
  */
 export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
   const started = Date.now();
@@ -49,47 +45,57 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
   const workDir = await realWorkDir(opts.workDir);
   const cwd = await resolveCwd(workDir, opts.cwd);
   scrubbedEnv(opts.env); // refuse credential-like variables before anything is created
+  const confinement = await chooseConfinement(opts.mode ?? 'auto');
 
   if (opts.signal?.aborted) return { ...emptyResult(started), cancelled: true };
 
-  const mode = opts.mode ?? 'auto';
-  let support: SandboxSupport | undefined;
-  if (mode !== 'none') {
-    const s = await sandboxSupport();
-    if (s.available) support = s;
-    else if (mode === 'bwrap') throw new SandboxUnavailableError(s.reason ?? 'unknown reason');
-    else warnOnce('unsandboxed', UNSANDBOXED_WARNING.replace('{reason}', s.reason ?? 'unknown reason'));
-  }
-  const hide = support ? await planHidden(workDir, opts.hide ?? []) : undefined;
-  const expose = support ? await existingRealPaths(opts.expose ?? []) : [];
-
+  const entered = await enterWorkDir(workDir);
+  const identity = entered?.identity;
   const token = randomBytes(16).toString('hex');
-  // Without bubblewrap the command gets a private TMPDIR (removed afterwards); with it, /tmp is private.
-  const privateTmp = support ? undefined : await createWorkDir({ tmpRoot: os.tmpdir(), prefix: 'skvm-cmdtmp-' });
+  let privateTmp: string | undefined;
   let cgroup: PidCgroup | undefined;
   try {
+    if (identity && confinement.kind !== 'bwrap' && !reachableBy(workDir, identity)) {
+      throw new SandboxViolation(
+        'Refused work directory: it lies inside a folder that unprivileged users cannot enter, and commands of a server running as root run as one.',
+        'Put the temp root (paths.tmpDir, SKVM_TMP_DIR or --tmp-dir) under a folder everyone may enter, such as /tmp (the default).',
+      );
+    }
+    const view = confinement.kind === 'bwrap' ? await planView(workDir, { hide: opts.hide ?? [], expose: opts.expose ?? [] }) : undefined;
+    // Without bubblewrap the command gets a private TMPDIR (removed afterwards); with it, /tmp is private.
+    if (!view) {
+      privateTmp = await createWorkDir({ tmpRoot: os.tmpdir(), prefix: 'skvm-cmdtmp-' });
+      if (identity) await giveTo(privateTmp, identity);
+    }
     const env = { ...scrubbedEnv(opts.env, { home: workDir, tmpDir: privateTmp ?? '/tmp' }), [RUN_TOKEN_VAR]: token };
-    const nproc = isRoot() ? undefined : countProcessesOfUid(process.getuid!()) + maxProcesses;
+    const uid = identity?.uid ?? process.getuid?.();
+    const nproc = uid !== undefined && uid !== 0 ? pidsOfUid(uid).length + maxProcesses : undefined;
     const shArgs = ['-c', wrapperScript({ timeoutMs: opts.timeoutMs, maxFileBytes, ...(nproc !== undefined ? { nproc } : {}) }), 'skvm-sandbox', opts.command];
-    let spawnSpec =
-      support && hide
-        ? {
-            file: support.bwrapPath!,
-            args: [...buildBwrapArgs({ features: support.features, network: opts.network === true, hide, workDir, cwd, env, expose }), '--', '/bin/sh', ...shArgs],
-          }
-        : { file: '/bin/sh', args: shArgs };
-    // Room for our own processes: the joiner/wrapper shell, bwrap and its pid-1 reaper.
+    let spawnSpec: { file: string; args: string[] };
+    if (confinement.kind === 'bwrap' && view) {
+      const { support } = confinement;
+      const layout: BwrapLayout = { features: support.features, network: opts.network === true, view, workDir, cwd, env };
+      if (identity) layout.dropTo = { setprivPath: support.setprivPath!, identity, innerBwrap: support.innerBwrap ? support.bwrapPath : undefined };
+      spawnSpec = { file: support.bwrapPath!, args: [...buildBwrapArgs(layout), '--', ...commandPrefix(layout), '/bin/sh', ...shArgs] };
+    } else if (confinement.kind === 'sandbox-runtime') {
+      spawnSpec = await srtSpawnSpec({ shArgs, workDir, tmpDir: privateTmp!, expose: opts.expose ?? [], hide: opts.hide ?? [], identity });
+    } else {
+      spawnSpec = { file: '/bin/sh', args: shArgs };
+    }
+    // Room for our own processes: the gate/wrapper shell, bwrap and its pid-1 reaper.
     cgroup = await createPidCgroup(token, maxProcesses + WRAPPER_PROCESSES);
-    if (cgroup) spawnSpec = joinArgs(cgroup, spawnSpec.file, spawnSpec.args);
+    if (cgroup) spawnSpec = gateArgs(spawnSpec.file, spawnSpec.args);
     return await execute(spawnSpec.file, spawnSpec.args, {
       ...(cgroup ? { cgroup } : {}),
+      // bwrap of a root engine starts as root and drops to the identity itself (bwrap.ts).
+      ...(identity && confinement.kind !== 'bwrap' ? { identity } : {}),
       cwd,
       env,
       token: `${RUN_TOKEN_VAR}=${token}`,
       timeoutMs: opts.timeoutMs,
       cap,
       maxProcesses,
-      sandboxed: support !== undefined,
+      sandboxed: confinement.kind !== 'none',
       started,
       ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -97,11 +103,13 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
   } finally {
     cgroup?.remove();
     if (privateTmp) await removeWorkDir(privateTmp).catch(() => undefined);
+    await entered?.leave();
   }
 }
 
 interface ExecSpec {
   cgroup?: PidCgroup;
+  identity?: CommandIdentity;
   cwd: string;
   env: Record<string, string>;
   token: string;
@@ -128,13 +136,20 @@ function execute(file: string, args: string[], s: ExecSpec): Promise<CommandResu
       cwd: s.cwd,
       env: s.env,
       detached: true, // own session and process group: the whole group can be signalled
-      stdio: [s.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      // fd 3: the cgroup gate (cgroup.ts gateArgs) waits on it until the process is admitted.
+      stdio: [s.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(s.cgroup ? (['pipe'] as const) : [])],
+      ...(s.identity ? { uid: s.identity.uid, gid: s.identity.gid } : {}),
     });
     if (child.pid === undefined) {
       child.once('error', (e) => reject(new SkvmError(`Could not start the command: ${e.message}`, { cause: e })));
       return;
     }
     const pid = child.pid;
+    if (s.cgroup) {
+      const gate = child.stdio[3] as NodeJS.WritableStream;
+      gate.on('error', () => undefined);
+      gate.end(admit(s.cgroup, pid) ? 'go\n' : 'no\n');
+    }
     const stdout = child.stdout!;
     const stderr = child.stderr!;
     const family = new ProcessFamily(pid, s.token, s.cgroup);
@@ -275,15 +290,3 @@ async function resolveCwd(workDir: string, cwd: string): Promise<string> {
   return real;
 }
 
-/** Real paths of those that exist (exposing a missing path would make bwrap fail). */
-async function existingRealPaths(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) {
-    try {
-      out.push(await fsp.realpath(p));
-    } catch {
-      // not there: nothing to expose
-    }
-  }
-  return out;
-}

@@ -1,8 +1,10 @@
-import { promises as fsp } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxViolation } from './errors.js';
+import { sweepLeftovers } from './leftovers.js';
 import { createWorkDir, removeWorkDir } from './workdir.js';
 
 let root: string;
@@ -17,14 +19,16 @@ describe('createWorkDir', () => {
   it('makes a private real directory under the root, with our prefix', async () => {
     const dir = await createWorkDir({ tmpRoot: path.join(root, 'nested'), prefix: 'skvm-eval-' });
     expect(path.dirname(dir)).toBe(await fsp.realpath(path.join(root, 'nested')));
-    expect(path.basename(dir)).toMatch(/^skvm-eval-[A-Za-z0-9]{6}$/);
+    expect(path.basename(dir)).toMatch(new RegExp(`^skvm-eval-_o${process.pid}\\.\\d+_[A-Za-z0-9]{6}$`));
     expect((await fsp.stat(dir)).mode & 0o777).toBe(0o700);
     expect(await fsp.realpath(dir)).toBe(dir);
   });
 
   it('prepends skvm- to other prefixes', async () => {
     const dir = await createWorkDir({ tmpRoot: root, prefix: 'run-' });
-    expect(path.basename(dir)).toMatch(/^skvm-run-[A-Za-z0-9]{6}$/);
+    expect(path.basename(dir)).toMatch(/^skvm-run-_o\d+\.\d+_[A-Za-z0-9]{6}$/);
+    const kept = await createWorkDir({ tmpRoot: root, prefix: 'run-', keep: true });
+    expect(path.basename(kept)).toMatch(/^skvm-run-[A-Za-z0-9]{6}$/);
   });
 
   it.each(['../x', 'a/b', '', 'x'.repeat(65), 'a b'])('refuses the prefix %j', async (prefix) => {
@@ -121,5 +125,49 @@ describe('removeWorkDir', () => {
       await fsp.rm(otherRoot, { recursive: true, force: true });
       await fsp.rm(path.join(os.tmpdir(), `wdtest-linkparent-${process.pid}`), { force: true });
     }
+  });
+});
+
+describe('sweeping what dead processes left', () => {
+  /** pid and start time of a process that has exited. */
+  async function deadOwner(): Promise<string> {
+    const child = spawn('sh', ['-c', 'exit 0']);
+    const pid = child.pid!;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    await new Promise((r) => child.on('exit', r));
+    return `_o${pid}.${start}_`;
+  }
+
+  it('removes the work dirs of a dead creator, keeps those of live ones, kept ones and anything not ours', async () => {
+    const sweepRoot = await fsp.mkdtemp(path.join(root, 'sweep-'));
+    // Ours first: the first one sweeps the (still empty) root in the background.
+    const mine = await createWorkDir({ tmpRoot: sweepRoot, prefix: 'skvm-mine-' });
+    const kept = await createWorkDir({ tmpRoot: sweepRoot, prefix: 'skvm-kept-', keep: true });
+    await new Promise((r) => setTimeout(r, 50));
+    const dead = await fsp.mkdtemp(path.join(sweepRoot, `skvm-run-slugify-${await deadOwner()}`));
+    await fsp.writeFile(path.join(dead, 'left.txt'), 'x');
+    const sleeper = spawn('sleep', ['30']);
+    const st = readFileSync(`/proc/${sleeper.pid}/stat`, 'latin1');
+    const live = await fsp.mkdtemp(path.join(sweepRoot, `skvm-profile-x-_o${sleeper.pid}.${st.slice(st.lastIndexOf(')') + 2).split(' ')[19]}_`));
+    const reused = await fsp.mkdtemp(path.join(sweepRoot, `skvm-eval-_o${sleeper.pid}.1_`)); // same pid, another start: dead
+    const foreign = await fsp.mkdtemp(path.join(sweepRoot, `not-skvm-${await deadOwner()}`));
+    await fsp.symlink(mine, path.join(sweepRoot, `skvm-link-${await deadOwner()}abcdef`));
+    try {
+      expect(await sweepLeftovers(sweepRoot, (d) => removeWorkDir(d, { tmpRoot: sweepRoot }))).toBe(2);
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(reused)).toBe(false);
+      for (const d of [live, mine, kept, foreign]) expect(existsSync(d)).toBe(true);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
+  it('the first work dir a process makes in a root sweeps it in the background', async () => {
+    const fresh = await fsp.mkdtemp(path.join(root, 'sweep-first-'));
+    const dead = await fsp.mkdtemp(path.join(fresh, `skvm-run-t-${await deadOwner()}`));
+    await createWorkDir({ tmpRoot: fresh, prefix: 'skvm-next-' });
+    for (let i = 0; i < 100 && existsSync(dead); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(dead)).toBe(false);
   });
 });

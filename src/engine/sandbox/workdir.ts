@@ -3,9 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SkvmError } from '../util/errors.js';
 import { SandboxViolation } from './errors.js';
+import { isCommandUid } from './identity.js';
+import { ownerTag, sweepLeftovers } from './leftovers.js';
 
 /**
- * Work directories: `<tmpRoot>/skvm…XXXXXX`, created with mkdtemp (mode 0700). removeWorkDir
+ * Work directories: `<tmpRoot>/<prefix>_o<pid>.<start>_XXXXXX`, created with mkdtemp (mode 0700)
+ * and named after the process that made them, so that what a dead process left is swept
+ * (leftovers.ts); `keep: true` leaves the owner out (`<prefix>XXXXXX`). removeWorkDir
  * deletes recursively, so it only accepts a directory this module would have made: a real
  * directory (no symlink anywhere in its path), named with our prefix pattern, directly inside a
  * temp root this process created work directories in (or the OS temp dir, or `opts.tmpRoot`).
@@ -13,10 +17,10 @@ import { SandboxViolation } from './errors.js';
 
 /** Prefix characters accepted; `skvm-` is prepended when the prefix does not start with `skvm`. */
 const PREFIX = /^[A-Za-z0-9._-]{1,64}$/;
-/** What mkdtemp makes from a valid prefix: the prefix plus six random characters. */
-const NAME = /^skvm[A-Za-z0-9._-]{0,64}[A-Za-z0-9]{6}$/;
+/** What mkdtemp makes from a valid prefix: the prefix, the owner tag, six random characters. */
+const NAME = /^skvm[A-Za-z0-9._-]{0,100}[A-Za-z0-9]{6}$/;
 
-/** Real paths of temp roots used by createWorkDir in this process. */
+/** Real paths of temp roots used by createWorkDir in this process (each swept once). */
 const knownRoots = new Set<string>();
 
 export interface CreateWorkDirOptions {
@@ -24,6 +28,8 @@ export interface CreateWorkDirOptions {
   tmpRoot: string;
   /** Name prefix, e.g. `skvm-eval-`; `skvm-` is prepended unless it starts with `skvm`. */
   prefix: string;
+  /** Never swept after this process ends (a work dir the user asked to keep). */
+  keep?: boolean;
 }
 
 export async function createWorkDir(opts: CreateWorkDirOptions): Promise<string> {
@@ -33,8 +39,13 @@ export async function createWorkDir(opts: CreateWorkDirOptions): Promise<string>
   const prefix = opts.prefix.startsWith('skvm') ? opts.prefix : `skvm-${opts.prefix}`;
   await fsp.mkdir(opts.tmpRoot, { recursive: true });
   const root = await fsp.realpath(opts.tmpRoot);
-  const dir = await fsp.mkdtemp(path.join(root, prefix));
-  knownRoots.add(root);
+  await letCommandsEnter(root);
+  const dir = await fsp.mkdtemp(path.join(root, opts.keep ? prefix : `${prefix}${ownerTag()}`));
+  if (!knownRoots.has(root)) {
+    knownRoots.add(root);
+    // Off the caller's path: what crashed processes left in this root.
+    void sweepLeftovers(root, (d) => removeWorkDir(d, { tmpRoot: root })).catch(() => undefined);
+  }
   return fsp.realpath(dir);
 }
 
@@ -64,7 +75,7 @@ export async function removeWorkDir(dir: string, opts: RemoveWorkDirOptions = {}
   roots.add(await fsp.realpath(os.tmpdir()).catch(() => os.tmpdir()));
   if (opts.tmpRoot) roots.add(await fsp.realpath(opts.tmpRoot).catch(() => path.resolve(opts.tmpRoot!)));
   if (!roots.has(parent)) throw refuse('it is not directly inside a temp root');
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw refuse('it belongs to another user');
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid() && !(process.getuid() === 0 && isCommandUid(st.uid))) throw refuse('it belongs to another user');
   try {
     await fsp.rm(real, { recursive: true, force: true, maxRetries: 2 });
   } catch (err) {
@@ -74,6 +85,17 @@ export async function removeWorkDir(dir: string, opts: RemoveWorkDirOptions = {}
     await restoreOwnerPermissions(real);
     await fsp.rm(real, { recursive: true, force: true, maxRetries: 2 });
   }
+}
+
+/**
+ * A root engine runs commands as other users (identity.ts), who must be able to pass through the
+ * temp root to their work directory: add search permission for others (not read: they still
+ * cannot list it). Each work directory stays mode 0700, owned by its own command user.
+ */
+async function letCommandsEnter(root: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const st = await fsp.stat(root);
+  if ((st.mode & 0o001) === 0) await fsp.chmod(root, (st.mode & 0o7777) | 0o001);
 }
 
 async function restoreOwnerPermissions(dir: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { resolveInWorkDir, runCommand } from '../sandbox/index.js';
+import { resolveInWorkDir, runCommand, SandboxUnavailableError } from '../sandbox/index.js';
 import type { CommandResult, SandboxMode } from '../sandbox/types.js';
 import type { Skill } from '../skills/types.js';
 import { isInside, walkContained } from '../skills/walk.js';
@@ -214,6 +214,7 @@ async function runSetupScript(taskId: string, script: string, workDir: string, o
     });
   } catch (err) {
     if (opts.signal?.aborted) throw new CancelledError(opts.signal.reason);
+    if (err instanceof SandboxUnavailableError) throw err; // its message and hint say what to install
     throw new SkvmError(`Task "${taskId}": ${FIXTURES_DIR}/${SETUP_SCRIPT} could not be started: ${errorMessage(err)}`, {
       code: 'setup_failed',
       cause: err,

@@ -601,7 +601,7 @@ describe('bare-agent tools', () => {
       msg('fetched'),
     ]);
     received.length = 0;
-    await runBareAgent(opts(model, dir, { web: true }));
+    await runBareAgent(opts(model, dir, { web: true, allowLocalHosts: [new URL(base).host] }));
     const outs = toolMessages(policy.requests()[1]!).map((t) => t.content);
     expect(outs[0]).toBe('HTTP 200\nhello POST payload');
     expect(outs[1]).toBe('HTTP 404\nhello GET ');
@@ -613,6 +613,15 @@ describe('bare-agent tools', () => {
     expect(received).toHaveLength(3);
     expect(received.find((r) => r.method === 'POST')!.headers['x-test']).toBe('yes');
     for (const r of received) expect(JSON.stringify(r)).not.toContain(ROUTE_KEYS.SIM_OPENAI_KEY);
+  });
+
+  it('web_fetch refuses a local server it was not told about', async () => {
+    const dir = await workDir();
+    const policy = script([msg('', [{ name: 'web_fetch', arguments: { url: `${base}/x` } }]), msg('refused')]);
+    received.length = 0;
+    await runBareAgent(opts(model, dir, { web: true }));
+    expect(toolMessages(policy.requests()[1]!)[0]!.content).toMatch(/^Error: refused to fetch http:\/\/127\.0\.0\.1:\d+: 127\.0\.0\.1 is a loopback address/);
+    expect(received).toHaveLength(0);
   });
 
   it('read_file caps very large files and says what was cut; list_directory and unknown tools', async () => {

@@ -48,8 +48,10 @@ export interface BareAgentOptions {
   /** Wall-clock budget of the whole run. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Whether web_fetch may reach the network. Default false. */
+  /** Whether web_fetch may reach the network (public addresses). Default false. */
   web?: boolean;
+  /** Local `host:port`s web_fetch may reach besides (a profiler probe's server). */
+  allowLocalHosts?: readonly string[];
   sandbox: { mode: SandboxMode; network: boolean };
   /** Per-command limit for execute_command. Default 30000. */
   commandTimeoutMs?: number;
@@ -134,6 +136,7 @@ export const bareAgentAdapter: AgentAdapter = {
       timeoutMs: opts.timeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
       web: opts.web,
+      ...(opts.allowLocalHosts ? { allowLocalHosts: opts.allowLocalHosts } : {}),
       sandbox: opts.sandbox,
       ...(opts.convLogPath ? { convLogPath: opts.convLogPath } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
@@ -184,6 +187,7 @@ export async function runBareAgent(opts: BareAgentOptions): Promise<RunResult> {
     {
       workDir,
       web: opts.web === true,
+      ...(opts.allowLocalHosts ? { allowLocalHosts: opts.allowLocalHosts } : {}),
       sandbox: opts.sandbox,
       ...(opts.commandTimeoutMs !== undefined ? { commandTimeoutMs: opts.commandTimeoutMs } : {}),
       remainingMs: () => loopDeadline - Date.now(),

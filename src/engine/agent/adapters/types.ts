@@ -45,8 +45,10 @@ export interface AdapterRunOptions {
   /** Wall-clock budget of the whole run. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Whether the agent may reach the network (web_fetch, commands). */
+  /** Whether the agent may reach the network (web_fetch, commands): public addresses only. */
   web: boolean;
+  /** Local `host:port`s the agent may reach besides (a profiler probe's own server). */
+  allowLocalHosts?: readonly string[];
   sandbox: { mode: SandboxMode; network: boolean };
   /** Write the conversation log (JSONL) here; folders are created. */
   convLogPath?: string;
