@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { describeError, NotFoundError } from '../engine/util/errors.js';
 import { redact } from '../engine/util/redact.js';
 import { SERVER_INSTRUCTIONS } from './instructions.js';
+import { sdkSchema } from './tool-schema.js';
 
 export interface ServerOptions {
   engine: Engine;
@@ -37,8 +38,8 @@ function registerOperation(server: McpServer, engine: Engine, op: AnyOperation):
     {
       title: op.title,
       description: op.description,
-      inputSchema: exposedInput(op),
-      outputSchema: exposedOutput(op),
+      inputSchema: sdkSchema(exposedInput(op)),
+      outputSchema: sdkSchema(exposedOutput(op)),
       annotations: annotationsFor(op),
     },
     async (args: Record<string, unknown>, ctx: ServerContext) => {
