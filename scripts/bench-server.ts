@@ -55,6 +55,40 @@ function spawnToAnswer(cache: string, era: 'legacy' | 'modern', entry = SERVER):
   });
 }
 
+/** A 10 MB run_task argument over a raw pipe: time to its error, then to the answer of the next call. */
+function oversizedArgument(cache: string): Promise<{ errorMs: number; nextMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER, `--skvm-cache=${cache}`], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH, HOME: cache } });
+    const send = (msg: Record<string, unknown>) => child.stdin.write(JSON.stringify({ jsonrpc: '2.0', ...msg }) + '\n');
+    const big = { name: 'run_task', arguments: { task: 'x'.repeat(10_000_000), model: 'sim/x' } };
+    let buf = '';
+    let t0 = 0;
+    let errorMs = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const msg = JSON.parse(buf.slice(0, i)) as { id?: number; result?: { isError?: boolean } };
+        buf = buf.slice(i + 1);
+        if (msg.id === 1) {
+          send({ method: 'notifications/initialized' });
+          t0 = performance.now();
+          send({ id: 2, method: 'tools/call', params: big });
+        } else if (msg.id === 2) {
+          if (!msg.result?.isError) reject(new Error('the 10 MB argument was not refused'));
+          errorMs = performance.now() - t0;
+          t0 = performance.now();
+          send({ id: 3, method: 'tools/call', params: { name: 'runs_list', arguments: {} } });
+        } else if (msg.id === 3) {
+          child.stdin.end();
+          resolve({ errorMs, nextMs: performance.now() - t0 });
+        }
+      }
+    });
+    child.on('error', reject);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
+  });
+}
+
 async function timeCalls(fn: () => Promise<unknown>): Promise<number[]> {
   await fn(); // warm-up
   const out: number[] = [];
@@ -84,6 +118,12 @@ async function main(): Promise<void> {
     const floor: number[] = [];
     for (let i = 0; i < RUNS; i++) floor.push(await spawnToAnswer(cache, 'legacy', FLOOR));
     console.log(`  floor: a one-tool SDK server, spawn → initialize answered: median ${fmt(median(floor))}`);
+
+    const big: Array<{ errorMs: number; nextMs: number }> = [];
+    for (let i = 0; i < 5; i++) big.push(await oversizedArgument(cache));
+    console.log(
+      `10 MB run_task argument: refused in median ${fmt(median(big.map((b) => b.errorMs)))}, next call answered in ${fmt(median(big.map((b) => b.nextMs)))} [goal: well under 1 s]`,
+    );
 
     // 2,000 cached profiles for resources/list.
     const profiles = path.join(cache, 'profiles');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, listArg, modelArg, pathArg } from '../src/contract/limits.js';
 import { ADAPTERS } from '../src/engine/agent/registry.js';
 
 /** Condition names come from the bench condition registry; a test keeps this list in step with it. */
@@ -31,20 +32,20 @@ export const benchTool = defineOperation({
   title: 'Benchmark tasks × models × conditions',
   description: `Benchmark skills: run every task under each condition (${BENCH_CONDITIONS_HELP}) on each model, repeated runsPerTask times, score each run with the task's graders, and write a session (progress.json, report.json, report.md) under the logs root. Use it to measure whether a skill helps a model: compare each condition's average score with no-skill. tasks defaults to every task in the dataset. An interrupted or cancelled bench resumes with resume=<sessionId> (or "latest") without redoing finished cells. Returns, per model, the average score / pass rate / tokens / cost per condition, the delta against no-skill, per-task scores, and the report's resource (skvm://bench/{sessionId}). This is a run: poll it with run_status.`,
   input: z.strictObject({
-    models: z.array(z.string().min(1)).min(1).describe('Agent models, <provider>/<model-id>; several give a comparison session.'),
-    tasks: z.array(z.string().min(1)).optional().describe('Task ids or paths (default: every task in the dataset).'),
-    conditions: z.array(z.string().min(1)).min(1).default(['no-skill', 'original']).describe(`Conditions: ${BENCH_CONDITIONS_HELP}.`),
-    skill: z.string().min(1).optional().describe('Skill name or path for the custom-skill condition.'),
+    models: listArg(modelArg(), 50).min(1).describe('Agent models, <provider>/<model-id>; several give a comparison session.'),
+    tasks: listArg(pathArg(), 1000).optional().describe('Task ids or paths (default: every task in the dataset).'),
+    conditions: listArg(idArg(), 20).min(1).default(['no-skill', 'original']).describe(`Conditions: ${BENCH_CONDITIONS_HELP}.`),
+    skill: pathArg().optional().describe('Skill name or path for the custom-skill condition.'),
     skillMode: z.enum(['inject', 'discover']).default('inject'),
     adapter: z.enum(ADAPTERS).default('bare-agent').describe('Agent harness. Only bare-agent is available in this release.'),
     runsPerTask: z.number().int().min(1).max(20).default(1).describe('Repetitions per task × condition (averaged).'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),
     asyncJudge: z.boolean().default(false).describe('Judge llm-judge criteria at the end, in one batch.'),
-    judgeModel: z.string().min(1).optional().describe('Model for llm-judge criteria (required when any task has them).'),
+    judgeModel: modelArg().optional().describe('Model for llm-judge criteria (required when any task has them).'),
     timeoutMs: z.number().int().min(1000).optional().describe('Per-run limit (default: each task’s timeoutMs).'),
     maxSteps: z.number().int().min(1).max(500).default(30).describe('Agent turn limit per run.'),
     keepWorkDirs: z.boolean().default(false).describe('Keep each run’s work directory.'),
-    resume: z.string().min(1).optional().describe('Session id to continue, or "latest".'),
+    resume: idArg().optional().describe('Session id to continue, or "latest".'),
     web: z.boolean().default(false).describe('Allow network access (web_fetch, commands).'),
   }),
   output: z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg } from '../src/contract/limits.js';
 
 const Pair = z.object({ lhs: z.number().nullable(), rhs: z.number().nullable(), delta: z.number().nullable() });
 const Aggregate = z.object({
@@ -22,8 +23,8 @@ export const benchCompareTool = defineOperation({
   description:
     'Compare two bench sessions (e.g. before and after changing a skill, or two models) task by task on every task × condition both have: score, tokens, duration and steps, with deltas as rhs − lhs. Rows where either side did not run cleanly are marked incomparable and left out of score averages. Returns the overall and per-condition averages for both sides, per-row deltas, and warnings (different models, different task sets, unfinished sessions). Session ids come from bench results or the skvm://bench resources.',
   input: z.strictObject({
-    lhs: z.string().min(1).describe('Baseline session id.'),
-    rhs: z.string().min(1).describe('Session compared against the baseline.'),
+    lhs: idArg().describe('Baseline session id.'),
+    rhs: idArg().describe('Session compared against the baseline.'),
   }),
   output: z.object({
     lhs: Side,

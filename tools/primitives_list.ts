@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg } from '../src/contract/limits.js';
 import {
   PRIMITIVE_CATEGORIES,
   allPrimitives,
@@ -38,7 +39,7 @@ export const primitivesListTool = defineOperation({
   input: z.strictObject({
     category: z.enum(PRIMITIVE_CATEGORIES).optional().describe('Only primitives of this category'),
     ids: z
-      .array(z.string().min(1))
+      .array(idArg())
       .max(26)
       .optional()
       .describe('Only these primitive ids, e.g. ["gen.code.python", "tool.exec"], returned in catalog order'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, listArg, modelArg } from '../src/contract/limits.js';
 import { ADAPTERS } from '../src/engine/agent/registry.js';
 import { LEVELS } from '../src/engine/primitives/catalog.js';
 
@@ -35,10 +36,10 @@ export const profileTool = defineOperation({
   description:
     'Measure what a model can do through an agent harness: run generated probes for each of the 26 primitive capabilities at levels L1–L3 (instances per level, all must pass) and record the highest level reached per primitive as a capability profile in the cache — the input the skill compiler uses. A complete cached profile is returned as is unless force is set; an interrupted one resumes; force with primitives re-profiles only those. Infrastructure trouble (rate limits, vendor errors) is retried and reported as skips, never as lower levels. Returns per model the capability table, pass counts, skips with reasons, tokens, cost and the profile resource. A full profile is hundreds of agent runs: this is a run — poll with run_status.',
   input: z.strictObject({
-    models: z.array(z.string().min(1)).min(1).describe('Models to profile, <provider>/<model-id>.'),
-    harnesses: z.array(z.enum(ADAPTERS)).min(1).default(['bare-agent']).describe('Agent harnesses (only bare-agent in this release).'),
-    primitives: z.array(z.string().min(1)).optional().describe('Only these primitives (default: all 26).'),
-    skip: z.array(z.string().min(1)).optional().describe('Leave these primitives out.'),
+    models: listArg(modelArg(), 50).min(1).describe('Models to profile, <provider>/<model-id>.'),
+    harnesses: listArg(z.enum(ADAPTERS), ADAPTERS.length).min(1).default(['bare-agent']).describe('Agent harnesses (only bare-agent in this release).'),
+    primitives: listArg(idArg()).optional().describe('Only these primitives (default: all 26).'),
+    skip: listArg(idArg()).optional().describe('Leave these primitives out.'),
     instances: z.number().int().min(1).max(10).default(3).describe('Probe instances per level; a level passes when all that ran pass.'),
     force: z.boolean().default(false).describe('Ignore a cached complete profile (with primitives: redo only those).'),
     concurrency: z.number().int().min(1).max(64).default(4).describe('Probe runs at once (lowered automatically on rate limits).'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, modelArg } from '../src/contract/limits.js';
 import { LEVELS } from '../src/engine/primitives/catalog.js';
 
 const Side = z.object({ model: z.string(), harness: z.string(), profiledAt: z.string(), isPartial: z.boolean(), resource: z.string() });
@@ -12,9 +13,9 @@ const Row = z.object({
 });
 
 const ProfileRef = z.strictObject({
-  model: z.string().min(1).describe('Model id or profile directory name.'),
-  harness: z.string().min(1).optional().describe('Needed only when the model has profiles under several harnesses.'),
-  version: z.string().min(1).optional().describe('An archived version (default: the current complete profile).'),
+  model: modelArg().describe('Model id or profile directory name.'),
+  harness: idArg().optional().describe('Needed only when the model has profiles under several harnesses.'),
+  version: idArg().optional().describe('An archived version (default: the current complete profile).'),
 });
 
 export const profileCompareTool = defineOperation({

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, modelArg } from '../src/contract/limits.js';
 import { LEVELS, PROBE_LEVELS, allPrimitives, getPrimitive, levelMeaning, type Level } from '../src/engine/primitives/catalog.js';
 import type { LevelResult, TCP } from '../src/engine/profiles/schema.js';
 
@@ -49,9 +50,9 @@ export const profileShowTool = defineOperation({
     'the newest complete version is shown. The full profile JSON is at the returned resource URI. Unknown ' +
     'profiles fail with the closest cached names (profiles_list shows them all).',
   input: z.strictObject({
-    model: z.string().min(1).describe('Model id (e.g. "openrouter/qwen/qwen3.5-9b") or profile directory name (e.g. "openrouter--qwen--qwen3.5-9b")'),
-    harness: z.string().min(1).optional().describe('Harness, e.g. "bare-agent"; required only when the model has profiles under several harnesses'),
-    version: z.string().min(1).optional().describe('An archived version such as "20260403T113957Z" (default: the current profile)'),
+    model: modelArg().describe('Model id (e.g. "openrouter/qwen/qwen3.5-9b") or profile directory name (e.g. "openrouter--qwen--qwen3.5-9b")'),
+    harness: idArg().optional().describe('Harness, e.g. "bare-agent"; required only when the model has profiles under several harnesses'),
+    version: idArg().optional().describe('An archived version such as "20260403T113957Z" (default: the current profile)'),
   }),
   output: Output,
   effect: 'read',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { modelArg, pathArg } from '../src/contract/limits.js';
 import { ADAPTERS } from '../src/engine/agent/registry.js';
 
 const Criterion = z.object({
@@ -49,16 +50,16 @@ export const runTaskTool = defineOperation({
   description:
     'Run one benchmark task with an agent on a model, optionally with a skill, and score the result with the task’s own graders — one call does both. `task` is a task id from the dataset (resources skvm://tasks/{id}) or a path to a task folder or task.json; `skill` a skill name or path, or set useTaskSkills to give the agent the skills the task names. Returns the run status (only `ok` runs are scored), the score and each criterion’s result, tokens, cost, duration, the final answer, and where the conversation log (and the work directory, if kept) are. This is a run: if it outlasts waitSeconds you get a runId for run_status.',
   input: z.strictObject({
-    task: z.string().min(1).describe('Task id (e.g. "sales-summary") or a path to a task folder / task.json.'),
-    model: z.string().min(1).describe('Agent model, <provider>/<model-id> (e.g. "openrouter/qwen/qwen3-30b").'),
-    skill: z.string().min(1).optional().describe('Skill name (under the dataset’s skills/) or a path to a skill folder / SKILL.md.'),
+    task: pathArg().describe('Task id (e.g. "sales-summary") or a path to a task folder / task.json.'),
+    model: modelArg().describe('Agent model, <provider>/<model-id> (e.g. "openrouter/qwen/qwen3-30b").'),
+    skill: pathArg().optional().describe('Skill name (under the dataset’s skills/) or a path to a skill folder / SKILL.md.'),
     useTaskSkills: z.boolean().default(false).describe('Give the agent the skill(s) the task’s task.json names.'),
     skillMode: z.enum(['inject', 'discover']).default('inject').describe('inject: skill text in the system prompt; discover: listed, loaded on request.'),
     adapter: z.enum(ADAPTERS).default('bare-agent').describe('Agent harness. Only bare-agent is available in this release.'),
     timeoutMs: z.number().int().min(1000).optional().describe('Wall-clock limit of the agent run (default: the task’s timeoutMs).'),
     maxSteps: z.number().int().min(1).max(500).optional().describe('Agent turn limit (default: the task’s maxSteps).'),
     evaluate: z.boolean().default(true).describe('Score the run with the task’s criteria.'),
-    judgeModel: z.string().min(1).optional().describe('Model for llm-judge criteria (required when the task has any and evaluate is on).'),
+    judgeModel: modelArg().optional().describe('Model for llm-judge criteria (required when the task has any and evaluate is on).'),
     keepWorkDir: z.boolean().default(false).describe('Keep the work directory and return its path.'),
     web: z.boolean().default(false).describe('Allow network access (web_fetch, commands).'),
   }),

@@ -54,15 +54,24 @@ export function toolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonS
 }
 
 type Args = Record<string, unknown>;
+type Result = StandardSchemaV1.Result<Args>;
+
+/** Longest validation message sent back; zod echoes unknown keys, which can be arbitrarily long. */
+const MAX_ISSUE_CHARS = 300;
 
 /** A schema the SDK accepts: zod's validation, our JSON Schema (converted once, on first tools/list). */
 export function sdkSchema(schema: z.ZodType): StandardSchemaWithJSON<Args> {
   const cache: Partial<Record<'input' | 'output', JsonSchema>> = {};
+  const validate = async (value: unknown): Promise<Result> => {
+    const r = (await schema['~standard'].validate(value)) as Result;
+    if (!r.issues) return r;
+    return { issues: r.issues.map((i) => (i.message.length > MAX_ISSUE_CHARS ? { ...i, message: `${i.message.slice(0, MAX_ISSUE_CHARS)}…` } : i)) };
+  };
   return {
     '~standard': {
       version: 1,
       vendor: 'skvm',
-      validate: (value) => schema['~standard'].validate(value) as StandardSchemaV1.Result<Args> | Promise<StandardSchemaV1.Result<Args>>,
+      validate,
       jsonSchema: {
         input: () => (cache.input ??= toolJsonSchema(schema, 'input')),
         output: () => (cache.output ??= toolJsonSchema(schema, 'output')),
