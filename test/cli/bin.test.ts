@@ -185,7 +185,8 @@ describe('a run operation through the built bin', () => {
       });
       const r = await run(['run', 'task', '--task=slugify', '--model=sim/agent', '--use-task-skills']);
       expect(r.code, r.err).toBe(0);
-      expect(r.err).toMatch(/^progress \d+\/\d+ agent turn 1$/m);
+      // Piped progress is throttled to one line per 250 ms, so which turns show depends on timing.
+      expect(r.err).toMatch(/^progress \d+\/\d+ agent turn \d+$/m);
       expect(r.out).toMatch(/slugify on sim\/agent \(bare-agent, skill slug-rules inject\): run ok/);
       expect(r.out).toMatch(/score 1\.000/);
       const json = await run(['run', 'task', '--task=slugify', '--model=sim/agent', '--json', '--quiet']);
