@@ -69,6 +69,15 @@ export const benchTool = defineOperation({
     const outcome = await startBench(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log });
     return summarizeOutcome(outcome);
   },
+  verdict(out) {
+    const evaluable = out.sessions.reduce((n, s) => n + s.conditions.reduce((m, c) => m + c.evaluable, 0), 0);
+    if (out.ranCells === 0 || evaluable > 0) return { kind: 'ok' };
+    return {
+      kind: 'failed',
+      message: `None of the ${out.ranCells} bench cells run produced a score: every run hit an infrastructure problem (vendor errors, a crashing harness or grader).`,
+      hint: `The report lists each cell's error (${out.resource}); config_doctor tests the routes. Resume with resume="${out.sessionId}" once fixed.`,
+    };
+  },
   summarize(out) {
     const lines = [`bench session ${out.sessionId}: ${out.ranCells}/${out.totalCells} cells run now${out.totalCells > out.ranCells ? ' (rest resumed)' : ''}`];
     for (const s of out.sessions) {

@@ -32,6 +32,9 @@ export const configDoctorTool = defineOperation({
     const { runDoctor } = await import('../src/engine/config/doctor.js');
     return runDoctor(ctx.engine, { ...input, signal: ctx.signal, onProgress: ctx.progress });
   },
+  verdict(out) {
+    return out.ok ? { kind: 'ok' } : { kind: 'not-passed', message: `${out.counts.fail} check(s) failed.` };
+  },
   summarize(out) {
     const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as const;
     const lines = out.checks.map((c) => `${mark[c.status]} ${c.id}: ${c.detail}${c.hint ? `\n       → ${c.hint}` : ''}`);

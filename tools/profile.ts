@@ -57,6 +57,15 @@ export const profileTool = defineOperation({
     const result = await startProfile(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log });
     return summarizeProfileRun(result);
   },
+  verdict(out) {
+    const failed = out.jobs.filter((j) => !j.ok);
+    if (failed.length === 0) return { kind: 'ok' };
+    return {
+      kind: 'failed',
+      message: `Profiling failed for ${failed.map((j) => `${j.model} on ${j.harness}: ${j.error ?? 'unknown error'}`).join('; ')}${failed.length < out.jobs.length ? ` (${out.jobs.length - failed.length} other profile(s) finished; see the result)` : ''}.`,
+      hint: 'config_doctor tests each route live; a rerun resumes from the saved partial profile.',
+    };
+  },
   summarize(out) {
     const lines: string[] = [];
     for (const j of out.jobs) {

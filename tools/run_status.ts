@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AnyRunEnvelopeSchema, summarizeEnvelope, toEnvelope, waitSecondsSchema } from '../src/contract/invoke.js';
+import { AnyRunEnvelopeSchema, envelopeVerdict, summarizeEnvelope, toEnvelope, waitSecondsSchema } from '../src/contract/invoke.js';
 import { defineOperation } from '../src/contract/operation.js';
 import { idArg } from '../src/contract/limits.js';
 import { RUN_ID_EXAMPLE } from '../src/engine/runs/record.js';
@@ -27,4 +27,6 @@ export const runStatusTool = defineOperation({
     return toEnvelope(rec);
   },
   summarize: (out) => summarizeEnvelope(undefined, out),
+  // A run that failed is an error here too; a finished run is judged by its own operation.
+  verdict: (out, find) => envelopeVerdict(out, find(out.operation), find),
 });

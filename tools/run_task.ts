@@ -74,6 +74,19 @@ export const runTaskTool = defineOperation({
     const r = await runSingleTask(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, log: ctx.log, onStage: ctx.progress });
     return { ...r, finalText: r.finalText.slice(0, FINAL_TEXT_CAP) };
   },
+  verdict(out) {
+    const log = `The conversation log is ${out.convLog}.`;
+    if (out.runStatus === 'adapter-crashed' || out.runStatus === 'parse-failed' || out.runStatus === 'tainted') {
+      return { kind: 'failed', message: `The agent run on ${out.model} did not complete (${out.runStatus}${out.statusDetail ? `: ${out.statusDetail}` : ''}); it was not scored.`, hint: `${log} config_doctor checks the model's route; a task whose setup fails needs fixing in its folder.` };
+    }
+    if (out.evalTainted) {
+      const infra = out.criteria.find((c) => c.infraError)?.infraError;
+      return { kind: 'failed', message: `A grader of ${out.taskId} hit an infrastructure problem${infra ? ` (${infra})` : ''}, so the score cannot be trusted.`, hint: 'Install what the grader needs (config_doctor lists harness and runtime problems), then run the task again.' };
+    }
+    if (out.runStatus === 'timeout') return { kind: 'not-passed', message: `The agent ran out of time (${out.statusDetail ?? 'timeout'}); the run was not scored.` };
+    if (out.evaluated && out.passed === false) return { kind: 'not-passed', message: `${out.taskId} scored ${out.score!.toFixed(3)}: not every criterion passed.` };
+    return { kind: 'ok' };
+  },
   summarize(out) {
     const head = `${out.taskId} on ${out.model} (${out.adapter}${out.skills.length ? `, skill ${out.skills.join('+')} ${out.skillMode}` : ', no skill'}): run ${out.runStatus}${out.statusDetail ? ` — ${out.statusDetail}` : ''}`;
     const score = out.evaluated ? `score ${out.score!.toFixed(3)} (mean ${out.meanScore!.toFixed(3)}), ${out.passed ? 'all criteria passed' : 'not all criteria passed'}${out.evalTainted ? ' [grader infra problem: score not trustworthy]' : ''}` : 'not scored';

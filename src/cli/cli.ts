@@ -6,13 +6,14 @@ import type { Engine, EngineOptions } from '../engine/engine.js';
 import { SkvmError, UsageError } from '../engine/util/errors.js';
 import { redact } from '../engine/util/redact.js';
 import { splitArgv } from './argv.js';
+import { EXIT } from './exit-codes.js';
 import { cliCommands, type CliCommand } from './commands/index.js';
 import type { BaseIo, CliIo, StopSignal } from './io.js';
 
 /**
  * The `skvm` command line: global flags, command lookup (generated from the operation
  * registry plus the CLI-only commands), help, and error/exit-code policy.
- * Exit codes: 0 ok, 1 the operation failed, 2 bad usage.
+ * Exit codes: see exit-codes.ts.
  *
  * Only light modules are imported here; the operation registry, zod-based parsing, help and
  * the engine load on demand, so `skvm --version` starts instantly.
@@ -32,7 +33,7 @@ export async function runCli(argv: readonly string[], base: BaseIo, deps: CliDep
     return await dispatch(argv, base, deps);
   } catch (err) {
     printError(base, err);
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
 }
 
@@ -42,7 +43,7 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   if (split.errors.length > 0) throw new UsageError(split.errors.join('\n'), 'see skvm --help');
   if (globals.version && !globals.help) {
     base.stdout.write(`${readVersion()}\n`);
-    return 0;
+    return EXIT.ok;
   }
 
   const operations = deps.operations ?? (await import('../../tools/index.js')).operations;
@@ -61,10 +62,10 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
     if (split.rest.length > 0) throw new UsageError(`expected a command before ${split.rest[0]}`, 'see skvm --help');
     if (wantHelp) {
       base.stdout.write(`${help.globalHelp(table, readVersion())}\n`);
-      return 0;
+      return EXIT.ok;
     }
     base.stderr.write(`${help.globalHelp(table, readVersion())}\n`);
-    return 2;
+    return EXIT.usage;
   }
 
   const found = resolveCommand(table, words);
@@ -82,10 +83,10 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
       const text = help.groupHelp(found.prefix, found.members);
       if (wantHelp) {
         base.stdout.write(`${text}\n`);
-        return 0;
+        return EXIT.ok;
       }
       base.stderr.write(`error: "skvm ${found.prefix.join(' ')}" needs a subcommand\n${text}\n`);
-      return 2;
+      return EXIT.usage;
     }
     case 'found':
       break;
@@ -95,7 +96,7 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   const name = commandName(entry);
   if (wantHelp) {
     base.stdout.write(`${entry.kind === 'op' ? help.operationHelp(entry.op) : entry.command.help.trimEnd()}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (found.extra.length > 0) {
     throw new UsageError(`unexpected argument "${found.extra[0]}" for skvm ${name} (values are passed as --key=value)`, `see skvm ${name} --help`);
@@ -128,7 +129,7 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
 
   if (entry.kind === 'cli') return entry.command.run(split.rest, io);
   const { executeOperation } = await import('./execute.js');
-  return executeOperation(entry.op, split.rest, io, logRoute);
+  return executeOperation(entry.op, split.rest, io, { operations, logRoute });
 }
 
 /** `error: <message>` (one line per message line) and `hint: <hint>`, secrets redacted. */

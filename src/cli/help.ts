@@ -1,6 +1,7 @@
 import type { AnyOperation } from '../contract/operation.js';
 import { exposedInput } from '../contract/invoke.js';
 import { BOOLEAN_GLOBALS, ENGINE_FLAGS } from './argv.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
 import { acceptsArray, acceptsBoolean, describeExpected, kindsOf, flagSpecs, rangeText, valueLabel, type FlagSpec } from './schema.js';
 import { commandName, type CommandEntry } from './table.js';
 
@@ -61,7 +62,7 @@ export function globalHelp(table: readonly CommandEntry[], version: string): str
     }
   }
   lines.push(...columns(all));
-  lines.push('', globalFlagsHelp(), '', 'Exit codes: 0 ok, 1 the operation failed, 2 bad usage.');
+  lines.push('', globalFlagsHelp(), '', ...wrap(EXIT_CODES_HELP, TEXT_WIDTH));
   return lines.join('\n');
 }
 
@@ -103,7 +104,7 @@ export function operationHelp(op: AnyOperation): string {
       'handle after N seconds instead.',
     );
   }
-  lines.push('Output: a text summary; with --json the structured result.', '', globalFlagsHelp());
+  lines.push('Output: a text summary; with --json the structured result.', ...wrap(EXIT_CODES_HELP, TEXT_WIDTH), '', globalFlagsHelp());
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
 import { annotationsFor, type AnyOperation } from '../contract/operation.js';
-import { exposedInput, exposedOutput, invoke, summarizeEnvelope, type RunEnvelope } from '../contract/invoke.js';
+import { exposedInput, exposedOutput, invoke, summarizeEnvelope, verdictOf, type RunEnvelope } from '../contract/invoke.js';
 import type { ResourceFamily } from '../contract/resource.js';
 import type { Engine } from '../engine/engine.js';
 import { describeError, NotFoundError } from '../engine/util/errors.js';
@@ -27,12 +27,12 @@ export function createServer(opts: ServerOptions): McpServer {
     { name: 'skvm-mcp', title: 'SkVM', version: packageVersion(opts.engine.roots.installRoot.value) },
     { instructions: SERVER_INSTRUCTIONS },
   );
-  for (const op of opts.operations) registerOperation(server, opts.engine, op);
+  for (const op of opts.operations) registerOperation(server, opts.engine, op, opts.operations);
   for (const family of opts.resources) registerFamily(server, opts.engine, family);
   return server;
 }
 
-function registerOperation(server: McpServer, engine: Engine, op: AnyOperation): void {
+function registerOperation(server: McpServer, engine: Engine, op: AnyOperation, operations: readonly AnyOperation[]): void {
   server.registerTool(
     op.name,
     {
@@ -45,10 +45,17 @@ function registerOperation(server: McpServer, engine: Engine, op: AnyOperation):
     async (args: Record<string, unknown>, ctx: ServerContext) => {
       try {
         const output = await invoke(op, engine, args, { signal: ctx.mcpReq.signal, onProgress: progressSender(ctx) });
-        const text = op.mode === 'run' ? summarizeEnvelope(op, output as RunEnvelope) : op.summarize(output);
         // Writes (imports, new runs, config) may add resources; tell hosts that cache the list.
         if (op.effect !== 'read' && server.isConnected()) server.sendResourceListChanged();
-        return { content: [{ type: 'text' as const, text: redact(text) }], structuredContent: output as Record<string, unknown> };
+        const structuredContent = output as Record<string, unknown>;
+        const verdict = verdictOf(op, output, operations);
+        if (verdict.kind === 'failed') {
+          // Still with its structured content, so a host can read the run id and the details.
+          const text = verdict.hint ? `${verdict.message}\nHint: ${verdict.hint}` : verdict.message;
+          return { isError: true, content: [{ type: 'text' as const, text: redact(text) }], structuredContent };
+        }
+        const text = op.mode === 'run' ? summarizeEnvelope(op, output as RunEnvelope) : op.summarize(output);
+        return { content: [{ type: 'text' as const, text: redact(text) }], structuredContent };
       } catch (err) {
         engine.log.debug(`${op.name} failed: ${describeError(err)}`);
         return { isError: true, content: [{ type: 'text' as const, text: redact(describeError(err)) }] };

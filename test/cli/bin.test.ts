@@ -189,11 +189,12 @@ describe('a run operation through the built bin', () => {
       expect(r.err).toMatch(/^progress \d+\/\d+ agent turn \d+$/m);
       expect(r.out).toMatch(/slugify on sim\/agent \(bare-agent, skill slug-rules inject\): run ok/);
       expect(r.out).toMatch(/score 1\.000/);
-      const json = await run(['run', 'task', '--task=slugify', '--model=sim/agent', '--json', '--quiet']);
-      expect(json.code, json.err).toBe(0);
-      expect(json.err).toBe('');
+      const json = await run(['run', 'task', '--task=slugify', '--model=sim/agent', '--skill=log-triage', '--json', '--quiet']);
+      // With another task's skill the agent fails the task: it ran, and a script can tell it did not pass.
+      expect(json.code, json.err).toBe(3);
+      expect(json.err).toBe('not passed: slugify scored 0.000: not every criterion passed.\n');
       const env = JSON.parse(json.out);
-      expect(env).toMatchObject({ status: 'succeeded', result: { taskId: 'slugify', score: 0.5 } });
+      expect(env).toMatchObject({ status: 'succeeded', result: { taskId: 'slugify', score: 0, passed: false } });
     } finally {
       await sim.close();
       rmSync(path.join(cache, 'skvm.config.json'), { force: true });

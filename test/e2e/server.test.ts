@@ -175,6 +175,8 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
 
   it('reports a failed run with its error and hint', async () => {
     const r = await call('test_sleep', { steps: 3, stepMs: 5, failAt: 2 });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/^Run run-\S+ \(test_sleep\) failed: step 2 failed on purpose/);
     expect(r.structuredContent).toMatchObject({ status: 'failed', error: { message: 'step 2 failed on purpose', hint: 'do not pass failAt' } });
     expect(textOf(r)).toMatch(/Hint: do not pass failAt/);
   });
@@ -204,8 +206,8 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     for (const [name, args, pattern] of cases) {
       const r = await call(name, args);
       const text = textOf(r) + JSON.stringify(r.structuredContent?.error ?? '');
+      expect(r.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
       if (name === 'test_llm') expect(r.structuredContent?.status).toBe('failed');
-      else expect(r.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
       expect(text, name).toMatch(pattern);
     }
   });
