@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { detailArg } from '../src/contract/detail.js';
 import { idArg, listArg, modelArg, pathArg } from '../src/contract/limits.js';
 import { ADAPTERS } from '../src/engine/agent/registry.js';
+
+/** Skipped cells and warnings listed by default; the report has them all. */
+const LISTED = 10;
 
 /** Condition names come from the bench condition registry; a test keeps this list in step with it. */
 export const BENCH_CONDITIONS_HELP = 'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass)';
@@ -24,7 +28,10 @@ const SessionOut = z.object({
   reportMarkdown: z.string().describe('Path of report.md'),
   conditions: z.array(ConditionRow),
   deltaVsNoSkill: z.record(z.string(), z.number().nullable()).describe('Average score difference of each condition against no-skill'),
-  tasks: z.array(z.object({ taskId: z.string(), scores: z.record(z.string(), z.number().nullable()) })).describe('Score per task and condition (null = not evaluable)'),
+  tasks: z
+    .array(z.object({ taskId: z.string(), scores: z.record(z.string(), z.number().nullable()) }))
+    .optional()
+    .describe('detail "full": score per task and condition (null = not evaluable); always in the session report'),
 });
 
 export const benchTool = defineOperation({
@@ -47,6 +54,7 @@ export const benchTool = defineOperation({
     keepWorkDirs: z.boolean().default(false).describe('Keep each run’s work directory.'),
     resume: idArg().optional().describe('Session id to continue, or "latest".'),
     web: z.boolean().default(false).describe('Allow network access (web_fetch, commands).'),
+    detail: detailArg('the score of every task under every condition, and every skipped cell and warning'),
   }),
   output: z.object({
     sessionId: z.string().describe('The session (one model) or the comparison session (several)'),
@@ -56,8 +64,9 @@ export const benchTool = defineOperation({
     ranCells: z.number().describe('Cells run by this call (the rest were done before a resume)'),
     sessions: z.array(SessionOut),
     ranking: z.array(z.object({ model: z.string(), avgScore: z.number().nullable(), passRate: z.number().nullable() })).optional(),
-    skipped: z.array(z.object({ taskId: z.string(), condition: z.string(), reason: z.string() })),
-    warnings: z.array(z.string()),
+    skipped: z.array(z.object({ taskId: z.string(), condition: z.string(), reason: z.string() })).describe(`Cells not run (the first ${LISTED} unless detail is "full")`),
+    skippedCount: z.number(),
+    warnings: z.array(z.string()).describe(`The first ${LISTED} unless detail is "full"`),
   }),
   effect: 'write',
   idempotent: false,
@@ -66,8 +75,17 @@ export const benchTool = defineOperation({
   label: (i) => `bench ${i.tasks?.length ? `${i.tasks.length} task(s)` : 'all tasks'} × ${i.models.join(', ')} × ${i.conditions.join('+')}`,
   async handler(input, ctx) {
     const [{ startBench }, { summarizeOutcome }] = await Promise.all([import('../src/engine/bench/start.js'), import('../src/engine/bench/summary.js')]);
-    const outcome = await startBench(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log });
-    return summarizeOutcome(outcome);
+    const { detail, ...options } = input;
+    const outcome = await startBench(ctx.engine, { ...options, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log });
+    const out = summarizeOutcome(outcome);
+    if (detail === 'full') return { ...out, skippedCount: out.skipped.length };
+    return {
+      ...out,
+      sessions: out.sessions.map(({ tasks: _perTask, ...s }) => s),
+      skipped: out.skipped.slice(0, LISTED),
+      skippedCount: out.skipped.length,
+      warnings: out.warnings.slice(0, LISTED),
+    };
   },
   verdict(out) {
     const evaluable = out.sessions.reduce((n, s) => n + s.conditions.reduce((m, c) => m + c.evaluable, 0), 0);
@@ -92,7 +110,7 @@ export const benchTool = defineOperation({
       lines.push(`  report: ${s.reportMarkdown}`);
     }
     if (out.ranking) lines.push('\nranking: ' + out.ranking.map((r) => `${r.model} ${fmt(r.avgScore)}`).join(' > '));
-    if (out.skipped.length) lines.push(`\n${out.skipped.length} cell(s) skipped, e.g. ${out.skipped[0]!.taskId}/${out.skipped[0]!.condition}: ${out.skipped[0]!.reason}`);
+    if (out.skipped.length) lines.push(`\n${out.skippedCount} cell(s) skipped, e.g. ${out.skipped[0]!.taskId}/${out.skipped[0]!.condition}: ${out.skipped[0]!.reason}`);
     for (const w of out.warnings.slice(0, 5)) lines.push(`warning: ${w}`);
     return lines.join('\n');
   },

@@ -4,7 +4,8 @@ import { idArg, pathArg } from '../src/contract/limits.js';
 import * as os from 'node:os';
 import type { ImportOutcome } from '../src/engine/profiles/store.js';
 
-const MAX_LISTED = 100;
+// A result a model reads: the counts say everything, the list shows what needs attention first.
+const MAX_LISTED = 20;
 const STATUSES = ['imported', 'replaced', 'skipped-existing', 'invalid', 'ignored'] as const;
 // Problems first, so a capped list still shows what needs attention.
 const LIST_ORDER: Record<ImportOutcome['status'], number> = { invalid: 0, ignored: 1, replaced: 2, imported: 3, 'skipped-existing': 4 };

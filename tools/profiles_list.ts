@@ -39,7 +39,7 @@ export const profilesListTool = defineOperation({
     model: modelArg()
       .optional()
       .describe('Case-insensitive substring of the model id or its directory name, e.g. "qwen3.5" or "openrouter/qwen"'),
-    limit: z.number().int().min(1).max(1000).default(50).describe('Maximum number of profiles to return (default 50)'),
+    limit: z.number().int().min(1).max(1000).default(10).describe('Maximum number of profiles to return (default 10; the rest are counted in total)'),
   }),
   output: Output,
   effect: 'read',

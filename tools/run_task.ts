@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { detailArg } from '../src/contract/detail.js';
 import { modelArg, pathArg } from '../src/contract/limits.js';
 import { ADAPTERS } from '../src/engine/agent/registry.js';
 
@@ -10,7 +11,7 @@ const Criterion = z.object({
   weight: z.number().optional(),
   score: z.number(),
   pass: z.boolean(),
-  details: z.string(),
+  details: z.string().describe('What the grader found (first 300 characters unless detail is "full")'),
   checkpoints: z.array(z.object({ name: z.string(), score: z.number(), reason: z.string().optional() })).optional(),
   infraError: z.string().optional(),
 });
@@ -37,12 +38,14 @@ const Output = z.object({
   llmDurationMs: z.number(),
   steps: z.number(),
   toolCalls: z.number(),
-  finalText: z.string().describe('The agent’s final answer (first 4000 characters)'),
+  finalText: z.string().describe('The agent’s final answer (first 500 characters, 4000 with detail "full"; the conversation log has it all)'),
   convLog: z.string().describe('Conversation log (JSONL)'),
   workDir: z.string().nullable().describe('Kept work directory, when keepWorkDir was set'),
 });
 
-const FINAL_TEXT_CAP = 4000;
+/** Characters kept of the final answer and of each grader's details: [summary, full]. */
+const FINAL_TEXT_CAP = { summary: 500, full: 4000 } as const;
+const DETAILS_CAP = { summary: 300, full: 20_000 } as const;
 
 export const runTaskTool = defineOperation({
   name: 'run_task',
@@ -62,6 +65,7 @@ export const runTaskTool = defineOperation({
     judgeModel: modelArg().optional().describe('Model for llm-judge criteria (required when the task has any and evaluate is on).'),
     keepWorkDir: z.boolean().default(false).describe('Keep the work directory and return its path.'),
     web: z.boolean().default(false).describe('Allow network access (web_fetch, commands).'),
+    detail: detailArg('the first 4000 characters of the final answer and the graders\' full details'),
   }),
   output: Output,
   effect: 'write',
@@ -72,7 +76,11 @@ export const runTaskTool = defineOperation({
   async handler(input, ctx) {
     const { runSingleTask } = await import('../src/engine/bench/single-run.js');
     const r = await runSingleTask(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, log: ctx.log, onStage: ctx.progress });
-    return { ...r, finalText: r.finalText.slice(0, FINAL_TEXT_CAP) };
+    return {
+      ...r,
+      finalText: r.finalText.slice(0, FINAL_TEXT_CAP[input.detail]),
+      criteria: r.criteria.map((c) => ({ ...c, details: c.details.slice(0, DETAILS_CAP[input.detail]) })),
+    };
   },
   verdict(out) {
     const log = `The conversation log is ${out.convLog}.`;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULT_BUDGET_CHARS } from '../../src/contract/detail.js';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { echoPolicy, scriptedPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
@@ -73,7 +74,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     expect(Object.keys(runTool.inputSchema.properties ?? {})).toContain('waitSeconds');
   });
 
-  it('calls every tool successfully', async () => {
+  it('calls every tool successfully, each default result within the size budget', async () => {
     const { tools } = await conn.client.listTools();
     const sleeper = await call('test_sleep', { steps: 1, stepMs: 1 });
     const runId = sleeper.structuredContent!.runId as string;
@@ -104,6 +105,9 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       expect(r.isError, `${name}: ${textOf(r)}`).toBeFalsy();
       expect(r.structuredContent, name).toBeDefined();
       expect(textOf(r).length, name).toBeGreaterThan(0);
+      // What a host puts in the model's context stays small by default (details behind `detail` or resources).
+      expect(JSON.stringify(r.structuredContent).length, `${name} structured content`).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+      expect(textOf(r).length, `${name} text`).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
       covered.add(name);
     }
     // A tool added without a case here fails this test.
