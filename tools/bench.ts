@@ -43,7 +43,7 @@ export const benchTool = defineOperation({
     tasks: listArg(pathArg(), 1000).optional().describe('Task ids or paths (default: every task in the dataset).'),
     conditions: listArg(idArg(), 20).min(1).default(['no-skill', 'original']).describe(`Conditions: ${BENCH_CONDITIONS_HELP}.`),
     skill: pathArg().optional().describe('Skill name or path for the custom-skill condition.'),
-    skillMode: z.enum(['inject', 'discover']).default('inject'),
+    skillMode: z.enum(['inject', 'discover']).default('inject').describe('inject: skill text in the system prompt; discover: listed, loaded on request.'),
     adapter: z.enum(ADAPTERS).default('bare-agent').describe('Agent harness. Only bare-agent is available in this release.'),
     runsPerTask: z.number().int().min(1).max(20).default(1).describe('Repetitions per task × condition (averaged).'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),

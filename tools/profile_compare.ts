@@ -23,7 +23,10 @@ export const profileCompareTool = defineOperation({
   title: 'Compare two capability profiles',
   description:
     'Put two cached capability profiles side by side — the question to ask before choosing a model or harness for a skill: for each of the 26 primitives, level in A, level in B and the difference (B − A), plus how many primitives B does better, worse or equally. `a` and `b` name a model (id or directory name), optionally a harness and an archived version, so you can also compare two versions of one profile.',
-  input: z.strictObject({ a: ProfileRef, b: ProfileRef }),
+  input: z.strictObject({
+    a: ProfileRef.describe('Profile A, e.g. {"model": "openrouter/qwen/qwen3.5-9b"}.'),
+    b: ProfileRef.describe('Profile B, compared against A (differences are B − A).'),
+  }),
   output: z.object({
     a: Side,
     b: Side,

@@ -244,6 +244,15 @@ describe('run operations', () => {
 });
 
 describe('sim serve (in process)', () => {
+  it('documents every registered policy type in its help', async () => {
+    await import('../engine/sim/policies/builtin-types.js');
+    const { listPolicyTypes } = await import('../engine/sim/policy-registry.js');
+    const r = await cli(['sim', 'serve', '--help']);
+    const names = listPolicyTypes().map((t) => t.name);
+    expect(names.length).toBeGreaterThan(3);
+    for (const name of names) expect(r.out, name).toMatch(new RegExp(`^  ${name} `, 'm'));
+  });
+
   it('serves until SIGTERM and prints the URLs and routes', async () => {
     const io = captureIo();
     const p = cli(['sim', 'serve', '--port=0', '--json'], io);

@@ -34,6 +34,15 @@ export function globalFlagsHelp(): string {
   return ['Global flags:', ...columns(rows)].join('\n');
 }
 
+/** Shown by `skvm --help`; every command line a help text shows under "Examples" is run by a test. */
+const EXAMPLES = [
+  'skvm config doctor',
+  'skvm primitives list --category=tool_use',
+  'skvm run task --task=slugify --model=openrouter/qwen/qwen3-30b --use-task-skills',
+  'skvm runs list --status=failed',
+  'skvm sim serve',
+];
+
 /** `skvm --help`: every command, grouped by its first word, with its title. */
 export function globalHelp(table: readonly CommandEntry[], version: string): string {
   const groups = new Map<string, CommandEntry[]>();
@@ -62,7 +71,7 @@ export function globalHelp(table: readonly CommandEntry[], version: string): str
     }
   }
   lines.push(...columns(all));
-  lines.push('', globalFlagsHelp(), '', ...wrap(EXIT_CODES_HELP, TEXT_WIDTH));
+  lines.push('', globalFlagsHelp(), '', ...wrap(EXIT_CODES_HELP, TEXT_WIDTH), '', 'Examples (a test runs each one):', ...EXAMPLES.map((e) => `  ${e}`));
   return lines.join('\n');
 }
 
