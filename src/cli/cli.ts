@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AnyOperation } from '../contract/operation.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
+import { packageVersion } from '../engine/config/paths.js';
 import { SkvmError, UsageError } from '../engine/util/errors.js';
 import { redact } from '../engine/util/redact.js';
 import { splitArgv } from './argv.js';
@@ -42,7 +40,7 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   const { globals } = split;
   if (split.errors.length > 0) throw new UsageError(split.errors.join('\n'), 'see skvm --help');
   if (globals.version && !globals.help) {
-    base.stdout.write(`${readVersion()}\n`);
+    base.stdout.write(`${packageVersion()}\n`);
     return EXIT.ok;
   }
 
@@ -61,10 +59,10 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   if (words.length === 0) {
     if (split.rest.length > 0) throw new UsageError(`expected a command before ${split.rest[0]}`, 'see skvm --help');
     if (wantHelp) {
-      base.stdout.write(`${help.globalHelp(table, readVersion())}\n`);
+      base.stdout.write(`${help.globalHelp(table, packageVersion())}\n`);
       return EXIT.ok;
     }
-    base.stderr.write(`${help.globalHelp(table, readVersion())}\n`);
+    base.stderr.write(`${help.globalHelp(table, packageVersion())}\n`);
     return EXIT.usage;
   }
 
@@ -139,23 +137,4 @@ export function printError(io: Pick<BaseIo, 'stderr'>, err: unknown): void {
   io.stderr.write(lines.map((l) => `error: ${l}`).join('\n') + '\n');
   const hint = err instanceof SkvmError ? err.hint : undefined;
   if (hint) io.stderr.write(`hint: ${redact(hint)}\n`);
-}
-
-let version: string | undefined;
-
-/** The package version, from the package.json above this module (src/ or dist/src/). */
-export function readVersion(): string {
-  if (version) return version;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'skvm-mcp' && pkg.version) return (version = pkg.version);
-    } catch {
-      // keep looking upward
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return (version = '0.0.0');
-    dir = parent;
-  }
 }

@@ -20,14 +20,17 @@ describe('portable tool schemas', () => {
     expect(data.default).toEqual({ type: ['x', 'y'] });
   });
 
-  it('validates with zod and converts once per side', async () => {
-    const s = sdkSchema(z.object({ a: z.number().default(1) }));
+  it('lists the given JSON Schema and validates with the zod schema, loaded on first use', async () => {
+    let loads = 0;
+    const zod = z.object({ a: z.number().default(1) });
+    const json = toolJsonSchema(zod, 'input');
+    const s = sdkSchema(json, async () => (loads++, zod));
+    expect(s['~standard'].jsonSchema.input({ target: 'draft-2020-12' })).toBe(json);
+    expect(loads).toBe(0);
     expect(await s['~standard'].validate({})).toEqual({ value: { a: 1 } });
     const bad = await s['~standard'].validate({ a: 'x' });
     expect('issues' in bad && bad.issues?.[0]?.path).toEqual(['a']);
-    const opts = { target: 'draft-2020-12' } as const;
-    expect(s['~standard'].jsonSchema.input(opts)).toBe(s['~standard'].jsonSchema.input(opts));
-    expect((s['~standard'].jsonSchema.input(opts) as { required?: string[] }).required).toBeUndefined();
-    expect((s['~standard'].jsonSchema.output(opts) as { required?: string[] }).required).toEqual(['a']);
+    const long = await sdkSchema(json, () => z.strictObject({}))['~standard'].validate({ ['k'.repeat(5000)]: 1 });
+    expect('issues' in long && long.issues![0]!.message.length).toBeLessThan(400);
   });
 });

@@ -59,23 +59,15 @@ type Result = StandardSchemaV1.Result<Args>;
 /** Longest validation message sent back; zod echoes unknown keys, which can be arbitrarily long. */
 const MAX_ISSUE_CHARS = 300;
 
-/** A schema the SDK accepts: zod's validation, our JSON Schema (converted once, on first tools/list). */
-export function sdkSchema(schema: z.ZodType): StandardSchemaWithJSON<Args> {
-  const cache: Partial<Record<'input' | 'output', JsonSchema>> = {};
+/**
+ * A schema the SDK accepts: the JSON Schema as listed, and validation by the zod schema, which
+ * is only loaded when a call first needs it.
+ */
+export function sdkSchema(json: JsonSchema, zod: () => z.ZodType | Promise<z.ZodType>): StandardSchemaWithJSON<Args> {
   const validate = async (value: unknown): Promise<Result> => {
-    const r = (await schema['~standard'].validate(value)) as Result;
+    const r = (await (await zod())['~standard'].validate(value)) as Result;
     if (!r.issues) return r;
     return { issues: r.issues.map((i) => (i.message.length > MAX_ISSUE_CHARS ? { ...i, message: `${i.message.slice(0, MAX_ISSUE_CHARS)}…` } : i)) };
   };
-  return {
-    '~standard': {
-      version: 1,
-      vendor: 'skvm',
-      validate,
-      jsonSchema: {
-        input: () => (cache.input ??= toolJsonSchema(schema, 'input')),
-        output: () => (cache.output ??= toolJsonSchema(schema, 'output')),
-      },
-    },
-  };
+  return { '~standard': { version: 1, vendor: 'skvm', validate, jsonSchema: { input: () => json, output: () => json } } };
 }

@@ -18,7 +18,7 @@ const BIN = path.join(root, 'dist/src/cli/main.js');
 
 let cache: string;
 beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npx tsc -p tsconfig.json, or npm test)`);
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npm run build, or npm test)`);
   cache = mkdtempSync(path.join(tmpdir(), 'skvm-bin-'));
 });
 afterAll(() => rmSync(cache, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { expandPath } from '../util/fs.js';
 
 /** Where a resolved value came from, shown by config_show. */
@@ -44,6 +44,19 @@ export function findInstallRoot(from: string = fileURLToPath(import.meta.url)): 
     if (parent === dir) return path.resolve(path.dirname(from), '../../..');
     dir = parent;
   }
+}
+
+let version: string | undefined;
+
+/** The version in the install root's package.json ("0.0.0" when it cannot be read). */
+export function packageVersion(): string {
+  if (version) return version;
+  try {
+    version = (JSON.parse(readFileSync(path.join(findInstallRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    version = '0.0.0';
+  }
+  return version;
 }
 
 /** `--name=value` anywhere in argv (the reference scans the whole argv for the prefix). */
