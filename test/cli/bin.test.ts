@@ -85,6 +85,8 @@ describe('skvm (built bin)', () => {
     expect(r.out).toMatch(/--status=<queued\|running\|succeeded\|failed\|cancelled\|interrupted>\[,\.\.\.\]/);
     const s = await run(['run-status', '--help']);
     expect(s.out).toMatch(/--run-id=<string>\s+\(required\)/);
+    const t = await run(['run', 'task', '--help']);
+    expect(t.out.replace(/\s+/g, ' ')).toContain('3 it ran but did not pass (a task that did not pass every criterion or ran out of time');
   });
 
   it('--json output parses', async () => {
