@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { detailArg } from '../src/contract/detail.js';
+import { idArg, listArg, modelArg, pathArg } from '../src/contract/limits.js';
 import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
+
+/** Skipped cells and warnings listed by default; the report has them all. */
+const LISTED = 10;
 
 /** Condition names come from the bench condition registry; a test keeps this list in step with it. */
 export const BENCH_CONDITIONS_HELP = 'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass)';
@@ -23,7 +28,10 @@ const SessionOut = z.object({
   reportMarkdown: z.string().describe('Path of report.md'),
   conditions: z.array(ConditionRow),
   deltaVsNoSkill: z.record(z.string(), z.number().nullable()).describe('Average score difference of each condition against no-skill'),
-  tasks: z.array(z.object({ taskId: z.string(), scores: z.record(z.string(), z.number().nullable()) })).describe('Score per task and condition (null = not evaluable)'),
+  tasks: z
+    .array(z.object({ taskId: z.string(), scores: z.record(z.string(), z.number().nullable()) }))
+    .optional()
+    .describe('detail "full": score per task and condition (null = not evaluable); always in the session report'),
 });
 
 export const benchTool = defineOperation({
@@ -31,21 +39,22 @@ export const benchTool = defineOperation({
   title: 'Benchmark tasks × models × conditions',
   description: `Benchmark skills: run every task under each condition (${BENCH_CONDITIONS_HELP}) on each model, repeated runsPerTask times, score each run with the task's graders, and write a session (progress.json, report.json, report.md) under the logs root. Use it to measure whether a skill helps a model: compare each condition's average score with no-skill. tasks defaults to every task in the dataset. An interrupted or cancelled bench resumes with resume=<sessionId> (or "latest") without redoing finished cells. Returns, per model, the average score / pass rate / tokens / cost per condition, the delta against no-skill, per-task scores, and the report's resource (skvm://bench/{sessionId}). This is a run: poll it with run_status.`,
   input: z.strictObject({
-    models: z.array(z.string().min(1)).min(1).describe('Agent models, <provider>/<model-id>; several give a comparison session.'),
-    tasks: z.array(z.string().min(1)).optional().describe('Task ids or paths (default: every task in the dataset).'),
-    conditions: z.array(z.string().min(1)).min(1).default(['no-skill', 'original']).describe(`Conditions: ${BENCH_CONDITIONS_HELP}.`),
-    skill: z.string().min(1).optional().describe('Skill name or path for the custom-skill condition.'),
-    skillMode: z.enum(['inject', 'discover']).default('inject'),
+    models: listArg(modelArg(), 50).min(1).describe('Agent models, <provider>/<model-id>; several give a comparison session.'),
+    tasks: listArg(pathArg(), 1000).optional().describe('Task ids or paths (default: every task in the dataset).'),
+    conditions: listArg(idArg(), 20).min(1).default(['no-skill', 'original']).describe(`Conditions: ${BENCH_CONDITIONS_HELP}.`),
+    skill: pathArg().optional().describe('Skill name or path for the custom-skill condition.'),
+    skillMode: z.enum(['inject', 'discover']).default('inject').describe('inject: skill text in the system prompt; discover: listed, loaded on request.'),
     adapter: harnessSchema().default('bare-agent').describe(HARNESS_HELP),
     runsPerTask: z.number().int().min(1).max(20).default(1).describe('Repetitions per task × condition (averaged).'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),
     asyncJudge: z.boolean().default(false).describe('Judge llm-judge criteria at the end, in one batch.'),
-    judgeModel: z.string().min(1).optional().describe('Model for llm-judge criteria (required when any task has them).'),
+    judgeModel: modelArg().optional().describe('Model for llm-judge criteria (required when any task has them).'),
     timeoutMs: z.number().int().min(1000).optional().describe('Per-run limit (default: each task’s timeoutMs).'),
     maxSteps: z.number().int().min(1).max(500).default(30).describe('Agent turn limit per run.'),
     keepWorkDirs: z.boolean().default(false).describe('Keep each run’s work directory.'),
-    resume: z.string().min(1).optional().describe('Session id to continue, or "latest".'),
+    resume: idArg().optional().describe('Session id to continue, or "latest".'),
     web: z.boolean().default(false).describe('Allow network access (web_fetch, commands).'),
+    detail: detailArg('the score of every task under every condition, and every skipped cell and warning'),
   }),
   output: z.object({
     sessionId: z.string().describe('The session (one model) or the comparison session (several)'),
@@ -55,8 +64,9 @@ export const benchTool = defineOperation({
     ranCells: z.number().describe('Cells run by this call (the rest were done before a resume)'),
     sessions: z.array(SessionOut),
     ranking: z.array(z.object({ model: z.string(), avgScore: z.number().nullable(), passRate: z.number().nullable() })).optional(),
-    skipped: z.array(z.object({ taskId: z.string(), condition: z.string(), reason: z.string() })),
-    warnings: z.array(z.string()),
+    skipped: z.array(z.object({ taskId: z.string(), condition: z.string(), reason: z.string() })).describe(`Cells not run (the first ${LISTED} unless detail is "full")`),
+    skippedCount: z.number(),
+    warnings: z.array(z.string()).describe(`The first ${LISTED} unless detail is "full"`),
   }),
   effect: 'write',
   idempotent: false,
@@ -65,8 +75,26 @@ export const benchTool = defineOperation({
   label: (i) => `bench ${i.tasks?.length ? `${i.tasks.length} task(s)` : 'all tasks'} × ${i.models.join(', ')} × ${i.conditions.join('+')}`,
   async handler(input, ctx) {
     const [{ startBench }, { summarizeOutcome }] = await Promise.all([import('../src/engine/bench/start.js'), import('../src/engine/bench/summary.js')]);
-    const outcome = await startBench(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log });
-    return summarizeOutcome(outcome);
+    const { detail, ...options } = input;
+    const outcome = await startBench(ctx.engine, { ...options, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log });
+    const out = summarizeOutcome(outcome);
+    if (detail === 'full') return { ...out, skippedCount: out.skipped.length };
+    return {
+      ...out,
+      sessions: out.sessions.map(({ tasks: _perTask, ...s }) => s),
+      skipped: out.skipped.slice(0, LISTED),
+      skippedCount: out.skipped.length,
+      warnings: out.warnings.slice(0, LISTED),
+    };
+  },
+  verdict(out) {
+    const evaluable = out.sessions.reduce((n, s) => n + s.conditions.reduce((m, c) => m + c.evaluable, 0), 0);
+    if (out.ranCells === 0 || evaluable > 0) return { kind: 'ok' };
+    return {
+      kind: 'failed',
+      message: `None of the ${out.ranCells} bench cells run produced a score: every run hit an infrastructure problem (vendor errors, a crashing harness or grader).`,
+      hint: `The report lists each cell's error (${out.resource}); config_doctor tests the routes. Resume with resume="${out.sessionId}" once fixed.`,
+    };
   },
   summarize(out) {
     const lines = [`bench session ${out.sessionId}: ${out.ranCells}/${out.totalCells} cells run now${out.totalCells > out.ranCells ? ' (rest resumed)' : ''}`];
@@ -82,7 +110,7 @@ export const benchTool = defineOperation({
       lines.push(`  report: ${s.reportMarkdown}`);
     }
     if (out.ranking) lines.push('\nranking: ' + out.ranking.map((r) => `${r.model} ${fmt(r.avgScore)}`).join(' > '));
-    if (out.skipped.length) lines.push(`\n${out.skipped.length} cell(s) skipped, e.g. ${out.skipped[0]!.taskId}/${out.skipped[0]!.condition}: ${out.skipped[0]!.reason}`);
+    if (out.skipped.length) lines.push(`\n${out.skippedCount} cell(s) skipped, e.g. ${out.skipped[0]!.taskId}/${out.skipped[0]!.condition}: ${out.skipped[0]!.reason}`);
     for (const w of out.warnings.slice(0, 5)) lines.push(`warning: ${w}`);
     return lines.join('\n');
   },

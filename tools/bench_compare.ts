@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { detailArg } from '../src/contract/detail.js';
+import { idArg } from '../src/contract/limits.js';
 
 const Pair = z.object({ lhs: z.number().nullable(), rhs: z.number().nullable(), delta: z.number().nullable() });
 const Aggregate = z.object({
@@ -14,7 +16,8 @@ const Aggregate = z.object({
   avgSteps: Pair,
 });
 const Side = z.object({ sessionId: z.string(), model: z.string(), adapter: z.string(), complete: z.boolean(), taskCount: z.number(), conditions: z.array(z.string()) });
-const MAX_ROWS = 100;
+/** Rows returned: the largest score changes by default, task order with detail "full". */
+const MAX_ROWS = { summary: 10, full: 100 } as const;
 
 export const benchCompareTool = defineOperation({
   name: 'bench_compare',
@@ -22,8 +25,9 @@ export const benchCompareTool = defineOperation({
   description:
     'Compare two bench sessions (e.g. before and after changing a skill, or two models) task by task on every task × condition both have: score, tokens, duration and steps, with deltas as rhs − lhs. Rows where either side did not run cleanly are marked incomparable and left out of score averages. Returns the overall and per-condition averages for both sides, per-row deltas, and warnings (different models, different task sets, unfinished sessions). Session ids come from bench results or the skvm://bench resources.',
   input: z.strictObject({
-    lhs: z.string().min(1).describe('Baseline session id.'),
-    rhs: z.string().min(1).describe('Session compared against the baseline.'),
+    lhs: idArg().describe('Baseline session id.'),
+    rhs: idArg().describe('Session compared against the baseline.'),
+    detail: detailArg(`up to ${MAX_ROWS.full} rows in task order (instead of the ${MAX_ROWS.summary} largest score changes) and the comparison as Markdown`),
   }),
   output: z.object({
     lhs: Side,
@@ -40,10 +44,10 @@ export const benchCompareTool = defineOperation({
         incomparable: z.boolean(),
       }),
     ),
-    rowsOmitted: z.number(),
+    rowsOmitted: z.number().describe('Rows left out (the counts and averages include them)'),
     unmatched: z.object({ lhsOnly: z.array(z.string()), rhsOnly: z.array(z.string()) }),
     warnings: z.array(z.string()),
-    markdown: z.string().describe('The comparison as a Markdown document'),
+    markdown: z.string().optional().describe('detail "full": the comparison as a Markdown document'),
   }),
   effect: 'read',
   idempotent: true,
@@ -60,16 +64,18 @@ export const benchCompareTool = defineOperation({
       delta: t.delta,
       incomparable: t.incomparable === true,
     }));
+    const full = input.detail === 'full';
+    const chosen = full ? rows : [...rows].sort((x, y) => Math.abs(y.delta.score) - Math.abs(x.delta.score));
     return {
       lhs: c.lhs,
       rhs: c.rhs,
       aggregate: c.aggregate,
       perCondition: c.perCondition,
-      rows: rows.slice(0, MAX_ROWS),
-      rowsOmitted: Math.max(0, rows.length - MAX_ROWS),
+      rows: chosen.slice(0, MAX_ROWS[input.detail]),
+      rowsOmitted: Math.max(0, rows.length - MAX_ROWS[input.detail]),
       unmatched: c.unmatched,
       warnings: c.warnings,
-      markdown: renderComparisonMarkdown(c),
+      ...(full ? { markdown: renderComparisonMarkdown(c) } : {}),
     };
   },
   summarize(out) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { listArg, modelArg } from '../src/contract/limits.js';
 
 const Check = z.object({
   id: z.string(),
@@ -15,7 +16,7 @@ export const configDoctorTool = defineOperation({
     'Diagnose the SkVM setup and say how to fix each problem: Node version, the config file (validity, unknown keys), that the cache and its sub-directories are writable, that every provider route has its API key, a live 1-token request through each route that names a concrete model (its checkModel or a wildcard-free match, plus any models you pass), and which agent-harness CLIs are on PATH. Call it first when a model call fails or before the first profile/bench. Returns each check with ok / warn / fail / skip, a detail line and a hint.',
   input: z.strictObject({
     live: z.boolean().default(true).describe('Send a 1-token request through each testable route.'),
-    models: z.array(z.string()).default([]).describe('Extra model ids (<provider>/<model-id>) to test live.'),
+    models: listArg(modelArg(), 50).default([]).describe('Extra model ids (<provider>/<model-id>) to test live.'),
     timeoutMs: z.number().int().min(1000).max(120_000).default(15_000).describe('Per live request.'),
   }),
   output: z.object({
@@ -30,6 +31,9 @@ export const configDoctorTool = defineOperation({
   async handler(input, ctx) {
     const { runDoctor } = await import('../src/engine/config/doctor.js');
     return runDoctor(ctx.engine, { ...input, signal: ctx.signal, onProgress: ctx.progress });
+  },
+  verdict(out) {
+    return out.ok ? { kind: 'ok' } : { kind: 'not-passed', message: `${out.counts.fail} check(s) failed.` };
   },
   summarize(out) {
     const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as const;

@@ -1,19 +1,20 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, listArg, modelArg, pathArg, urlArg } from '../src/contract/limits.js';
 import { buildConfig, PRESETS, type PresetName } from '../src/engine/config/init.js';
 import { ADAPTER_NAMES, ROUTE_KINDS } from '../src/engine/config/schema.js';
 import { UsageError } from '../src/engine/util/errors.js';
 import { RouteOut } from './config_show.js';
 
 const RouteIn = z.strictObject({
-  match: z.string().min(1).describe('Glob over full model ids, e.g. "local/*"; only * is special.'),
+  match: modelArg().describe('Glob over full model ids, e.g. "local/*"; only * is special.'),
   kind: z.enum(ROUTE_KINDS),
-  baseUrl: z.string().url().optional().describe('Required for openai-compatible; optional gateway for anthropic.'),
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of the environment variable holding the key.'),
+  baseUrl: urlArg().optional().describe('Required for openai-compatible; optional gateway for anthropic.'),
+  apiKeyEnv: idArg().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of the environment variable holding the key.'),
   authFree: z.boolean().optional().describe('The endpoint needs no key (local servers).'),
   maxConcurrency: z.number().int().min(1).max(256).optional().describe('In-flight requests allowed on this route (default 8).'),
   timeoutMs: z.number().int().min(1000).optional().describe('Per-request timeout (default 120000).'),
-  checkModel: z.string().optional().describe('A model id config_doctor uses to test this route live.'),
+  checkModel: modelArg().optional().describe('A model id config_doctor uses to test this route live.'),
 });
 
 export const configInitTool = defineOperation({
@@ -24,12 +25,12 @@ export const configInitTool = defineOperation({
   input: z.strictObject({
     mode: z.enum(['create', 'merge']).default('create').describe('create a new file, or merge into the existing one'),
     overwrite: z.boolean().default(false).describe('create mode: replace an existing file (it is backed up first)'),
-    presets: z.array(z.enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]])).default([]).describe('Common vendor routes to add.'),
-    routes: z.array(RouteIn).default([]).describe('Routes to add, in match order.'),
-    adapters: z.partialRecord(z.enum(ADAPTER_NAMES), z.string().min(1)).optional().describe('Harness checkout or binary paths, by adapter name.'),
-    headlessDriver: z.enum(['pi', 'opencode']).optional(),
-    adapterConfigMode: z.enum(['native', 'managed']).optional(),
-    tmpRoot: z.string().optional().describe('Where work directories go; written as paths.tmpDir (default: the OS temp dir).'),
+    presets: listArg(z.enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]])).default([]).describe('Common vendor routes to add.'),
+    routes: listArg(RouteIn).default([]).describe('Routes to add, in match order.'),
+    adapters: z.partialRecord(z.enum(ADAPTER_NAMES), pathArg()).optional().describe('Harness checkout or binary paths, by adapter name.'),
+    headlessDriver: z.enum(['pi', 'opencode']).optional().describe('headlessAgent.driver: the CLI that runs headless agent passes (default pi).'),
+    adapterConfigMode: z.enum(['native', 'managed']).optional().describe('defaults.adapterConfigMode: managed (the default: each harness runs in an empty home with a config built from the routes) or native (it copies your own harness config).'),
+    tmpRoot: pathArg().optional().describe('Where work directories go; written as paths.tmpDir (default: the OS temp dir).'),
     maxConcurrentRuns: z.number().int().min(1).max(64).optional().describe('Runs allowed at once (default 4).'),
     dryRun: z.boolean().default(false).describe('Return what would be written without writing.'),
   }),

@@ -15,20 +15,22 @@ describe('primitives_list', () => {
     expect(() => primitivesListTool.input.parse({ bogus: 1 })).toThrow();
   });
 
-  it('returns the whole catalog with levels and degradations', async () => {
-    const out = await call({});
-    expect(out.count).toBe(26);
+  it('returns the whole catalog, with levels and degradations on detail "full"', async () => {
+    const brief = await call({});
+    expect(brief.count).toBe(26);
+    expect(brief.primitives[0]).toEqual({ id: expect.any(String), category: expect.any(String), description: expect.any(String) });
+    const out = await call({ detail: 'full' });
     expect(primitivesListTool.output.parse(out)).toEqual(out);
     const browser = out.primitives.find((p) => p.id === 'tool.browser')!;
-    expect(browser.degradations['L2->L1']).toBeNull();
-    expect(browser.levels.L3.length).toBeGreaterThan(5);
+    expect(browser.degradations!['L2->L1']).toBeNull();
+    expect(browser.levels!.L3.length).toBeGreaterThan(5);
     const text = primitivesListTool.summarize(out);
     expect(text.split('\n')).toHaveLength(27);
   });
 
   it('filters by category and ids, and rejects unknown ids with suggestions', async () => {
     expect((await call({ category: 'reasoning' })).count).toBe(5);
-    const some = await call({ ids: ['tool.exec', 'gen.code.python'] });
+    const some = await call({ ids: ['tool.exec', 'gen.code.python'], detail: 'full' });
     expect(some.primitives.map((p) => p.id)).toEqual(['gen.code.python', 'tool.exec']);
     expect(primitivesListTool.summarize(some)).toContain('degrade L3->L2');
     expect((await call({ ids: ['tool.exec'], category: 'generation' })).count).toBe(0);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, listArg, modelArg } from '../src/contract/limits.js';
 import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
+import { RUNNABLE_ADAPTERS } from '../src/engine/agent/adapters/harnesses.js';
 import { LEVELS } from '../src/engine/primitives/catalog.js';
 
 const Capability = z.object({
@@ -35,10 +37,10 @@ export const profileTool = defineOperation({
   description:
     'Measure what a model can do through an agent harness: run generated probes for each of the 26 primitive capabilities at levels L1–L3 (instances per level, all must pass) and record the highest level reached per primitive as a capability profile in the cache — the input the skill compiler uses. A complete cached profile is returned as is unless force is set; an interrupted one resumes; force with primitives re-profiles only those. Infrastructure trouble (rate limits, vendor errors) is retried and reported as skips, never as lower levels. Returns per model the capability table, pass counts, skips with reasons, tokens, cost and the profile resource. A full profile is hundreds of agent runs: this is a run — poll with run_status.',
   input: z.strictObject({
-    models: z.array(z.string().min(1)).min(1).describe('Models to profile, <provider>/<model-id>.'),
-    harnesses: z.array(harnessSchema()).min(1).default(['bare-agent']).describe(HARNESS_HELP),
-    primitives: z.array(z.string().min(1)).optional().describe('Only these primitives (default: all 26).'),
-    skip: z.array(z.string().min(1)).optional().describe('Leave these primitives out.'),
+    models: listArg(modelArg(), 50).min(1).describe('Models to profile, <provider>/<model-id>.'),
+    harnesses: listArg(harnessSchema(), RUNNABLE_ADAPTERS.length).min(1).default(['bare-agent']).describe(HARNESS_HELP),
+    primitives: listArg(idArg()).optional().describe('Only these primitives (default: all 26).'),
+    skip: listArg(idArg()).optional().describe('Leave these primitives out.'),
     instances: z.number().int().min(1).max(10).default(3).describe('Probe instances per level; a level passes when all that ran pass.'),
     force: z.boolean().default(false).describe('Ignore a cached complete profile (with primitives: redo only those).'),
     concurrency: z.number().int().min(1).max(64).optional().describe("Probe runs at once (default: the model route's maxConcurrency, 8 unless configured); lowered automatically while the vendor pushes back."),
@@ -56,6 +58,15 @@ export const profileTool = defineOperation({
     const [{ startProfile }, { summarizeProfileRun }] = await Promise.all([import('../src/engine/profiler/start.js'), import('../src/engine/profiler/summary.js')]);
     const result = await startProfile(ctx.engine, { ...input, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log, ...(ctx.runId ? { runId: ctx.runId } : {}) });
     return summarizeProfileRun(result);
+  },
+  verdict(out) {
+    const failed = out.jobs.filter((j) => !j.ok);
+    if (failed.length === 0) return { kind: 'ok' };
+    return {
+      kind: 'failed',
+      message: `Profiling failed for ${failed.map((j) => `${j.model} on ${j.harness}: ${j.error ?? 'unknown error'}`).join('; ')}${failed.length < out.jobs.length ? ` (${out.jobs.length - failed.length} other profile(s) finished; see the result)` : ''}.`,
+      hint: 'config_doctor tests each route live; a rerun resumes from the saved partial profile.',
+    };
   },
   summarize(out) {
     const lines: string[] = [];

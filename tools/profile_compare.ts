@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, modelArg } from '../src/contract/limits.js';
 import { LEVELS } from '../src/engine/primitives/catalog.js';
 
 const Side = z.object({ model: z.string(), harness: z.string(), profiledAt: z.string(), isPartial: z.boolean(), resource: z.string() });
@@ -12,9 +13,9 @@ const Row = z.object({
 });
 
 const ProfileRef = z.strictObject({
-  model: z.string().min(1).describe('Model id or profile directory name.'),
-  harness: z.string().min(1).optional().describe('Needed only when the model has profiles under several harnesses.'),
-  version: z.string().min(1).optional().describe('An archived version (default: the current complete profile).'),
+  model: modelArg().describe('Model id or profile directory name.'),
+  harness: idArg().optional().describe('Needed only when the model has profiles under several harnesses.'),
+  version: idArg().optional().describe('An archived version (default: the current complete profile).'),
 });
 
 export const profileCompareTool = defineOperation({
@@ -22,7 +23,10 @@ export const profileCompareTool = defineOperation({
   title: 'Compare two capability profiles',
   description:
     'Put two cached capability profiles side by side — the question to ask before choosing a model or harness for a skill: for each of the 26 primitives, level in A, level in B and the difference (B − A), plus how many primitives B does better, worse or equally. `a` and `b` name a model (id or directory name), optionally a harness and an archived version, so you can also compare two versions of one profile.',
-  input: z.strictObject({ a: ProfileRef, b: ProfileRef }),
+  input: z.strictObject({
+    a: ProfileRef.describe('Profile A, e.g. {"model": "openrouter/qwen/qwen3.5-9b"}.'),
+    b: ProfileRef.describe('Profile B, compared against A (differences are B − A).'),
+  }),
   output: z.object({
     a: Side,
     b: Side,

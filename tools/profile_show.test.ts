@@ -28,7 +28,10 @@ describe('profile_show', () => {
   });
 
   it('shows the capability table in catalog order with meanings and pass counts', async () => {
-    const out = await call({ model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' });
+    const brief = await call({ model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent' });
+    expect(brief.capabilities[0]).toEqual({ primitive: expect.any(String), level: expect.any(String), measured: true, passes: expect.any(String) });
+    expect(profileShowTool.summarize(brief).split('\n')[1]).toMatch(/^primitive\s+level\s+passes$/);
+    const out = await call({ model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent', detail: 'full' });
     expect(profileShowTool.output.parse(out)).toEqual(out);
     expect(out).toMatchObject({
       model: 'openrouter/qwen/qwen3.5-9b',
@@ -52,7 +55,7 @@ describe('profile_show', () => {
     expect(fd.level).toBe('L0');
     expect(fd.passes).toMatch(/^L1 \d\/3/);
     const fmt = out.capabilities.find((r) => r.primitive === 'follow.format')!;
-    expect(fmt.meaning.length).toBeGreaterThan(5);
+    expect(fmt.meaning!.length).toBeGreaterThan(5);
     // Compact: no TCP dump.
     expect(JSON.stringify(out).length).toBeLessThan(12_000);
     expect(JSON.stringify(out)).not.toContain('failureDetails');

@@ -1,16 +1,18 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { detailArg } from '../src/contract/detail.js';
+import { idArg, modelArg } from '../src/contract/limits.js';
 import { LEVELS } from '../src/engine/primitives/catalog.js';
 
 const LevelEnum = z.enum(LEVELS);
 
 const CapabilityRow = z.object({
   primitive: z.string(),
-  category: z.string().describe('Catalog category, or "unknown" for ids not in the catalog'),
+  category: z.string().optional().describe('detail "full": catalog category, or "unknown" for ids not in the catalog'),
   level: LevelEnum.describe('Highest level passed; L0 = none (also for primitives the profile lacks)'),
   measured: z.boolean().describe('false when the profile has no result for this primitive (compilers treat it as L0)'),
-  meaning: z.string().describe('What the catalog says this level means'),
+  meaning: z.string().optional().describe('detail "full": what the catalog says this level means'),
   passes: z.string().describe('Instances passed per level, e.g. "L1 3/3 · L2 3/3 · L3 1/3"; "" when not measured'),
 });
 
@@ -42,15 +44,16 @@ export const profileShowTool = defineOperation({
   title: 'Show a capability profile',
   description:
     'Shows one cached capability profile: for each of the 26 primitives the level the model reached (L0–L3) ' +
-    'with what that level means, the instances passed per level, whether the profile is partial, its cost and ' +
+    'and the instances passed per level (detail "full" adds what each level means), whether the profile is partial, its cost and ' +
     'archived versions. Pass `model` as a model id ("openrouter/qwen/qwen3.5-9b") or its directory name; ' +
     '`harness` is needed only when the model is profiled under several harnesses. When latest.json is partial ' +
     'the newest complete version is shown. The full profile JSON is at the returned resource URI. Unknown ' +
     'profiles fail with the closest cached names (profiles_list shows them all).',
   input: z.strictObject({
-    model: z.string().min(1).describe('Model id (e.g. "openrouter/qwen/qwen3.5-9b") or profile directory name (e.g. "openrouter--qwen--qwen3.5-9b")'),
-    harness: z.string().min(1).optional().describe('Harness, e.g. "bare-agent"; required only when the model has profiles under several harnesses'),
-    version: z.string().min(1).optional().describe('An archived version such as "20260403T113957Z" (default: the current profile)'),
+    model: modelArg().describe('Model id (e.g. "openrouter/qwen/qwen3.5-9b") or profile directory name (e.g. "openrouter--qwen--qwen3.5-9b")'),
+    harness: idArg().optional().describe('Harness, e.g. "bare-agent"; required only when the model has profiles under several harnesses'),
+    version: idArg().optional().describe('An archived version such as "20260403T113957Z" (default: the current profile)'),
+    detail: detailArg('each primitive\'s category and what its level means'),
   }),
   output: Output,
   effect: 'read',
@@ -69,6 +72,7 @@ export const profileShowTool = defineOperation({
     const versions = await listVersionNames(dir, ref.harness, ref.dirName);
     const tcp = loaded.tcp;
     const rows = capabilityRows(tcp);
+    const shown = input.detail === 'full' ? rows : rows.map(({ primitive, level, measured, passes }) => ({ primitive, level, measured, passes }));
     const tokens = tcp.cost.totalTokens;
     const base = profileUri(ref.harness, ref.dirName);
     const out: z.output<typeof Output> = {
@@ -79,7 +83,7 @@ export const profileShowTool = defineOperation({
       isPartial: tcp.isPartial,
       file: loaded.file,
       version: loaded.version,
-      capabilities: rows,
+      capabilities: shown,
       levelCounts: levelCounts(rows),
       cost: {
         totalUsd: tcp.cost.totalUsd,
@@ -101,9 +105,9 @@ export const profileShowTool = defineOperation({
     if (out.note) lines.push(`Note: ${out.note}`);
     const idW = Math.max('primitive'.length, ...out.capabilities.map((r) => r.primitive.length));
     const passW = Math.max('passes'.length, ...out.capabilities.map((r) => r.passes.length));
-    lines.push(`${'primitive'.padEnd(idW)}  level  ${'passes'.padEnd(passW)}  meaning`);
+    lines.push(`${'primitive'.padEnd(idW)}  level  ${'passes'.padEnd(passW)}${out.capabilities.some((r) => r.meaning) ? '  meaning' : ''}`.trimEnd());
     for (const r of out.capabilities) {
-      lines.push(`${r.primitive.padEnd(idW)}  ${r.level.padEnd(5)}  ${(r.measured ? r.passes : 'not profiled').padEnd(passW)}  ${r.meaning}`);
+      lines.push(`${r.primitive.padEnd(idW)}  ${r.level.padEnd(5)}  ${(r.measured ? r.passes : 'not profiled').padEnd(passW)}  ${r.meaning ?? ''}`.trimEnd());
     }
     const c = out.levelCounts;
     lines.push(`Levels: L3 ×${c.L3}, L2 ×${c.L2}, L1 ×${c.L1}, L0 ×${c.L0}. Versions: ${out.versionCount}. Full profile: ${out.resource}`);

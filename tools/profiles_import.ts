@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, pathArg } from '../src/contract/limits.js';
 import * as os from 'node:os';
 import type { ImportOutcome } from '../src/engine/profiles/store.js';
 
-const MAX_LISTED = 100;
+// A result a model reads: the counts say everything, the list shows what needs attention first.
+const MAX_LISTED = 20;
 const STATUSES = ['imported', 'replaced', 'skipped-existing', 'invalid', 'ignored'] as const;
 // Problems first, so a capped list still shows what needs attention.
 const LIST_ORDER: Record<ImportOutcome['status'], number> = { invalid: 0, ignored: 1, replaced: 2, imported: 3, 'skipped-existing': 4 };
@@ -35,9 +37,9 @@ export const profilesImportTool = defineOperation({
     'Every file is validated first; invalid files and symlinks are skipped with a reason. Files already in the ' +
     'cache are kept unless overwrite is true. Returns counts and per-file outcomes.',
   input: z.strictObject({
-    source: z.string().min(1).describe('Local directory to import from (absolute, ~/…, or relative to the server\'s working directory)'),
+    source: pathArg().describe('Local directory to import from (absolute, ~/…, or relative to the server\'s working directory)'),
     overwrite: z.boolean().default(false).describe('Replace profile files that already exist in the cache (default false: keep them)'),
-    harness: z.string().min(1).optional().describe('Only import profiles of this harness, e.g. "bare-agent"'),
+    harness: idArg().optional().describe('Only import profiles of this harness, e.g. "bare-agent"'),
   }),
   output: Output,
   effect: 'write',

@@ -23,11 +23,12 @@ describe('profiles_list', () => {
   it('is read-only with described fields', () => {
     expect(profilesListTool).toMatchObject({ effect: 'read', mode: 'instant' });
     for (const [k, s] of Object.entries(profilesListTool.input.shape)) expect(s.description, k).toBeTruthy();
-    expect(profilesListTool.input.parse({}).limit).toBe(50);
+    expect(profilesListTool.input.parse({}).limit).toBe(10);
   });
 
   it('lists cached profiles with their URIs, limited', async () => {
-    const out = await call({});
+    expect(await call({})).toMatchObject({ total: 44, returned: 10 });
+    const out = await call({ limit: 100 });
     expect(profilesListTool.output.parse(out)).toEqual(out);
     expect(out).toMatchObject({ total: 44, returned: 44, profilesDir: path.join(cache, 'profiles') });
     const row = out.profiles.find((p) => p.harness === 'openclaw' && p.dirName === 'qwen--qwen3.5-9b')!;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, modelArg } from '../src/contract/limits.js';
 import type { ProfileSummary } from '../src/engine/profiles/store.js';
 
 const ProfileRow = z.object({
@@ -34,13 +35,11 @@ export const profilesListTool = defineOperation({
     'the full profile. Use it to find which models are profiled before showing one with profile_show or ' +
     'compiling a skill for it. Filter by harness or by a model substring; at most `limit` rows are returned.',
   input: z.strictObject({
-    harness: z.string().min(1).optional().describe('Only this harness, e.g. "bare-agent" or "openclaw"'),
-    model: z
-      .string()
-      .min(1)
+    harness: idArg().optional().describe('Only this harness, e.g. "bare-agent" or "openclaw"'),
+    model: modelArg()
       .optional()
       .describe('Case-insensitive substring of the model id or its directory name, e.g. "qwen3.5" or "openrouter/qwen"'),
-    limit: z.number().int().min(1).max(1000).default(50).describe('Maximum number of profiles to return (default 50)'),
+    limit: z.number().int().min(1).max(1000).default(10).describe('Maximum number of profiles to return (default 10; the rest are counted in total)'),
   }),
   output: Output,
   effect: 'read',

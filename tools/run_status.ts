@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { AnyRunEnvelopeSchema, summarizeEnvelope, toEnvelope, waitSecondsSchema } from '../src/contract/invoke.js';
+import { AnyRunEnvelopeSchema, envelopeVerdict, summarizeEnvelope, toEnvelope, waitSecondsSchema } from '../src/contract/invoke.js';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg } from '../src/contract/limits.js';
 import { RUN_ID_EXAMPLE } from '../src/engine/runs/record.js';
 
 export const runStatusTool = defineOperation({
@@ -9,7 +10,7 @@ export const runStatusTool = defineOperation({
   description:
     'Get the state of a run by runId, waiting up to waitSeconds for it to finish (it returns as soon as the run ends) and sending progress notifications meanwhile. Call it repeatedly after a long operation returned a runId instead of its result. When the run has succeeded the reply contains its result; when it failed, the error and a hint. Ending this call never cancels the run — use run_cancel for that.',
   input: z.strictObject({
-    runId: z.string().describe(`The id a long operation returned, e.g. ${RUN_ID_EXAMPLE}.`),
+    runId: idArg().describe(`The id a long operation returned, e.g. ${RUN_ID_EXAMPLE}.`),
     waitSeconds: waitSecondsSchema,
   }),
   output: AnyRunEnvelopeSchema,
@@ -26,4 +27,6 @@ export const runStatusTool = defineOperation({
     return toEnvelope(rec);
   },
   summarize: (out) => summarizeEnvelope(undefined, out),
+  // A run that failed is an error here too; a finished run is judged by its own operation.
+  verdict: (out, find) => envelopeVerdict(out, find(out.operation), find),
 });

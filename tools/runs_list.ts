@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { idArg, listArg } from '../src/contract/limits.js';
 import { RUN_STATUSES } from '../src/engine/runs/record.js';
 
 const RunRow = z.object({
@@ -19,8 +20,8 @@ export const runsListTool = defineOperation({
   description:
     'List recent long-running operations (profile, bench and run_task runs) started by this server, another server on the same cache, or the skvm CLI — newest first. Use it to find a runId to pass to run_status or run_cancel, or to see what is still running. Returns id, operation, a one-line label, status (queued, running, succeeded, failed, cancelled, interrupted) and progress for each.',
   input: z.strictObject({
-    status: z.array(z.enum(RUN_STATUSES)).optional().describe('Only runs in these states.'),
-    operation: z.string().optional().describe('Only runs of this operation (e.g. "profile").'),
+    status: listArg(z.enum(RUN_STATUSES), RUN_STATUSES.length).optional().describe('Only runs in these states.'),
+    operation: idArg().optional().describe('Only runs of this operation (e.g. "profile").'),
     limit: z.number().int().min(1).max(200).default(20).describe('Most runs to return.'),
   }),
   output: z.object({ runs: z.array(RunRow), count: z.number() }),

@@ -56,7 +56,7 @@ describe('instant operations', () => {
     const r = await cli(['widget', 'show', '--id=missing']);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toBe('error: No widget "missing".\nhint: widgets list shows the ids.\n');
+    expect(r.err).toBe('error: No widget "missing".\nhint: skvm widgets list shows the ids.\n');
   });
 
   it('exits 2 when the operation rejects its input as a usage error', async () => {
@@ -76,6 +76,29 @@ describe('instant operations', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/Cancelling/);
     expect(r.err).toMatch(/error: Cancelled/);
+  });
+});
+
+describe('verdicts and exit codes', () => {
+  it('exits 3 when the operation ran but did not pass, with the result on stdout', async () => {
+    const r = await cli(['widget', 'check', '--score=0.4']);
+    expect(r.code).toBe(3);
+    expect(r.out).toBe('score 0.4\n');
+    expect(r.err).toBe('not passed: scored 0.4, below 0.5\n');
+    const ok = await cli(['widget', 'check', '--score=0.9']);
+    expect(ok.code).toBe(0);
+  });
+
+  it('exits 1 when a finished result is a failure, naming CLI commands and flags in the hint', async () => {
+    const r = await cli(['widget', 'check', '--score=-1', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toEqual({ score: -1 });
+    expect(r.err).toBe('error: The checker crashed.\nhint: Run skvm widgets list, then retry with --max-parts=3 or --score=0.5.\n');
+  });
+
+  it('translates a thrown error the same way', async () => {
+    const r = await cli(['widget', 'show', '--id=missing']);
+    expect(r.err).toContain('hint: skvm widgets list shows the ids.');
   });
 });
 
@@ -185,13 +208,13 @@ describe('run operations', () => {
     const r = await cli(['widget', 'build', '--steps=1', '--fail', '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ status: 'failed', error: { message: 'The widget cracked.' } });
-    expect(r.err).toMatch(/error: run run-\S+ \(widget build\) failed: The widget cracked\.\nhint: Use fewer steps\.\n$/);
+    expect(r.err).toMatch(/error: Run run-\S+ \(skvm widget build\) failed: The widget cracked\.\nhint: Use fewer steps\.\n$/);
   });
 
   it('returns the handle after --wait-seconds', async () => {
     const r = await cli(['widget', 'build', '--steps=0', '--block', '--wait-seconds=0']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/Run run-\S+ \(widget_build\) is (queued|running)/);
+    expect(r.out).toMatch(/Run run-\S+ \(skvm widget build\) is (queued|running)/);
     expect(r.err).toMatch(/note: run run-\S+ is still (queued|running)/);
   });
 
@@ -204,7 +227,7 @@ describe('run operations', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out).status).toBe('cancelled');
     expect(r.err).toMatch(/Cancelling the run/);
-    expect(r.err).toMatch(/error: run run-\S+ \(widget build\) cancelled/);
+    expect(r.err).toMatch(/error: Run run-\S+ \(skvm widget build\) cancelled/);
     expect(io.exits).toEqual([]);
   });
 
@@ -221,6 +244,15 @@ describe('run operations', () => {
 });
 
 describe('sim serve (in process)', () => {
+  it('documents every registered policy type in its help', async () => {
+    await import('../engine/sim/policies/builtin-types.js');
+    const { listPolicyTypes } = await import('../engine/sim/policy-registry.js');
+    const r = await cli(['sim', 'serve', '--help']);
+    const names = listPolicyTypes().map((t) => t.name);
+    expect(names.length).toBeGreaterThan(3);
+    for (const name of names) expect(r.out, name).toMatch(new RegExp(`^  ${name} `, 'm'));
+  });
+
   it('serves until SIGTERM and prints the URLs and routes', async () => {
     const io = captureIo();
     const p = cli(['sim', 'serve', '--port=0', '--json'], io);

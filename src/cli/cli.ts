@@ -1,18 +1,17 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AnyOperation } from '../contract/operation.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
+import { packageVersion } from '../engine/config/paths.js';
 import { SkvmError, UsageError } from '../engine/util/errors.js';
 import { redact } from '../engine/util/redact.js';
 import { splitArgv } from './argv.js';
+import { EXIT } from './exit-codes.js';
 import { cliCommands, type CliCommand } from './commands/index.js';
 import type { BaseIo, CliIo, StopSignal } from './io.js';
 
 /**
  * The `skvm` command line: global flags, command lookup (generated from the operation
  * registry plus the CLI-only commands), help, and error/exit-code policy.
- * Exit codes: 0 ok, 1 the operation failed, 2 bad usage.
+ * Exit codes: see exit-codes.ts.
  *
  * Only light modules are imported here; the operation registry, zod-based parsing, help and
  * the engine load on demand, so `skvm --version` starts instantly.
@@ -32,7 +31,7 @@ export async function runCli(argv: readonly string[], base: BaseIo, deps: CliDep
     return await dispatch(argv, base, deps);
   } catch (err) {
     printError(base, err);
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
 }
 
@@ -41,8 +40,8 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   const { globals } = split;
   if (split.errors.length > 0) throw new UsageError(split.errors.join('\n'), 'see skvm --help');
   if (globals.version && !globals.help) {
-    base.stdout.write(`${readVersion()}\n`);
-    return 0;
+    base.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
   }
 
   const operations = deps.operations ?? (await import('../../tools/index.js')).operations;
@@ -60,11 +59,11 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   if (words.length === 0) {
     if (split.rest.length > 0) throw new UsageError(`expected a command before ${split.rest[0]}`, 'see skvm --help');
     if (wantHelp) {
-      base.stdout.write(`${help.globalHelp(table, readVersion())}\n`);
-      return 0;
+      base.stdout.write(`${help.globalHelp(table, packageVersion())}\n`);
+      return EXIT.ok;
     }
-    base.stderr.write(`${help.globalHelp(table, readVersion())}\n`);
-    return 2;
+    base.stderr.write(`${help.globalHelp(table, packageVersion())}\n`);
+    return EXIT.usage;
   }
 
   const found = resolveCommand(table, words);
@@ -82,10 +81,10 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
       const text = help.groupHelp(found.prefix, found.members);
       if (wantHelp) {
         base.stdout.write(`${text}\n`);
-        return 0;
+        return EXIT.ok;
       }
       base.stderr.write(`error: "skvm ${found.prefix.join(' ')}" needs a subcommand\n${text}\n`);
-      return 2;
+      return EXIT.usage;
     }
     case 'found':
       break;
@@ -95,7 +94,7 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   const name = commandName(entry);
   if (wantHelp) {
     base.stdout.write(`${entry.kind === 'op' ? help.operationHelp(entry.op) : entry.command.help.trimEnd()}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (found.extra.length > 0) {
     throw new UsageError(`unexpected argument "${found.extra[0]}" for skvm ${name} (values are passed as --key=value)`, `see skvm ${name} --help`);
@@ -127,7 +126,7 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
 
   if (entry.kind === 'cli') return entry.command.run(split.rest, io);
   const { executeOperation } = await import('./execute.js');
-  return executeOperation(entry.op, split.rest, io, logRoute);
+  return executeOperation(entry.op, split.rest, io, { operations, logRoute });
 }
 
 /** `error: <message>` (one line per message line) and `hint: <hint>`, secrets redacted. */
@@ -137,23 +136,4 @@ export function printError(io: Pick<BaseIo, 'stderr'>, err: unknown): void {
   io.stderr.write(lines.map((l) => `error: ${l}`).join('\n') + '\n');
   const hint = err instanceof SkvmError ? err.hint : undefined;
   if (hint) io.stderr.write(`hint: ${redact(hint)}\n`);
-}
-
-let version: string | undefined;
-
-/** The package version, from the package.json above this module (src/ or dist/src/). */
-export function readVersion(): string {
-  if (version) return version;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'skvm-mcp' && pkg.version) return (version = pkg.version);
-    } catch {
-      // keep looking upward
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return (version = '0.0.0');
-    dir = parent;
-  }
 }

@@ -1,9 +1,11 @@
 import type { AnyOperation } from '../contract/operation.js';
-import { exposedInput, invoke, summarizeEnvelope, toEnvelope, type RunEnvelope } from '../contract/invoke.js';
+import { exposedInput, invoke, summarizeEnvelope, toEnvelope, verdictOf, type RunEnvelope } from '../contract/invoke.js';
 import { TERMINAL } from '../engine/runs/record.js';
-import { CancelledError } from '../engine/util/errors.js';
+import { CancelledError, SkvmError, UsageError } from '../engine/util/errors.js';
 import { redact, redactValue } from '../engine/util/redact.js';
+import { EXIT } from './exit-codes.js';
 import { parseFlagsOrThrow } from './flags.js';
+import { cliText } from './hints.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -19,10 +21,15 @@ export interface LogRoute {
 }
 
 const CANCEL_REASON = 'cancelled from the terminal (Ctrl-C)';
-const FAILED = new Set(['failed', 'cancelled', 'interrupted']);
+export interface ExecuteContext {
+  /** The whole registry: texts name other operations, and run_status judges another's result. */
+  operations: readonly AnyOperation[];
+  logRoute?: LogRoute;
+}
 
-export async function executeOperation(op: AnyOperation, tokens: readonly string[], io: CliIo, logRoute?: LogRoute): Promise<number> {
+export async function executeOperation(op: AnyOperation, tokens: readonly string[], io: CliIo, { operations, logRoute }: ExecuteContext): Promise<number> {
   const command = op.name.split('_').join(' ');
+  const say = (text: string) => redact(cliText(text, operations, op));
   const { value: input, provided } = parseFlagsOrThrow(tokens, exposedInput(op), command);
   const engine = await io.engine();
 
@@ -50,43 +57,56 @@ export async function executeOperation(op: AnyOperation, tokens: readonly string
     progress.update(done, total, message);
   };
   try {
+    let output: unknown;
     if (op.mode === 'instant') {
-      const output = await invoke(op, engine, input, { signal: controller.signal, onProgress });
-      progress.stop();
-      io.stdout.write(io.json ? `${JSON.stringify(redactValue(output), null, 2)}\n` : `${redact(op.summarize(output)).trimEnd()}\n`);
-      return 0;
-    }
-
-    // The terminal waits for the run to end unless --wait-seconds asks for the handle.
-    const waitMs = provided.has('waitSeconds') ? Number(input.waitSeconds) * 1000 : Infinity;
-    let env = (await invoke(op, engine, input, { signal: controller.signal, onProgress, waitMs })) as RunEnvelope;
-    if (interrupts > 0 && !TERMINAL.has(env.status)) {
-      let rec = await engine.runs.cancel(env.runId, CANCEL_REASON);
-      if (!TERMINAL.has(rec.status)) {
-        // The work ignored the abort: stop it as this process exits (recorded as interrupted).
-        await engine.runs.shutdown(CANCEL_REASON);
-        rec = await engine.runs.get(env.runId);
+      output = await invoke(op, engine, input, { signal: controller.signal, onProgress });
+    } else {
+      // The terminal waits for the run to end unless --wait-seconds asks for the handle.
+      const waitMs = provided.has('waitSeconds') ? Number(input.waitSeconds) * 1000 : Infinity;
+      let env = (await invoke(op, engine, input, { signal: controller.signal, onProgress, waitMs })) as RunEnvelope;
+      if (interrupts > 0 && !TERMINAL.has(env.status)) {
+        let rec = await engine.runs.cancel(env.runId, CANCEL_REASON);
+        if (!TERMINAL.has(rec.status)) {
+          // The work ignored the abort: stop it as this process exits (recorded as interrupted).
+          await engine.runs.shutdown(CANCEL_REASON);
+          rec = await engine.runs.get(env.runId);
+        }
+        env = toEnvelope(rec);
       }
-      env = toEnvelope(rec);
+      output = env;
     }
     progress.stop();
 
-    if (io.json) io.stdout.write(`${JSON.stringify(redactValue(env), null, 2)}\n`);
-    if (FAILED.has(env.status)) {
-      const message = env.error?.message ?? `The run ended ${env.status}.`;
-      io.stderr.write(`error: run ${env.runId} (${command}) ${env.status}: ${redact(message)}\n`);
-      const hint = env.error?.hint ?? (env.status === 'cancelled' ? undefined : env.next);
-      if (hint) io.stderr.write(`hint: ${redact(hint)}\n`);
-      return 1;
+    if (io.json) io.stdout.write(`${JSON.stringify(redactValue(output), null, 2)}\n`);
+    const verdict = verdictOf(op, output, operations);
+    if (verdict.kind === 'failed') {
+      io.stderr.write(`error: ${say(verdict.message)}\n`);
+      if (verdict.hint) io.stderr.write(`hint: ${say(verdict.hint)}\n`);
+      return EXIT.failed;
     }
-    if (!io.json) io.stdout.write(`${redact(summarizeEnvelope(op, env)).trimEnd()}\n`);
-    if (!TERMINAL.has(env.status)) {
+    if (!io.json) {
+      const text = op.mode === 'run' ? summarizeEnvelope(op, output as RunEnvelope) : op.summarize(output);
+      io.stdout.write(`${say(text).trimEnd()}\n`);
+    }
+    const env = op.mode === 'run' ? (output as RunEnvelope) : undefined;
+    if (env && !TERMINAL.has(env.status)) {
       io.stderr.write(
         `note: run ${env.runId} is still ${env.status}; it runs inside this CLI process, which is exiting, so it is recorded as interrupted. ` +
           'Start the command again without --wait-seconds to resume it.\n',
       );
     }
-    return 0;
+    if (verdict.kind === 'not-passed') {
+      io.stderr.write(`not passed: ${say(verdict.message)}\n`);
+      return EXIT.notPassed;
+    }
+    return EXIT.ok;
+  } catch (err) {
+    // An operation that threw: its message and hint, in the terminal's words.
+    progress.stop();
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`${say(message || 'unknown error').split('\n').map((l) => `error: ${l}`).join('\n')}\n`);
+    if (err instanceof SkvmError && err.hint) io.stderr.write(`hint: ${say(err.hint)}\n`);
+    return err instanceof UsageError ? EXIT.usage : EXIT.failed;
   } finally {
     progress.stop();
     offSignal();

@@ -121,3 +121,41 @@ describe('wrap', () => {
     expect(lines).toEqual(['aaa bbb', 'ccc ddd']);
   });
 });
+
+describe('every command documents every flag', () => {
+  /** Rows of the "Flags:" block whose flag has no text beside it or on the next, deeper line. */
+  function undescribed(help: string): string[] {
+    const lines = help.split('\n');
+    const start = lines.findIndex((l) => l.startsWith('Flags:'));
+    if (start < 0) return [];
+    const out: string[] = [];
+    for (let i = start + 1; i < lines.length && lines[i]!.trim() !== ''; i++) {
+      const m = /^( +)(--\S+(?:, --\S+)?)(.*)$/.exec(lines[i]!);
+      if (!m) continue;
+      const next = lines[i + 1] ?? '';
+      const continued = next.startsWith(' '.repeat(m[1]!.length + 2)) && !next.trimStart().startsWith('--');
+      if (m[3]!.trim() === '' && !continued) out.push(m[2]!);
+    }
+    return out;
+  }
+
+  it('operations: every field has a description, shown in its help', async () => {
+    const [{ operations }, { exposedInput }, { flagSpecs }] = await Promise.all([import('../../tools/index.js'), import('../contract/invoke.js'), import('./schema.js')]);
+    for (const op of operations) {
+      for (const s of flagSpecs(exposedInput(op))) expect(s.description?.trim(), `${op.name} ${s.flag}`).toBeTruthy();
+      expect(undescribed(operationHelp(op)), op.name).toEqual([]);
+    }
+  });
+
+  it('CLI-only commands: every flag row has text', async () => {
+    const { cliCommands } = await import('./commands/index.js');
+    for (const c of cliCommands) {
+      expect(c.help, c.words.join(' ')).toMatch(/\nFlags:\n/);
+      expect(undescribed(c.help), c.words.join(' ')).toEqual([]);
+    }
+  });
+
+  it('the check notices a flag without text', () => {
+    expect(undescribed('Flags:\n  --a=<x>   The a.\n  --b\n  --c=<y>   Long\n            text.\n')).toEqual(['--b']);
+  });
+});

@@ -2,6 +2,7 @@ import type { AnyOperation } from '../contract/operation.js';
 import { exposedInput } from '../contract/invoke.js';
 import { ROOT_FLAGS } from '../contract/root-flags.js';
 import { BOOLEAN_GLOBALS } from './argv.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
 import { acceptsArray, acceptsBoolean, describeExpected, kindsOf, flagSpecs, rangeText, valueLabel, type FlagSpec } from './schema.js';
 import { commandName, type CommandEntry } from './table.js';
 
@@ -34,6 +35,15 @@ export function globalFlagsHelp(): string {
   return ['Global flags:', ...columns(rows)].join('\n');
 }
 
+/** Shown by `skvm --help`; every command line a help text shows under "Examples" is run by a test. */
+const EXAMPLES = [
+  'skvm config doctor',
+  'skvm primitives list --category=tool_use',
+  'skvm run task --task=slugify --model=openrouter/qwen/qwen3-30b --use-task-skills',
+  'skvm runs list --status=failed',
+  'skvm sim serve',
+];
+
 /** `skvm --help`: every command, grouped by its first word, with its title. */
 export function globalHelp(table: readonly CommandEntry[], version: string): string {
   const groups = new Map<string, CommandEntry[]>();
@@ -62,7 +72,7 @@ export function globalHelp(table: readonly CommandEntry[], version: string): str
     }
   }
   lines.push(...columns(all));
-  lines.push('', globalFlagsHelp(), '', 'Exit codes: 0 ok, 1 the operation failed, 2 bad usage.');
+  lines.push('', globalFlagsHelp(), '', ...wrap(EXIT_CODES_HELP, TEXT_WIDTH), '', 'Examples (a test runs each one):', ...EXAMPLES.map((e) => `  ${e}`));
   return lines.join('\n');
 }
 
@@ -104,7 +114,7 @@ export function operationHelp(op: AnyOperation): string {
       'handle after N seconds instead.',
     );
   }
-  lines.push('Output: a text summary; with --json the structured result.', '', globalFlagsHelp());
+  lines.push('Output: a text summary; with --json the structured result.', ...wrap(EXIT_CODES_HELP, TEXT_WIDTH), '', globalFlagsHelp());
   return lines.join('\n');
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import { TERMINAL, RUN_STATUSES, type RunRecord } from '../engine/runs/record.js';
-import type { AnyOperation, OpContext } from './operation.js';
+import { OK, type AnyOperation, type OpContext, type Verdict } from './operation.js';
 
 /**
  * Executes an operation for either front end. Instant operations run inline; run operations
@@ -168,6 +168,30 @@ export function summarizeEnvelope(op: AnyOperation | undefined, env: RunEnvelope
   const head = `Run ${env.runId} (${env.operation}) is ${env.status}${TERMINAL.has(env.status) ? '' : ` at ${progress}${p.message ? ` — ${p.message}` : ''}`}${usage}.`;
   const err = env.error ? `\nError: ${env.error.message}${env.error.hint ? `\nHint: ${env.error.hint}` : ''}` : '';
   return `${head}${err}\n${env.next}`;
+}
+
+/** Runs that ended without a result. */
+const ENDED_WITHOUT_RESULT = new Set(['failed', 'cancelled', 'interrupted']);
+
+/** The verdict on what an operation returned (a run envelope for run operations). */
+export function verdictOf(op: AnyOperation, output: unknown, operations: readonly AnyOperation[]): Verdict {
+  const find = (name: string) => operations.find((o) => o.name === name);
+  if (op.mode === 'run') return envelopeVerdict(output as RunEnvelope, op, find);
+  return op.verdict?.(output, find) ?? OK;
+}
+
+/**
+ * A run that failed, was cancelled or interrupted is a failure; a run still going is a handle,
+ * not an error; a finished run is judged by its operation's own verdict.
+ */
+export function envelopeVerdict(env: RunEnvelope, op: AnyOperation | undefined, find: (name: string) => AnyOperation | undefined): Verdict {
+  if (ENDED_WITHOUT_RESULT.has(env.status)) {
+    const message = `Run ${env.runId} (${env.operation}) ${env.status}${env.error ? `: ${env.error.message}` : '.'}`;
+    const hint = env.error?.hint ?? (env.status === 'cancelled' ? undefined : env.next);
+    return { kind: 'failed', message, ...(hint ? { hint } : {}) };
+  }
+  if (env.status === 'succeeded' && env.result) return op?.verdict?.(env.result, find) ?? OK;
+  return OK;
 }
 
 function safe<T>(fn: () => T): T | undefined {

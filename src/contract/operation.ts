@@ -41,7 +41,23 @@ interface OperationBase<I extends z.ZodObject, O extends z.ZodObject> {
   handler(input: z.output<I>, ctx: OpContext): Promise<z.output<O>>;
   /** A short human-readable rendering of the result (MCP text block, CLI default output). */
   summarize(output: z.output<O>): string;
+  /**
+   * What a finished result means, when that is not always "ok": a failure (a broken task, a
+   * harness crash) or a result that ran but did not pass (a task scored below a pass). Run
+   * operations are judged by their run first (a failed run is a failure). `operation` finds
+   * another operation by name (run_status judges the run's own result with it).
+   */
+  verdict?(output: z.output<O>, operation: (name: string) => AnyOperation | undefined): Verdict;
 }
+
+/**
+ * How a front end reports a result: `failed` is an MCP `isError` result and CLI exit code 1;
+ * `not-passed` is a normal MCP result and CLI exit code 3, so a script can tell a low score
+ * from a broken run.
+ */
+export type Verdict = { kind: 'ok' } | { kind: 'failed'; message: string; hint?: string } | { kind: 'not-passed'; message: string };
+
+export const OK: Verdict = { kind: 'ok' };
 
 /** Finishes in well under a host's timeout; the result is returned directly. */
 export interface InstantOperation<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject>

@@ -1,55 +1,67 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
-import { annotationsFor, type AnyOperation } from '../contract/operation.js';
-import { exposedInput, exposedOutput, invoke, summarizeEnvelope, type RunEnvelope } from '../contract/invoke.js';
+import { exposedInput, exposedOutput, invoke, summarizeEnvelope, verdictOf, type RunEnvelope } from '../contract/invoke.js';
 import type { ResourceFamily } from '../contract/resource.js';
+import { packageVersion } from '../engine/config/paths.js';
 import type { Engine } from '../engine/engine.js';
 import { describeError, NotFoundError } from '../engine/util/errors.js';
 import { redact } from '../engine/util/redact.js';
+import type { Catalog, FamilyListing, ToolListing } from './catalog.js';
 import { SERVER_INSTRUCTIONS } from './instructions.js';
+import { sdkSchema } from './tool-schema.js';
 
 export interface ServerOptions {
-  engine: Engine;
-  operations: readonly AnyOperation[];
-  resources: readonly ResourceFamily[];
+  /** The engine, created on first use (a call, a resource read). */
+  engine: () => Promise<Engine>;
+  catalog: Catalog;
 }
 
 type ServerContext = Parameters<Parameters<McpServer['registerTool']>[2]>[1];
 
 /**
- * Builds one McpServer per connection from the operation and resource registries. Nothing is
- * registered by hand: every tool is an operation definition, every resource a family.
+ * Builds one McpServer per connection from a catalog. Nothing is registered by hand: every tool
+ * is an operation definition, every resource a family. Listing needs only the catalog's data;
+ * the operation, its zod schemas and the engine are loaded when a call first needs them.
  */
 export function createServer(opts: ServerOptions): McpServer {
-  const server = new McpServer(
-    { name: 'skvm-mcp', title: 'SkVM', version: packageVersion(opts.engine.roots.installRoot.value) },
-    { instructions: SERVER_INSTRUCTIONS },
-  );
-  for (const op of opts.operations) registerOperation(server, opts.engine, op);
-  for (const family of opts.resources) registerFamily(server, opts.engine, family);
+  const server = new McpServer({ name: 'skvm-mcp', title: 'SkVM', version: packageVersion() }, { instructions: SERVER_INSTRUCTIONS });
+  for (const tool of opts.catalog.listing.tools) registerTool(server, opts, tool);
+  for (const family of opts.catalog.listing.resources) registerFamily(server, opts, family);
   return server;
 }
 
-function registerOperation(server: McpServer, engine: Engine, op: AnyOperation): void {
+function registerTool(server: McpServer, { engine, catalog }: ServerOptions, tool: ToolListing): void {
+  const operation = async () => {
+    const { operations } = await catalog.load();
+    const op = operations.find((o) => o.name === tool.name);
+    if (!op) throw new Error(`tool ${tool.name} is listed but not registered; rebuild (npm run build)`);
+    return { op, operations };
+  };
   server.registerTool(
-    op.name,
+    tool.name,
     {
-      title: op.title,
-      description: op.description,
-      inputSchema: exposedInput(op),
-      outputSchema: exposedOutput(op),
-      annotations: annotationsFor(op),
+      title: tool.title,
+      description: tool.description,
+      inputSchema: sdkSchema(tool.inputSchema, async () => exposedInput((await operation()).op)),
+      outputSchema: sdkSchema(tool.outputSchema, async () => exposedOutput((await operation()).op)),
+      annotations: tool.annotations,
     },
     async (args: Record<string, unknown>, ctx: ServerContext) => {
       try {
-        const output = await invoke(op, engine, args, { signal: ctx.mcpReq.signal, onProgress: progressSender(ctx) });
-        const text = op.mode === 'run' ? summarizeEnvelope(op, output as RunEnvelope) : op.summarize(output);
+        const [{ op, operations }, eng] = await Promise.all([operation(), engine()]);
+        const output = await invoke(op, eng, args, { signal: ctx.mcpReq.signal, onProgress: progressSender(ctx) });
         // Writes (imports, new runs, config) may add resources; tell hosts that cache the list.
         if (op.effect !== 'read' && server.isConnected()) server.sendResourceListChanged();
-        return { content: [{ type: 'text' as const, text: redact(text) }], structuredContent: output as Record<string, unknown> };
+        const structuredContent = output as Record<string, unknown>;
+        const verdict = verdictOf(op, output, operations);
+        if (verdict.kind === 'failed') {
+          // Still with its structured content, so a host can read the run id and the details.
+          const text = verdict.hint ? `${verdict.message}\nHint: ${verdict.hint}` : verdict.message;
+          return { isError: true, content: [{ type: 'text' as const, text: redact(text) }], structuredContent };
+        }
+        const text = op.mode === 'run' ? summarizeEnvelope(op, output as RunEnvelope) : op.summarize(output);
+        return { content: [{ type: 'text' as const, text: redact(text) }], structuredContent };
       } catch (err) {
-        engine.log.debug(`${op.name} failed: ${describeError(err)}`);
+        void engine().then((e) => e.log.debug(`${tool.name} failed: ${describeError(err)}`), () => {});
         return { isError: true, content: [{ type: 'text' as const, text: redact(describeError(err)) }] };
       }
     },
@@ -82,30 +94,43 @@ export function progressSender(ctx: ServerContext) {
   };
 }
 
-function registerFamily(server: McpServer, engine: Engine, family: ResourceFamily): void {
-  const meta = { title: family.title, description: family.description, mimeType: family.mimeType };
+function registerFamily(server: McpServer, { engine, catalog }: ServerOptions, listing: FamilyListing): void {
+  const family = async (): Promise<ResourceFamily> => {
+    const found = (await catalog.load()).resources.find((f) => f.name === listing.name);
+    if (!found) throw new Error(`resource family ${listing.name} is listed but not registered; rebuild (npm run build)`);
+    return found;
+  };
+  const meta = { title: listing.title, description: listing.description, mimeType: listing.mimeType };
   const read = async (uri: URL, vars: Record<string, string>) => {
     try {
-      return { contents: [await family.read(engine, uri, vars)] };
+      const [f, eng] = await Promise.all([family(), engine()]);
+      return { contents: [await f.read(eng, uri, vars)] };
     } catch (err) {
       if (err instanceof NotFoundError) throw new ResourceNotFoundError(uri.href, describeError(err));
       throw err;
     }
   };
-  if (!family.uri.includes('{')) {
-    server.registerResource(family.name, family.uri, meta, (uri) => read(uri, {}));
+  if (!listing.uri.includes('{')) {
+    server.registerResource(listing.name, listing.uri, meta, (uri) => read(uri, {}));
     return;
   }
   const complete: Record<string, (value: string, context?: { arguments?: Record<string, string> }) => Promise<string[]>> = {};
-  for (const [name, fn] of Object.entries(family.complete ?? {})) {
-    complete[name] = (value, context) => fn(engine, value, context?.arguments ?? {});
+  for (const name of listing.completes) {
+    complete[name] = async (value, context) => {
+      const [f, eng] = await Promise.all([family(), engine()]);
+      return f.complete![name]!(eng, value, context?.arguments ?? {});
+    };
   }
-  const list = family.list;
-  const template = new ResourceTemplate(family.uri, {
-    list: list ? async () => ({ resources: await list(engine) }) : undefined,
+  const template = new ResourceTemplate(listing.uri, {
+    list: listing.listable
+      ? async () => {
+          const [f, eng] = await Promise.all([family(), engine()]);
+          return { resources: await f.list!(eng) };
+        }
+      : undefined,
     complete,
   });
-  server.registerResource(family.name, template, meta, (uri, variables) => read(uri, decodeVariables(variables)));
+  server.registerResource(listing.name, template, meta, (uri, variables) => read(uri, decodeVariables(variables)));
 }
 
 /** Template variables arrive percent-encoded (`openrouter%2Fqwen`); families get plain strings. */
@@ -120,15 +145,4 @@ function decodeVariables(vars: Record<string, string | string[]>): Record<string
     }
   }
   return out;
-}
-
-let cachedVersion: string | undefined;
-function packageVersion(installRoot: string): string {
-  if (cachedVersion) return cachedVersion;
-  try {
-    cachedVersion = (JSON.parse(readFileSync(path.join(installRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    cachedVersion = '0.0.0';
-  }
-  return cachedVersion;
 }

@@ -5,30 +5,48 @@ interface Closable {
   close(): Promise<void>;
 }
 
+/** The engine, created on first use, so the handshake never waits for it. */
+export interface LazyEngine {
+  get(): Promise<Engine>;
+  /** The engine if something already asked for it. */
+  started(): Promise<Engine> | undefined;
+}
+
+export function lazyEngine(create: () => Promise<Engine>): LazyEngine {
+  let engine: Promise<Engine> | undefined;
+  return { get: () => (engine ??= create()), started: () => engine };
+}
+
+/** How long after start-up the engine and the registries are loaded anyway, ready for the first call. */
+const WARM_UP_MS = 100;
+
 /**
  * Serve until the host goes away: stdin ending (the host closed the pipe), SIGTERM or SIGINT.
- * On the way out, runs of this process are stopped and recorded as interrupted so they can be
+ * Shortly after start (once the handshake is answered) `warmUp` loads what calls need. On the
+ * way out, runs of this process are stopped and recorded as interrupted so they can be
  * resumed, then the process exits 0.
  */
-export function serveUntilClosed(engine: Engine, serve: () => Closable): void {
+export function serveUntilClosed(engine: LazyEngine, serve: () => Closable, warmUp: () => Promise<unknown> = () => engine.get()): void {
   const handle = serve();
-  engine.log.debug(`skvm-mcp serving on stdio (cache ${engine.roots.cache.value})`);
-  // Mark runs left running by dead processes; not awaited so the handshake is not delayed.
-  setImmediate(() => void engine.runs.init().catch((err) => engine.log.warn(`runs: ${describeError(err)}`)));
+  const warm = setTimeout(() => {
+    warmUp().catch((err) => process.stderr.write(`skvm-mcp: ${describeError(err)}\n`));
+  }, WARM_UP_MS);
 
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    engine.log.debug(`stopping: ${why}`);
+    clearTimeout(warm);
     const hardExit = setTimeout(() => process.exit(0), 5_000);
     hardExit.unref();
     void (async () => {
       try {
-        await engine.runs.shutdown(why);
+        const started = await engine.started()?.catch(() => undefined);
+        started?.log.debug(`stopping: ${why}`);
+        await started?.runs.shutdown(why);
         await handle.close();
       } catch (err) {
-        engine.log.warn(`shutdown: ${describeError(err)}`);
+        process.stderr.write(`skvm-mcp: shutdown: ${describeError(err)}\n`);
       }
       process.exit(0);
     })();

@@ -23,7 +23,7 @@ export const widgetShow = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(input) {
-    if (input.id === 'missing') throw new SkvmError('No widget "missing".', { hint: 'widgets list shows the ids.', code: 'not_found' });
+    if (input.id === 'missing') throw new SkvmError('No widget "missing".', { hint: 'widgets_list shows the ids.', code: 'not_found' });
     if (input.id === 'malformed') throw new UsageError('The id "malformed" is malformed.', 'Ids are lower-case words.');
     return { id: input.id, detail: input.detail, maxParts: input.maxParts, colors: input.colors ?? [], includeHidden: input.includeHidden };
   },
@@ -116,7 +116,28 @@ export const widgetBuild = defineOperation({
   summarize: (o) => `built ${o.built} steps`,
 });
 
-export const fakeOperations: AnyOperation[] = [widgetShow, widget, widgetsList, widgetWait, widgetBuild];
+/** A check whose result can pass, fall short (CLI exit 3) or be a failure (exit 1). */
+export const widgetCheck = defineOperation({
+  name: 'widget_check',
+  title: 'Check a widget',
+  description: 'Scores a widget; below 0.5 does not pass, a negative score means the checker crashed.',
+  input: z.strictObject({ score: z.number().describe('The score to report') }),
+  output: z.object({ score: z.number() }),
+  effect: 'read',
+  idempotent: true,
+  openWorld: false,
+  mode: 'instant',
+  async handler(input) {
+    return { score: input.score };
+  },
+  verdict(o) {
+    if (o.score < 0) return { kind: 'failed', message: 'The checker crashed.', hint: 'Run widgets_list, then retry with maxParts: 3 or score: 0.5.' };
+    return o.score < 0.5 ? { kind: 'not-passed', message: `scored ${o.score}, below 0.5` } : { kind: 'ok' };
+  },
+  summarize: (o) => `score ${o.score}`,
+});
+
+export const fakeOperations: AnyOperation[] = [widgetShow, widget, widgetsList, widgetWait, widgetBuild, widgetCheck];
 
 export interface CapturedIo extends BaseIo {
   out: string[];

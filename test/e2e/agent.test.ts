@@ -231,7 +231,10 @@ describe('bench through MCP', () => {
     const cmp = await call('bench_compare', { lhs: sessions[1]!, rhs: sessions[0]! });
     expect(cmp.isError, textOf(cmp)).toBeFalsy();
     expect(cmp.structuredContent!.aggregate.comparableCount).toBe(6);
-    expect(cmp.structuredContent!.markdown).toMatch(/original/);
+    expect(cmp.structuredContent!.markdown).toBeUndefined();
+    const full = await call('bench_compare', { lhs: sessions[1]!, rhs: sessions[0]!, detail: 'full' });
+    expect(full.structuredContent!.markdown).toMatch(/original/);
+    expect(full.structuredContent!.rows).toHaveLength(6);
   });
 
   it('serves tasks and skills as resources', async () => {

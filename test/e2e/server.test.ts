@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULT_BUDGET_CHARS } from '../../src/contract/detail.js';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { echoPolicy, scriptedPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
@@ -73,7 +74,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     expect(Object.keys(runTool.inputSchema.properties ?? {})).toContain('waitSeconds');
   });
 
-  it('calls every tool successfully', async () => {
+  it('calls every tool successfully, each default result within the size budget', async () => {
     const { tools } = await conn.client.listTools();
     const sleeper = await call('test_sleep', { steps: 1, stepMs: 1 });
     const runId = sleeper.structuredContent!.runId as string;
@@ -105,6 +106,9 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       expect(r.isError, `${name}: ${textOf(r)}`).toBeFalsy();
       expect(r.structuredContent, name).toBeDefined();
       expect(textOf(r).length, name).toBeGreaterThan(0);
+      // What a host puts in the model's context stays small by default (details behind `detail` or resources).
+      expect(JSON.stringify(r.structuredContent).length, `${name} structured content`).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+      expect(textOf(r).length, `${name} text`).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
       covered.add(name);
     }
     // A tool added without a case here fails this test.
@@ -176,6 +180,8 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
 
   it('reports a failed run with its error and hint', async () => {
     const r = await call('test_sleep', { steps: 3, stepMs: 5, failAt: 2 });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/^Run run-\S+ \(test_sleep\) failed: step 2 failed on purpose/);
     expect(r.structuredContent).toMatchObject({ status: 'failed', error: { message: 'step 2 failed on purpose', hint: 'do not pass failAt' } });
     expect(textOf(r)).toMatch(/Hint: do not pass failAt/);
   });
@@ -207,8 +213,8 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     for (const [name, args, pattern] of cases) {
       const r = await call(name, args);
       const text = textOf(r) + JSON.stringify(r.structuredContent?.error ?? '');
+      expect(r.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
       if (name === 'test_llm') expect(r.structuredContent?.status).toBe('failed');
-      else expect(r.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
       expect(text, name).toMatch(pattern);
     }
   });

@@ -21,14 +21,35 @@ Usage: skvm sim serve [--port=N] [--host=127.0.0.1] [--policy=FILE]
 Flags:
   --port=<integer>    Port to listen on, 0–65535. Default: 0 (any free port).
   --host=<string>     Interface to bind. Default: 127.0.0.1 (local only).
-  --policy=<file>     JSON policy file, e.g. {"policy": "echo"} or a scripted policy with
-                      optional "latency" and "faults". Default: echo (replies "sim: <last
-                      user message>").
+  --policy=<file>     JSON policy file (below). Default: echo.
+
+Policies — a file is {"policy": "<type>", …the type's fields…, "latency"?: …, "faults"?: …}:
+  echo          Replies "sim: <last user message>" ("ok" when max_tokens ≤ 4).
+  scripted      {"replies": [reply, …], "whenExhausted"?: "error" | "repeat-last" | reply}:
+                each request gets the next reply.
+  conversation  {"scripts": [{"name", "match": {"prompt"?, "system"?}, "steps": [reply, …]}],
+                "fallback"?: reply}: the first script whose regexes match the first user message
+                and the system prompt answers step k to a request holding k assistant messages
+                (stateless, so concurrent agents each follow their own script).
+                skvm-data/sim/tasks.json plays an agent through the bundled tasks.
+  planted       {"levels": {"<primitive>": "L0".."L3"}, "registryDir": DIR}: a model of known
+                ability for the profiler — each registered probe gets its reference solution
+                when the probe's level is within the planted level, else a near miss.
+A reply is {"text"?, "toolCalls"?: [{"name", "arguments"}], "stopReason"?, "usage"?} or
+{"fault": {"type": "rate_limit" | "server_error" | "auth" | "bad_request" | "malformed" |
+"hang" | "disconnect", …}}. "latency" is {"fixedMs"}, {"minMs", "maxMs"} or
+{"meanMs", "jitterMs"}; "faults" injects errors at random: {"rateLimit", "serverError",
+"malformed", "hang", "disconnect"} probabilities (summing to at most 1), "retryAfterSeconds",
+"maxConsecutive", "seed".
 
 With --json, stdout is one JSON object: url, openaiBaseUrl, anthropicBaseUrl, policy, routes.
 
 Endpoints: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health,
-GET /_sim/stats.`;
+GET /_sim/stats.
+
+Examples:
+  skvm sim serve
+  skvm sim serve --policy=skvm-data/sim/tasks.json`;
 
 export interface SimRoutes {
   providers: { routes: Array<{ match: string; kind: 'openai-compatible' | 'anthropic'; baseUrl: string; apiKey: string }> };
@@ -98,9 +119,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       ].join('\n'),
     );
   }
+  // Listen before saying so: a signal sent on reading "Serving" must find the handler in place.
+  const stopped = io.untilSignal();
   io.stderr.write('Serving; press Ctrl-C to stop.\n');
 
-  const signal = await io.untilSignal();
+  const signal = await stopped;
   await server.close();
   const s = server.stats();
   io.stderr.write(`Simulator stopped (${signal}) after ${s.requests} request${s.requests === 1 ? '' : 's'}.\n`);

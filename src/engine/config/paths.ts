@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { expandPath } from '../util/fs.js';
 
 /** Where a resolved value came from, shown by config_show. */
@@ -58,6 +58,20 @@ export function findInstallRoot(from: string = fileURLToPath(import.meta.url)): 
 
 /** How config_show names a flag-given root (the reference's flag names). */
 const FLAG_LABELS: Record<keyof RootFlags, string> = { cache: '--skvm-cache', dataDir: '--skvm-data-dir', tmpDir: '--tmp-dir' };
+
+let version: string | undefined;
+
+/** The version in the install root's package.json ("0.0.0" when it cannot be read). */
+export function packageVersion(): string {
+  if (version) return version;
+  try {
+    version = (JSON.parse(readFileSync(path.join(findInstallRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    version = '0.0.0';
+  }
+  return version;
+}
+
 
 export function resolveRoots(inp: RootInputs): Roots {
   const home = inp.home ?? os.homedir();

@@ -29,6 +29,8 @@ export function closestMatches(name: string, candidates: Iterable<string>, limit
     let score: number;
     if (needle.length > 0 && (hay.includes(needle) || needle.includes(hay))) score = -1 + Math.abs(hay.length - needle.length) / 1000;
     else {
+      // The distance is at least the length difference: skip hopeless pairs before the O(n·m) walk.
+      if (Math.abs(needle.length - hay.length) > Math.max(needle.length, hay.length) / 2) continue;
       const d = editDistance(needle, hay);
       if (d > Math.max(needle.length, hay.length) / 2) continue;
       score = d;

@@ -1,0 +1,10 @@
+/**
+ * Build step (npm run build): writes the server's tool and resource listing as JSON beside
+ * src/server/manifest.ts, so the server starts without loading the registries (see there).
+ */
+import { resourceFamilies } from '../resources/index.js';
+import { listRegistries } from '../src/server/catalog.js';
+import { writeManifest } from '../src/server/manifest.js';
+import { operations } from '../tools/index.js';
+
+writeManifest(listRegistries({ operations, resources: resourceFamilies }));
