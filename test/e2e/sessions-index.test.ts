@@ -44,4 +44,18 @@ describe('sessions.jsonl through MCP', () => {
     expect(lines[1]!.id).toMatch(/^\d{8}-\d{6}-profile-bare-agent-target$/);
     expect(lines[1]).toMatchObject({ type: 'profile', logDir: 'log/profile/bare-agent/planted--target', models: ['planted/target'], harness: 'bare-agent', summary: '1 profile (1 profiled, 0 cached)' });
   }, 120_000);
+
+  it('records a run_task as a `run` session under its runtime log folder', async () => {
+    const r = (await conn.client.callTool({ name: 'run_task', arguments: { task: 'slugify', model: 'planted/target', waitSeconds: 50 } }, { timeout: 120_000 })) as {
+      structuredContent?: Record<string, any>;
+      content: Array<{ type: string; text?: string }>;
+    };
+    expect(r.structuredContent!.status, textOf(r)).toBe('succeeded');
+    const lines = readFileSync(path.join(cache, 'log', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const mine = lines.filter((l) => l.type === 'run');
+    expect(mine.map((l) => l.status)).toEqual(['running', 'completed']);
+    expect(mine[1]!.id).toBe(mine[0]!.id);
+    expect(mine[1]!.id).toMatch(/^\d{8}-\d{6}-run-bare-agent-target-slugify$/);
+    expect(mine[1]).toMatchObject({ logDir: 'log/runtime/bare-agent/planted--target/slugify', models: ['planted/target'], harness: 'bare-agent', summary: expect.stringMatching(/^score \d\.\d{3}$/) });
+  }, 120_000);
 });

@@ -12,6 +12,8 @@ import type { Skill, SkillMode } from '../skills/types.js';
 import { resolveTask, resolveTaskSkills } from '../tasks/load.js';
 import { UsageError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
+import { newSessionId, shortModel } from '../logs/session-id.js';
+import { indexLogDir, recordSession, type SessionStart } from '../logs/sessions-index.js';
 import { runTask } from '../runtime/index.js';
 
 /**
@@ -65,7 +67,18 @@ export async function runSingleTask(engine: Engine, opts: SingleRunOptions) {
   const maxSteps = opts.maxSteps ?? task.maxSteps;
   opts.onStage?.(0, maxSteps + 2, 'preparing the work directory');
 
-  const result = await runTask({
+  // The reference's `run` session (spec runtime §4.1): tag <adapter>-<shortModel>-<taskId>, log dir the task's runtime log folder.
+  const started = new Date();
+  const session: SessionStart = {
+    id: newSessionId('run', `${opts.adapter}-${shortModel(opts.model)}-${task.id}`, started),
+    type: 'run',
+    startedAt: started.toISOString(),
+    logDir: indexLogDir(path.dirname(convLogPath), engine.roots.cache.value),
+    models: [opts.model],
+    harness: opts.adapter,
+    ...(skills.length ? { skill: skills.map((s) => s.name).join('+') } : {}),
+  };
+  const runOnce = () => runTask({
     task,
     model: opts.model,
     adapter: opts.adapter,
@@ -86,6 +99,9 @@ export async function runSingleTask(engine: Engine, opts: SingleRunOptions) {
       afterLLM: [({ iteration }) => opts.onStage?.(iteration + 1, maxSteps + 2, `agent turn ${iteration + 1}`)],
     },
   });
+  const result = await recordSession(engine.roots.sessionsIndex, session, runOnce, (r) =>
+    r.runResult.runStatus === 'ok' ? { summary: r.evalResults.length > 0 ? `score ${r.overallScore.toFixed(3)}` : 'ran (not scored)' } : { error: `runStatus ${r.runResult.runStatus}${r.runResult.statusDetail ? `: ${r.runResult.statusDetail}` : ''}` },
+  );
   opts.onStage?.(maxSteps + 2, maxSteps + 2, 'done');
 
   const run = result.runResult;

@@ -90,6 +90,9 @@ export class ProcessFamily {
   /** pid → start time of every member seen alive (0 when known from the cgroup). */
   private readonly members = new Map<number, number>();
   private readonly tokenBytes: Buffer;
+  /** SIGTERM already sent to the process group / to these pids. */
+  private groupTermed = false;
+  private readonly termed = new Set<number>();
 
   constructor(
     readonly rootPid: number,
@@ -172,9 +175,13 @@ export class ProcessFamily {
    * chance to clean up. (A process that calls itself bwrap only escapes the SIGTERM: SIGKILL follows.)
    */
   signal(sig: NodeJS.Signals, opts: { spareRoot?: boolean } = {}): void {
-    if (!opts.spareRoot) {
+    // SIGTERM reaches each process once: a trap that runs twice cleans up twice (or not at all).
+    const once = sig === 'SIGTERM';
+    const toGroup = !opts.spareRoot && !(once && this.groupTermed);
+    if (toGroup) {
       try {
         process.kill(-this.rootPid, sig);
+        if (once) this.groupTermed = true;
       } catch {
         // group gone
       }
@@ -188,7 +195,11 @@ export class ProcessFamily {
         continue;
       }
       if (opts.spareRoot && (pid === this.rootPid || info.ppid === this.rootPid || info.comm === 'bwrap')) continue;
-      if (safeToSignal(pid)) kill(pid, sig);
+      if (once && ((this.groupTermed && info.pgid === this.rootPid) || this.termed.has(pid))) continue;
+      if (safeToSignal(pid)) {
+        kill(pid, sig);
+        if (once) this.termed.add(pid);
+      }
     }
   }
 
