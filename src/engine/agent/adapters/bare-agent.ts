@@ -64,10 +64,10 @@ export interface BareAgentOptions {
   temperature?: number;
 }
 
+/** Short on purpose: every request carries it, and users pay for each token. */
 export const BARE_AGENT_SYSTEM_PROMPT =
-  'You are an autonomous agent. Carry out the task you are given by calling the tools available to you. ' +
-  'Everything you need and everything you produce lives in the current working directory; use paths relative to it. ' +
-  'When the task is complete, answer with a short summary and no tool calls.';
+  'Do the task by calling the tools. Your files are in the current directory; use relative paths. ' +
+  'When done, reply with a short summary and no tool calls.';
 
 /** How an injected skill is wrapped; the simulator's scripts detect exactly this, so keep it byte for byte. */
 export function injectSkillText(content: string): string {
