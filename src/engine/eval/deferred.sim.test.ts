@@ -1,39 +1,15 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../test/tmp.js';
-import { LlmClient } from '../llm/client.js';
-import { scriptedPolicy, startSimServer, type SimRequest, type SimServer } from '../sim/index.js';
+import { simulatedLlm } from '../../../test/scripted-sim.js';
+import type { SimRequest } from '../sim/index.js';
 import type { EvalCriterion } from '../tasks/criteria.js';
-import { silentLogger } from '../util/log.js';
-import {
-  appendManifestEntry,
-  buildManifestEntry,
-  deferredEntryId,
-  readDeferredResults,
-  readManifest,
-  runDeferredJudge,
-  type DeferredJudgeProgress,
-} from './deferred.js';
+import { appendManifestEntry, buildManifestEntry, deferredEntryId, readDeferredResults, readManifest, runDeferredJudge, type DeferredJudgeProgress } from './deferred.js';
 import type { JudgeInputs } from './types.js';
 
 const tmp = tempDirs('skvm-eval-deferred-test-');
-let sim: SimServer;
-let client: LlmClient;
-
-beforeAll(async () => {
-  sim = await startSimServer({ policy: scriptedPolicy([]) });
-  client = new LlmClient({
-    config: () => ({ providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }] } }),
-    configFile: 'x',
-    env: {},
-    log: silentLogger,
-    retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 1 },
-  });
-});
-afterAll(async () => {
-  await sim.close();
-});
+const { client: judgeLlm, sim: simulator } = simulatedLlm((sim) => [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }], { retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 1 } });
 
 const judgeCrit = (id: string | undefined, rubric: string | Record<string, string>, maxScore = 1): EvalCriterion => ({
   method: 'llm-judge',
@@ -48,7 +24,7 @@ function scoringPolicy(opts: { delayMs?: number; failFor?: number[] } = {}) {
   let inFlight = 0;
   let maxInFlight = 0;
   const seen: SimRequest[] = [];
-  sim.setPolicy({
+  simulator().setPolicy({
     name: 'scoring',
     async respond(req) {
       seen.push(req);
@@ -121,7 +97,7 @@ describe('runDeferredJudge (simulator)', () => {
     await writeManifest(dir, 6);
     const policy = scoringPolicy({ delayMs: 80 });
     const progress: DeferredJudgeProgress[] = [];
-    const summary = await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge', concurrency: 3, onProgress: (p) => progress.push(p) });
+    const summary = await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge', concurrency: 3, onProgress: (p) => progress.push(p) });
     expect(summary).toMatchObject({ total: 6, judged: 6, skipped: 0, infraErrors: 0 });
     expect(policy.maxInFlight()).toBe(3);
     expect(progress.map((p) => p.done)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -148,7 +124,7 @@ describe('runDeferredJudge (simulator)', () => {
     const dir = tmp();
     await writeManifest(dir, 3);
     scoringPolicy({ failFor: [1] });
-    const summary = await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge' });
+    const summary = await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge' });
     expect(summary).toMatchObject({ judged: 3, infraErrors: 1 });
     const failed = (await readDeferredResults(dir)).find((r) => r.id.includes('task1-'))!;
     expect(failed).toMatchObject({ pass: false, score: 0 });
@@ -159,10 +135,10 @@ describe('runDeferredJudge (simulator)', () => {
     const dir = tmp();
     await writeManifest(dir, 4);
     scoringPolicy({ failFor: [2] });
-    await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge', concurrency: 2 });
+    await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge', concurrency: 2 });
 
     const second = scoringPolicy();
-    const summary = await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge', concurrency: 2 });
+    const summary = await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge', concurrency: 2 });
     expect(summary).toMatchObject({ total: 4, judged: 1, skipped: 3, infraErrors: 0 });
     expect(second.seen).toHaveLength(1);
     expect(String(second.seen[0]!.messages[0]!.content)).toContain('answer 2');
@@ -172,13 +148,13 @@ describe('runDeferredJudge (simulator)', () => {
     expect(rows.every((r) => r.infraError === undefined)).toBe(true);
 
     const third = scoringPolicy();
-    expect(await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge' })).toMatchObject({ judged: 0, skipped: 4 });
+    expect(await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge' })).toMatchObject({ judged: 0, skipped: 4 });
     expect(third.seen).toHaveLength(0);
 
     // New entries appended later are the only ones judged.
     await appendManifestEntry(dir, buildManifestEntry({ sessionId: 's1', taskId: 'late', condition: 'with-skill', criterionIndex: 1, criterion: judgeCrit(undefined, 'r'), inputs: inputs(9) }));
     const fourth = scoringPolicy();
-    expect(await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge' })).toMatchObject({ total: 5, judged: 1, skipped: 4 });
+    expect(await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge' })).toMatchObject({ total: 5, judged: 1, skipped: 4 });
     expect(fourth.seen).toHaveLength(1);
   });
 
@@ -186,9 +162,9 @@ describe('runDeferredJudge (simulator)', () => {
     const dir = tmp();
     await writeManifest(dir, 2);
     scoringPolicy({ failFor: [0] });
-    await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge' });
+    await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge' });
     const p = scoringPolicy();
-    expect(await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge', rejudgeInfraErrors: false })).toMatchObject({ judged: 0, skipped: 2 });
+    expect(await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge', rejudgeInfraErrors: false })).toMatchObject({ judged: 0, skipped: 2 });
     expect(p.seen).toHaveLength(0);
   });
 
@@ -200,7 +176,7 @@ describe('runDeferredJudge (simulator)', () => {
     let n = 0;
     const run = runDeferredJudge({
       manifestDir: dir,
-      llm: client,
+      llm: judgeLlm(),
       model: 'sim/judge',
       concurrency: 1,
       signal: ac.signal,
@@ -212,10 +188,10 @@ describe('runDeferredJudge (simulator)', () => {
     const judged = (await readDeferredResults(dir)).length;
     expect(judged).toBe(2);
     scoringPolicy();
-    expect(await runDeferredJudge({ manifestDir: dir, llm: client, model: 'sim/judge' })).toMatchObject({ judged: 3, skipped: 2 });
+    expect(await runDeferredJudge({ manifestDir: dir, llm: judgeLlm(), model: 'sim/judge' })).toMatchObject({ judged: 3, skipped: 2 });
   });
 
   it('an empty or missing manifest judges nothing', async () => {
-    expect(await runDeferredJudge({ manifestDir: tmp(), llm: client, model: 'sim/judge' })).toEqual({ total: 0, judged: 0, skipped: 0, infraErrors: 0, results: [] });
+    expect(await runDeferredJudge({ manifestDir: tmp(), llm: judgeLlm(), model: 'sim/judge' })).toEqual({ total: 0, judged: 0, skipped: 0, infraErrors: 0, results: [] });
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { okRun } from '../../../test/run-result.js';
 import { tempDirs } from '../../../test/tmp.js';
 import type { RunResult } from '../agent/types.js';
 import { FileCheckCriterionSchema, type FileCheckCriterion } from '../tasks/criteria.js';
@@ -12,17 +13,7 @@ import type { EvalContext } from './types.js';
 const tmp = tempDirs('skvm-eval-fc-test-');
 
 function ctx(workDir: string): EvalContext {
-  const runResult: RunResult = {
-    text: '',
-    steps: [],
-    tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    cost: 0,
-    durationMs: 0,
-    llmDurationMs: 0,
-    workDir,
-    runStatus: 'ok',
-  };
-  return { runResult, workDir, sandbox: { mode: 'auto', network: false, timeoutMs: 10_000 } };
+  return { runResult: okRun(workDir), workDir, sandbox: { mode: 'auto', network: false, timeoutMs: 10_000 } };
 }
 
 function agentDir(files: Record<string, string>): string {

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { okRun } from '../../../test/run-result.js';
 import { tempDirs } from '../../../test/tmp.js';
 import type { RunResult } from '../agent/types.js';
-import { LlmClient } from '../llm/client.js';
-import { scriptedPolicy, startSimServer, type ScriptStep, type ScriptedPolicy, type SimServer } from '../sim/index.js';
+import { simulatedLlm } from '../../../test/scripted-sim.js';
+import type { ScriptStep } from '../sim/index.js';
 import { LlmJudgeCriterionSchema, type EvalCriterion, type LlmJudgeCriterion } from '../tasks/criteria.js';
-import { silentLogger } from '../util/log.js';
 import { evaluateAll } from './evaluate.js';
 import { collectJudgeInputs, collectWorkDirFiles, formatTrace, renderRubric } from './judge-inputs.js';
 import { evaluateLlmJudge } from './llm-judge.js';
@@ -15,45 +15,21 @@ import type { EvalContext, JudgeInputs } from './types.js';
 /** The LLM judge through the real LlmClient, SDK and HTTP against the simulator. */
 
 const tmp = tempDirs('skvm-eval-judge-test-');
-let sim: SimServer;
-let client: LlmClient;
+const { client, script } = simulatedLlm((sim) => [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }]);
 
-beforeAll(async () => {
-  sim = await startSimServer({ policy: scriptedPolicy([]) });
-  client = new LlmClient({
-    config: () => ({ providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }] } }),
-    configFile: 'x',
-    env: {},
-    log: silentLogger,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-  });
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-function script(steps: ScriptStep[]): ScriptedPolicy {
-  const p = scriptedPolicy(steps);
-  sim.setPolicy(p);
-  return p;
-}
 const submit = (args: Record<string, unknown>): ScriptStep => ({ kind: 'message', toolCalls: [{ name: 'submit_score', arguments: args }] });
 
 function runResult(workDir: string): RunResult {
-  return {
+  return okRun(workDir, {
     text: 'I wrote report.md with the totals.',
     steps: [
       { role: 'assistant', text: 'Let me write the report.', toolCalls: [{ id: 'c1', name: 'write_file', input: { path: 'report.md', content: 'x'.repeat(700) }, output: 'ok: wrote 700 bytes' }], timestamp: 1 },
       { role: 'tool', toolCalls: [{ id: 'c2', name: 'execute_command', input: { command: 'ls' }, output: 'y'.repeat(1500) }], timestamp: 2 },
       { role: 'assistant', text: 'Done.', toolCalls: [], timestamp: 3 },
     ],
-    tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    cost: 0,
     durationMs: 10,
     llmDurationMs: 5,
-    workDir,
-    runStatus: 'ok',
-  };
+  });
 }
 
 function agentDir(): string {
@@ -80,7 +56,7 @@ function agentDir(): string {
 }
 
 function ctx(workDir: string, extra: Partial<EvalContext> = {}): EvalContext {
-  return { runResult: runResult(workDir), workDir, sandbox: { mode: 'auto', network: false, timeoutMs: 10_000 }, judge: { llm: client, model: 'sim/judge' }, ...extra };
+  return { runResult: runResult(workDir), workDir, sandbox: { mode: 'auto', network: false, timeoutMs: 10_000 }, judge: { llm: client(), model: 'sim/judge' }, ...extra };
 }
 
 const judge = (c: Partial<LlmJudgeCriterion>): LlmJudgeCriterion => LlmJudgeCriterionSchema.parse({ method: 'llm-judge', rubric: 'Report is correct', ...c });

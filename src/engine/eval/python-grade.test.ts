@@ -1,6 +1,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { okRun } from '../../../test/run-result.js';
 import { tempDirs } from '../../../test/tmp.js';
 import type { RunResult } from '../agent/types.js';
 import type { CustomCriterion } from '../tasks/criteria.js';
@@ -12,7 +13,7 @@ import type { EvalContext } from './types.js';
 const tmp = tempDirs('skvm-eval-pygrade-test-');
 
 function runResult(workDir: string): RunResult {
-  return {
+  return okRun(workDir, {
     text: 'final',
     steps: [
       { role: 'assistant', text: 'Writing the file.', toolCalls: [{ id: 'a', name: 'write_file', input: { path: 'out.txt', content: 'hi' } }], timestamp: 1 },
@@ -20,13 +21,8 @@ function runResult(workDir: string): RunResult {
       { role: 'assistant', toolCalls: [{ id: 'b', name: 'read_file', input: { path: 'out.txt' }, output: 'hi' }], timestamp: 3 },
       { role: 'assistant', text: 'All done.', toolCalls: [], timestamp: 4 },
     ],
-    tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    cost: 0,
     durationMs: 1,
-    llmDurationMs: 0,
-    workDir,
-    runStatus: 'ok',
-  };
+  });
 }
 
 function agentDir(files: Record<string, string> = { 'out.txt': 'hi' }): string {

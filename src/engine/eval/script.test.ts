@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { okRun } from '../../../test/run-result.js';
 import { tempDirs } from '../../../test/tmp.js';
 import type { RunResult } from '../agent/types.js';
 import { ScriptCriterionSchema, type ScriptCriterion } from '../tasks/criteria.js';
@@ -11,16 +12,7 @@ import type { EvalContext } from './types.js';
 const tmp = tempDirs('skvm-eval-script-test-');
 
 function run(workDir: string): RunResult {
-  return {
-    text: 'done',
-    steps: [],
-    tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    cost: 0,
-    durationMs: 1,
-    llmDurationMs: 0,
-    workDir,
-    runStatus: 'ok',
-  };
+  return okRun(workDir, { text: 'done', durationMs: 1 });
 }
 
 function ctx(workDir: string, timeoutMs = 15_000): EvalContext {

@@ -1,36 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Route } from '../config/schema.js';
 import { SkvmError } from '../util/errors.js';
-import { silentLogger } from '../util/log.js';
-import { echoPolicy, scriptedPolicy, startSimServer, type ScriptStep, type ScriptedPolicy, type SimServer } from '../sim/index.js';
-import { LlmClient } from './client.js';
+import { simulatedLlm } from '../../../test/scripted-sim.js';
+import { echoPolicy, type ScriptStep } from '../sim/index.js';
 import { LlmError } from './errors.js';
 import { extractStructured } from './structured.js';
 
 /** Structured extraction through the real client, SDKs and HTTP against the simulator. */
 
-let sim: SimServer;
-let client: LlmClient;
-beforeAll(async () => {
-  sim = await startSimServer({ policy: echoPolicy() });
-  const routes: Route[] = [
+const { client: llm, script } = simulatedLlm(
+  (sim): Route[] => [
     { match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: 'sim-test-key-123' },
     { match: 'simanth/*', kind: 'anthropic', baseUrl: sim.anthropicBaseUrl, apiKey: 'sim-anth-key-456' },
     { match: 'simor/*', kind: 'openrouter', baseUrl: sim.openaiBaseUrl, apiKey: 'sim-or-key-789' },
     { match: 'simjson/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '', supportsToolChoice: false },
-  ];
-  client = new LlmClient({ config: () => ({ providers: { routes } }), configFile: '/tmp/skvm.config.json', env: {}, log: silentLogger, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
-});
-afterAll(async () => {
-  await sim.close();
-});
-
-function script(steps: ScriptStep[]): ScriptedPolicy {
-  const p = scriptedPolicy(steps);
-  sim.setPolicy(p);
-  return p;
-}
+  ],
+  { policy: echoPolicy() },
+);
 
 const Verdict = z.object({
   label: z.enum(['pass', 'fail']),
@@ -47,7 +34,7 @@ describe.each(['sim/m', 'simanth/claude-m', 'simor/acme/m'])('extractStructured 
 
   it('forced tool call: tool_choice names the tool, schema keeps nullable as null-able string', async () => {
     const policy = script([tool(good)]);
-    const r = await extractStructured(client, req);
+    const r = await extractStructured(llm(), req);
     expect(r.value).toEqual(good);
     expect(r.responses).toHaveLength(1);
     const seen = policy.requests()[0]!;
@@ -62,7 +49,7 @@ describe.each(['sim/m', 'simanth/claude-m', 'simor/acme/m'])('extractStructured 
 
   it('toolChoiceSupported:false → JSON in text, fences stripped', async () => {
     const policy = script([text('```json\n' + JSON.stringify(good) + '\n```')]);
-    const r = await extractStructured(client, { ...req, toolChoiceSupported: false });
+    const r = await extractStructured(llm(), { ...req, toolChoiceSupported: false });
     expect(r.value).toEqual(good);
     const seen = policy.requests()[0]!;
     expect(seen.tools).toEqual([]);
@@ -72,7 +59,7 @@ describe.each(['sim/m', 'simanth/claude-m', 'simor/acme/m'])('extractStructured 
 
   it('a 400 refusing tool_choice falls back to JSON in text (no retry of the 400)', async () => {
     const policy = script([{ kind: 'fault', fault: { type: 'bad_request', message: 'tool_choice is not supported in thinking mode' } }, text(JSON.stringify(good))]);
-    const r = await extractStructured(client, req);
+    const r = await extractStructured(llm(), req);
     expect(r.value).toEqual(good);
     expect(policy.requests()).toHaveLength(2);
     expect(r.responses).toHaveLength(1);
@@ -80,14 +67,14 @@ describe.each(['sim/m', 'simanth/claude-m', 'simor/acme/m'])('extractStructured 
 
   it('other vendor errors propagate', async () => {
     script([{ kind: 'fault', fault: { type: 'bad_request', message: 'context too long' } }]);
-    const e = await extractStructured(client, req).catch((x: unknown) => x);
+    const e = await extractStructured(llm(), req).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(LlmError);
     expect((e as LlmError).kind).toBe('bad_request');
   });
 
   it('repair after an invalid first tool call: the model sees its answer and the issues', async () => {
     const policy = script([tool({ label: 'maybe', score: 3, reason: null }), tool(good)]);
-    const r = await extractStructured(client, req);
+    const r = await extractStructured(llm(), req);
     expect(r.value).toEqual(good);
     expect(r.responses).toHaveLength(2);
     const msgs = policy.requests()[1]!.messages;
@@ -103,14 +90,14 @@ describe.each(['sim/m', 'simanth/claude-m', 'simor/acme/m'])('extractStructured 
 
   it('repair in the text layer after invalid JSON', async () => {
     const policy = script([text('{"label": "pass", "score": '), text(JSON.stringify(good))]);
-    const r = await extractStructured(client, { ...req, toolChoiceSupported: false });
+    const r = await extractStructured(llm(), { ...req, toolChoiceSupported: false });
     expect(r.value).toEqual(good);
     expect(policy.requests()[1]!.messages[2]!.content).toMatch(/not valid JSON/);
   });
 
   it('two invalid answers fail with the zod issues and their paths', async () => {
     script([tool({ label: 'pass', score: 2, reason: null }), tool({ label: 'pass', score: 0.5, reason: 7, tags: [1] })]);
-    const e = await extractStructured(client, req).catch((x: unknown) => x);
+    const e = await extractStructured(llm(), req).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(SkvmError);
     const msg = (e as Error).message;
     expect(msg).toMatch(/verdict/);
@@ -123,10 +110,10 @@ describe('route config supportsToolChoice: false', () => {
   it('makes extraction ask for JSON in text without a forced tool call, through a usage-tracking provider too', async () => {
     const good = { label: 'fail', score: 0, reason: 'wrong', tags: [] };
     const policy = script([text(JSON.stringify(good)), text(JSON.stringify(good))]);
-    const direct = await extractStructured(client, { model: 'simjson/m', schema: Verdict, name: 'verdict', description: 'd', prompt: 'p' });
+    const direct = await extractStructured(llm(), { model: 'simjson/m', schema: Verdict, name: 'verdict', description: 'd', prompt: 'p' });
     expect(direct.value).toEqual(good);
     const usage: unknown[] = [];
-    const tracked = await extractStructured(client.withUsage((u) => usage.push(u)), { model: 'simjson/m', schema: Verdict, name: 'verdict', description: 'd', prompt: 'p' });
+    const tracked = await extractStructured(llm().withUsage((u) => usage.push(u)), { model: 'simjson/m', schema: Verdict, name: 'verdict', description: 'd', prompt: 'p' });
     expect(tracked.value).toEqual(good);
     expect(usage).toHaveLength(1);
     for (const seen of policy.requests()) {

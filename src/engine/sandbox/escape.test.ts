@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { survivors } from '../../../test/proc-marks.js';
 import { registerSecret } from '../util/redact.js';
 import { sandboxSupport, TMPFS_SIZE_BYTES } from './bwrap.js';
 import { toolPrefixes } from './env.js';
@@ -122,20 +123,6 @@ function expectClean(r: CommandResult): void {
   }
 }
 
-/** Host pids whose environment carries SKVM_TEST_MARK=<mark>. */
-function survivors(mark: string): number[] {
-  const needle = Buffer.from(`SKVM_TEST_MARK=${mark}`);
-  const out: number[] = [];
-  for (const n of readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      if (readFileSync(`/proc/${n}/environ`).includes(needle)) out.push(Number(n));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 /** kill -0 succeeds and the process is not a zombie (a zombie is dead, only not yet reaped). */
 function alive(pid: number): boolean {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newMark, survivors } from '../../../test/proc-marks.js';
 import { UsageError } from '../util/errors.js';
 import { which } from '../util/which.js';
 import { sandboxSupport } from './bwrap.js';
@@ -27,22 +27,7 @@ function run(mode: SandboxMode, command: string, extra: Partial<CommandOptions> 
   return runCommand({ command, cwd: work, workDir: work, timeoutMs: 10_000, mode, ...extra });
 }
 
-/** Host pids whose environment carries `SKVM_TEST_MARK=<mark>` (works for both modes). */
-function survivors(mark: string): number[] {
-  const needle = Buffer.from(`SKVM_TEST_MARK=${mark}`);
-  const out: number[] = [];
-  for (const n of readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      if (readFileSync(`/proc/${n}/environ`).includes(needle)) out.push(Number(n));
-    } catch {
-      // gone or not ours
-    }
-  }
-  return out;
-}
 
-const newMark = () => randomBytes(8).toString('hex');
 
 it('bubblewrap works wherever it is installed', () => {
   if (which('bwrap')) expect(support, support.reason).toMatchObject({ available: true });

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newMark, survivors } from '../../../test/proc-marks.js';
 import { sandboxSupport } from './bwrap.js';
 import { processLimitSupport, usePidCgroups } from './cgroup.js';
 import { runCommand } from './run.js';
@@ -22,19 +21,6 @@ afterAll(async () => {
   await removeWorkDir(work);
 });
 
-function survivors(mark: string): number[] {
-  const needle = Buffer.from(`SKVM_TEST_MARK=${mark}`);
-  return readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .filter((n) => {
-      try {
-        return readFileSync(`/proc/${n}/environ`).includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe.each(MODES)('watchdog without cgroup (mode %s)', (mode) => {
   it('reports the limit in use', async () => {
@@ -42,7 +28,7 @@ describe.each(MODES)('watchdog without cgroup (mode %s)', (mode) => {
   });
 
   it('kills a command whose processes exceed maxProcesses, leaving nothing behind', async () => {
-    const mark = randomBytes(8).toString('hex');
+    const mark = newMark();
     const t = Date.now();
     // About 500 processes that each live 30 s: far over the budget of 32.
     const r = await runCommand({

@@ -1,21 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SimReply } from './policy.js';
-import { scriptedPolicy } from './policies/scripted.js';
-import { startSimServer, type SimServer } from './server.js';
+import { scriptedSimulator } from '../../../test/scripted-sim.js';
 
-let sim: SimServer | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function serve(steps: Parameters<typeof scriptedPolicy>[0], opts?: Parameters<typeof scriptedPolicy>[1]) {
-  const policy = scriptedPolicy(steps, opts);
-  sim = await startSimServer({ policy });
-  const client = new Anthropic({ baseURL: sim.anthropicBaseUrl, apiKey: 'sk-ant-test-secret', maxRetries: 0 });
-  return { policy, client, sim };
-}
+const serve = scriptedSimulator((s) => new Anthropic({ baseURL: s.anthropicBaseUrl, apiKey: 'sk-ant-test-secret', maxRetries: 0 }));
 
 /**
  * Per-request ids derive from the seq, so streamed and plain replies differ there; the SDK's

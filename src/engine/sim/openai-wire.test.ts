@@ -1,21 +1,9 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SimReply, SimRequest } from './policy.js';
-import { scriptedPolicy } from './policies/scripted.js';
-import { startSimServer, type SimServer } from './server.js';
+import { scriptedSimulator } from '../../../test/scripted-sim.js';
 
-let sim: SimServer | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function serve(steps: Parameters<typeof scriptedPolicy>[0], opts?: Parameters<typeof scriptedPolicy>[1]) {
-  const policy = scriptedPolicy(steps, opts);
-  sim = await startSimServer({ policy });
-  const client = new OpenAI({ baseURL: sim.openaiBaseUrl, apiKey: 'sk-test-secret-value', maxRetries: 0 });
-  return { policy, client, sim };
-}
+const serve = scriptedSimulator((s) => new OpenAI({ baseURL: s.openaiBaseUrl, apiKey: 'sk-test-secret-value', maxRetries: 0 }));
 
 /**
  * Streamed and plain replies come from different requests, so per-request ids differ by seq;

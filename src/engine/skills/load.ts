@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import matter from 'gray-matter';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, SkvmError, errorMessage } from '../util/errors.js';
+import { loadEach, type LoadProblem } from '../util/async.js';
 import type { Skill } from './types.js';
 import { isInside, walkContained } from './walk.js';
 import { statOrNull } from '../util/fs.js';
@@ -262,26 +263,12 @@ export async function resolveSkill(ref: string, dataRoot: string, opts: { cwd?: 
 export interface SkillListing {
   skills: Skill[];
   /** Folders under `<data>/skills` that did not load, each with the reason. */
-  problems: Array<{ dir: string; error: string }>;
+  problems: LoadProblem[];
 }
 
 /** Every skill under `<data>/skills`, sorted by folder name; a broken one becomes a problem entry. */
 export async function listSkills(dataRoot: string): Promise<SkillListing> {
   const names = await listSkillNames(dataRoot);
-  const results = await Promise.all(
-    names.map(async (name) => {
-      const dir = path.join(skillsDir(dataRoot), name);
-      try {
-        return { skill: await loadSkill(dir) };
-      } catch (err) {
-        return { problem: { dir, error: errorMessage(err) } };
-      }
-    }),
-  );
-  const listing: SkillListing = { skills: [], problems: [] };
-  for (const r of results) {
-    if (r.skill) listing.skills.push(r.skill);
-    else if (r.problem) listing.problems.push(r.problem);
-  }
-  return listing;
+  const { loaded, problems } = await loadEach(names.map((n) => path.join(skillsDir(dataRoot), n)), 16, loadSkill);
+  return { skills: loaded, problems };
 }

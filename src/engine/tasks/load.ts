@@ -10,7 +10,7 @@ import { closestMatches } from '../util/closest.js';
 import { NotFoundError, SkvmError, errorMessage } from '../util/errors.js';
 import { TaskFileSchema, type TaskFile } from './schema.js';
 import { lstatOrNull, statOrNull } from '../util/fs.js';
-import { mapLimit } from '../util/async.js';
+import { loadEach, type LoadProblem } from '../util/async.js';
 
 
 /**
@@ -42,10 +42,7 @@ export type LoadedTask = TaskFile & {
   skills?: Skill[];
 };
 
-export interface TaskProblem {
-  dir: string;
-  error: string;
-}
+export type TaskProblem = LoadProblem;
 
 export interface TaskListing {
   /** Sorted by id. */
@@ -265,19 +262,8 @@ export async function listTaskDirs(tasksRoot: string): Promise<string[]> {
 export async function loadTasks(tasksRoot: string, opts: Omit<LoadTaskOptions, 'checkId' | 'cwd'> = {}): Promise<TaskListing> {
   const root = path.resolve(tasksRoot);
   const names = await listTaskDirs(root);
-  const results = await mapLimit(names, 16, async (name) => {
-    const dir = path.join(root, name);
-    try {
-      return { task: await loadTask(dir, { ...opts, checkId: true }) };
-    } catch (err) {
-      return { problem: { dir, error: errorMessage(err) } };
-    }
-  });
-  const listing: TaskListing = { tasks: [], problems: [] };
-  for (const r of results) {
-    if (r.task) listing.tasks.push(r.task);
-    else if (r.problem) listing.problems.push(r.problem);
-  }
+  const { loaded, problems } = await loadEach(names.map((n) => path.join(root, n)), 16, (dir) => loadTask(dir, { ...opts, checkId: true }));
+  const listing: TaskListing = { tasks: loaded, problems };
   listing.tasks.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return listing;
 }

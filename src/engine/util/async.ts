@@ -1,3 +1,5 @@
+import { errorMessage } from './errors.js';
+
 /** `fn` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -32,4 +34,30 @@ export class Semaphore {
     if (next) next();
     else this.held = Math.max(0, this.held - 1);
   }
+}
+
+/** A folder that did not load, with the reason. */
+export interface LoadProblem {
+  dir: string;
+  error: string;
+}
+
+/**
+ * Loads every folder in `dirs` (at most `limit` at once): what loads is kept in order, what
+ * throws becomes a problem entry instead of failing the whole listing.
+ */
+export async function loadEach<T>(dirs: readonly string[], limit: number, load: (dir: string) => Promise<T>): Promise<{ loaded: T[]; problems: LoadProblem[] }> {
+  const results = await mapLimit(dirs, limit, async (dir): Promise<{ ok: true; item: T } | { ok: false; problem: LoadProblem }> => {
+    try {
+      return { ok: true, item: await load(dir) };
+    } catch (err) {
+      return { ok: false, problem: { dir, error: errorMessage(err) } };
+    }
+  });
+  const out: { loaded: T[]; problems: LoadProblem[] } = { loaded: [], problems: [] };
+  for (const r of results) {
+    if (r.ok) out.loaded.push(r.item);
+    else out.problems.push(r.problem);
+  }
+  return out;
 }
