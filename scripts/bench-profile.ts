@@ -14,7 +14,9 @@
  *     and with 20% random 429s (answered at once, retry-after 1 s): the ratio of the two walls;
  *  3. a planted target (reference and near-miss solutions: multi-turn and code probes) at 200 ms
  *     and --concurrency=8, for the cost of tool and code probes.
- * SKVM_BENCH_DETAIL=1 adds the overhead per primitive.
+ * SKVM_BENCH_DETAIL=1 adds the overhead per primitive. SKVM_BENCH_CLI=<path to another build's
+ * dist/src/cli/main.js> profiles with that build instead, under the same jobs and simulator
+ * (before/after comparisons).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +30,7 @@ import { instanceSeed } from '../src/engine/profiler/toolkit.js';
 import { createRng, plantedPolicy, PROBE_REGISTRY_PRELOAD, SIM_REGISTRY_ENV, startSimServer, withFaults, withLatency, type SimPolicy, type SimRequest } from '../src/engine/sim/index.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(REPO, 'dist/src/cli/main.js');
+const BIN = process.env.SKVM_BENCH_CLI ? path.resolve(process.env.SKVM_BENCH_CLI) : path.join(REPO, 'dist/src/cli/main.js');
 const INSTANCES = 3;
 const SEED = 7;
 const PROBES = ALL_PRIMITIVE_IDS.length * PROBE_LEVELS.length * INSTANCES;
