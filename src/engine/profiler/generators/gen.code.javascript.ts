@@ -71,7 +71,7 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const prompt = [
     `${file} holds lines of lowercase words.`,
     `Write a Node.js script solution.js that reads ${file} with fs and writes to ${outFile} only the count of ${ask}.`,
-    `Run it with node; it must recompute from ${file} each run, leaving it unchanged.`,
+    `Run it; it must recompute from ${file} each run, leaving it unchanged.`,
   ].join('\n');
 
   const src = (wrong: boolean) => {
@@ -181,7 +181,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
     `${dir}/ holds UTF-8 text files (.${ext}) and other files.`,
     `Write a Node.js script solution.js using the built-in fs, path and crypto modules that writes result.json: an array with one object per .${ext} file directly in ${dir}/ (no other files), sorted by file name:`,
     `{"file": "<name without folder>", "bytes": <size in bytes>, "lines": <number of newline characters>, "${algo}": "<lowercase hex ${algoName} of the contents>"}`,
-    `Run it with node; it must list and read ${dir}/ each run, leaving it unchanged.`,
+    `Run it; it must list and read ${dir}/ each run, leaving it unchanged.`,
   ].join('\n');
 
   const src = (wrongBytes: boolean) =>
@@ -315,7 +315,7 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
     `${names[0]} to ${names[k - 1]} each hold an array of objects {"id": <int>, "${keys.label}": <string>, "${keys.value}": <int>}.`,
     'Write a Node.js script solution.js with an async main that reads all these files concurrently (fs/promises, Promise.all, await) and merges their arrays; for an id in several files keep only the object from the highest-numbered file.',
     `It writes result.json: {"count": <merged objects>, "total": <sum of ${keys.value}>, "items": <merged objects, unchanged, sorted by id ascending>}.`,
-    'Run it with node; it must read the files each run, leaving them unchanged.',
+    'Run it; it must read the files each run, leaving them unchanged.',
   ].join('\n');
 
   const src = (keepFirst: boolean) =>

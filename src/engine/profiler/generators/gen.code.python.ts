@@ -334,7 +334,7 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
 
   const prompt = [
     'measurements.csv: header row; first column sample (row number), the others readings; a missing reading is an empty cell.',
-    `Write solution.py using numpy: for each reading column, ignoring its missing cells, the count present, mean, population std, min and max; plus a least-squares fit ${Y} = slope * ${X} + intercept over rows where both are present. Write result.json, floats rounded to 3 decimals:`,
+    `Write solution.py using numpy: per reading column, over its present cells, count, mean, population std, min and max; plus a least-squares fit ${Y} = slope * ${X} + intercept over rows where both are present. Write result.json, floats rounded to 3 decimals:`,
     `{"columns": {"<column>": {"count": <int>, "mean": <float>, "std": <float>, "min": <float>, "max": <float>}, ...}, "fit": {"slope": <float>, "intercept": <float>}}`,
     'Run it; it must recompute from the CSV each run, leaving it unchanged.',
   ].join('\n');

@@ -53,7 +53,7 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
 
   const prompt = [
     `Write a bash script solution.sh that, with basic commands such as mkdir and grep, creates the directory ${dir} (it may exist already), writes the ${tag}-level lines of the log ${file} (those starting "${tag} ") to ${dir}/${linesFile} in original order, and only their count to ${dir}/count.txt.`,
-    `Run it with bash; it must read ${file} each run, leaving it unchanged.`,
+    `Run it; it must read ${file} each run, leaving it unchanged.`,
   ].join('\n');
 
   const src = (anchored: boolean) => {
@@ -138,7 +138,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
     'Write a bash script solution.sh, using pipes, redirection and loops, that writes:',
     `- result.txt: the ${k} highest-scoring people of all teams with score >= ${t}, one "<name> <score>" per line, highest first (fewer if fewer qualify);`,
     `- teams.txt: per team file a line "<team> <count of its people with score >= ${t}>" (0 if none), sorted by team name.`,
-    `Run it with bash; it must read ${dir}/ each run, leaving it unchanged.`,
+    `Run it; it must read ${dir}/ each run, leaving it unchanged.`,
   ].join('\n');
 
   const src = (numeric: boolean) =>
@@ -263,11 +263,11 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const wantFresh = l3Answer(fresh, level);
 
   const prompt = [
-    `Lines of the logs in ${dir}/ are a timestamp, then space-separated key=value fields in no fixed order, e.g.:`,
+    `Lines of the logs in ${dir}/ are a timestamp and key=value fields in no fixed order, e.g.:`,
     given.data.files[given.data.manifest[0]!]![0]!,
     `${manifestName} lists the log files to use, one path per line; ignore the others.`,
-    `Write a bash script solution.sh, one pipeline of xargs (feeding the listed files) and awk (parsing, aggregating), that writes result.txt: for each service with level=${level} lines in those files, a line "<service> <count> <total> <average>" (their count, total latency in ms, average latency with exactly 2 decimals), sorted by service.`,
-    'Run it with bash; it must read the files each run, leaving them unchanged.',
+    `Write a bash script solution.sh, one pipeline of xargs (feeding the listed files) and awk (parsing, aggregating), that writes result.txt: for each service with level=${level} lines in those files, a line "<service> <count> <total> <average>" (line count, latency sum in ms, mean latency with exactly 2 decimals), sorted by service.`,
+    'Run it; it must read the files each run, leaving them unchanged.',
   ].join('\n');
 
   const awkKeyed = [

@@ -407,7 +407,7 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
     'setup.sql creates and fills the SQLite tables customers, products, orders and order_items.',
     `Write query.sql giving each customer ${v.area}'s top ${k} products by revenue: sum of quantity * unit_price over items of orders with status '${done}' by customers in that ${v.area}.`,
     `Columns: ${v.area}, product name, revenue rounded to 2 decimals, rank (1 = highest in the ${v.area}); order by ${v.area}, rank. Use CTEs (WITH …) and a window function for the rank.`,
-    'Start query.sql with CREATE INDEX IF NOT EXISTS on the foreign keys the joins look up, at least orders.customer_id and order_items.order_id.',
+    'Start query.sql with CREATE INDEX IF NOT EXISTS on at least orders.customer_id and order_items.order_id.',
     SQL_OUTPUT,
   ].join('\n');
 
