@@ -316,7 +316,7 @@ const chartDoc = (org: string, depts: Dept[]) => ({ organization: org, departmen
 
 function l3Org(rng: ProbeRng): { org: string; domain: string; depts: Dept[] } {
   const org = `${capitalize(plainWord(rng, 2))} ${rng.pick(['Institute', 'Cooperative', 'Works', 'Group', 'Agency'])}`;
-  const domain = `${org.split(' ')[0]!.toLowerCase()}.example`;
+  const domain = `${org.toLowerCase().replace(' ', '-')}.example`;
   const usedNames = new Set<string>();
   const person = () => {
     for (;;) {
@@ -366,8 +366,8 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   }
   const prompt = [
     `Reply with only a JSON document: the full organisation chart of the ${org.org} below, shaped`,
-    '{"organization":string,"departments":[{"name":string,"budget":integer,"teams":[{"name":string,"lead":string,"members":[{"name":string,"role":string,"level":integer,"skills":[string],"contact":{"email":string,"desk":string}}]}]}]}',
-    `Include every department, team, member and skill, in the order listed; it will be over 5 KB. Member rows: name; role; level; skills; desk. * marks the team lead. Each email is first.last@${org.domain}, lower case.`,
+    '{organization, departments: [{name, budget: integer, teams: [{name, lead, members: [{name, role, level: integer, skills: [string], contact: {email, desk}}]}]}]}',
+    `Other values are strings. Include every department, team, member and skill, in the order listed (over 5 KB in all). Member rows: name; role; level; skills; desk; * marks the team lead. Emails are first.last@${org.domain}, lower case.`,
     '',
     ...listing,
   ].join('\n');
