@@ -184,8 +184,8 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
     `)\n` +
     `Write the call for service "${t.service}", region code "${t.region.code}", zone "${t.region.zone}", ` +
     `${o.retry.attempts} retry attempts with ${o.retry.backoff_seconds} s backoff, dry run ${o.dry_run ? 'on' : 'off'}.\n` +
-    `Payload strings: each value is all after "= " to the line end, character for character; ` +
-    `the note holds one TAB, between \`${noteA}\` and \`${noteB}\`. labels: the ${labels.length} labels in order.\n` +
+    `Payload values below: all after "= " to the line end, character for character; ` +
+    `the note has one TAB, between \`${noteA}\` and \`${noteB}\`; labels = labels 1–${labels.length} in order.\n` +
     '```\n' +
     `title = ${title}\npath = ${path}\nnote = ${note}\n` +
     labels.map((l, i) => `label ${i + 1} = ${l}`).join('\n') +
