@@ -160,12 +160,12 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
         single
           ? {
               name: 'token_included',
-              prompt: `The paragraph ${must} include the catalogue reference ${t} exactly as written here.`,
+              prompt: `It ${must} include the catalogue reference ${t} exactly as written.`,
               test: (x) => ({ ok: straightQuotes(x).includes(t), reason: `${t} does not appear verbatim` }),
             }
           : {
               name: 'token_once',
-              prompt: `It ${must} include the catalogue reference ${t} exactly once, exactly as written.`,
+              prompt: `It ${must} include the catalogue reference ${t} exactly once, as written.`,
               test: (x) => {
                 const c = straightQuotes(x).split(t).length - 1;
                 return { ok: c === 1, reason: `${t} appears ${c} times` };
@@ -188,7 +188,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
       const w = plan.avoid!;
       out.push({
         name: 'word_avoided',
-        prompt: `It ${mustNot} use the word "${w}" anywhere (in any capitalisation).`,
+        prompt: `It ${mustNot} use the word "${w}" (in any capitalisation).`,
         test: (x) => {
           const c = wordCount(x, w);
           return { ok: c === 0, reason: `"${w}" is used ${c} time(s)` };
@@ -197,7 +197,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
     } else if (k === 'lower') {
       out.push({
         name: 'all_lowercase',
-        prompt: `It ${must} be written entirely in lowercase letters: no capital letters at all, not even at the start of a sentence.`,
+        prompt: `It ${must} be all lowercase: no capital letters, not even at sentence starts.`,
         test: (x) => {
           const caps = straightQuotes(x).match(/[A-Z]/g) ?? [];
           return { ok: caps.length === 0, reason: `${caps.length} capital letter(s) found` };
@@ -207,7 +207,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
       const w = plan.start!;
       out.push({
         name: 'starts_with_word',
-        prompt: `Its very first word ${must} be "${w}".`,
+        prompt: `Its first word ${must} be "${w}".`,
         test: (x) => {
           const first = (wordsOf(x)[0] ?? '').replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
           return { ok: first.toLowerCase() === w.toLowerCase(), reason: `the first word is ${JSON.stringify(first)}` };
@@ -225,7 +225,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
     } else if (k === 'maxWords') {
       out.push({
         name: 'max_words',
-        prompt: `It ${must} be at most ${plan.maxWords} words long.`,
+        prompt: `It ${must} be at most ${plan.maxWords} words.`,
         test: (x) => {
           const c = wordsOf(x).length;
           return { ok: c <= plan.maxWords!, reason: `${c} words, the limit is ${plan.maxWords}` };
@@ -234,7 +234,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
     } else if (k === 'noCommas') {
       out.push({
         name: 'no_commas',
-        prompt: `It ${mustNot} contain a single comma.`,
+        prompt: `It ${mustNot} contain any comma.`,
         test: (x) => {
           const c = (x.match(/[,\uFF0C]/g) ?? []).length;
           return { ok: c === 0, reason: `${c} comma(s) found` };
@@ -243,7 +243,7 @@ function rulesFor(plan: Plan, single: boolean): Rule[] {
     } else {
       out.push({
         name: 'ends_with_question',
-        prompt: `Its last sentence ${must} be a question (ending with a question mark).`,
+        prompt: `Its last sentence ${must} be a question (ending with "?").`,
         test: (x) => ({ ok: /\?["')\]]?$/.test(straightQuotes(x).trim()), reason: 'the paragraph does not end with a question mark' }),
       });
     }
@@ -327,7 +327,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const rules = rulesFor(plan, false);
   const para = paragraphCheck(base.stem, 3);
   const prompt =
-    `Write one paragraph about ${base.topic}${kinds.includes('sentences') ? '' : ` (${plan.n} sentences or so)`}. It has to satisfy all of these rules:\n` +
+    `Write one paragraph about ${base.topic}${kinds.includes('sentences') ? '' : ` (${plan.n} sentences or so)`}, obeying all these rules:\n` +
     rules.map((r, i) => `${i + 1}. ${r.prompt}`).join('\n') +
     `\nReply with only the paragraph.`;
   return textProbe(ID, 'L2', seed, {

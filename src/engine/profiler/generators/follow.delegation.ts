@@ -84,8 +84,8 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const want = value.toString();
   const code = `# ${desc}\n${expr}\n`;
   const prompt =
-    `Write a Python script \`${script}\` in the current directory that calculates ${desc} and prints only the result. ` +
-    `Run it with python3, then write the number it printed to \`${out}\`.`;
+    `Write a Python script \`${script}\` that computes ${desc} and prints only the result. ` +
+    `Run it with python3 and write the printed number to \`${out}\`.`;
   const nearKind = rng.int(0, 1);
   return {
     primitiveId: ID,
@@ -169,11 +169,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   ].join('\n');
   const buggy = code.replace('rows = list(csv.DictReader(f))', 'rows = list(csv.DictReader(f))[1:]');
   const prompt =
-    `\`orders.csv\` in the current directory lists ${n} orders (order_id, quantity, unit_price). ` +
-    `I need three figures: the total revenue (the sum of quantity × unit_price over all orders, to the cent), ` +
-    `the order_id of the order with the largest quantity × unit_price, and how many orders have quantity × unit_price above ${threshold}.\n` +
-    `Don't work these out by hand: write a Python script \`${script}\` that reads orders.csv and prints them as one JSON object ` +
-    `\`{"total_revenue": <number>, "largest_order": "<order_id>", "orders_over": <integer>}\`, run it, and save its output to \`result.json\`.`;
+    `\`orders.csv\` lists ${n} orders (order_id, quantity, unit_price); an order's total is quantity × unit_price. ` +
+    `Don't compute by hand: write a Python script \`${script}\` that reads it and prints one JSON object ` +
+    `\`{"total_revenue": <sum of all totals, to the cent>, "largest_order": "<order_id with the largest total>", "orders_over": <count of totals above ${threshold}>}\`; ` +
+    `run it and save its output to \`result.json\`.`;
   const judge = (v: unknown): { ok: boolean; reason: string } => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, reason: 'not a JSON object' };
     const o = v as Record<string, unknown>;
@@ -333,9 +332,9 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
     };
   }
   const prompt =
-    `I need ${desc}, written to \`${out}\` in the current directory` +
-    (kind === 'fraction' ? ` as a fraction p/q in lowest terms (e.g. \`-7/12\`).` : ` as a plain decimal number with every digit, no rounding.`) +
-    ` The value has to be exact. Put the computation in a Python script \`${script}\` that prints only the value, run it, and save what it prints to \`${out}\`.`;
+    `Compute ${expression} exactly, ` +
+    (kind === 'fraction' ? `as a fraction p/q in lowest terms (e.g. \`-7/12\`).` : `as a plain decimal with every digit, no rounding.`) +
+    ` Use a Python script \`${script}\` that prints only the value; run it and save its output to \`${out}\`.`;
   const nearKind = rng.int(0, 1);
   return {
     primitiveId: ID,

@@ -50,9 +50,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   while (made.size < k) made.add(`${made.size < zeroLed ? '0' : rng.int(1, 9)}${randomChars(rng, DIGITS, rng.int(3, 5))}`);
   const items = rng.shuffle([...made]);
   const prompt =
-    `Here are ${k} ${noun} numbers: ${items.join(', ')}.\n` +
-    `Reply with only a JSON array that contains these ${noun} numbers as JSON strings, exactly as written and in the order given. ` +
-    `Do not add any other text.`;
+    `Reply with only a JSON array of these ${k} ${noun} numbers as JSON strings, exactly as written, in this order: ${items.join(', ')}.`;
   const reference = JSON.stringify(items);
   const kind = rng.int(0, 2);
   const nearText =
@@ -129,7 +127,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const countWord = { staff_count: 'people work there', headcount: 'people work there', member_count: 'members belong to it' }[keys.count];
   const scoreWord = { rating: 'its rating is', average_score: 'its average score is', quality_index: 'its quality index is' }[keys.score];
   const facts = rng.shuffle([
-    `The ${kind} is called ${name} and is registered under the code ${code}.`,
+    `It is called ${name}, code ${code}.`,
     `${count} ${countWord}, and ${scoreWord} ${score}.`,
     flagFact[keys.flag]![flag ? 0 : 1]!,
     statusFact[status],
@@ -138,7 +136,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   ]);
   const props: Record<string, unknown> = {
     [keys.name]: { type: 'string' },
-    [keys.code]: { type: 'string', pattern: '^[A-Z]{3}-[0-9]{4}$' },
+    [keys.code]: { type: 'string' },
     [keys.count]: { type: 'integer' },
     [keys.score]: { type: 'number' },
     [keys.flag]: { type: 'boolean' },
@@ -147,7 +145,6 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     [keys.address]: {
       type: 'object',
       properties: { street: { type: 'string' }, city: { type: 'string' }, postcode: { type: 'string', pattern: '^[0-9]{5}$' } },
-      required: ['street', 'city', 'postcode'],
       additionalProperties: false,
     },
   };
@@ -155,15 +152,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const schema = {
     type: 'object',
     properties: Object.fromEntries(order.map((k) => [k, props[k]])),
-    required: order,
     additionalProperties: false,
   };
   const prompt =
-    `Describe the ${kind} below as one JSON object that validates against this JSON Schema:\n\n` +
-    // Compact: the schema says the same on one line at about half the characters of an indented one.
-    `${JSON.stringify(schema)}\n\n` +
-    `Facts:\n${facts.join(' ')}\n\n` +
-    `Reply with only the JSON object.`;
+    `Reply with only one JSON object describing the ${kind} below, valid against this JSON Schema (every property, nested ones too, is required):\n` +
+    // Compact: the schema says the same on one line at about half the characters of an indented one;
+    // "required" is said once in prose instead of as two arrays repeating every key.
+    `${JSON.stringify(schema)}\n` +
+    `Facts: ${facts.join(' ')}`;
 
   const checkField = (field: L2Field, got: unknown): { ok: boolean; reason: string } => {
     const key = keys[field];
@@ -320,14 +316,12 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
     `- ${f.label}: ${f.type === 'boolean' ? (f.value ? 'yes' : 'no') : Array.isArray(f.value) ? f.value.join(', ') : String(f.value)}`;
   const exampleLabel = rng.pick(['fuel type', 'radio band', 'hull material', 'last refit']);
   const prompt =
-    `Write the vessel record below as one flat JSON object, following every rule at once:\n` +
-    `1. Reply with only the JSON object; the whole reply must be at most ${limit} bytes.\n` +
-    `2. One key per fact (no other keys), named after the fact's label in ${keyStyle} ` +
-    `(for example the label "${exampleLabel}" would become "${keyOf(exampleLabel)}").\n` +
-    `3. Put the keys in ${direction} alphabetical order.\n` +
-    `4. Write every string value, including the strings inside arrays, in ${valueCase === 'lowercase' ? 'lowercase' : 'UPPERCASE'}.\n` +
-    `5. Counts and years are JSON integers (not strings), yes/no facts are JSON booleans, ` +
-    `and lists are JSON arrays of strings in the order given.\n\n` +
+    `Write the vessel record below as one flat JSON object, obeying all rules:\n` +
+    `1. Reply with only the object, at most ${limit} bytes in all.\n` +
+    `2. One key per fact, no others: its label in ${keyStyle} (e.g. "${exampleLabel}" → "${keyOf(exampleLabel)}").\n` +
+    `3. Keys in ${direction} alphabetical order.\n` +
+    `4. Every string value, array items too, in ${valueCase === 'lowercase' ? 'lowercase' : 'UPPERCASE'}.\n` +
+    `5. Counts and years as JSON integers, yes/no as booleans, lists as arrays of strings in the given order.\n` +
     `Facts:\n${listed.map(factLine).join('\n')}`;
 
   const expectedKeys = fields.map((f) => keyOf(f.label));

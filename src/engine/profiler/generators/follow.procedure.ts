@@ -48,7 +48,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const steps: string[] = [];
   const want: string[] = [];
   let nearWant: string[];
-  steps.push(`Write the line \`BEGIN ${label}\`.`);
+  steps.push(`Write \`BEGIN ${label}\`.`);
   want.push(`BEGIN ${label}`);
   if (mode === 'count') {
     const by = rng.int(2, 7);
@@ -56,8 +56,8 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     const n = rng.int(4, 7);
     const to = from + by * (n - 1) + rng.int(0, by - 1);
     const items = Array.from({ length: n }, (_, i) => from + by * i);
-    steps.push(`On one line, write the numbers from ${from} up to ${to} counting in steps of ${by} (start at ${from}; stop before going past ${to}), separated by single spaces.`);
-    steps.push(`Write the line \`END\` followed by a space and the sum of the numbers you wrote in step 2.`);
+    steps.push(`Write the numbers from ${from} up to ${to} in steps of ${by} (start at ${from}, never past ${to}), space-separated.`);
+    steps.push(`Write \`END <s>\`, s = the sum of the step-2 numbers.`);
     want.push(items.join(' '), `END ${items.reduce((a, b) => a + b, 0)}`);
     // Near-miss: one step too many (runs past the end).
     const over = [...items, from + by * n];
@@ -68,12 +68,12 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     const ordered = mode === 'sort' ? [...words].sort() : [...words].reverse();
     steps.push(
       mode === 'sort'
-        ? `On one line, write these words in alphabetical order, separated by single spaces: ${words.join(', ')}.`
-        : `On one line, write these words in reverse order (last one first), separated by single spaces: ${words.join(', ')}.`,
+        ? `Write these words in alphabetical order, space-separated: ${words.join(', ')}.`
+        : `Write these words in reverse order (last first), space-separated: ${words.join(', ')}.`,
     );
     const pick = rng.pick(['first', 'last'] as const);
     const chosen = pick === 'first' ? ordered[0]! : ordered[ordered.length - 1]!;
-    steps.push(`Write the line \`END\` followed by a space and the ${pick} word of the line you wrote in step 2, in capital letters.`);
+    steps.push(`Write \`END <W>\`, W = the ${pick} word of your step-2 line, in capitals.`);
     want.push(ordered.join(' '), `END ${chosen.toUpperCase()}`);
     // Near-miss: step 3 reads the original list instead of the step-2 line; when that happens to
     // give the same word, step 2 is the one skipped (the list copied unchanged).
@@ -81,9 +81,9 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     nearWant = fromOriginal !== chosen ? [want[0]!, want[1]!, `END ${fromOriginal.toUpperCase()}`] : [want[0]!, words.join(' '), want[2]!];
   }
   const prompt =
-    `Follow these steps in order. Each step writes exactly one line.\n` +
+    `Do these steps in order; each writes one line.\n` +
     steps.map((s, i) => `${i + 1}. ${s}`).join('\n') +
-    `\nReply with only the ${want.length} lines, nothing else.`;
+    `\nReply with only the ${want.length} lines.`;
   return textProbe(ID, 'L1', seed, {
     prompt,
     async check(reply) {
@@ -108,7 +108,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   // Build steps against a trace so thresholds can sit right at the boundary.
   const steps: BranchStep[] = [];
   let v = start;
-  steps.push({ text: `Write \`START <n>\` where <n> is the starting number, ${start}.`, apply: (x) => ({ v: x, line: `START ${x}` }), conditional: false });
+  steps.push({ text: `Write \`START <n>\`.`, apply: (x) => ({ v: x, line: `START ${x}` }), conditional: false });
   const pool = rng.shuffle(['parity', 'threshold', 'divisible', 'digit', 'compare'] as const);
   const nCond = rng.int(4, 5);
   for (const kind of pool.slice(0, nCond)) {
@@ -116,7 +116,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     if (kind === 'parity') {
       const add = rng.pick([1, 3, 5, 7]);
       step = {
-        text: `If the number is even, halve it and write \`HALF <n>\`; otherwise add ${add} to it and write \`ADD <n>\` (<n> is the new number).`,
+        text: `If n is even, halve it, write \`HALF <n>\`; else add ${add}, write \`ADD <n>\`.`,
         apply: (x, flip) => ((x % 2 === 0) !== flip ? { v: x / 2 | 0, line: `HALF ${(x / 2) | 0}` } : { v: x + add, line: `ADD ${x + add}` }),
         conditional: true,
       };
@@ -125,14 +125,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
       const sub = rng.int(3, 12);
       const add = rng.int(3, 12);
       step = {
-        text: `If the number is greater than ${t}, subtract ${sub} and write \`HIGH <n>\`; otherwise add ${add} and write \`LOW <n>\`.`,
+        text: `If n > ${t}, subtract ${sub}, write \`HIGH <n>\`; else add ${add}, write \`LOW <n>\`.`,
         apply: (x, flip) => (x > t !== flip ? { v: x - sub, line: `HIGH ${x - sub}` } : { v: x + add, line: `LOW ${x + add}` }),
         conditional: true,
       };
     } else if (kind === 'divisible') {
       const m = rng.pick([3, 4, 5]);
       step = {
-        text: `If the number is divisible by ${m}, write \`DIV ${m}\`; otherwise write \`REM <r>\` where <r> is the remainder of the number divided by ${m}. The number does not change.`,
+        text: `If n is divisible by ${m}, write \`DIV ${m}\`; else write \`REM <r>\`, r = the remainder of n / ${m}. n is unchanged.`,
         apply: (x, flip) => (x % m === 0 ? (flip ? { v: x, line: `REM 0` } : { v: x, line: `DIV ${m}` }) : flip ? { v: x, line: `DIV ${m}` } : { v: x, line: `REM ${x % m}` }),
         conditional: true,
       };
@@ -140,14 +140,14 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
       const d = rng.int(1, 9);
       const mul = rng.int(2, 3);
       step = {
-        text: `If the number contains the digit ${d}, multiply it by ${mul} and write \`HAS <n>\`; otherwise write \`NONE <n>\` with the number unchanged.`,
+        text: `If n contains the digit ${d}, multiply it by ${mul}, write \`HAS <n>\`; else write \`NONE <n>\` (n unchanged).`,
         apply: (x, flip) => (String(x).includes(String(d)) !== flip ? { v: x * mul, line: `HAS ${x * mul}` } : { v: x, line: `NONE ${x}` }),
         conditional: true,
       };
     } else {
       const add = rng.int(2, 9);
       step = {
-        text: `If the number is smaller than ${start} (the starting number), add ${add} and write \`UP <n>\`; otherwise write \`SAME <n>\` with the number unchanged.`,
+        text: `If n < ${start} (the start), add ${add}, write \`UP <n>\`; else write \`SAME <n>\` (n unchanged).`,
         apply: (x, flip) => (x < start !== flip ? { v: x + add, line: `UP ${x + add}` } : { v: x, line: `SAME ${x}` }),
         conditional: true,
       };
@@ -156,7 +156,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     v = step.apply(v, false).v;
   }
   const tag = pseudoWord(rng, SOUNDS, 2).toUpperCase();
-  steps.push({ text: `Write \`END ${tag} <n>\` with the final number.`, apply: (x) => ({ v: x, line: `END ${tag} ${x}` }), conditional: false });
+  steps.push({ text: `Write \`END ${tag} <n>\`.`, apply: (x) => ({ v: x, line: `END ${tag} ${x}` }), conditional: false });
 
   const run = (flipAt: number) => {
     let x = start;
@@ -171,10 +171,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   let nearWant = run(rng.pick(condIdx));
   for (const i of condIdx) if (nearWant.join() === want.join()) nearWant = run(i);
   const prompt =
-    `Carry out this procedure, starting with the number ${start}. Each step writes exactly one line; ` +
-    `a step that changes the number passes the new number on to the next step.\n` +
+    `Start with n = ${start}. Do these steps in order; each writes one line, <n> being n after the step.\n` +
     steps.map((s, i) => `${i + 1}. ${s.text}`).join('\n') +
-    `\nReply with only the ${steps.length} lines, in order, nothing else.`;
+    `\nReply with only the ${steps.length} lines.`;
   return textProbe(ID, 'L2', seed, {
     prompt,
     async check(reply) {
@@ -268,17 +267,16 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
     if (near.join() === want.join()) near = [...want.slice(0, -2), `Sum: ${trace.sum - x.q}`, want[want.length - 1]!];
   }
   const prompt =
-    `Run this procedure and write down what it produces.\n` +
-    `Start with n = ${x.start} and a division counter c = 0. Then repeat rounds, numbered 1, 2, 3, ...:\n` +
-    `  a. If n is divisible by ${x.p}, divide n by ${x.p} and add 1 to c. Otherwise, add ${x.q} to n (c stays the same).\n` +
-    `  b. Write the line \`Round <i>: <n> (${tag} <c>)\` using the new n and the current c.\n` +
-    `  c. Stop after this round if n is ${x.floor} or less, or if you have completed ${x.cap} rounds; otherwise do the next round.\n` +
-    `After the loop, write these four lines:\n` +
-    `  \`Rounds: <number of rounds done>\`\n` +
-    `  \`Divisions: <final c>\`\n` +
-    `  \`Sum: <the sum of the n values on all Round lines>\`\n` +
-    `  \`Check: PASS\` if that sum is divisible by ${x.mod}, otherwise \`Check: FAIL\`\n` +
-    `Reply with only these lines, nothing else.`;
+    `Start with n = ${x.start}, c = 0. Repeat rounds i = 1, 2, 3, ...:\n` +
+    `a. If n is divisible by ${x.p}, divide n by ${x.p} and add 1 to c; else add ${x.q} to n.\n` +
+    `b. Write \`Round <i>: <n> (${tag} <c>)\` with the new n and c.\n` +
+    `c. Stop if now n ≤ ${x.floor} or this was round ${x.cap}.\n` +
+    `Then write:\n` +
+    `\`Rounds: <rounds done>\`\n` +
+    `\`Divisions: <final c>\`\n` +
+    `\`Sum: <sum of n over all Round lines>\`\n` +
+    `\`Check: PASS\` if that sum is divisible by ${x.mod}, else \`Check: FAIL\`\n` +
+    `Reply with only these lines.`;
   const roundRe = /^ROUND ?(\d+):(-?\d+)\((.*?)(-?\d+)\)$/;
   const isRound = (l: string) => /^ROUND ?\d/.test(l);
   return textProbe(ID, 'L3', seed, {

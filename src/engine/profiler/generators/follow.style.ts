@@ -93,9 +93,9 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const facts = `${capitalize(place)} will be closed on ${day} from ${t1} to ${t2} because of ${reason}.`;
   const rules =
     tone === 'formal'
-      ? 'Use a formal tone: no contractions, no exclamation marks and no chatty or slang words.'
-      : 'Use a casual, friendly tone, like a quick message to neighbours: use contractions (at least two), speak to the reader as "you", and avoid stiff official phrasing.';
-  const prompt = `Write a notice of 3 to 5 sentences announcing this: ${facts}\n${rules}\nReply with only the notice.`;
+      ? 'Formal tone: no contractions, no exclamation marks, no chatty or slang words.'
+      : 'Casual, friendly tone, like a note to neighbours: at least two contractions, address the reader as "you", no stiff official phrasing.';
+  const prompt = `Write a notice of 3 to 5 sentences announcing: ${facts}\n${rules}\nReply with only the notice.`;
   const ref = (tone === 'formal' ? formal : casual).join(' ');
   let near: string;
   if (tone === 'formal') {
@@ -191,9 +191,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     const item = rng.pick(['a coil of rope', 'two lanterns', 'a sack of biscuits', 'a spare sail needle', 'a warm blanket', 'a bucket of tar']);
     const facts = `the ship ${ship} sails at ${hour} o'clock tomorrow from dock ${dock}, and every sailor must bring ${item}`;
     const prompt =
-      `You are Captain ${captain}, an old pirate. Write a message of 4 to 6 sentences to your crew telling them that ${facts}.\n` +
-      `Stay in character the whole time: use at least three different pirate words (for example arr, ahoy, aye, matey, hearties, landlubber, booty, scallywag, avast, grog), ` +
-      `and always say "ye" and "yer" instead of "you" and "your".\nReply with only the message.`;
+      `You are Captain ${captain}, an old pirate. In 4 to 6 sentences, tell your crew that ${facts}.\n` +
+      `Stay in character: at least three different pirate words (e.g. arr, ahoy, aye, matey, hearties, landlubber, booty, scallywag, avast, grog), ` +
+      `and always "ye"/"yer", never "you"/"your".\nReply with only the message.`;
     const lines = [
       'Ahoy, me hearties!',
       `The ${ship} sails at ${hour} o'clock tomorrow from dock ${dock}, so ye best not be late.`,
@@ -231,9 +231,8 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     const platform = rng.int(2, 14);
     const item = rng.pick(['the blue umbrella', 'my brown coat', 'two maps of the valley', 'the spare keys', 'a warm scarf', 'the old camera']);
     const prompt =
-      `Write a message from ${sender} saying that ${sender} arrives on ${day} on the ${hour} PM train at platform ${platform} and asking the reader to bring ${item}.\n` +
-      `Write it as an old-fashioned telegram: all capital letters, no punctuation marks of any kind, and every sentence ends with the word STOP instead of a full stop. ` +
-      `Use 3 to 5 sentences.\nReply with only the telegram.`;
+      `Write an old-fashioned telegram of 3 to 5 sentences from ${sender}: ${sender} arrives on ${day} on the ${hour} PM train at platform ${platform}; the reader should bring ${item}.\n` +
+      `All capital letters, no punctuation at all, every sentence ending with the word STOP instead of a full stop.\nReply with only the telegram.`;
     const body = [`ARRIVING ${day.toUpperCase()} ON THE ${hour} PM TRAIN STOP`, `PLATFORM ${platform} STOP`, `PLEASE BRING ${item.toUpperCase()} STOP`, `REGARDS ${sender.toUpperCase()} STOP`];
     const k = rng.int(0, 2);
     const near =
@@ -279,9 +278,8 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     near = [`${merged}.`, ...lines].join(' ');
   }
   const prompt =
-    `Explain ${concept.ask} to a five-year-old child, in 4 to 8 sentences.\n` +
-    `Keep every sentence short (at most ${maxLen} words), speak to the child as "you", and do not use any of these words: ${banned.join(', ')}.\n` +
-    `Reply with only the explanation.`;
+    `Explain ${concept.ask} to a five-year-old in 4 to 8 sentences: each at most ${maxLen} words, address the child as "you", ` +
+    `none of these words: ${banned.join(', ')}.\nReply with only the explanation.`;
   return textProbe(ID, 'L2', seed, {
     prompt,
     async check(reply) {
@@ -364,9 +362,9 @@ const HEADINGS = ['Welcome', 'Getting There', 'Your First Day', 'Tools and Equip
 const PLACES = ['community garden', 'repair cafe', 'food bank', 'bike workshop', 'animal shelter', 'museum shop', 'book exchange', 'river clean-up crew'];
 
 function styleRule(style: Style): string {
-  if (style === 'formal') return 'a formal register: no contractions, no exclamation marks, no chatty or slang words, and no first person singular (I, me, my)';
-  if (style === 'pirate') return 'the voice of an old pirate: every section uses at least two different pirate words (such as arr, ahoy, aye, matey, hearties, landlubber, booty, scallywag, avast, grog), and the reader is always "ye"/"yer", never "you"/"your"';
-  return 'a casual, chatty register: every section speaks to the reader as "you" and uses contractions (like you\'ll, it\'s, don\'t), with no stiff official phrasing';
+  if (style === 'formal') return 'a formal register: no contractions, exclamation marks, chatty or slang words, or first person singular (I, me, my)';
+  if (style === 'pirate') return 'an old pirate\'s voice: each section has at least two different pirate words (e.g. arr, ahoy, aye, matey, hearties, landlubber, booty, scallywag, avast, grog), and the reader is always "ye"/"yer", never "you"/"your"';
+  return 'a casual, chatty register: each section addresses the reader as "you" and uses contractions (you\'ll, it\'s, don\'t), no stiff official phrasing';
 }
 
 function sectionStyle(style: Style, body: string): { ok: boolean; reason: string } {
@@ -430,10 +428,10 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const drift: Style = style === 'casual' ? 'formal' : 'casual';
   const nearBodies = [...bodies.slice(0, -1), sectionText(drift, headings[s - 1]!, new Set())];
   const prompt =
-    `Write a volunteer guide for ${placeName} in Markdown, with exactly these ${s} sections in this order, each as a \`## \` heading: ` +
+    `Write a volunteer guide for ${placeName} in Markdown: exactly these ${s} sections in order, each a \`## \` heading: ` +
     headings.map((h) => `"${h}"`).join(', ') +
-    `. Give every section 4 to 6 sentences of prose.\n` +
-    `Write the whole guide, every section from first to last, in ${styleRule(style)}.\n` +
+    `. Each section 4 to 6 sentences of prose.\n` +
+    `Keep every section, first to last, in ${styleRule(style)}.\n` +
     `Reply with only the guide.`;
   return textProbe(ID, 'L3', seed, {
     prompt,

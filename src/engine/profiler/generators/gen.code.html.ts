@@ -36,19 +36,19 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const title = `${rng.pick(['Notes from', 'A guide to', 'Welcome to', 'Visiting', 'Inside'])} the ${place} ${noun}`;
   const subtitle = rng.pick(['What to see', 'Highlights', 'Before you go', 'Things to bring', 'Opening days']);
   const intro = `The ${place} ${noun} opened in ${rng.int(1850, 2015)} and welcomes about ${rng.int(2, 90) * 100} visitors each ${rng.pick(['week', 'month', 'season'])}.`;
-  const items = distinct(rng.int(3, 7), () => `${capitalize(richWord(rng, rng.int(1, 2)))} ${rng.pick(['corner', 'room', 'path', 'hall', 'bench', 'tower', 'pond', 'stall', 'gate'])}`);
+  // 3–5 items: this level tests the list's element and order, not its length.
+  const items = distinct(rng.int(3, 5), () => `${capitalize(richWord(rng, rng.int(1, 2)))} ${rng.pick(['corner', 'room', 'path', 'hall', 'bench', 'tower', 'pond', 'stall', 'gate'])}`);
   const host = `${richWord(rng, 2)}.example.org`;
   const url = `https://${host}/${richWord(rng, 1)}-${rng.int(10, 99)}`;
   const linkText = `${rng.pick(['Read more about', 'Plan a visit to', 'Tickets for', 'History of'])} ${place}`;
   const variant = rng.int(0, 1);
 
   const prompt = [
-    'Create index.html in the current directory: a complete HTML document with',
-    `- a level-1 heading with the text "${title}";`,
-    `- a paragraph with the text "${intro}";`,
-    `- a level-2 heading "${subtitle}" followed by a bulleted (unordered) list with these items in this order: ${items.map((i) => `"${i}"`).join(', ')};`,
-    `- a link with the text "${linkText}" that points to ${url}.`,
-    'Use plain HTML only: no scripts or styles are needed.',
+    'Create index.html, a complete HTML document with:',
+    `- an <h1> "${title}";`,
+    `- a paragraph "${intro}";`,
+    `- an <h2> "${subtitle}", then an unordered list of, in order: ${items.map((i) => `"${i}"`).join(', ')};`,
+    `- a link "${linkText}" to ${url}.`,
   ].join('\n');
 
   const page = (wrong: boolean) =>
@@ -108,7 +108,7 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
 
 function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const org = `${capitalize(richWord(rng, 2))} ${rng.pick(['Rowing Club', 'Chess Society', 'Choir', 'Hiking Group', 'Film Circle', 'Garden Club'])}`;
-  const columns = rng.sample(['Name', 'Role', 'Joined', 'City', 'Level', 'Team', 'Email'], rng.int(3, 5));
+  const columns = rng.sample(['Name', 'Role', 'Joined', 'City', 'Level', 'Team', 'Email'], rng.int(3, 4));
   const cell = (c: string): string => {
     switch (c) {
       case 'Name':
@@ -127,7 +127,8 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
         return `${richWord(rng, 2)}@example.com`;
     }
   };
-  const rows = Array.from({ length: rng.int(3, 6) }, () => columns.map(cell));
+  // A small table suffices: this level tests the table's structure (caption, thead, tbody), not its size.
+  const rows = Array.from({ length: rng.int(3, 4) }, () => columns.map(cell));
   const caption = `${org} members`;
   const action = `/${richWord(rng, 2)}/join`;
   const textField = rng.pick(['full_name', 'member_name', 'applicant', 'your_name']);
@@ -141,13 +142,13 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const variant = rng.int(0, 1);
 
   const prompt = [
-    `Create index.html in the current directory: a complete HTML5 page for the ${org}, using semantic elements:`,
-    `- a <header> holding an <h1> "${org}" and a small inline SVG icon: an <svg> containing one <circle> with r="${radius}" and fill="${color}";`,
-    '- a <main> holding:',
-    `  - a <table> with the caption "${caption}", a <thead> with one row of header cells (${columns.map((c) => `"${c}"`).join(', ')}), and a <tbody> with these rows:`,
+    'Create index.html, an HTML5 page with semantic elements:',
+    `- <header>: an <h1> "${org}" and an inline <svg> icon of one <circle r="${radius}" fill="${color}">;`,
+    '- <main> with:',
+    `  - a <table>: caption "${caption}"; a <thead> row of header cells ${columns.join(' | ')}; <tbody> rows:`,
     ...rows.map((r) => `    ${r.join(' | ')}`),
-    `  - a <form> with method="post" and action="${action}" containing: a required text input named "${textField}" with a <label> tied to it via for/id; an email input named "${emailField}", also with a tied <label>; a <select> named "${selectField}" with the options (value and text both) ${options.map((o) => `"${o}"`).join(', ')}; and a submit button with the text "${submit}";`,
-    `- a <footer> with the text "${footer}".`,
+    `  - a <form method="post" action="${action}">: a required text input named "${textField}" and an email input named "${emailField}", each with a <label> tied via for/id; a <select> named "${selectField}" with options ${options.map((o) => `"${o}"`).join(', ')} (value = text); a submit button "${submit}";`,
+    `- <footer>: "${footer}".`,
   ].join('\n');
 
   const page = (wrong: boolean) => {
@@ -283,14 +284,13 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const variant = rng.int(0, 1);
 
   const prompt = [
-    'Create index.html in the current directory: a responsive, accessible page showing an inline SVG bar chart. Requirements:',
-    `- the <html> element has lang="${lang}", and the head has a viewport meta tag (width=device-width, initial-scale=1);`,
-    `- a <style> element with a media query for screens at most ${bp}px wide (@media (max-width: ${bp}px)) that changes some layout rule;`,
-    `- an <svg> with viewBox="0 0 ${width} ${height}", role="img" and aria-labelledby pointing to the id of a <title> element inside the svg whose text is "${subject}";`,
-    `- exactly ${k} <rect> elements in the svg (no other rects, not even a background), one bar per data point, in this order from left to right:`,
-    `  ${labels.map((l, i) => `${l} = ${values[i]}`).join(', ')};`,
-    `- bar i (counting from 0) has x = ${gap} + i * ${barW + gap}, width = ${barW}, height = value * ${scale}, and stands on the baseline y = ${baseline} (so y + height = ${baseline});`,
-    '- every rect contains a <title> child with the text "<label>: <value>" (for example "' + `${labels[0]}: ${values[0]}` + '"), and below each bar a <text> element shows its label.',
+    'Create index.html, a responsive, accessible page with an inline SVG bar chart:',
+    `- <html lang="${lang}">; a viewport meta tag (width=device-width, initial-scale=1);`,
+    `- a <style> with @media (max-width: ${bp}px) changing some layout rule;`,
+    `- <svg viewBox="0 0 ${width} ${height}" role="img">, aria-labelledby naming the id of its <title> "${subject}";`,
+    `- exactly ${k} <rect> in the svg (no background rect), one bar per value, left to right: ${labels.map((l, i) => `${l}=${values[i]}`).join(', ')};`,
+    `- bar i (from 0): x = ${gap} + i * ${barW + gap}, y = ${baseline} - height, width = ${barW}, height = value * ${scale};`,
+    `- each rect contains a <title> "<label>: <value>" (e.g. "${labels[0]}: ${values[0]}"); below each bar a <text> shows its label.`,
   ].join('\n');
 
   const page = (wrong: boolean) => {

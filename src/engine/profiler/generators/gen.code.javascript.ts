@@ -66,12 +66,12 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
 
   const ask =
     kind === 'char'
-      ? `counts how many lines contain the letter "${ch}" at least once`
-      : `counts how many words (separated by spaces) are longer than ${len} characters, i.e. have ${len + 1} or more characters`;
+      ? `lines containing the letter "${ch}"`
+      : `space-separated words longer than ${len} characters (${len + 1} or more)`;
   const prompt = [
-    `${file} in the current directory contains lines of lowercase words.`,
-    `Write a Node.js script solution.js that uses the fs module to read ${file}, ${ask}, and writes that number (just the number) to ${outFile}.`,
-    `The script must read ${file} every time it runs and must not change it. Run it with node so that ${outFile} is created.`,
+    `${file} holds lines of lowercase words.`,
+    `Write a Node.js script solution.js that reads ${file} with fs and writes to ${outFile} only the count of ${ask}.`,
+    `Run it; it must recompute from ${file} each run, leaving it unchanged.`,
   ].join('\n');
 
   const src = (wrong: boolean) => {
@@ -178,10 +178,10 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const wantFresh = l2Answer(fresh, par);
 
   const prompt = [
-    `The folder ${dir}/ in the current directory holds some UTF-8 text files (.${ext}) and other files.`,
-    `Write a Node.js script solution.js that uses Node's built-in modules (fs, path and crypto) to describe every .${ext} file directly inside ${dir}/ and writes result.json: a JSON array with one object per .${ext} file, sorted by file name, each of the form`,
-    `{"file": "<file name without the folder>", "bytes": <size of the file in bytes>, "lines": <number of newline characters in the file>, "${algo}": "<lowercase hex ${algoName} digest of the file contents>"}`,
-    `Other files in ${dir}/ must be left out. The script must list and read the folder each time it runs and must not change it. Run it with node so that result.json is created.`,
+    `${dir}/ holds UTF-8 text files (.${ext}) and other files.`,
+    `Write a Node.js script solution.js using the built-in fs, path and crypto modules that writes result.json: an array with one object per .${ext} file directly in ${dir}/ (no other files), sorted by file name:`,
+    `{"file": "<name without folder>", "bytes": <size in bytes>, "lines": <number of newline characters>, "${algo}": "<lowercase hex ${algoName} of the contents>"}`,
+    `Run it; it must list and read ${dir}/ each run, leaving it unchanged.`,
   ].join('\n');
 
   const src = (wrongBytes: boolean) =>
@@ -312,11 +312,10 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const asFiles = (d: Item[][]) => Object.fromEntries(names.map((n, i) => [n, JSON.stringify(d[i]!.map((it) => toJson(it, keys)), null, 2) + '\n']));
 
   const prompt = [
-    `The current directory has ${k} JSON files, ${names.join(', ')}; each holds an array of objects {"id": <int>, "${keys.label}": <string>, "${keys.value}": <int>}.`,
-    'Write a Node.js script solution.js with an async main function that reads all of these files concurrently (fs/promises with Promise.all, using await), then merges their arrays:',
-    `when the same id appears in several files, keep only the object from the file that comes last in the order ${names.join(', ')}.`,
-    `Write result.json as {"count": <number of merged objects>, "total": <sum of their ${keys.value} fields>, "items": <the merged objects, unchanged, sorted by id ascending>}.`,
-    'The script must read the files each time it runs and must not change them. Run it with node so that result.json is created.',
+    `${names[0]} to ${names[k - 1]} each hold an array of objects {"id": <int>, "${keys.label}": <string>, "${keys.value}": <int>}.`,
+    'Write a Node.js script solution.js with an async main that reads all these files concurrently (fs/promises, Promise.all, await) and merges their arrays; for an id in several files keep only the object from the highest-numbered file.',
+    `It writes result.json: {"count": <merged objects>, "total": <sum of ${keys.value}>, "items": <merged objects, unchanged, sorted by id ascending>}.`,
+    'Run it; it must read the files each run, leaving them unchanged.',
   ].join('\n');
 
   const src = (keepFirst: boolean) =>

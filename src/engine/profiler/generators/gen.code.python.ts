@@ -64,15 +64,14 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
 
   const ask =
     kind === 'count'
-      ? `counts how many lines have a number greater than or equal to ${t}, and writes that count (just the number) to result.txt`
+      ? `the number of lines whose number is >= ${t}`
       : kind === 'sum'
-        ? `adds up the numbers that are strictly less than ${t}, and writes the total (just the number) to result.txt`
-        : `writes to result.txt the names whose number is greater than or equal to ${t}, one name per line, in the same order as in input.txt`;
+        ? `the sum of the numbers < ${t}`
+        : `the names whose number is >= ${t}, one per line, in input order`;
   const prompt = [
-    `The file input.txt in the current directory has one entry per line in the form name:number (for example ${entries[0]![0]}:${entries[0]![1]}).`,
-    `Write a Python script solution.py that reads input.txt, ${ask}.`,
-    'Use only plain Python (no imports needed). The script must read input.txt every time it runs rather than contain the answer, and must not change input.txt.',
-    'Run the script so that result.txt is created.',
+    `input.txt has lines name:number (e.g. ${entries[0]![0]}:${entries[0]![1]}).`,
+    `Write a plain Python script solution.py (no imports) that reads input.txt and writes to result.txt ${ask}${kind === 'names' ? '' : ' (just the number)'}.`,
+    'Run it; it must recompute from input.txt each run, leaving it unchanged.',
   ].join('\n');
 
   const cond = kind === 'sum' ? `value < ${t}` : `value >= ${t}`;
@@ -198,12 +197,10 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const avgKey = `average_${metric}`;
 
   const prompt = [
-    `${file} in the current directory is a CSV file with a header row and the columns name, ${group}, ${metric} and city (in the order given by its header).`,
-    'Names are written "Last, First" and are therefore quoted.',
-    `Write a Python script solution.py that uses the standard library (the csv and json modules) to read ${file} and write result.json with exactly this shape:`,
-    `{"total_people": <number of rows>, "${avgKey}": <mean ${metric} of everyone>, "${group}s": {"<${group}>": {"count": <rows in it>, "${avgKey}": <their mean ${metric}>}, ...}, "top_${metric}": "<name with the highest ${metric}, exactly as in the file>"}`,
-    `Round every average to 2 decimal places. The script must compute everything from ${file} each time it runs and must not modify ${file}.`,
-    'Run the script so that result.json is created.',
+    `${file}: CSV with a header row; columns (in the header's order) name, ${group}, ${metric}, city; names ("Last, First") are quoted.`,
+    `Write solution.py using Python's csv and json modules to write result.json exactly as:`,
+    `{"total_people": <rows>, "${avgKey}": <mean>, "${group}s": {"<${group}>": {"count": <rows>, "${avgKey}": <mean>}, ...}, "top_${metric}": "<name with the highest ${metric}, as in the file>"}`,
+    'Averages rounded to 2 decimals. Run it; it must recompute from the CSV each run, leaving it unchanged.',
   ].join('\n');
 
   const src = (skipFirst: boolean) =>
@@ -336,12 +333,10 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const Y = columns[yCol]!;
 
   const prompt = [
-    `measurements.csv in the current directory has a header row; the first column, sample, is a row number and the other columns (${columns.join(', ')}) are readings. Some readings are missing: the cell is empty.`,
-    'Write a Python script solution.py that uses numpy to compute, for every reading column, ignoring the missing cells of that column: the number of readings present, the mean, the population standard deviation, the minimum and the maximum.',
-    `Also fit a straight line ${Y} = slope * ${X} + intercept by least squares, using only the rows where both ${X} and ${Y} are present.`,
-    'Write the results to result.json in this shape, with floats rounded to 3 decimal places:',
+    'measurements.csv: header row; first column sample (row number), the others readings; a missing reading is an empty cell.',
+    `Write solution.py using numpy: per reading column, over its present cells, count, mean, population std, min and max; plus a least-squares fit ${Y} = slope * ${X} + intercept over rows where both are present. Write result.json, floats rounded to 3 decimals:`,
     `{"columns": {"<column>": {"count": <int>, "mean": <float>, "std": <float>, "min": <float>, "max": <float>}, ...}, "fit": {"slope": <float>, "intercept": <float>}}`,
-    'The script must read measurements.csv each time it runs and must not modify it. Run it so that result.json is created.',
+    'Run it; it must recompute from the CSV each run, leaving it unchanged.',
   ].join('\n');
 
   const src = (ddof: number) =>

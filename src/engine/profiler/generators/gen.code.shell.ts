@@ -52,12 +52,8 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const answer = (l: string[]) => l.filter((x) => x.startsWith(`${tag} `));
 
   const prompt = [
-    `${file} in the current directory is a log: every line starts with a level word (ERROR, WARN, INFO, …) followed by a space and a message.`,
-    'Write a bash script solution.sh that:',
-    `1. creates the directory ${dir} (it may already exist);`,
-    `2. writes every line whose level is ${tag} (the line starts with "${tag} ") to ${dir}/${linesFile}, in their original order;`,
-    `3. writes the number of those lines (just the number) to ${dir}/count.txt.`,
-    `Use basic commands such as mkdir and grep. The script must read ${file} each time it runs and must not change it. Run it with bash.`,
+    `Write a bash script solution.sh that, with basic commands such as mkdir and grep, creates the directory ${dir} (it may exist already), writes the ${tag}-level lines of the log ${file} (those starting "${tag} ") to ${dir}/${linesFile} in original order, and only their count to ${dir}/count.txt.`,
+    `Run it; it must read ${file} each run, leaving it unchanged.`,
   ].join('\n');
 
   const src = (anchored: boolean) => {
@@ -138,11 +134,11 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
       .map((team) => `${team} ${d[team]!.filter(([, s]) => s >= t).length}`);
 
   const prompt = [
-    `The folder ${dir}/ in the current directory has one file per team, named <team>.txt; each line of a file is "<name> <score>" with an integer score.`,
-    'Write a bash script solution.sh that produces two files:',
-    `- result.txt: the ${k} highest-scoring people over all teams among those with a score of at least ${t}, one "<name> <score>" per line, highest score first (fewer lines if fewer people qualify);`,
-    `- teams.txt: one line "<team> <number of its people with a score of at least ${t}>" per team file, sorted by team name (teams with nobody qualifying get 0).`,
-    `Use pipes, redirection and loops. The script must read ${dir}/ each time it runs and must not change it. Run it with bash.`,
+    `${dir}/ has one file per team, <team>.txt, with lines "<name> <score>" (integer score).`,
+    'Write a bash script solution.sh, using pipes, redirection and loops, that writes:',
+    `- result.txt: the ${k} highest-scoring people of all teams with score >= ${t}, one "<name> <score>" per line, highest first (fewer if fewer qualify);`,
+    `- teams.txt: per team file a line "<team> <count of its people with score >= ${t}>" (0 if none), sorted by team name.`,
+    `Run it; it must read ${dir}/ each run, leaving it unchanged.`,
   ].join('\n');
 
   const src = (numeric: boolean) =>
@@ -267,13 +263,11 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const wantFresh = l3Answer(fresh, level);
 
   const prompt = [
-    `The folder ${dir}/ in the current directory holds log files. Each log line is a timestamp followed by space-separated key=value fields in no fixed order, for example:`,
+    `Lines of the logs in ${dir}/ are a timestamp and key=value fields in no fixed order, e.g.:`,
     given.data.files[given.data.manifest[0]!]![0]!,
-    `${manifestName} lists, one path per line, the log files to analyse; the other files in ${dir}/ must be ignored.`,
-    `Write a bash script solution.sh that builds a single pipeline (xargs to feed the files listed in ${manifestName}, awk to parse and aggregate) which, over the lines with level=${level} in the listed files, computes per service:`,
-    'the number of lines, the total latency in milliseconds, and the average latency with exactly 2 decimals.',
-    'It writes result.txt with one line "<service> <count> <total> <average>" per service that has such lines, sorted by service name.',
-    `The script must read the files each time it runs and must not change them. Run it with bash.`,
+    `${manifestName} lists the log files to use, one path per line; ignore the others.`,
+    `Write a bash script solution.sh, one pipeline of xargs (feeding the listed files) and awk (parsing, aggregating), that writes result.txt: for each service with level=${level} lines in those files, a line "<service> <count> <total> <average>" (line count, latency sum in ms, mean latency with exactly 2 decimals), sorted by service.`,
+    'Run it; it must read the files each run, leaving them unchanged.',
   ].join('\n');
 
   const awkKeyed = [

@@ -14,6 +14,9 @@ import { checkSql, inserts, sqlSolution, type Cell, type Expected } from '../gen
 
 const PRIMITIVE_ID = 'gen.code.sql';
 
+/** How the check runs query.sql (sqlite3 defaults), and that setup.sql must stay as it is. */
+const SQL_OUTPUT = "Keep sqlite3's default output (| between columns, no header); leave setup.sql unchanged.";
+
 // ── L1: WHERE + aggregates ─────────────────────────────────────────────────────────────────
 
 interface Theme {
@@ -116,14 +119,14 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
 
   const ask =
     par.kind === 'count_total'
-      ? `the number of rows whose ${th.group} is '${par.g}' and whose ${th.price} is greater than ${par.p}, and the sum of ${th.qty} over those rows — one row with these two columns, in that order`
+      ? `the number of rows with ${th.group} '${par.g}' and ${th.price} > ${par.p}, then the sum of their ${th.qty}`
       : par.kind === 'avg'
-        ? `the number of rows whose ${th.qty} is less than ${par.q}, and the average ${th.price} of those rows rounded to 2 decimals — one row with these two columns, in that order`
-        : `the lowest and the highest ${th.price} among the rows whose ${th.qty} is at least ${par.q} — one row with these two columns, in that order`;
+        ? `the number of rows with ${th.qty} < ${par.q}, then their average ${th.price} rounded to 2 decimals`
+        : `the lowest, then the highest ${th.price} among rows with ${th.qty} >= ${par.q}`;
   const prompt = [
-    `setup.sql in the current directory creates and fills an SQLite table ${th.table}.`,
-    `Write an SQLite query in query.sql that returns ${ask}.`,
-    "Keep sqlite3's default output (columns separated by |, no header). Do not change setup.sql; build a scratch database from it if you want to try the query.",
+    `setup.sql creates and fills the SQLite table ${th.table}.`,
+    `Write query.sql returning one row: ${ask}.`,
+    SQL_OUTPUT,
   ].join('\n');
 
   const where = (wrong: boolean) =>
@@ -250,11 +253,9 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const want = l2Answer(data);
   const wantFresh = l2Answer(fresh);
   const prompt = [
-    `setup.sql in the current directory creates and fills two SQLite tables, ${v.units} and ${v.people} (${v.people}.${v.fk} refers to ${v.units}.id).`,
-    `Write an SQLite query in query.sql that lists every ${unit} that has at least one person in ${v.people}, with three columns:`,
-    `the ${unit} name, its number of people, and the name of its person with the highest ${v.pay}.`,
-    `Order the rows by number of people, largest first, then by ${unit} name.`,
-    "Keep sqlite3's default output (columns separated by |, no header). Do not change setup.sql; build a scratch database from it if you want to try the query.",
+    `setup.sql creates and fills the SQLite tables ${v.units} and ${v.people} (${v.people}.${v.fk} refers to ${v.units}.id).`,
+    `Write query.sql listing each ${unit} with at least one person in ${v.people}: its name, its number of people, and the name of its person with the highest ${v.pay}. Order by number of people descending, then ${unit} name.`,
+    SQL_OUTPUT,
   ].join('\n');
 
   const q = (outer: boolean) =>
@@ -403,12 +404,11 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const wantFresh: Expected = { ...want, rows: l3Rows(l3Revenue(fresh, v, true), k) };
 
   const prompt = [
-    `setup.sql in the current directory creates and fills four SQLite tables: customers(id, name, ${v.area}), products(id, name, unit_price), orders(id, customer_id, status, ordered_on) and order_items(order_id, product_id, quantity).`,
-    `Write query.sql that reports, for every customer ${v.area}, its top ${k} products by revenue, where revenue is the sum of quantity * unit_price over the order items of orders with status '${done}' placed by customers of that ${v.area}.`,
-    `Columns: ${v.area}, product name, revenue rounded to 2 decimals, rank (1 = highest revenue in the ${v.area}). Order by ${v.area}, then rank.`,
-    'Structure the query with common table expressions (WITH …) and rank with a window function.',
-    'Before the query, query.sql must create (CREATE INDEX IF NOT EXISTS) indexes on the foreign-key columns your joins look rows up by, at least orders.customer_id and order_items.order_id.',
-    "Keep sqlite3's default output (columns separated by |, no header). Do not change setup.sql; build a scratch database from it if you want to try the query.",
+    'setup.sql creates and fills the SQLite tables customers, products, orders and order_items.',
+    `Write query.sql giving each customer ${v.area}'s top ${k} products by revenue: sum of quantity * unit_price over items of orders with status '${done}' by customers in that ${v.area}.`,
+    `Columns: ${v.area}, product name, revenue rounded to 2 decimals, rank (1 = highest in the ${v.area}); order by ${v.area}, rank. Use CTEs (WITH …) and a window function for the rank.`,
+    'Start query.sql with CREATE INDEX IF NOT EXISTS on at least orders.customer_id and order_items.order_id.',
+    SQL_OUTPUT,
   ].join('\n');
 
   const q = (filter: boolean) =>

@@ -13,6 +13,9 @@ import { capitalize, DIGITS, randomChars } from '../gen/words.js';
 
 const PRIMITIVE_ID = 'gen.regex';
 
+/** The check reads the pattern from the final reply. */
+const REPLY = 'Reply with only the regex.';
+
 // The grader: reads {"pattern", "mode", "group", "cases"} on stdin, prints results as JSON.
 const PY_GRADER = [
   'import sys, json, re',
@@ -124,7 +127,7 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const hi = lo + rng.int(1, 3);
   const suffix = rng.pick(['opt-lower', 'two-upper', 'lowers'] as const);
   const thing = rng.pick(['product code', 'ticket id', 'locker label', 'batch number', 'shelf tag']);
-  const suffixText = suffix === 'opt-lower' ? 'optionally followed by a single lowercase letter' : suffix === 'two-upper' ? 'followed by exactly two uppercase letters' : 'followed by one or more lowercase letters';
+  const suffixText = suffix === 'opt-lower' ? 'then optionally one lowercase letter' : suffix === 'two-upper' ? 'then exactly two uppercase letters' : 'then one or more lowercase letters';
   const suffixRe = suffix === 'opt-lower' ? '[a-z]?' : suffix === 'two-upper' ? '[A-Z]{2}' : '[a-z]+';
   const makeSuffix = () => (suffix === 'opt-lower' ? (rng.next() < 0.5 ? '' : randomChars(rng, LOWER, 1)) : suffix === 'two-upper' ? randomChars(rng, UPPER, 2) : randomChars(rng, LOWER, rng.int(1, 4)));
   const valid = (n = rng.int(lo, hi)) => `${prefix}${sep}${randomChars(rng, DIGITS, n)}${makeSuffix()}`;
@@ -151,9 +154,9 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const shown = [cases[0]!, cases[2]!, cases.find((c) => c.want === false)!];
 
   const prompt = [
-    `Write a Python regular expression for a ${thing}: the letters ${prefix}, then the character "${sep}", then ${lo} to ${hi} digits, ${suffixText}. Nothing else may come before or after.`,
-    `It will be used with Python's re.fullmatch. For example it must accept ${JSON.stringify(shown[0]!.s)} and ${JSON.stringify(shown[1]!.s)} and reject ${JSON.stringify(shown[2]!.s)}.`,
-    'Reply with only the regular expression.',
+    `Write a Python regex, used with re.fullmatch, for a ${thing}: the letters ${prefix}, then "${sep}", then ${lo} to ${hi} digits, ${suffixText}.`,
+    `E.g. it accepts ${JSON.stringify(shown[0]!.s)} and ${JSON.stringify(shown[1]!.s)}, rejects ${JSON.stringify(shown[2]!.s)}.`,
+    REPLY,
   ].join('\n');
 
   const good = `${prefix}${pyEscape(sep)}\\d{${lo},${hi}}${suffixRe}`;
@@ -202,10 +205,9 @@ function requestLines(rng: ProbeRng): { prompt: string; cases: Case[]; good: str
     { s: `${rng.pick(verbs)} ${status()}`, want: false },
   ]);
   const prompt = [
-    'Write a Python regular expression that recognises request log lines of this exact form:',
-    `a method (${verbs.join(', ')}), one space, a path made of one or more segments — each a "/" followed by one or more lowercase letters or digits — optionally ending in one of the extensions ${exts.map((e) => `.${e}`).join(' or ')}, one space, and a three-digit status code starting with ${classes.join(' or ')}.`,
-    `It will be applied with Python's re.search to each whole line, and must match only lines that consist of exactly this and nothing more. For example it must match ${JSON.stringify(cases[0]!.s)} but not ${JSON.stringify(cases.find((c) => c.s.startsWith('x '))!.s)}.`,
-    'Reply with only the regular expression.',
+    `Write a Python regex for request log lines of exactly this form: a method (${verbs.join(', ')}), one space, a path of one or more segments (each "/" plus one or more lowercase letters or digits), optionally ending in ${exts.map((e) => `.${e}`).join(' or ')}, one space, a 3-digit status code starting with ${classes.join(' or ')}.`,
+    `It is applied with re.search to each line and must match only lines that are exactly this. E.g. it matches ${JSON.stringify(cases[0]!.s)}, not ${JSON.stringify(cases.find((c) => c.s.startsWith('x '))!.s)}.`,
+    REPLY,
   ].join('\n');
   const core = `(${verbs.join('|')}) (/[a-z0-9]+)+(\\.(${exts.join('|')}))? [${classes.join('')}]\\d{2}`;
   return { prompt, cases, good: `^${core}$`, wrong: core };
@@ -234,10 +236,9 @@ function versionTags(rng: ProbeRng): { prompt: string; cases: Case[]; good: stri
     { s: `v${core()}-${labels[0]!.toUpperCase()}${rng.int(1, 9)}`, want: false },
   ]);
   const prompt = [
-    `Write a Python regular expression that recognises release tags: ${vRequired ? 'a lowercase "v"' : 'an optional lowercase "v"'}, then three dot-separated numbers (MAJOR.MINOR.PATCH, each one or more digits),`,
-    `optionally followed by a hyphen, one of the labels ${labels.join(', ')} and one or more digits (for example -${labels[0]}2).`,
-    `It will be applied with Python's re.search to each whole tag string and must match only strings that are exactly a tag, nothing more. For example it must match ${JSON.stringify(cases[0]!.s)} but not ${JSON.stringify(cases.find((c) => c.s.startsWith('release '))!.s)}.`,
-    'Reply with only the regular expression.',
+    `Write a Python regex for release tags: ${vRequired ? 'a lowercase "v"' : 'an optional lowercase "v"'}, three dot-separated numbers (MAJOR.MINOR.PATCH, one or more digits each), then optionally a hyphen, a label (${labels.join(' or ')}) and one or more digits (e.g. -${labels[0]}2).`,
+    `It is applied with re.search to each string and must match only strings that are exactly a tag. E.g. it matches ${JSON.stringify(cases[0]!.s)}, not ${JSON.stringify(cases.find((c) => c.s.startsWith('release '))!.s)}.`,
+    REPLY,
   ].join('\n');
   const body = `${vRequired ? 'v' : 'v?'}\\d+\\.\\d+\\.\\d+(-(${labels.join('|')})\\d+)?`;
   return { prompt, cases, good: `^${body}$`, wrong: body };
@@ -297,11 +298,11 @@ function passwordRule(rng: ProbeRng, seed: number): ProbeInstance {
   const cases = uniqueCases(drafts.map((d) => ({ s: d, want: isValid(d) })));
   const cls = `[A-Za-z0-9${specials.map((c) => `\\${c}`).join('')}]`;
   const prompt = [
-    `Write a Python regular expression that validates passwords for the user "${user}". A password is valid when it:`,
-    `- is ${min} to ${max} characters long and uses only letters, digits and the special characters ${specials.join(' ')};`,
-    `- contains at least one uppercase letter, at least one digit and at least one of ${specials.join(' ')};`,
-    `- does not contain the user name "${user}" anywhere (lowercase, as written).`,
-    "Use lookaheads for the conditions. The pattern will be used with Python's re.fullmatch. Reply with only the regular expression.",
+    `Write a Python regex validating passwords of user "${user}". Valid means:`,
+    `- ${min} to ${max} characters, only letters, digits and the specials ${specials.join(' ')};`,
+    `- at least one uppercase letter, one digit and one of ${specials.join(' ')};`,
+    `- not containing "${user}" anywhere (lowercase, as written).`,
+    `Use lookaheads for the conditions; it is used with re.fullmatch. ${REPLY}`,
   ].join('\n');
   const good = `(?=.*[A-Z])(?=.*\\d)(?=.*[${specials.map((c) => `\\${c}`).join('')}])(?!.*${user})${cls}{${min},${max}}`;
   const wrong = `(?=.*[A-Z])(?=.*\\d)(?=.*[${specials.map((c) => `\\${c}`).join('')}])${cls}{${min},${max}}`;
@@ -338,11 +339,11 @@ function referenceExtraction(rng: ProbeRng, seed: number): ProbeInstance {
     { s: `(${word} ${mark}${okId})`, want: [okId] },
     { s: `${word} ${id()} has no mark`, want: [] },
   );
-  const markDesc = mark === '#' ? '"#"' : `"${mark.trim()}" and a space`;
+  const after = mark.endsWith(' ') ? `"${word} ${mark.trim()}" and a space` : `"${word} ${mark}"`;
   const prompt = [
-    `Write a Python regular expression that finds ${word} numbers in text. A ${word} number is ${lo} to ${hi} digits (not part of a longer run of digits) that come right after the lowercase word "${word}" (a whole word, so "re${word}" does not count), one space and ${markDesc} — for example "${word} ${mark}${okId}" gives ${okId}.`,
-    `It will be used with Python's re.finditer: capture the number in a named group called "${group}", and the whole match must be just the number itself (use lookbehind for what precedes it).`,
-    'Reply with only the regular expression.',
+    `Write a Python regex finding ${word} numbers in text: ${lo} to ${hi} digits (not part of a longer digit run) right after ${after}, where "${word}" is a lowercase whole word (so not "re${word}"). E.g. "${word} ${mark}${okId}" gives ${okId}.`,
+    `For re.finditer: capture the number in a named group "${group}", and the whole match must be only the number (use lookbehind).`,
+    REPLY,
   ].join('\n');
   const good = `(?<=\\b${word} ${pyEscape(mark)})(?P<${group}>\\d{${lo},${hi}})(?!\\d)`;
   const wrong = `(?<=${word} ${pyEscape(mark)})(?P<${group}>\\d{${lo},${hi}})(?!\\d)`;

@@ -71,11 +71,7 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const theme = rng.pick(['a small museum', 'a coastal town', 'a night market', 'a repair café', 'a mountain hut', 'a city library', 'a ferry crossing']);
   const variant = rng.int(0, 1);
 
-  const prompt = [
-    `Write a numbered list of exactly ${k} short tips for visitors to ${theme}. Item i must mention the i-th of these words, in this order: ${keywords.join(', ')}.`,
-    `Put the line ${open} first and the line ${close} last, with only the numbered items (1. to ${k}., one per line) between them.`,
-    'Reply with just that block, and keep the whole reply under 1 KB (1024 bytes), so keep each item to one short sentence.',
-  ].join('\n');
+  const prompt = `Reply with only a numbered list of exactly ${k} one-sentence tips for visitors to ${theme}, one per line, tip i using the i-th of: ${keywords.join(', ')}. Put the line ${open} first and ${close} last. Keep it under 1 KB (1024 bytes).`;
 
   const item = (i: number, long: boolean) =>
     long ? `${i + 1}. ${capitalize(`the ${keywords[i]}`)} deserves a visit: ${sentence(rng, keywords[i]!)} ${sentence(rng, keywords[i]!)} ${sentence(rng, 'visit')}` : `${i + 1}. Look for the ${keywords[i]} near the entrance.`;
@@ -115,12 +111,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   );
   const sections = topics.map((t) => `${capitalize(t)} ${rng.pick(['basics', 'in practice', 'and its uses', 'care', 'history', 'checklist'])}`);
 
-  const prompt = [
-    `Write a Markdown document titled "${title}" (first line: # ${title}).`,
-    `It must have exactly ${s} sections, with these level-2 headings in this order: ${sections.map((x) => `"## ${x}"`).join(', ')}.`,
-    `Each section has a short introductory paragraph followed by exactly ${bulletsPer} bullet points (lines starting with "- ").`,
-    'The whole document must be between 1 KB and 5 KB (1,024 to 5,120 bytes). Reply with the document only.',
-  ].join('\n');
+  const prompt = [`Reply with only a Markdown document of 1,024 to 5,120 bytes: the line "# ${title}", then exactly these ${s} sections in order, each a short paragraph followed by exactly ${bulletsPer} bullet points ("- "):`, ...sections.map((x) => `## ${x}`)].join('\n');
 
   const sectionText = (i: number) => [`## ${sections[i]}`, '', paragraph(rng, topics[i]!, rng.int(2, 3)), '', ...Array.from({ length: bulletsPer }, () => `- ${sentence(rng, topics[i]!)}`)].join('\n');
   const parts = sections.map((_, i) => sectionText(i));
@@ -163,11 +154,10 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const variant = rng.int(0, 1);
 
   const prompt = [
-    `Write a long plain-text document of more than 5 KB (at least 5,500 bytes) made of ${p} parts. Each part covers one topic, in this order:`,
-    ...titles.map((t, i) => `${i + 1}. ${t}`),
-    `Exact layout: the first line is ${docOpen} and the last line is ${docClose}.`,
-    `Part n starts with the line ${style.begin(1).replace('1', 'n')} followed by a line holding the part's title, then at least two paragraphs about its topic that mention the topic word, and ends with the line ${style.end(1).replace('1', 'n')}.`,
-    'Every marker line must appear exactly once and in order, each part closed before the next one opens. Reply with the document only.',
+    `Reply with only a plain-text document of at least 5,500 bytes: the line ${docOpen}, then ${p} parts, then the line ${docClose}.`,
+    `Part n: the line ${style.begin(1).replace('1', 'n')}, its title line, at least two paragraphs mentioning the title's last word, then the line ${style.end(1).replace('1', 'n')}. Each marker line once, in order, each part closed before the next opens.`,
+    'Titles, in order:',
+    ...titles,
   ].join('\n');
 
   const part = (i: number, close = true) => [style.begin(i + 1), titles[i]!, '', paragraph(rng, topics[i]!, rng.int(5, 7)), '', paragraph(rng, topics[i]!, rng.int(5, 7)), ...(close ? ['', style.end(i + 1)] : [])].join('\n');

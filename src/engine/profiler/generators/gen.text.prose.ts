@@ -105,11 +105,7 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const keys = rng.sample(wordsFor(subject), rng.int(2, 3));
   const variant = rng.int(0, 2);
 
-  const prompt = [
-    `Write one coherent paragraph about ${subject}: ${angle}.`,
-    `It must be a single paragraph (no headings, no lists, no blank lines) of ${minS} to ${maxS} complete sentences, and it must use each of these words: ${keys.join(', ')}.`,
-    'Reply with the paragraph only.',
-  ].join('\n');
+  const prompt = `Reply with only one coherent paragraph (no headings, lists or blank lines) of ${minS} to ${maxS} sentences about ${subject}: ${angle}. Use each of these words: ${keys.join(', ')}.`;
 
   const build = (n: number, useKeys: string[]) => {
     const ss: string[] = [];
@@ -168,14 +164,12 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const reg: Register = rng.next() < 0.5 ? 'formal' : 'direct';
   const rules =
     reg === 'formal'
-      ? 'a formal, impersonal register: no first- or second-person pronouns (I, me, my, we, us, our, you, your), no contractions, no exclamation marks'
-      : 'a warm, direct register that speaks to the reader: every paragraph addresses the reader as "you", never uses the first person singular (I, me, my), and has no exclamation marks';
+      ? 'formal and impersonal: no I, me, my, we, us, our, you or your; no contractions; no exclamation marks'
+      : 'warm and direct: every paragraph addresses the reader as "you"; no I, me or my; no exclamation marks';
 
   const prompt = [
-    `Write a short piece of exactly ${n} paragraphs about ${subject}: ${angle}. Separate paragraphs with a blank line; no headings or lists.`,
-    `Each paragraph has 3 to 6 sentences, and paragraph i must use the i-th of these words: ${keys.join(', ')}.`,
-    `Keep one consistent tone throughout — ${rules}.`,
-    'Reply with the text only.',
+    `Write exactly ${n} paragraphs about ${subject}: ${angle}; reply with them only. Blank line between paragraphs, no headings or lists, 3 to 6 sentences each; paragraph i uses the i-th of: ${keys.join(', ')}.`,
+    `Keep one tone throughout, ${rules}.`,
   ].join('\n');
 
   const para = (i: number, r: Register) => {
@@ -223,14 +217,10 @@ function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
   const minWords = rng.int(7, 9) * 100;
 
   const prompt = [
-    `Write ${genre} about ${subject}, in Markdown. Structure, in this order:`,
-    `- the title line "# ${title}";`,
-    '- "## Introduction";',
-    ...headings.map((h) => `- "## ${h}";`),
-    '- "## Conclusion".',
-    `Each section has at least two paragraphs. The section headed "${headings[0]}" is about ${terms[0]}, and so on: each body section discusses the word its heading starts with.`,
-    `Connect the sections: the first sentence of every section after "${headings[0]}" (including the Conclusion) must be a transition that refers back to the previous body section by using its word (for example, the first sentence under "${headings[1]}" uses "${terms[0]}").`,
-    `The whole piece should run to at least ${minWords} words. Reply with the document only.`,
+    `Write ${genre} about ${subject} in Markdown, at least ${minWords} words; reply with the document only. Use exactly these headings, in order:`,
+    `# ${title}`,
+    ...['Introduction', ...headings, 'Conclusion'].map((h) => `## ${h}`),
+    `Each section has at least two paragraphs; each body section discusses its heading's first word. The first sentence of every section from "${headings[1]}" on, the Conclusion too, is a transition using the previous body section's word (e.g. under "${headings[1]}": "${terms[0]}").`,
   ].join('\n');
 
   const others = pool.filter((w) => !terms.includes(w));

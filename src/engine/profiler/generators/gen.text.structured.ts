@@ -201,13 +201,9 @@ function generateL1(rng: ProbeRng, seed: number): ProbeInstance {
   const format: Format = rng.next() < 0.35 ? 'yaml' : 'json';
   const { record, fields } = l1Fields(rng);
   const doc: { [k: string]: Json } = Object.fromEntries(fields.map((f) => [f.key, f.value]));
-  const show = (f: Field) => (f.kind === 'string' ? `${f.key}: ${f.value as string} (a string)` : f.kind === 'null' ? `${f.key}: no value (null)` : `${f.key}: ${String(f.value)} (${f.kind === 'boolean' ? 'a boolean' : f.kind === 'integer' ? 'an integer' : 'a number'})`);
+  const show = (f: Field) => `${f.key}: ${f.kind === 'null' ? 'null' : `${String(f.value)} (${f.kind})`}`;
   const label = format === 'json' ? 'JSON object' : 'YAML mapping';
-  const prompt = [
-    `Reply with a single flat ${label} (no nesting) describing this ${record}, with exactly these keys and values and nothing else in your reply:`,
-    ...fields.map((f) => `- ${show(f)}`),
-    `Use the ${format === 'json' ? 'JSON' : 'YAML'} types stated (strings, numbers, booleans, null). Keep it under 500 bytes.`,
-  ].join('\n');
+  const prompt = [`Reply with only a flat ${label} (no nesting, under 500 bytes) of this ${record}, with exactly these keys, values and types:`, ...fields.map(show)].join('\n');
 
   const stringly: { [k: string]: Json } = Object.fromEntries(fields.map((f) => [f.key, f.kind === 'boolean' || f.kind === 'integer' || f.kind === 'number' ? String(f.value) : f.value]));
 
@@ -250,7 +246,7 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const employees = people.map(([first, last]) => ({
     name: `${first} ${last}`,
     title: rng.pick(TITLES),
-    skills: rng.sample(SKILLS, rng.int(2, 4)),
+    skills: rng.sample(SKILLS, rng.int(2, 3)),
     contact: { email: `${first.toLowerCase()}.${last.toLowerCase()}@${domain}`, extension: rng.int(100, 999) },
     remote: rng.next() < 0.5,
   }));
@@ -258,13 +254,10 @@ function generateL2(rng: ProbeRng, seed: number): ProbeInstance {
   const label = format === 'json' ? 'JSON' : 'YAML';
 
   const prompt = [
-    `Reply with only a ${label} document (nothing else) describing the company below, shaped like this:`,
-    `company (string), founded (integer), headquarters (an object with city and country), employee_count (integer), and employees: a list of objects, in the order given, each with name (string), title (string), skills (a list of strings, in the order given), contact (an object with email (string) and extension (integer)) and remote (boolean).`,
+    `Reply with only a ${label} document (under 5 KB) shaped {company, founded: integer, headquarters: {city, country}, employee_count: integer, employees: [{name, title, skills: [string], contact: {email, extension: integer}, remote: boolean}]}; other values are strings, lists in the order given. Each email is first.last@${domain}, lower case.`,
     '',
-    `${company} was founded in ${founded}; its headquarters are in ${city}, ${country}. It has ${n} employees:`,
-    ...employees.map((e, i) => `${i + 1}. ${e.name} — ${e.title}; skills: ${e.skills.join(', ')}; email ${e.contact.email}, extension ${e.contact.extension}; ${e.remote ? 'works remotely' : 'works on site (not remote)'}.`),
-    '',
-    'Keep the document under 5 KB.',
+    `${company}, founded ${founded}, headquarters ${city}, ${country}. ${n} employees:`,
+    ...employees.map((e, i) => `${i + 1}. ${e.name}, ${e.title}; skills ${e.skills.join(', ')}; ext. ${e.contact.extension}; ${e.remote ? 'remote' : 'not remote'}`),
   ].join('\n');
 
   const flattened: { [k: string]: Json } = { ...doc, employees: employees.map((e) => ({ ...e, skills: e.skills.join(', ') })) };
@@ -313,9 +306,17 @@ interface Dept {
 
 const ROLES = ['engineer', 'analyst', 'designer', 'technician', 'writer', 'planner', 'tester', 'coordinator'];
 
-function l3Org(rng: ProbeRng): { org: string; depts: Dept[] } {
+/**
+ * Compact-JSON size the chart grows to: any correct reply, even one without whitespace, is then
+ * over the 5 KB it must exceed.
+ */
+const L3_MIN_BYTES = 5200;
+
+const chartDoc = (org: string, depts: Dept[]) => ({ organization: org, departments: depts });
+
+function l3Org(rng: ProbeRng): { org: string; domain: string; depts: Dept[] } {
   const org = `${capitalize(plainWord(rng, 2))} ${rng.pick(['Institute', 'Cooperative', 'Works', 'Group', 'Agency'])}`;
-  const domain = `${org.split(' ')[0]!.toLowerCase()}.example`;
+  const domain = `${org.toLowerCase().replace(' ', '-')}.example`;
   const usedNames = new Set<string>();
   const person = () => {
     for (;;) {
@@ -326,50 +327,47 @@ function l3Org(rng: ProbeRng): { org: string; depts: Dept[] } {
       }
     }
   };
-  // Sized to just clear the 5 KB the reply must exceed (generateL3 draws again below that):
-  // every member listed is prompt the model is sent, so the roster is no bigger than it must be.
-  const deptNames = distinct(3, () => capitalize(plainWord(rng, 2)));
-  const depts: Dept[] = deptNames.map((dn) => {
-    const teamNames = distinct(rng.int(3, 4), () => `${capitalize(plainWord(rng, 2))} ${rng.pick(['Squad', 'Cell', 'Unit', 'Crew'])}`);
+  const member = (): Member => {
+    const name = person();
     return {
-      name: dn,
-      budget: rng.int(20, 900) * 1000,
-      teams: teamNames.map((tn) => {
-        const members = Array.from({ length: rng.int(3, 4) }, () => {
-          const name = person();
-          return {
-            name,
-            role: rng.pick(ROLES),
-            level: rng.int(1, 7),
-            skills: rng.sample(SKILLS, rng.int(2, 3)),
-            contact: { email: `${name.toLowerCase().replace(' ', '.')}@${domain}`, desk: `${rng.pick(['A', 'B', 'C', 'D'])}${rng.int(1, 6)}-${rng.int(10, 99)}` },
-          };
-        });
-        return { name: tn, lead: members[rng.int(0, members.length - 1)]!.name, members };
-      }),
+      name,
+      role: rng.pick(ROLES),
+      level: rng.int(1, 7),
+      skills: rng.sample(SKILLS, rng.int(2, 3)),
+      contact: { email: `${name.toLowerCase().replace(' ', '.')}@${domain}`, desk: `${rng.pick(['A', 'B', 'C', 'D'])}${rng.int(1, 6)}-${rng.int(10, 99)}` },
     };
-  });
-  return { org, depts };
+  };
+  const depts: Dept[] = distinct(3, () => capitalize(plainWord(rng, 2))).map((name) => ({
+    name,
+    budget: rng.int(20, 900) * 1000,
+    teams: distinct(3, () => `${capitalize(plainWord(rng, 2))} ${rng.pick(['Squad', 'Cell', 'Unit', 'Crew'])}`).map((tn) => ({ name: tn, lead: '', members: [member(), member(), member()] })),
+  }));
+  // Teams grow one member at a time only until the chart is big enough: every member listed is
+  // prompt the model is sent. Nine teams of up to five members always get there.
+  const teams = depts.flatMap((d) => d.teams);
+  while (utf8Bytes(JSON.stringify(chartDoc(org, depts))) < L3_MIN_BYTES) rng.pick(teams.filter((t) => t.members.length < 5)).members.push(member());
+  for (const t of teams) t.lead = rng.pick(t.members).name;
+  return { org, domain, depts };
 }
 
 function generateL3(rng: ProbeRng, seed: number): ProbeInstance {
-  let org = l3Org(rng);
-  while (utf8Bytes(JSON.stringify({ organization: org.org, departments: org.depts })) < 5600) org = l3Org(rng);
-  const doc = { organization: org.org, departments: org.depts } as unknown as { [k: string]: Json };
+  const org = l3Org(rng);
+  const doc = chartDoc(org.org, org.depts) as unknown as { [k: string]: Json };
   const variant = rng.int(0, 1);
 
+  // Emails follow one stated rule and the lead is marked, so the roster states each fact once.
   const listing: string[] = [];
   for (const d of org.depts) {
-    listing.push(`Department ${d.name} (budget ${d.budget}):`);
+    listing.push(`Department ${d.name}, budget ${d.budget}`);
     for (const t of d.teams) {
-      listing.push(`  Team ${t.name}, led by ${t.lead}:`);
-      for (const m of t.members) listing.push(`    - ${m.name}; role ${m.role}; level ${m.level}; skills ${m.skills.join(', ')}; email ${m.contact.email}; desk ${m.contact.desk}`);
+      listing.push(`Team ${t.name}`);
+      for (const m of t.members) listing.push(`${m.name}${m.name === t.lead ? '*' : ''}; ${m.role}; ${m.level}; ${m.skills.join(', ')}; ${m.contact.desk}`);
     }
   }
   const prompt = [
-    `Reply with only a JSON document (nothing else) holding the full organisation chart of the ${org.org} below. Shape:`,
-    '{"organization": <string>, "departments": [{"name": <string>, "budget": <integer>, "teams": [{"name": <string>, "lead": <string>, "members": [{"name": <string>, "role": <string>, "level": <integer>, "skills": [<string>, ...], "contact": {"email": <string>, "desk": <string>}}]}]}]}',
-    'Keep every department, team, member and skill in the order listed, and include all of them: the document will be well over 5 KB.',
+    `Reply with only a JSON document: the full organisation chart of the ${org.org} below, shaped`,
+    '{organization, departments: [{name, budget: integer, teams: [{name, lead, members: [{name, role, level: integer, skills: [string], contact: {email, desk}}]}]}]}',
+    `Other values are strings. Include every department, team, member and skill, in the order listed (over 5 KB in all). Member rows: name; role; level; skills; desk; * marks the team lead. Emails are first.last@${org.domain}, lower case.`,
     '',
     ...listing,
   ].join('\n');

@@ -55,7 +55,10 @@ function pickDistinct<T>(rng: ProbeRng, items: readonly T[], n: number): T[] {
 
 const PEOPLE = ['Maya', 'Jonas', 'Priya', 'Tomás', 'Leila', 'Oskar', 'Hana', 'Idris', 'Greta', 'Ravi', 'Noor', 'Felix', 'Ines', 'Kofi', 'Yuki', 'Marta'];
 
-const ANSWER_RULE = 'Show your working briefly, then end your reply with a line of the form `Answer: <number>` (just the number, no units or currency symbols).';
+const ANSWER_RULE = 'Show brief working, then end with the line `Answer: <number>` (number only, no units).';
+
+/** The closing instruction of a two-answer task: its labelled last lines. */
+const endLines = (...forms: string[]): string => `Show your working, then end with exactly these lines:\n${forms.map((f) => `\`${f}\``).join('\n')}`;
 
 // ---------------------------------------------------------------------------------------------
 // L1 — one operation
@@ -66,15 +69,15 @@ function l1Multiply(rng: ProbeRng): TextTask {
   const want = a * b;
   const who = rng.pick(PEOPLE);
   const ctx = rng.pick([
-    `A warehouse holds ${b} pallets, and each pallet carries ${a} cans. How many cans are in the warehouse?`,
-    `A printing press turns out ${intStr(a)} sheets per hour. It runs for ${b} hours without stopping. How many sheets does it print?`,
-    `${who} orders ${b} boxes of screws with ${a} screws in every box. How many screws is that altogether?`,
-    `A stadium section has ${b} rows of ${a} seats each. How many seats does the section have?`,
+    `A warehouse holds ${b} pallets, and each pallet carries ${a} cans. How many cans is that?`,
+    `A printing press turns out ${intStr(a)} sheets per hour. How many does it print in ${b} hours?`,
+    `${who} orders ${b} boxes of screws with ${a} screws in every box. How many screws in all?`,
+    `A stadium section has ${b} rows of ${a} seats each. How many seats in all?`,
   ]);
   // A carry slip in one column.
   const slip = rng.pick([10, 100, -10, -100]);
   return {
-    prompt: `${ctx}\n\n${ANSWER_RULE}`,
+    prompt: `${ctx}\n${ANSWER_RULE}`,
     check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0, String(want))],
     referenceText: `${intStr(a)} × ${b} = ${intStr(want)}\n\nAnswer: ${want}`,
     nearMissText: `${intStr(a)} × ${b} = ${intStr(want + slip)}\n\nAnswer: ${want + slip}`,
@@ -91,12 +94,12 @@ function l1Divide(rng: ProbeRng): TextTask {
     if (f < 0.6 || f > 0.95) continue;
     const truncated = Math.floor(exact * 100) / 100;
     const ctx = rng.pick([
-      `${intStr(total)} litres of water are shared equally among ${n} tanks. How many litres go into each tank? Round to 2 decimal places.`,
-      `A prize fund of $${intStr(total)} is split equally among ${n} winners. How many dollars does each winner get? Round to the cent (2 decimal places).`,
-      `A ${intStr(total)}-metre cable is cut into ${n} pieces of equal length. How long is each piece in metres? Round to 2 decimal places.`,
+      `${intStr(total)} litres of water are shared equally among ${n} tanks. Litres per tank, to 2 decimal places?`,
+      `A prize fund of $${intStr(total)} is split equally among ${n} winners. How much does each get? Round to the cent.`,
+      `A ${intStr(total)}-metre cable is cut into ${n} pieces of equal length. Metres per piece, to 2 decimal places?`,
     ]);
     return {
-      prompt: `${ctx}\n\n${ANSWER_RULE}`,
+      prompt: `${ctx}\n${ANSWER_RULE}`,
       check: (t) => [numberCheck('value_correct', answerNumber(t), exact, 0.005, `${fixed2(exact)} (exact ${exact.toFixed(4)})`)],
       referenceText: `${total} / ${n} = ${exact.toFixed(4)}…, which rounds to ${fixed2(exact)}.\n\nAnswer: ${fixed2(exact)}`,
       nearMissText: `${total} / ${n} = ${truncated.toFixed(2)}\n\nAnswer: ${truncated.toFixed(2)}`,
@@ -112,12 +115,12 @@ function l1Percent(rng: ProbeRng): TextTask {
     const rounded = (Math.round(p) * b) / 100;
     if (Math.abs(rounded - exact) < 0.05) continue;
     const ctx = rng.pick([
-      `A charity with a budget of $${intStr(b)} spends ${p}% of it on transport. How many dollars is that? Round to the cent.`,
+      `A charity with a budget of $${intStr(b)} spends ${p}% of it on transport. How many dollars is that, to the cent?`,
       `What is ${p}% of ${intStr(b)}? Round to 2 decimal places.`,
-      `A fund of $${intStr(b)} puts ${p}% of its money into bonds. How many dollars go into bonds? Round to the cent.`,
+      `A fund of $${intStr(b)} puts ${p}% into bonds. How many dollars is that, to the cent?`,
     ]);
     return {
-      prompt: `${ctx}\n\n${ANSWER_RULE}`,
+      prompt: `${ctx}\n${ANSWER_RULE}`,
       check: (t) => [numberCheck('value_correct', answerNumber(t), exact, 0.005, fixed2(exact))],
       referenceText: `${p}% of ${b} = ${b} × ${p} / 100 = ${fixed2(exact)}\n\nAnswer: ${fixed2(exact)}`,
       nearMissText: `Roughly ${Math.round(p)}% of ${b} = ${fixed2(rounded)}\n\nAnswer: ${fixed2(rounded)}`,
@@ -133,13 +136,13 @@ function l1Subtract(rng: ProbeRng): TextTask {
   const b = bC / 100;
   const who = rng.pick(PEOPLE);
   const ctx = rng.pick([
-    `${who}'s account holds $${money(a)}. After paying a bill of $${money(b)}, how much is left in the account?`,
-    `A shop took in $${money(a)} this week and spent $${money(b)} on stock. What is the difference in dollars?`,
+    `${who}'s account holds $${money(a)}. After paying a $${money(b)} bill, how much is left?`,
+    `A shop took in $${money(a)} this week and spent $${money(b)} on stock. What is the difference?`,
   ]);
   const slip = rng.pick([1, -1, 10, -10, 0.1]);
   const wrong = roundTo(want + slip, 2);
   return {
-    prompt: `${ctx}\n\n${ANSWER_RULE}`,
+    prompt: `${ctx}\n${ANSWER_RULE}`,
     check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.005, fixed2(want))],
     referenceText: `${money(a)} − ${money(b)} = ${money(want)}\n\nAnswer: ${fixed2(want)}`,
     nearMissText: `${money(a)} − ${money(b)} = ${money(wrong)}\n\nAnswer: ${fixed2(wrong)}`,
@@ -172,9 +175,9 @@ function l2Weighted(rng: ProbeRng): TextTask {
     const plain = scores.reduce((s, x) => s + x, 0) / n;
     if (Math.abs(plain - want) < 0.3) continue;
     const who = rng.pick(PEOPLE);
-    const table = parts.map((p, i) => `- ${p}: weight ${w[i]}%, ${who} scored ${scores[i]}`).join('\n');
+    const table = parts.map((p, i) => `- ${p}: ${scores[i]} (weight ${w[i]}%)`).join('\n');
     return {
-      prompt: `A course grade is the weighted average of these components (scores are out of 100):\n${table}\n\nWhat is ${who}'s course grade? Round to 2 decimal places.\n\n${ANSWER_RULE}`,
+      prompt: `${who}'s scores (out of 100):\n${table}\nWhat is the weighted-average course grade, to 2 decimal places?\n${ANSWER_RULE}`,
       check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fixed2(want))],
       referenceText: `${parts.map((p, i) => `${scores[i]} × ${w[i]! / 100}`).join(' + ')} = ${fixed2(want)}\n\nAnswer: ${fixed2(want)}`,
       nearMissText: `Average of the scores: ${scores.join(' + ')} = ${fixed2(plain * n)}, / ${n} = ${fixed2(plain)}\n\nAnswer: ${fixed2(plain)}`,
@@ -201,9 +204,7 @@ function l2Invoice(rng: ProbeRng): TextTask {
     if (Math.abs(wrong - want) < 0.5) continue;
     const table = goods.map((g, i) => `- ${qty[i]} ${g} at $${price[i]!.toFixed(2)} each`).join('\n');
     return {
-      prompt:
-        `An order contains:\n${table}\n\nA ${disc}% discount applies to the item subtotal. Sales tax of ${tax}% is then charged on the discounted subtotal. ` +
-        `Finally a flat shipping fee of $${ship.toFixed(2)} is added (shipping is not taxed).\nWhat is the order total in dollars? Round to the cent.\n\n${ANSWER_RULE}`,
+      prompt: `An order:\n${table}\nTake ${disc}% off the item subtotal, add ${tax}% sales tax on the discounted subtotal, then add $${ship.toFixed(2)} shipping (not taxed). What is the total, to the cent?\n${ANSWER_RULE}`,
       // Rounding the discount and the tax to cents along the way may move the total by a cent.
       check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.015, fixed2(want))],
       referenceText: `Subtotal ${fixed2(subtotal)}; after ${disc}% off ${fixed2(discounted)}; with ${tax}% tax ${fixed2(discounted * (1 + tax / 100))}; plus shipping ${fixed2(want)}.\n\nAnswer: ${fixed2(want)}`,
@@ -222,9 +223,9 @@ function l2Pooled(rng: ProbeRng): TextTask {
     if (Math.abs(plain - want) < 0.3) continue;
     const label = rng.pick(['class', 'team', 'branch', 'shift']);
     const what = rng.pick(['test score', 'quality rating', 'satisfaction score']);
-    const rows = sizes.map((n, i) => `- ${label} ${String.fromCharCode(65 + i)}: ${n} people, average ${what} ${avgs[i]!.toFixed(1)}`).join('\n');
+    const rows = sizes.map((n, i) => `- ${label} ${String.fromCharCode(65 + i)}: ${n} people, average ${avgs[i]!.toFixed(1)}`).join('\n');
     return {
-      prompt: `Each ${label} reports its size and its average ${what}:\n${rows}\n\nWhat is the average ${what} over all people in all ${label === 'class' ? 'classes' : `${label}s`} together? Round to 2 decimal places.\n\n${ANSWER_RULE}`,
+      prompt: `Average ${what} per ${label}:\n${rows}\nWhat is the average over all people in all ${label === 'class' ? 'classes' : `${label}s`} together, to 2 decimal places?\n${ANSWER_RULE}`,
       check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fixed2(want))],
       referenceText: `Total points ${fixed2(sizes.reduce((s, n, i) => s + n * avgs[i]!, 0))} over ${sizes.reduce((s, n) => s + n, 0)} people = ${fixed2(want)}\n\nAnswer: ${fixed2(want)}`,
       nearMissText: `Mean of the averages: ${fixed2(plain)}\n\nAnswer: ${fixed2(plain)}`,
@@ -242,9 +243,9 @@ function l2Speed(rng: ProbeRng): TextTask {
     const plain = speed.reduce((s, v) => s + v, 0) / k;
     if (Math.abs(plain - want) < 0.5) continue;
     const who = rng.pick(PEOPLE);
-    const legs = dist.map((d, i) => `- leg ${i + 1}: ${d} km at a steady ${speed[i]} km/h`).join('\n');
+    const legs = dist.map((d, i) => `- ${d} km at ${speed[i]} km/h`).join('\n');
     return {
-      prompt: `${who} drives a route in ${k} legs, without stopping between them:\n${legs}\n\nWhat is the average speed over the whole route in km/h? Round to 2 decimal places.\n\n${ANSWER_RULE}`,
+      prompt: `${who} drives ${k} legs at steady speeds, without stopping between them:\n${legs}\nWhat is the average speed over the whole route in km/h, to 2 decimal places?\n${ANSWER_RULE}`,
       check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fixed2(want))],
       referenceText: `Total distance ${dist.reduce((s, d) => s + d, 0)} km, total time ${time.toFixed(4)} h, average ${fixed2(want)} km/h.\n\nAnswer: ${fixed2(want)}`,
       nearMissText: `Average of the leg speeds: ${fixed2(plain)} km/h.\n\nAnswer: ${fixed2(plain)}`,
@@ -274,10 +275,9 @@ function l3Compound(rng: ProbeRng): TextTask {
   const who = rng.pick(PEOPLE);
   return {
     prompt:
-      `${who} deposits $${intStr(P)} in a savings account paying a nominal annual interest rate of ${r}%, compounded ${how}. ` +
-      `No other deposits or withdrawals are made.\n\n1. What is the balance after exactly ${years} years, to the cent?\n` +
-      `2. What is the effective annual rate, as a percentage with 2 decimals?\n\n` +
-      `Show your working, then end your reply with exactly these two lines:\n\`Balance: <amount>\`\n\`Effective rate: <percent>%\``,
+      `${who} deposits $${intStr(P)} at a nominal annual rate of ${r}%, compounded ${how}, and makes no other deposits or withdrawals.\n` +
+      `1. What is the balance after exactly ${years} years, to the cent?\n2. What is the effective annual rate, as a percentage with 2 decimals?\n` +
+      endLines('Balance: <amount>', 'Effective rate: <percent>%'),
     check: (t) => [
       numberCheck('balance_correct', firstNumber(labelled(t, /balance/)), balance, 0.01, money(balance)),
       numberCheck('rate_correct', firstNumber(labelled(t, /effective(?: annual)? rate|ear/)), ear, 0.005, `${ear.toFixed(2)}%`),
@@ -301,10 +301,9 @@ function l3Loan(rng: ProbeRng): TextTask {
   const what = rng.pick(['a home renovation loan', 'a car loan', 'a small-business loan', 'a student loan']);
   return {
     prompt:
-      `You take out ${what} of $${intStr(P)} at a nominal annual rate of ${r}%, repaid in equal monthly payments over ${years} years ` +
-      `(interest compounds monthly at one twelfth of the annual rate; standard amortising loan, payments at the end of each month).\n\n` +
-      `1. What is the monthly payment, rounded to the cent?\n2. Using that rounded payment, how much interest is paid in total over the life of the loan (total of all payments minus the amount borrowed)?\n\n` +
-      `Show your working, then end your reply with exactly these two lines:\n\`Payment: <amount>\`\n\`Total interest: <amount>\``,
+      `You take out ${what} of $${intStr(P)} at a nominal annual rate of ${r}%, repaid over ${years} years in equal monthly payments at each month's end (amortising; monthly rate = annual rate / 12).\n` +
+      `1. What is the monthly payment, rounded to the cent?\n2. Using that rounded payment, what is the total interest (all payments minus the amount borrowed)?\n` +
+      endLines('Payment: <amount>', 'Total interest: <amount>'),
     check: (t) => [
       numberCheck('payment_correct', firstNumber(labelled(t, /(?:monthly )?payment/)), payment, 0.01, money(payment)),
       numberCheck('interest_correct', firstNumber(labelled(t, /total interest|interest/)), interest, 0.011, money(interest)),
@@ -324,15 +323,13 @@ function l3Chain(rng: ProbeRng): TextTask {
     const summed = changes.reduce((s, c) => s + c, 0);
     if (Math.abs(summed - net) < 0.2) continue;
     const thing = rng.pick(['A share', 'A bicycle', 'A concert ticket', 'A laptop', 'A plot of land', 'An antique clock']);
-    const steps = changes
-      .map((c, idx) => `- step ${idx + 1}: ${c > 0 ? `it rises by ${c}%` : `it falls by ${-c}%`}${idx === 0 ? ' (of the starting price)' : ' (of the price at that point)'}`)
-      .join('\n');
+    const steps = changes.map((c) => (c > 0 ? `rises ${c}%` : `falls ${-c}%`)).join(', then ');
     const wrongFinal = start * (1 + summed / 100);
     return {
       prompt:
-        `${thing} is priced at $${money(start)}. Its price then changes ${k} times in a row:\n${steps}\n\n` +
-        `1. What is the final price, rounded to the cent (round only the final result, not the intermediate prices)?\n2. What is the overall percentage change from the starting price, with 2 decimals (negative for a decrease)?\n\n` +
-        `Show your working, then end your reply with exactly these two lines:\n\`Final price: <amount>\`\n\`Overall change: <percent>%\``,
+        `${thing} is priced at $${money(start)}. Its price then ${steps}, each change applied to the price at that point.\n` +
+        `1. What is the final price, to the cent (round only the final result)?\n2. What is the overall percentage change, with 2 decimals (negative for a decrease)?\n` +
+        endLines('Final price: <amount>', 'Overall change: <percent>%'),
       check: (t) => [
         numberCheck('final_correct', firstNumber(labelled(t, /final(?: price)?/)), final, 0.01, money(final)),
         numberCheck('change_correct', firstNumber(labelled(t, /overall(?: percentage)? change|change/)), net, 0.005, `${net.toFixed(2)}%`),

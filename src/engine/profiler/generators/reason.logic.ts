@@ -159,11 +159,8 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
       ...facts.map((f) => (f.value ? `${who} is ${article(w[f.p]!)}.` : `${who} is not ${article(w[f.p]!)}.`)),
     ]);
     const prompt =
-      `The words below are made-up categories; use only the statements given, not what you might guess about the words.\n\n` +
-      statements.map((s) => `- ${s}`).join('\n') +
-      `\n\nQuestion: Is ${who} ${article(w[q]!)}?\n\n` +
-      `Start your reply with exactly one word: \`Yes\` (the statements prove it), \`No\` (they prove the opposite) or \`Unknown\` (they allow both). ` +
-      `Then give a short justification.`;
+      `The category words are made up: use only these statements.\n${statements.map((s) => `- ${s}`).join('\n')}\n` +
+      `Is ${who} ${article(w[q]!)}? Start your reply with one word, Yes (proved), No (disproved) or Unknown (not settled), then justify briefly.`;
     const explain = (ans: string): string => `${ans}. Following the statements about ${who}, the question ${ans === 'Unknown' ? 'is not settled' : 'is settled'} by the rules given.`;
     return textProbe(ID, 'L1', seed, {
       prompt,
@@ -225,17 +222,17 @@ function renderClue(c: Clue, names: string[]): string {
     case 'notSeat':
       return `${X} does not sit in seat ${c.k + 1}.`;
     case 'end':
-      return `${X} sits at one of the two ends of the row.`;
+      return `${X} sits at an end of the row.`;
     case 'notEnd':
-      return `${X} does not sit at either end of the row.`;
+      return `${X} sits at neither end of the row.`;
     case 'adj':
       return `${X} and ${names[c.y]} sit next to each other.`;
     case 'notAdj':
       return `${X} and ${names[c.y]} do not sit next to each other.`;
     case 'immLeft':
-      return `${X} sits immediately to the left of ${names[c.y]} (in the seat numbered one lower).`;
+      return `${X} sits immediately left of ${names[c.y]}.`;
     case 'leftOf':
-      return `${X} sits somewhere to the left of ${names[c.y]} (in a lower-numbered seat, not necessarily adjacent).`;
+      return `${X} sits somewhere left of ${names[c.y]}.`;
     case 'gap':
       return `Exactly ${c.g === 1 ? 'one person sits' : `${c.g} people sit`} between ${X} and ${names[c.y]}.`;
   }
@@ -334,10 +331,8 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const wrong = s.wrong.map((p) => names[p]!);
   const alphabetical = [...names].sort();
   const prompt =
-    `${n} people — ${alphabetical.join(', ')} — sit in a single row of ${n} seats numbered 1 to ${n} from left to right, one person per seat.\n\n` +
-    s.clues.map((c) => `- ${renderClue(c, names)}`).join('\n') +
-    `\n\nExactly one arrangement satisfies all of these statements. Work it out. ` +
-    `The last line of your reply must contain only the ${n} names in seat order from seat 1 to seat ${n}, separated by commas (\`<seat 1>, <seat 2>, …, <seat ${n}>\`), nothing else on that line.`;
+    `${alphabetical.join(', ')} sit one per seat in a row of seats numbered 1 to ${n} from left to right.\n${s.clues.map((c) => `- ${renderClue(c, names)}`).join('\n')}\n` +
+    `Exactly one arrangement fits. End with a line of only the ${n} names from seat 1 to seat ${n}, comma-separated.`;
   return textProbe(ID, 'L2', seed, {
     prompt,
     async check(reply) {
@@ -374,9 +369,9 @@ function assignOk(r: AssignRule, perm: number[]): boolean {
 }
 
 function renderAssignRule(r: AssignRule, workers: string[], tasks: string[]): string {
-  if (r.t === 'forbid') return `${workers[r.w]} is not certified for ${tasks[r.task]} and cannot be given it.`;
-  if (r.t === 'oneOf') return `${workers[r.w]} must be given either ${tasks[r.tasks[0]]} or ${tasks[r.tasks[1]]}.`;
-  return `If ${workers[r.w1]} takes ${tasks[r.t1]}, then ${workers[r.w2]} cannot take ${tasks[r.t2]} (they share equipment).`;
+  if (r.t === 'forbid') return `${workers[r.w]} cannot do ${tasks[r.task]}.`;
+  if (r.t === 'oneOf') return `${workers[r.w]} must do ${tasks[r.tasks[0]]} or ${tasks[r.tasks[1]]}.`;
+  return `If ${workers[r.w1]} does ${tasks[r.t1]}, ${workers[r.w2]} cannot do ${tasks[r.t2]}.`;
 }
 
 function level3(rng: ProbeRng, seed: number): ProbeInstance {
@@ -414,16 +409,13 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
     if (rules.some((r) => optimumWithout(r) === best)) continue;
     const workers = rng.sample(NAMES, n);
     const tasks = rng.sample(JOBS, n);
-    const header = `| worker | ${tasks.join(' | ')} |\n|---|${tasks.map(() => '---').join('|')}|`;
-    const rows = workers.map((w, i) => `| ${w} | ${cost[i]!.join(' | ')} |`).join('\n');
+    const rows = workers.map((w, i) => `${w}: ${cost[i]!.join(' ')}`).join('\n');
     const want = tasks.map((_, task) => workers[best[task]!]!);
     const wantCost = total(best);
     const prompt =
-      `A contractor must give each of ${n} jobs to a different worker (each worker does exactly one job). ` +
-      `The table gives the cost in hundreds of dollars for each worker doing each job:\n\n${header}\n${rows}\n\n` +
-      `Rules:\n${rules.map((r) => `- ${renderAssignRule(r, workers, tasks)}`).join('\n')}\n\n` +
-      `Find the assignment with the lowest total cost that follows every rule (there is exactly one). ` +
-      `End your reply with one line per job in the form \`<job>: <worker>\` (in the column order of the table), followed by a final line \`Total: <cost>\` with the total cost in hundreds of dollars.`;
+      `Give each of ${n} jobs to a different worker. Costs in hundreds of dollars, per job in the order ${tasks.join(', ')}:\n${rows}\n` +
+      `Rules:\n${rules.map((r) => `- ${renderAssignRule(r, workers, tasks)}`).join('\n')}\n` +
+      `Find the cheapest assignment that follows every rule (it is unique). End with one line per job, \`<job>: <worker>\`, in the order above, then \`Total: <cost>\` in hundreds of dollars.`;
     const answerBlock = (p: number[]): string => `${tasks.map((t, task) => `${t}: ${workers[p[task]!]}`).join('\n')}\nTotal: ${total(p)}`;
     return textProbe(ID, 'L3', seed, {
       prompt,

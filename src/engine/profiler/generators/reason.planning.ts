@@ -67,12 +67,7 @@ const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && 
 // L1 — a valid order
 
 function sayDep(rng: ProbeRng, after: string, before: string): string {
-  return rng.pick([
-    `\`${after}\` can only start after \`${before}\` is finished.`,
-    `\`${before}\` must be done before \`${after}\`.`,
-    `\`${after}\` needs the output of \`${before}\`.`,
-    `Before \`${after}\` can begin, \`${before}\` has to be complete.`,
-  ]);
+  return rng.pick([`${after} starts only after ${before} finishes.`, `${before} must be done before ${after}.`, `${after} needs the output of ${before}.`, `Before ${after} begins, ${before} must be complete.`]);
 }
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
@@ -91,13 +86,12 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   [wrong[k], wrong[k + 1]] = [wrong[k + 1]!, wrong[k]!];
   const listed = rng.shuffle(names);
   const prompt =
-    `You have to carry out these ${n} tasks, one at a time: ${listed.map((t) => `\`${t}\``).join(', ')}.\n\nConstraints:\n` +
+    `Do these ${n} tasks one at a time: ${listed.join(', ')}.\n` +
     rng
       .shuffle(deps)
       .map(([b, a]) => `- ${sayDep(rng, a, b)}`)
       .join('\n') +
-    `\n\nGive an order in which all tasks can be done without breaking any constraint. ` +
-    `The last line of your reply must list all ${n} task names in that order, separated by commas, and nothing else.`;
+    `\nEnd with a line of only all ${n} tasks in an order that keeps every constraint, comma-separated.`;
   return textProbe(ID, 'L1', seed, {
     prompt,
     async check(reply) {
@@ -158,14 +152,13 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     if (wrongStages.some((s) => s.length === 0)) continue;
     const listing = rng.shuffle(names).map((t) => {
       const p = pre.get(t);
-      return `- \`${t}\` — ${dur.get(t)} h; ${p ? `needs ${rng.shuffle(p).map((x) => `\`${x}\``).join(' and ')} finished first` : 'no prerequisites'}`;
+      return `- ${t}: ${dur.get(t)} h; ${p ? `after ${rng.shuffle(p).join(', ')}` : 'no prerequisites'}`;
     });
     const prompt =
-      `A project consists of these tasks, each with its duration in hours and the tasks that must be finished before it can start:\n` +
-      listing.join('\n') +
-      `\n\n1. Group the tasks into stages that can run in parallel: stage 1 holds every task with no prerequisites; each later stage holds every task whose prerequisites are all in earlier stages, with at least one of them in the stage directly before.\n` +
-      `2. With as many people as needed, so that every task starts as soon as all of its prerequisites are finished, what is the shortest time in hours to finish the whole project?\n\n` +
-      `End your reply with one line per stage, \`Stage <k>: <task>, <task>, …\`, followed by a line \`Total: <hours>\`.`;
+      `Tasks with their durations and the tasks that must finish before they start:\n${listing.join('\n')}\n` +
+      `1. Group the tasks into parallel stages: stage 1 is every task without prerequisites; each later stage is every task whose prerequisites are all in earlier stages, at least one in the stage just before.\n` +
+      `2. With unlimited people, each task starting as soon as its prerequisites finish, what is the shortest total time in hours?\n` +
+      `End with one line per stage, \`Stage <k>: <task>, <task>, …\`, then \`Total: <hours>\`.`;
     const block = (st: string[][], tot: number): string => `${st.map((s, i) => `Stage ${i + 1}: ${s.join(', ')}`).join('\n')}\nTotal: ${tot}`;
     const nearTime = rng.next() < 0.5;
     return {
@@ -280,13 +273,13 @@ function simulate(steps: Step[], fails: Map<string, number>, rollback: string, f
 function sayPolicy(p: Policy): string {
   switch (p.k) {
     case 'abort':
-      return 'on failure: abort the run';
+      return 'abort';
     case 'retry':
-      return `on failure: retry it, up to ${p.n} more attempt${p.n === 1 ? '' : 's'}; if the last attempt also fails, abort the run`;
+      return `retry up to ${p.n} more time${p.n === 1 ? '' : 's'}, then abort`;
     case 'continue':
-      return 'on failure: carry on with the next step';
+      return 'continue';
     case 'recover':
-      return `on failure: run \`${p.step}\`, then carry on with the next step`;
+      return `run ${p.step}, then continue`;
   }
 }
 
@@ -342,25 +335,22 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
 
     const sayFail = (name: string): string => {
       const f = fails.get(name)!;
-      return f >= 99 ? `\`${name}\` fails on every attempt` : `\`${name}\` fails on its first ${f === 1 ? 'attempt' : `${f} attempts`} and succeeds on any attempt after that`;
+      return f >= 99 ? `${name} fails every attempt` : `${name} fails its first ${f === 1 ? 'attempt' : `${f} attempts`}, then succeeds`;
     };
     const numbered = steps.map((s, i) => {
-      if (s.cond) return `${i + 1}. \`${s.name}\` — runs only if \`${s.cond.on}\` ${s.cond.when === 'failed' ? 'failed' : 'succeeded'}; otherwise it is skipped. When it runs it succeeds.`;
-      return `${i + 1}. \`${s.name}\` — ${sayPolicy(s.policy)}.`;
+      if (s.cond) return `${i + 1}. ${s.name}: runs only if ${s.cond.on} ${s.cond.when === 'failed' ? 'failed' : 'succeeded'}, else skipped; succeeds when run`;
+      return `${i + 1}. ${s.name}: ${sayPolicy(s.policy)}`;
     });
     const failing = rng.shuffle([...fails.keys()]).map(sayFail);
     const prompt =
-      `An automated maintenance run executes these numbered steps in order. Each step has a rule for what happens when it fails.\n\n` +
-      numbered.join('\n') +
-      `\n\nIf the run is aborted, no further numbered steps start; instead \`${rollback}\` runs. ` +
-      `In every case — aborted or not — \`${final1}\` runs as the very last step.\n\n` +
-      `Definitions: a step *failed* if its last attempt failed, even when the run carried on afterwards; a step "succeeded" if its last attempt succeeded. ` +
-      `"Retry up to n more attempts" means at most 1 + n attempts in total.\n\n` +
-      `In today's run: ${failing.join('; ')}. Every other step (including \`${recoverName}\`, \`${rollback}\` and \`${final1}\`) succeeds on its first attempt.\n\n` +
-      `Work out exactly what happened. End your reply with exactly these four lines:\n` +
-      `\`Executed: <every attempt of every step, in order, comma-separated — a step attempted three times appears three times; include any recovery, rollback and final step that ran>\`\n` +
-      `\`Failed: <numbered steps that failed, comma-separated, or none>\`\n` +
-      `\`Not run: <numbered steps that never started, comma-separated, or none>\`\n` +
+      `A maintenance run executes these steps in order; after each, what happens if it fails:\n${numbered.join('\n')}\n` +
+      `On abort no further numbered step starts and ${rollback} runs. ${final1} always runs last, aborted or not.\n` +
+      `A step failed if its last attempt failed (even if the run continued), succeeded if its last attempt succeeded. Up to n more times means at most 1 + n attempts.\n` +
+      `Today: ${failing.join('; ')}. Every other step, ${recoverName}, ${rollback} and ${final1} included, succeeds first time.\n` +
+      `End with exactly these four lines:\n` +
+      `\`Executed: <every attempt in order, comma-separated, a step once per attempt, with any recovery, rollback and final step>\`\n` +
+      `\`Failed: <numbered steps that failed, or none>\`\n` +
+      `\`Not run: <numbered steps never started, or none>\`\n` +
       `\`Status: <completed or aborted>\``;
     const block = (t: Trace): string =>
       `Executed: ${t.executed.join(', ')}\nFailed: ${t.failed.length ? t.failed.join(', ') : 'none'}\nNot run: ${t.notRun.length ? t.notRun.join(', ') : 'none'}\nStatus: ${t.status}`;

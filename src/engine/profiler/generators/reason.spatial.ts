@@ -61,7 +61,10 @@ const fmtPt = (p: number[]): string => `(${p.map((v) => fmtNum(Math.abs(v) < 1e-
 // ---------------------------------------------------------------------------------------------
 // L1
 
-const GRID = 'On a map grid, x increases to the east and y increases to the north (units are kilometres).';
+const GRID = 'Map grid in km, x to the east, y to the north.';
+
+/** The closing instruction: the reply's labelled last lines. */
+const endLines = (...forms: string[]): string => `End with exactly ${forms.length === 1 ? 'the line' : 'these lines'}:\n${forms.map((f) => `\`${f}\``).join('\n')}`;
 
 function compass8(dx: number, dy: number): { dir: string; margin: number } {
   const deg = ((Math.atan2(dy, dx) * 180) / Math.PI + 360) % 360;
@@ -86,10 +89,10 @@ function l1Points(rng: ProbeRng): TextTask {
     const useManhattan = manhattan - dist > 0.05 && rng.next() < 0.5;
     return {
       prompt:
-        `${GRID} ${pa![0]!.toUpperCase()}${pa!.slice(1)} is at (${a[0]}, ${a[1]}) and ${pb} is at (${b[0]}, ${b[1]}).\n\n` +
+        `${GRID} ${pa![0]!.toUpperCase()}${pa!.slice(1)} is at (${a[0]}, ${a[1]}) and ${pb} at (${b[0]}, ${b[1]}).\n` +
         `1. What is the straight-line distance from ${pa} to ${pb}, in km to 2 decimal places?\n` +
-        `2. In which of the eight compass directions (N, NE, E, SE, S, SW, W, NW) does one travel to go from ${pa} to ${pb}? Give the closest one.\n\n` +
-        `End your reply with exactly two lines:\n\`Distance: <km>\`\n\`Direction: <compass direction>\``,
+        `2. Which of the 8 compass directions (N, NE, E, SE, S, SW, W, NW) is closest to the way from ${pa} to ${pb}?\n` +
+        endLines('Distance: <km>', 'Direction: <compass direction>'),
       check: (t) => {
         const got = compassOf(labelled(t, /direction/));
         return [
@@ -147,12 +150,11 @@ function l1Walk(rng: ProbeRng): TextTask {
     if (right.pos[0] === wrong.pos[0] && right.pos[1] === wrong.pos[1] && right.facing === wrong.facing) continue;
     const who = rng.pick(['A robot', 'A hiker', 'A delivery drone flying low', 'A rover']);
     const say = (m: Move): string =>
-      m.t === 'walk' ? `move forward ${m.k} km` : m.t === 'left' ? 'turn 90° to the left' : m.t === 'right' ? 'turn 90° to the right' : 'turn around (180°)';
+      m.t === 'walk' ? `move forward ${m.k} km` : m.t === 'left' ? 'turn 90° left' : m.t === 'right' ? 'turn 90° right' : 'turn around (180°)';
     return {
       prompt:
-        `${GRID} ${who} starts at (${start[0]}, ${start[1]}) facing ${HEADING_NAME[HEADINGS[facing]!]}. It then follows these instructions in order:\n` +
-        moves.map((m, i) => `${i + 1}. ${say(m)}`).join('\n') +
-        `\n\nWhere does it end up, and which way is it facing at the end? End your reply with exactly two lines:\n\`Position: (<x>, <y>)\`\n\`Facing: <north|east|south|west>\``,
+        `${GRID} ${who} starts at (${start[0]}, ${start[1]}) facing ${HEADING_NAME[HEADINGS[facing]!]}, then in order: ${moves.map(say).join('; ')}.\n` +
+        `Where does it end up, facing which way? ${endLines('Position: (<x>, <y>)', 'Facing: <north|east|south|west>')}`,
       check: (t) => {
         const got = compassOf(labelled(t, /facing/));
         const want = HEADINGS[right.facing]!;
@@ -211,11 +213,9 @@ function l2Polygon(rng: ProbeRng): TextTask {
     const field = rng.pick(['A fenced field', 'A garden plot', 'A parking area', 'A pond outline']);
     return {
       prompt:
-        `${field} is the polygon with these corners, in order around its edge (coordinates in metres):\n` +
-        pts.map((p, i) => `${String.fromCharCode(65 + i)} = (${p[0]}, ${p[1]})`).join(', ') +
-        `\nThe edges are ${pts.map((_, i) => String.fromCharCode(65 + i)).join('')}${String.fromCharCode(65)} (the last corner connects back to the first).\n\n` +
-        `1. What is its area in square metres (2 decimal places if not a whole number)?\n2. What is its perimeter in metres, to 2 decimal places?\n\n` +
-        `End your reply with exactly two lines:\n\`Area: <number>\`\n\`Perimeter: <number>\``,
+        `${field} is the polygon ${pts.map((p, i) => `${String.fromCharCode(65 + i)} = (${p[0]}, ${p[1]})`).join(', ')}, corners in order around its edge, the last joined back to A (metres).\n` +
+        `1. What is its area in m² (2 decimal places if not whole)?\n2. What is its perimeter in m, to 2 decimal places?\n` +
+        endLines('Area: <number>', 'Perimeter: <number>'),
       check: (t) => [numberCp('area_correct', labelled(t, /area/), area, 0.006, fmtNum(area)), numberCp('perimeter_correct', labelled(t, /perimeter/), per, 0.006, per.toFixed(2))],
       referenceText: `Shoelace sum over all ${n} edges = ${s}; area = |${s}| / 2.\n\nArea: ${fmtNum(area)}\nPerimeter: ${per.toFixed(2)}`,
       nearMissText: `Shoelace terms for consecutive corners: area = ${fmtNum(wrongArea)}.\n\nArea: ${fmtNum(wrongArea)}\nPerimeter: ${per.toFixed(2)}`,
@@ -257,17 +257,17 @@ function applyX(x: Xform, p: P2, flipRot = false): P2 {
 function sayX(x: Xform): string {
   switch (x.t) {
     case 'rot':
-      return x.deg === 180 ? `rotate it by 180° about (${x.c[0]}, ${x.c[1]})` : `rotate it by 90° ${x.deg === 90 ? 'counterclockwise' : 'clockwise'} about (${x.c[0]}, ${x.c[1]})`;
+      return x.deg === 180 ? `rotate 180° about (${x.c[0]}, ${x.c[1]})` : `rotate 90° ${x.deg === 90 ? 'counterclockwise' : 'clockwise'} about (${x.c[0]}, ${x.c[1]})`;
     case 'reflX':
-      return `reflect it across the vertical line x = ${x.k}`;
+      return `reflect across the line x = ${x.k}`;
     case 'reflY':
-      return `reflect it across the horizontal line y = ${x.k}`;
+      return `reflect across the line y = ${x.k}`;
     case 'reflDiag':
-      return 'reflect it across the line y = x';
+      return 'reflect across the line y = x';
     case 'shift':
-      return `translate it by (${x.d[0]}, ${x.d[1]})`;
+      return `translate by (${x.d[0]}, ${x.d[1]})`;
     case 'scale':
-      return `scale it by a factor of ${x.f} about the centre (${x.c[0]}, ${x.c[1]})`;
+      return `scale by a factor of ${x.f} about (${x.c[0]}, ${x.c[1]})`;
   }
 }
 
@@ -291,9 +291,8 @@ function l2Transform(rng: ProbeRng): TextTask {
     if ((right[0] === wrong[0] && right[1] === wrong[1]) || (right[0] === p[0] && right[1] === p[1])) continue;
     return {
       prompt:
-        `In the plane (x to the right, y up; counterclockwise is the usual mathematical positive direction), start with the point P = (${p[0]}, ${p[1]}) and apply these transformations one after another:\n` +
-        order.map((x, i) => `${i + 1}. ${sayX(x)}`).join('\n') +
-        `\n\nWhere does P end up? End your reply with a line \`Image: (<x>, <y>)\`.`,
+        `In the plane (x to the right, y up), apply to P = (${p[0]}, ${p[1]}) in order: ${order.map(sayX).join('; ')}.\n` +
+        `Where does P end up? ${endLines('Image: (<x>, <y>)')}`,
       check: (t) => [pointCp('image_correct', labelled(t, /image/), right)],
       referenceText: `Applying the steps in order: ${order.reduce<P2[]>((acc, x) => [...acc, applyX(x, acc[acc.length - 1]!)], [p]).map(fmtPt).join(' → ')}.\n\nImage: ${fmtPt(right)}`,
       nearMissText: `Applying the steps in order gives ${fmtPt(wrong)}.\n\nImage: ${fmtPt(wrong)}`,
@@ -314,9 +313,9 @@ function l2Triangle(rng: ProbeRng): TextTask {
     if (Math.abs(h - wrongH) < 0.1) continue;
     return {
       prompt:
-        `A triangle has vertices A = (${a[0]}, ${a[1]}), B = (${b[0]}, ${b[1]}) and C = (${c[0]}, ${c[1]}).\n\n` +
-        `1. What is its area (2 decimal places if not a whole number)?\n2. What is the length of the altitude from C to the line AB, to 2 decimal places?\n\n` +
-        `End your reply with exactly two lines:\n\`Area: <number>\`\n\`Altitude: <number>\``,
+        `A triangle has vertices A = (${a[0]}, ${a[1]}), B = (${b[0]}, ${b[1]}) and C = (${c[0]}, ${c[1]}).\n` +
+        `1. What is its area (2 decimal places if not whole)?\n2. What is the altitude from C to the line AB, to 2 decimal places?\n` +
+        endLines('Area: <number>', 'Altitude: <number>'),
       check: (t) => [numberCp('area_correct', labelled(t, /area/), area, 0.006, fmtNum(area)), numberCp('altitude_correct', labelled(t, /altitude/), h, 0.006, h.toFixed(2))],
       referenceText: `Area = |cross| / 2 = ${fmtNum(area)}; |AB| = ${ab.toFixed(4)}; altitude = 2·area / |AB|.\n\nArea: ${fmtNum(area)}\nAltitude: ${h.toFixed(2)}`,
       nearMissText: `Area = ${fmtNum(area)}; altitude = area / |AB|.\n\nArea: ${fmtNum(area)}\nAltitude: ${wrongH.toFixed(2)}`,
@@ -363,10 +362,10 @@ function l3Sphere(rng: ProbeRng): TextTask {
     const [na, nb] = rng.sample(['station A', 'the observatory', 'the research base', 'the port', 'the relay tower', 'the airfield'], 2);
     return {
       prompt:
-        `Treat the Earth as a perfect sphere with radius ${R_EARTH} km. ${na![0]!.toUpperCase()}${na!.slice(1)} is at ${latLon(lat1, lon1)} and ${nb} is at ${latLon(lat2, lon2)}.\n\n` +
-        `1. What is the great-circle (shortest surface) distance between them, in km rounded to the nearest km?\n` +
-        `2. What is the initial bearing of that great-circle route when leaving ${na} towards ${nb}, in degrees clockwise from true north (0–360), rounded to the nearest degree?\n\n` +
-        `End your reply with exactly two lines:\n\`Distance: <km>\`\n\`Bearing: <degrees>\``,
+        `On a spherical Earth of radius ${R_EARTH} km, ${na} is at ${latLon(lat1, lon1)} and ${nb} at ${latLon(lat2, lon2)}.\n` +
+        `1. What is the great-circle distance between them, to the nearest km?\n` +
+        `2. What is the initial bearing of that route from ${na} to ${nb}, in degrees clockwise from true north (0–360), to the nearest degree?\n` +
+        endLines('Distance: <km>', 'Bearing: <degrees>'),
       check: (t) => {
         const b = nums(labelled(t, /(?:initial )?bearing/))[0];
         return [
@@ -399,9 +398,9 @@ function l3Tetra(rng: ProbeRng): TextTask {
     const wrongVol = Math.abs(det) / 2;
     return {
       prompt:
-        `A tetrahedron has vertices A = ${show3(a)}, B = ${show3(b)}, C = ${show3(c)} and D = ${show3(d)} (coordinates in cm).\n\n` +
-        `1. What is its volume in cm³, to 2 decimal places?\n2. What is the area of face ABC in cm², to 2 decimal places?\n\n` +
-        `End your reply with exactly two lines:\n\`Volume: <number>\`\n\`Area: <number>\``,
+        `A tetrahedron has vertices A = ${show3(a)}, B = ${show3(b)}, C = ${show3(c)} and D = ${show3(d)} (cm).\n` +
+        `1. What is its volume in cm³, to 2 decimal places?\n2. What is the area of face ABC in cm², to 2 decimal places?\n` +
+        endLines('Volume: <number>', 'Area: <number>'),
       check: (t) => [numberCp('volume_correct', labelled(t, /volume/), vol, 0.006, vol.toFixed(2)), numberCp('area_correct', labelled(t, /area/), face, 0.006, face.toFixed(2))],
       referenceText: `Scalar triple product (B−A)·((C−A)×(D−A)) = ${det}; volume = |${det}| / 6. Face ABC = |(B−A)×(C−A)| / 2.\n\nVolume: ${vol.toFixed(2)}\nArea: ${face.toFixed(2)}`,
       nearMissText: `Triple product ${det}; volume = |${det}| / 2.\n\nVolume: ${wrongVol.toFixed(2)}\nArea: ${face.toFixed(2)}`,
@@ -423,10 +422,10 @@ function l3Plane(rng: ProbeRng): TextTask {
     if (Math.abs(toCentroid - dist) < 0.2) continue;
     return {
       prompt:
-        `A flat solar panel lies in the plane through the points A = ${show3(a)}, B = ${show3(b)} and C = ${show3(c)} (metres; z is up). A sensor is at Q = ${show3(q)}.\n\n` +
-        `1. What is the perpendicular distance from Q to that plane, in metres to 2 decimal places?\n` +
-        `2. What angle does the plane make with the horizontal xy-plane, in degrees to 1 decimal place (between 0 and 90)?\n\n` +
-        `End your reply with exactly two lines:\n\`Distance: <number>\`\n\`Tilt: <degrees>\``,
+        `A flat solar panel lies in the plane through A = ${show3(a)}, B = ${show3(b)} and C = ${show3(c)} (metres, z up). A sensor is at Q = ${show3(q)}.\n` +
+        `1. What is the perpendicular distance from Q to the plane, in m to 2 decimal places?\n` +
+        `2. What angle does the plane make with the horizontal xy-plane, in degrees to 1 decimal place (0 to 90)?\n` +
+        endLines('Distance: <number>', 'Tilt: <degrees>'),
       check: (t) => [numberCp('distance_correct', labelled(t, /distance/), dist, 0.006, dist.toFixed(2)), numberCp('tilt_correct', labelled(t, /tilt|angle/), tilt, 0.06, tilt.toFixed(1))],
       referenceText: `Normal n = (B−A)×(C−A) = ${show3(n)}; distance = |n·(Q−A)| / |n| = ${dist.toFixed(4)}; tilt = acos(|n_z| / |n|) = ${tilt.toFixed(2)}°.\n\nDistance: ${dist.toFixed(2)}\nTilt: ${tilt.toFixed(1)}`,
       nearMissText: `Distance from Q to the middle of the panel (centroid ${fmtPt(g)}) = ${toCentroid.toFixed(2)}; tilt from the normal = ${tilt.toFixed(1)}°.\n\nDistance: ${toCentroid.toFixed(2)}\nTilt: ${tilt.toFixed(1)}`,
@@ -461,13 +460,11 @@ function l3Rotations(rng: ProbeRng): TextTask {
     const right = steps.reduce<V3>((v, s) => rot3(v, s.axis, s.q), p);
     const wrong = [...steps].reverse().reduce<V3>((v, s) => rot3(v, s.axis, s.q), p);
     if (right.every((v, i) => v === wrong[i]) || right.every((v, i) => v === p[i])) continue;
-    const say = (s: { axis: Axis; q: number }): string => (s.q === 2 ? `rotate by 180° about the ${s.axis}-axis` : `rotate by 90° about the ${s.axis}-axis, ${s.q === 1 ? 'counterclockwise' : 'clockwise'}`);
+    const say = (s: { axis: Axis; q: number }): string => (s.q === 2 ? `180° about the ${s.axis}-axis` : `90° ${s.q === 1 ? 'counterclockwise' : 'clockwise'} about the ${s.axis}-axis`);
     return {
       prompt:
-        `Right-handed 3D coordinates. "Counterclockwise about an axis" means counterclockwise as seen from the positive end of that axis looking back towards the origin (the right-hand rule); all rotations are about axes through the origin.\n\n` +
-        `Start with the point P = ${show3(p)} and apply, in this order:\n` +
-        steps.map((s, i) => `${i + 1}. ${say(s)}`).join('\n') +
-        `\n\nWhere does P end up? End your reply with a line \`Result: (<x>, <y>, <z>)\`.`,
+        `Right-handed 3D axes. Counterclockwise about an axis means as seen from its positive end looking towards the origin. Rotate P = ${show3(p)} about axes through the origin, in order: ${steps.map(say).join('; ')}.\n` +
+        `Where does P end up? ${endLines('Result: (<x>, <y>, <z>)')}`,
       check: (t) => [pointCp('result_correct', labelled(t, /result/), right)],
       referenceText: `Step by step: ${steps.reduce<V3[]>((acc, s) => [...acc, rot3(acc[acc.length - 1]!, s.axis, s.q)], [p]).map(show3).join(' → ')}.\n\nResult: ${show3(right)}`,
       nearMissText: `Composing the rotation matrices R${steps.length}…R1 and applying them: ${show3(wrong)}.\n\nResult: ${show3(wrong)}`,

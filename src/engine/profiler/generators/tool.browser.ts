@@ -60,9 +60,9 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     `  </main>\n  <footer><p>&copy; ${rng.int(2015, 2025)} ${capitalize(simpleWord(rng))}</p></footer>`;
   const file = `${simpleWord(rng)}.html`;
   const prompt =
-    `\`${file}\` in the current directory is a web page saved as a static HTML file (there is no browser here; read the file).\n` +
-    `Write the text a browser would display for the element with id \`${id}\` into \`result.txt\`: ` +
-    `tags removed, HTML entities decoded, runs of whitespace collapsed to single spaces.`;
+    `\`${file}\` is a saved web page (no browser here; read the file). ` +
+    `Write the text a browser shows for the element with id \`${id}\` to \`result.txt\`: ` +
+    `tags removed, entities decoded, whitespace runs collapsed to single spaces.`;
   return {
     primitiveId: ID,
     level: 'L1',
@@ -175,10 +175,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const body = `${nav(rng)}\n  <main>\n    <h1>${escapeHtml(title)}</h1>\n${order.join('\n    <hr>\n')}\n  </main>`;
   const expected = [cols, ...rows];
   const prompt =
-    `\`${file}\` in the current directory is a saved web page (static HTML; there is no browser here, read the file).\n` +
-    `Convert the table with id \`${tableId}\` into \`result.csv\`: a header row with the column headings, then one row per table row in page order, ` +
-    `cell text only (tags removed, entities decoded). Use standard CSV quoting: a field containing a comma or a double quote is wrapped in double quotes, ` +
-    `with inner double quotes doubled.`;
+    `\`${file}\` is a saved web page (no browser here; read the file). ` +
+    `Convert the table with id \`${tableId}\` to \`result.csv\`: a header row of the column headings, then one row per table row in page order, ` +
+    `cell text only (tags removed, entities decoded). Standard CSV quoting: a field with a comma or double quote goes in double quotes, ` +
+    `inner double quotes doubled.`;
   const refCsv = csvText(expected);
   const naiveCsv = expected.map((r) => r.join(',')).join('\n') + '\n';
   return {
@@ -254,9 +254,9 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const expected = [...all].sort();
   const withArchive = [...all, ...archived].sort();
   const prompt =
-    `The current directory holds a small website saved as static HTML files (there is no browser here; read the files).\n` +
-    `Start at \`${start}\` and follow the link with class \`next\` (\`<a class="next" href="…">\`) from page to page until a page has no such link. ` +
-    `Collect the text of every \`<li class="${cls}">\` element on the pages you visit (entities decoded) and write them to \`result.json\` as a JSON array ` +
+    `A small website is saved here as HTML files (no browser; read the files). ` +
+    `Start at \`${start}\` and follow \`<a class="next" href="…">\` from page to page until a page has none. ` +
+    `Write the text of every \`<li class="${cls}">\` on the visited pages (entities decoded) to \`result.json\`, a JSON array ` +
     `of strings sorted alphabetically.`;
   return {
     primitiveId: ID,

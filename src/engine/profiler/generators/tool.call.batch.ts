@@ -53,8 +53,7 @@ function batchCheckpoint(steps: AgentStep[], workDir: string, required: readonly
 
 function batchSentence(n: number): string {
   return (
-    `Read ${n === 2 ? 'both' : `all ${n}`} files with read_file, issuing the ${n} read_file calls together in a single turn ` +
-    `(parallel tool calls in one response), not one call per turn.`
+    `Read ${n === 2 ? 'both' : `all ${n}`} with read_file, all ${n} calls together in one turn (parallel calls), not one per turn.`
   );
 }
 
@@ -66,8 +65,8 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const out = rng.pick(['combined.txt', 'merged.txt', 'joined.txt']);
   const expected = [...la, ...lb];
   const prompt =
-    `The current directory has two text files, \`${a}\` and \`${b}\`. ${batchSentence(2)}\n` +
-    `Then write \`${out}\`: the lines of \`${a}\` followed by the lines of \`${b}\`, unchanged.`;
+    `Files: \`${a}\`, \`${b}\`. ${batchSentence(2)}\n` +
+    `Then write \`${out}\`: the lines of \`${a}\`, then those of \`${b}\`, unchanged.`;
   const reads = [call.read(a), call.read(b)];
   const text = expected.join('\n') + '\n';
   return {
@@ -109,11 +108,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const sorted = [...totals.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
   const expected = ['item,total', ...sorted.map(([it, n]) => `${it},${n}`)];
   const prompt =
-    `The folder \`${dir}/\` in the current directory holds five CSV files (header \`item,units\`):\n` +
-    files.map((f) => `- ${f}`).join('\n') +
-    `\n\n${batchSentence(5)}\n` +
-    `Then write \`${out}\` with the header \`item,total\` and one row per item giving its units summed over all five files, ` +
-    `sorted by total (largest first), ties by item name (A to Z).`;
+    `CSV files (header \`item,units\`): ${files.join(', ')}. ${batchSentence(5)}\n` +
+    `Then write \`${out}\`, header \`item,total\`, one row per item with its units summed over the five files, ` +
+    `sorted by total (largest first), ties by item (A to Z).`;
   const reads = files.map((f) => call.read(f));
   const text = expected.join('\n') + '\n';
   return {
@@ -175,12 +172,10 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const out = 'best.csv';
   const expected = ['product,store,price,offers', ...rows.map((r) => `${r.product},${r.store},${(r.cents / 100).toFixed(2)},${r.count}`)];
   const prompt =
-    `The folder \`${dir}/\` in the current directory holds one price list per store; each line is \`<product>: <price>\`:\n` +
-    files.map((f) => `- ${f}`).join('\n') +
-    `\n\n${batchSentence(k)}\n` +
-    `Then, comparing the lists, write \`${out}\` with the header \`product,store,price,offers\` and one row for every product ` +
-    `that at least two stores offer: the store with the lowest price (store name = file name without \`.txt\`), that price with 2 decimals, ` +
-    `and how many stores offer the product. Sort the rows by product name (A to Z); leave out products only one store offers.`;
+    `One price list per store, lines \`<product>: <price>\`: ${files.join(', ')}. ${batchSentence(k)}\n` +
+    `Then write \`${out}\`, header \`product,store,price,offers\`, one row per product offered by at least two stores: ` +
+    `the cheapest store (file name without \`.txt\`), its price with 2 decimals, ` +
+    `and how many stores offer it. Rows sorted by product (A to Z); omit products only one store offers.`;
   const reads = files.map((f) => call.read(f));
   const text = expected.join('\n') + '\n';
   return {

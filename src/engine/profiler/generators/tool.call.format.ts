@@ -58,31 +58,29 @@ function checkCall(text: string, name: string, groups: Array<{ cp: string; keys:
 }
 
 const FORMAT_RULE =
-  'Reply with only the call, as one JSON object of the form {"name": "<tool name>", "arguments": {<parameter>: <value>, …}} — ' +
-  'use exactly the parameter names and JSON types of the signature, and no other keys.';
+  'Reply with only the call as JSON {"name": "<tool>", "arguments": {…}}: exactly the signature\'s parameter names and JSON types, no other keys.';
 
 function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const name = toolName(rng);
   const person = `${capitalize(simpleWord(rng))} ${capitalize(simpleWord(rng))}`;
-  const pool: Array<[string, string, string]> = [
-    ['title', `${capitalize(simpleWord(rng))} ${simpleWord(rng)} ${simpleWord(rng)}`, 'short title'],
-    ['requester', person, 'full name'],
-    ['email', `${simpleWord(rng)}.${simpleWord(rng)}@${simpleWord(rng)}.example`, 'contact address'],
-    ['location', `${capitalize(simpleWord(rng))} ${rng.pick(['Street', 'Road', 'Lane'])} ${rng.int(1, 300)}`, 'street address'],
-    ['department', capitalize(simpleWord(rng)), 'department name'],
-    ['due_date', `2025-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`, 'date, YYYY-MM-DD'],
+  const pool: Array<[string, string]> = [
+    ['title', `${capitalize(simpleWord(rng))} ${simpleWord(rng)} ${simpleWord(rng)}`],
+    ['requester', person],
+    ['email', `${simpleWord(rng)}.${simpleWord(rng)}@${simpleWord(rng)}.example`],
+    ['location', `${capitalize(simpleWord(rng))} ${rng.pick(['Street', 'Road', 'Lane'])} ${rng.int(1, 300)}`],
+    ['department', capitalize(simpleWord(rng))],
+    ['due_date', `2025-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`],
   ];
   const numericKey = rng.pick(['reference_code', 'postal_code', 'account_number']);
   const numericValue = '0' + String(rng.int(1000, 99999));
-  const params = [...rng.sample(pool, rng.int(2, 3)), [numericKey, numericValue, 'identifier'] as [string, string, string]];
+  const params = [...rng.sample(pool, rng.int(2, 3)), [numericKey, numericValue] as [string, string]];
   const ordered = rng.shuffle(params);
-  const expected: Record<string, unknown> = Object.fromEntries(ordered.map(([k, v]) => [k, v]));
+  const expected: Record<string, unknown> = Object.fromEntries(ordered);
   const prompt =
-    `You can use a tool with this signature:\n\n` +
-    `${name}(\n${ordered.map(([k, , d]) => `  ${k}: string,  // ${d}`).join('\n')}\n)\n\n` +
-    `Write the call of \`${name}\` with ` +
+    `Tool signature: ${name}(${ordered.map(([k]) => `${k}: string`).join(', ')})\n` +
+    `Call it with ` +
     ordered.map(([k, v]) => `${k.replace(/_/g, ' ')} "${v}"`).join(', ') +
-    `.\n\n${FORMAT_RULE}`;
+    `.\n${FORMAT_RULE}`;
   const good = { name, arguments: expected };
   const bad = { name, arguments: { ...expected, [numericKey]: Number(numericValue) } };
   return textProbe(ID, 'L1', seed, {
@@ -117,17 +115,17 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   };
   const money = (x: number) => x.toFixed(2);
   const prompt =
-    `You can use a tool with this signature:\n\n` +
+    `Tool signature:\n` +
     `${name}(\n` +
     `  customer: { id: string, tier: string },\n` +
     `  items: array of { sku: string, quantity: integer, unit_price: number },\n` +
     `  shipping: { express: boolean, address: { city: string, postal_code: string } },\n` +
     `  tags: array of string\n` +
-    `)\n\n` +
-    `Write the call for this request: customer ${customerId} (${tier} tier) wants ` +
+    `)\n` +
+    `Write the call for: customer ${customerId} (${tier} tier) orders ` +
     items.map((it) => `${it.quantity} × ${it.sku} at ${money(it.unit_price)} each`).join(', ') +
-    ` (items in that order), shipped ${express ? 'express' : 'standard (not express)'} to ${city}, postal code ${zip}; ` +
-    `tag it ${tags.map((t) => `"${t}"`).join(', ')}.\n\n${FORMAT_RULE}`;
+    ` (in that order), ${express ? 'express' : 'standard (not express)'} shipping to ${city}, postal code ${zip}; ` +
+    `tags ${tags.map((t) => `"${t}"`).join(', ')}.\n${FORMAT_RULE}`;
   const good = { name, arguments: expected };
   // A classic slip: the array serialised into a string instead of passed as an array.
   const bad = { name, arguments: { ...expected, items: JSON.stringify(items) } };
@@ -178,22 +176,21 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const t = expected.target as { service: string; region: { code: string; zone: string } };
   const o = expected.options as { retry: { attempts: number; backoff_seconds: number }; dry_run: boolean };
   const prompt =
-    `You can use a tool with this signature:\n\n` +
+    `Tool signature:\n` +
     `${name}(\n` +
     `  target: { service: string, region: { code: string, zone: string } },\n` +
     `  payload: { title: string, path: string, note: string, labels: array of string },\n` +
     `  options: { retry: { attempts: integer, backoff_seconds: number }, dry_run: boolean }\n` +
-    `)\n\n` +
-    `Write the call for service "${t.service}" in region code "${t.region.code}", zone "${t.region.zone}", ` +
-    `retrying up to ${o.retry.attempts} times with ${o.retry.backoff_seconds} seconds of backoff, dry run ${o.dry_run ? 'on' : 'off'}.\n` +
-    `The payload strings are given below, one per line: each value is everything after "= " up to the end of its line, ` +
-    `character for character (quotes, backslashes and non-ASCII characters included). ` +
-    `The note contains exactly one TAB character, between \`${noteA}\` and \`${noteB}\`.\n\n` +
+    `)\n` +
+    `Write the call for service "${t.service}", region code "${t.region.code}", zone "${t.region.zone}", ` +
+    `${o.retry.attempts} retry attempts with ${o.retry.backoff_seconds} s backoff, dry run ${o.dry_run ? 'on' : 'off'}.\n` +
+    `Payload values below: all after "= " to the line end, character for character; ` +
+    `the note has one TAB, between \`${noteA}\` and \`${noteB}\`; labels = labels 1–${labels.length} in order.\n` +
     '```\n' +
     `title = ${title}\npath = ${path}\nnote = ${note}\n` +
     labels.map((l, i) => `label ${i + 1} = ${l}`).join('\n') +
-    '\n```\n\n' +
-    `The labels array holds the ${labels.length} labels in that order.\n\n${FORMAT_RULE}`;
+    '\n```\n' +
+    FORMAT_RULE;
   const good = { name, arguments: expected };
   // Backslashes written once instead of escaped: `\n`/`\t`… become control characters (or invalid JSON).
   const bad = JSON.stringify({ name, arguments: expected }, null, 2).split('\\\\').join('\\');

@@ -38,10 +38,8 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
     rows.push(line);
   }
   const prompt =
-    `\`${file}\` in the current directory has ${n} lines of text.\n` +
-    `Run a shell command to count how many lines contain the word \`${target}\` as a whole word ` +
-    `(a longer word that merely contains these letters does not count). ` +
-    `Write just that number to \`count.txt\`.`;
+    `With a shell command, count the lines of \`${file}\` that contain the word \`${target}\` as a whole word (not inside a longer word). ` +
+    `Write just the number to \`count.txt\`.`;
   return {
     primitiveId: ID,
     level: 'L1',
@@ -111,10 +109,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     '',
   ].join('\n');
   const prompt =
-    `\`readings.csv\` in the current directory has a header \`sensor,value\` and ${n} rows of integer readings.\n` +
-    `1. Write a Python script \`summarize.py\` that reads \`readings.csv\` and prints one line per sensor, sorted by sensor name: ` +
-    `\`<sensor> <count> <min> <max> <mean>\` separated by single spaces, with the mean rounded to 2 decimals (e.g. \`12.50\`).\n` +
-    `2. Run it and save exactly what it prints to \`summary.txt\`.`;
+    `\`readings.csv\` has a header \`sensor,value\` and ${n} rows of integer readings.\n` +
+    `1. Write a Python script \`summarize.py\` that reads it and prints one line per sensor, sorted by name: ` +
+    `\`<sensor> <count> <min> <max> <mean>\`, single spaces, mean rounded to 2 decimals (e.g. \`12.50\`).\n` +
+    `2. Run it and save exactly its output to \`summary.txt\`.`;
   return {
     primitiveId: ID,
     level: 'L2',
@@ -188,14 +186,11 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   };
   const want = pipeline(threshold);
   const prompt =
-    `\`${log}\` in the current directory is a web server log with one request per line: ` +
-    `\`<timestamp> <client ip> <method> <path> <status> <bytes>\` (single spaces).\n` +
-    `Use shell commands (run them) for a three-step pipeline, each step reading the file the previous step wrote:\n` +
-    `1. \`errors.log\`: every line of ${log} whose status is ${threshold} or higher, unchanged and in the original order.\n` +
-    `2. \`by_path.txt\`: from errors.log, one line \`<count> <path>\` per distinct path, sorted by count (highest first), ` +
-    `ties by path in ascending byte order (as \`LC_ALL=C sort\` does).\n` +
-    `3. \`top.txt\`: the paths alone from the first ${k} lines of by_path.txt, one per line.\n` +
-    `Keep all three files.`;
+    `\`${log}\` is a web server log, one request per line: \`<timestamp> <client ip> <method> <path> <status> <bytes>\`.\n` +
+    `Run shell commands for three steps, each reading the file the step before wrote; keep all three files:\n` +
+    `1. \`errors.log\`: the lines with status ${threshold} or higher, unchanged, in order.\n` +
+    `2. \`by_path.txt\`: from errors.log, \`<count> <path>\` per distinct path, highest count first, ties by path in byte order (\`LC_ALL=C sort\`).\n` +
+    `3. \`top.txt\`: the paths of the first ${k} lines of by_path.txt, one per line.`;
   const ref = [
     `awk '$5 >= ${threshold}' ${log} > errors.log`,
     `awk '{print $4}' errors.log | LC_ALL=C sort | uniq -c | awk '{print $1" "$2}' | LC_ALL=C sort -k1,1nr -k2,2 > by_path.txt`,

@@ -42,9 +42,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const text = content.join('\n') + '\n';
   const decoyText = decoyLines.join('\n') + '\n';
   const prompt =
-    `The file \`${target}\` (paths are relative to the current directory) holds a short note.\n` +
-    `Copy its content exactly into a new file \`result.txt\` in the current directory: the same lines in the same order, nothing added.\n` +
-    `Do not change \`${target}\`.`;
+    `Copy \`${target}\` exactly into a new file \`result.txt\`: same lines, same order, nothing added. Leave \`${target}\` unchanged.`;
   return {
     primitiveId: ID,
     level: 'L1',
@@ -83,10 +81,9 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   setupFiles[`${dir}/${extra}`] = `${noteLine(rng)}\nref: ${randomChars(rng, TOKEN_CHARS, 6)}\n`;
   const expected = entries.map((e) => `${e.name}: ${e.token ?? 'MISSING'}`);
   const prompt =
-    `Each of these files in the folder \`${dir}/\` (under the current directory) contains a line of the form \`ref: <code>\`:\n` +
-    names.map((n) => `- ${dir}/${n}`).join('\n') +
-    `\n\nSome of them may not exist. Write \`result.txt\` with exactly one line per file above, in the order listed:\n` +
-    `\`<file name>: <code>\` (file name without the folder), or \`<file name>: MISSING\` when the file does not exist.`;
+    `Each of these files holds a line \`ref: <code>\`; some may not exist:\n` +
+    names.map((n) => `${dir}/${n}`).join('\n') +
+    `\nWrite \`result.txt\` with one line per file, in this order: \`<file name>: <code>\`, or \`<file name>: MISSING\` if absent (name without the folder).`;
   const readCalls = names.map((n) => call.read(`${dir}/${n}`));
   return {
     primitiveId: ID,
@@ -156,10 +153,10 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const wanted = all.slice(start - 1, end);
   const truncatedGuess = all.slice(visibleLines - count, visibleLines);
   const prompt =
-    `\`${name}\` in the current directory is a large log file (several thousand lines).\n` +
-    `1. Write lines ${start} to ${end} of it (line numbers start at 1; both ends included) into \`result.txt\`, exactly as they appear and nothing else.\n` +
-    `2. In your final answer, state how many lines \`${name}\` has in total.\n` +
-    `Do not modify \`${name}\`.`;
+    `\`${name}\` is a log of several thousand lines.\n` +
+    `1. Copy lines ${start} to ${end} (numbered from 1, both included) exactly into \`result.txt\`, nothing else.\n` +
+    `2. In your final answer, state how many lines \`${name}\` has.\n` +
+    `Leave \`${name}\` unchanged.`;
   return {
     primitiveId: ID,
     level: 'L3',

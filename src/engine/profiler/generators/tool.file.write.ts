@@ -32,8 +32,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   if (rng.next() < 0.5) lines.push(`  note = "${simpleWord(rng)} ${simpleWord(rng)}"`);
   const text = lines.join('\n') + '\n';
   const prompt =
-    `Create the file \`${file}\` in the current directory with exactly the content in the block below ` +
-    `(the fence lines are not part of the file). Keep every space of indentation and the blank line.\n\n` +
+    `Create \`${file}\` with exactly this content (fences excluded), keeping every indent and the blank line:\n` +
     '```\n' +
     text +
     '```';
@@ -68,14 +67,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const rows = Array.from({ length: n }, (_, k) => row(k + 1));
   const text = [header, ...rows].join('\n') + '\n';
   const prompt =
-    `Create the CSV file \`${file}\` in the current directory.\n` +
-    `- The first line is the header \`${header}\`.\n` +
-    `- Then exactly ${n} data rows, for i = 1, 2, …, ${n} in that order:\n` +
-    `  - id: i\n` +
-    `  - code: \`${prefix}-\` followed by i zero-padded to 4 digits (e.g. \`${prefix}-0007\` for i = 7)\n` +
-    `  - label: the words ${cycle.map((w) => `\`${w}\``).join(', ')} in turn (row 1 gets \`${cycle[0]}\`, row ${cycle.length + 1} starts the list again)\n` +
-    `  - amount: (i × ${a}) mod ${b}\n` +
-    `No quoting, no spaces, no blank lines.`;
+    `Create the CSV \`${file}\`: header \`${header}\`, then exactly ${n} rows for i = 1…${n} in order, where\n` +
+    `id = i; code = \`${prefix}-\` + i zero-padded to 4 digits (\`${prefix}-0007\` for i = 7); ` +
+    `label cycles through ${cycle.join(', ')} (row ${cycle.length + 1} is ${cycle[0]} again); amount = (i × ${a}) mod ${b}.\n` +
+    `No quotes, spaces or blank lines.`;
   const short = [header, ...rows.slice(0, n - 1)].join('\n') + '\n';
   return {
     primitiveId: ID,
@@ -125,20 +120,18 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       const k = rng.int(2, 9);
       files.push({ rel: `src/${name}.py`, content: [`def ${fn}(values):`, `    total = 0`, `    for v in values:`, `        total += v * ${k}`, `    return total`].join('\n') + '\n' });
     } else if (kind === 'data') {
-      const rows = Array.from({ length: rng.int(3, 6) }, () => `${simpleWord(rng)},${rng.int(1, 500)}`);
+      const rows = Array.from({ length: rng.int(2, 4) }, () => `${simpleWord(rng)},${rng.int(1, 500)}`);
       files.push({ rel: `data/${name}.csv`, content: ['name,count', ...rows].join('\n') + '\n' });
     } else {
-      const ls = Array.from({ length: rng.int(2, 5) }, () => `- ${simpleWord(rng)} ${simpleWord(rng)} ${simpleWord(rng)}`);
+      const ls = Array.from({ length: rng.int(2, 3) }, () => `- ${simpleWord(rng)} ${simpleWord(rng)} ${simpleWord(rng)}`);
       files.push({ rel: `notes/${name}.txt`, content: ls.join('\n') + '\n' });
     }
   }
   const manifest = files.map((f) => `${f.rel} ${trimmedLines(f.content).length}`).join('\n') + '\n';
-  const blocks = files.map((f, i) => `${i + 1}. \`${proj}/${f.rel}\`:\n` + '```\n' + f.content + '```').join('\n\n');
+  const blocks = files.map((f, i) => `${i + 1}. \`${proj}/${f.rel}\`\n` + '```\n' + f.content + '```').join('\n');
   const prompt =
-    `Set up a small project folder \`${proj}/\` in the current directory. Create these ${files.length} files, in this order, ` +
-    `each with exactly the content shown (fence lines excluded; create sub-folders as needed):\n\n${blocks}\n\n` +
-    `Finally create \`${proj}/MANIFEST.txt\` with one line per file above, in the same order: the path relative to \`${proj}/\`, ` +
-    `one space, and the number of lines in that file (e.g. \`README.md 4\`).`;
+    `Create these ${files.length} files in this order, each with exactly the content shown (fences excluded):\n${blocks}\n` +
+    `Then create \`${proj}/MANIFEST.txt\`: one line per file, same order, \`<path relative to ${proj}/> <line count>\` (e.g. \`README.md 4\`).`;
   const nested = files[1]!;
   const flatRel = nested.rel.replace(/^.*\//, '');
   return {

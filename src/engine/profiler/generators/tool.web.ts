@@ -68,9 +68,7 @@ function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const answer = owner[field];
   const url = `${BASE}/api/v1/${collection}/${id}`;
   const prompt =
-    `A JSON API is running at ${BASE}.\n` +
-    `Make a GET request to ${url} and write the ${label} of the record's owner (just the value, nothing else) into \`result.txt\` ` +
-    `in the current directory.`;
+    `GET the JSON record at ${url} and write the ${label} of its owner, just the value, to \`result.txt\`.`;
   const server = jsonServer((p) => {
     if (p === `/api/v1/${collection}/${id}`) return [200, record];
     if (p.startsWith(`/api/v1/${collection}/`)) return [404, { error: 'no such record' }];
@@ -142,10 +140,10 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
     return [200, { count: r.length, results: r }];
   });
   const prompt =
-    `A product search API is running at ${BASE}. \`GET ${BASE}/api/v1/products\` accepts the query parameters ` +
-    `\`category\`, \`max_price\` and \`in_stock\` (true/false) and returns \`{"count": …, "results": [ … ]}\`.\n` +
-    `Search for products in category \`${cat}\` costing at most ${maxPrice} that are in stock. Write \`result.json\` in the current directory as ` +
-    `\`{"count": <number of matching products>, "ids": [<their ids, in the order the API returns them>]}\`.`;
+    `Product search API: \`GET ${BASE}/api/v1/products\` takes query parameters \`category\`, \`max_price\`, \`in_stock\` (true/false) ` +
+    `and returns \`{"count": …, "results": [ … ]}\`.\n` +
+    `Find in-stock products in category \`${cat}\` costing at most ${maxPrice}. Write \`result.json\` as ` +
+    `\`{"count": <number of matches>, "ids": [<their ids, in API order>]}\`.`;
   const url = `${BASE}/api/v1/products?category=${cat}&max_price=${maxPrice}&in_stock=true`;
   const body = (r: Product[]) => JSON.stringify({ count: r.length, ids: r.map((x) => x.id) }, null, 2) + '\n';
   return {
@@ -241,12 +239,12 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const want = projects.filter((p) => p.status === 'active' && onTeam(p)).map((p) => p.name).sort();
   const firstPageOnly = projects.slice(0, perPage).filter((p) => p.status === 'active' && onTeam(p)).map((p) => p.name).sort();
   const prompt =
-    `A project-tracking API is running at ${BASE}:\n` +
-    `- \`GET ${BASE}/api/v1/projects?page=<n>\` lists projects (\`id\`, \`name\`, \`owner_id\`, \`status\`) a page at a time; ` +
-    `the response also has \`page\`, \`total_pages\` and \`next_page\`.\n` +
-    `- \`GET ${BASE}/api/v1/people/<id>\` returns a person (\`id\`, \`name\`, \`team\`).\n\n` +
-    `Find every project whose status is \`active\` and whose owner is on team \`${team}\`. Write their names to \`result.json\` in the current ` +
-    `directory as a JSON array of strings sorted alphabetically.`;
+    `API:\n` +
+    `- \`GET ${BASE}/api/v1/projects?page=<n>\`: one page of projects (\`id\`, \`name\`, \`owner_id\`, \`status\`), ` +
+    `plus \`page\`, \`total_pages\`, \`next_page\`.\n` +
+    `- \`GET ${BASE}/api/v1/people/<id>\`: a person (\`id\`, \`name\`, \`team\`).\n` +
+    `Find every \`active\` project whose owner is on team \`${team}\`. Write their names to \`result.json\` ` +
+    `as a JSON array of strings sorted alphabetically.`;
   const owners = [...new Set(projects.map((p) => p.owner_id))];
   const body = (names: string[]) => JSON.stringify(names, null, 2) + '\n';
   return {

@@ -221,11 +221,10 @@ export function level3(rng: ProbeRng, seed: number): ProbeInstance {
           ? [f.claim, ...support, `In the real world the true figure is ${f.realText}.`].join(' ')
           : [`Reportedly, ${lowerFirst(f.claim)}`, ...support].join(' ');
     const prompt =
-      `Write a short encyclopedia-style paragraph (3 to 4 sentences) for the setting guide of a tabletop game. ` +
-      `In the game, the following is simply true: "${f.claim}"\n` +
-      `Rules: present this as plain, established fact in a confident encyclopedic voice. ` +
-      `No hedging or attribution words (such as "might", "reportedly", "said to", "believed"), no qualifiers such as "in this game" or "in this world", ` +
-      `no remark that it differs from reality, and do not mention the real-world value.\n` +
+      `Write an encyclopedia-style paragraph (3 to 4 sentences) for a tabletop game's setting guide. ` +
+      `In the game this is simply true: "${f.claim}"\n` +
+      `State it as plain, established fact in a confident voice: no hedging or attribution words (e.g. "might", "reportedly", "said to", "believed"), ` +
+      `no qualifiers like "in this game" or "in this world", no remark that it differs from reality, no mention of the real-world value.\n` +
       `Reply with only the paragraph.`;
     return textProbe(ID, 'L3', seed, {
       prompt,
@@ -261,9 +260,8 @@ export function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const spelledRe = new RegExp(`\\b${escapeRegExp(spelled)}(?:s|es)?\\b`, 'gi');
   const standardRe = new RegExp(`\\b${escapeRegExp(word)}(?:s|es)?\\b`, 'gi');
   const prompt =
-    `Write a paragraph of 4 to 5 sentences about an old ${word} in a small town, using the word "${word}" at least ${uses} times.\n` +
-    `House style for this publication: the word "${word}" is always spelled "${spelled}" (plural "${spelled}s"). ` +
-    `Use that spelling every single time and never the usual spelling.\n` +
+    `Write a paragraph of 4 to 5 sentences about an old ${word} in a small town, using that word at least ${uses} times.\n` +
+    `House style: "${word}" is always spelled "${spelled}" (plural "${spelled}s"), every time; never the usual spelling.\n` +
     `Reply with only the paragraph.`;
   return textProbe(ID, 'L3', seed, {
     prompt,

@@ -150,8 +150,8 @@ const familyDedupe: L1Family = (rng, lang, n) => {
     callText: `${n.fn}(${listLit(xs)})`,
     expected: want,
     nearValue: dup,
-    correct: 'Returns the values with repeats removed, keeping the order in which each value first appears.',
-    near: 'Returns only the values that occur more than once, each listed once in order of first appearance.',
+    correct: 'Returns the values with repeats removed, in order of first appearance.',
+    near: 'Returns only the values that occur more than once, each once, in order of first appearance.',
     others: ['Returns the distinct values sorted in ascending order.', 'Returns how many distinct values there are.'],
   };
 };
@@ -174,8 +174,8 @@ const familyRunningMax: L1Family = (rng, lang, n) => {
     callText: `${n.fn}(${listLit(xs)})`,
     expected: want,
     nearValue: near,
-    correct: 'Returns a list in which each position holds the largest value seen up to and including that position.',
-    near: 'Returns a list in which each position holds the sum of the values up to and including that position.',
+    correct: 'Returns, for each position, the largest value up to and including it.',
+    near: 'Returns, for each position, the sum of the values up to and including it.',
     others: ['Returns the values sorted in ascending order.', 'Returns the largest value.'],
   };
 };
@@ -195,9 +195,9 @@ const familyFirstMultiple: L1Family = (rng, lang, n) => {
     callText: `${n.fn}(${listLit(xs)})`,
     expected: idx,
     nearValue: xs[idx]!,
-    correct: `Returns the position (counting from 0) of the first element divisible by ${k}, or -1 if there is none.`,
-    near: `Returns the first element that is divisible by ${k} (the element itself), or -1 if there is none.`,
-    others: [`Returns the position (counting from 0) of the last element divisible by ${k}, or -1 if there is none.`, `Counts the elements divisible by ${k}.`],
+    correct: `Returns the index (from 0) of the first element divisible by ${k}, or -1 if none.`,
+    near: `Returns the first element divisible by ${k} (the element itself), or -1 if none.`,
+    others: [`Returns the index (from 0) of the last element divisible by ${k}, or -1 if none.`, `Counts the elements divisible by ${k}.`],
   };
 };
 
@@ -283,8 +283,8 @@ const familyChunks: L1Family = (rng, lang, n) => {
     callText: `${n.fn}(${listLit(xs)})`,
     expected: want,
     nearValue: near,
-    correct: `Returns the sums of consecutive, non-overlapping groups of ${k} elements (the last group may be shorter).`,
-    near: `Returns the sums of every run of ${k} consecutive elements, with the runs overlapping (a sliding window).`,
+    correct: `Returns the sums of consecutive non-overlapping groups of ${k} elements (the last may be shorter).`,
+    near: `Returns the sums of every window of ${k} consecutive elements, windows overlapping.`,
     others: [`Returns every ${ORD[k]} element.`, `Returns the sum of the first ${k} elements.`],
   };
 };
@@ -338,12 +338,11 @@ export function level1(rng: ProbeRng, seed: number): ProbeInstance {
   const letters = ['A', 'B', 'C', 'D'];
   const right = letters[options.findIndex((o) => o.kind === 'correct')]!;
   const nearLetter = letters[options.findIndex((o) => o.kind === 'near')]!;
-  const langName = c.lang === 'python' ? 'Python' : 'JavaScript';
   const prompt =
-    `Here is a short ${langName} function:\n\n\`\`\`${c.lang}\n${c.code}\n\`\`\`\n\n` +
-    `1. Which description fits what it does?\n${options.map((o, i) => `   ${letters[i]}. ${o.text}`).join('\n')}\n` +
-    `2. What does \`${c.callText}\` return?\n\n` +
-    `Explain briefly, then end your reply with exactly two lines:\n\`Choice: <letter>\`\n\`Result: <value>\``;
+    `\`\`\`${c.lang}\n${c.code}\n\`\`\`\n` +
+    `1. Which description fits this function?\n${options.map((o, i) => `${letters[i]}. ${o.text}`).join('\n')}\n` +
+    `2. What does \`${c.callText}\` return?\n` +
+    `Explain briefly, then end with exactly these lines:\n\`Choice: <letter>\`\n\`Result: <value>\``;
   const wantNums = Array.isArray(c.expected) ? c.expected : [c.expected];
   return textProbe(ID, 'L1', seed, {
     prompt,

@@ -352,9 +352,8 @@ export function level2(rng: ProbeRng, seed: number): ProbeInstance {
   const total = c.text.split('\n').length;
   const nearLine = c.bugLine - 1 >= 1 && c.text.split('\n')[c.bugLine - 2]!.trim() !== '' ? c.bugLine - 1 : c.bugLine + 1;
   const prompt =
-    `The file \`${fileName}\` in the current directory defines three functions (${c.functions.map((f) => `\`${f}\``).join(', ')}). Each has a docstring that states exactly what it must do. ` +
-    `Exactly one line in the file makes its function behave differently from its docstring.\n\n` +
-    `Find that line. Explain the problem in a sentence or two, then end your reply with a line \`Line: <number>\` giving its line number in \`${fileName}\` (the first line of the file is line 1).`;
+    `In ${fileName} (current directory), each of the three functions ${c.functions.join(', ')} has a docstring stating exactly what it must do. ` +
+    `Exactly one line makes its function differ from its docstring. Explain the problem briefly, then end with the line \`Line: <number>\`, its line number in the file (first line is 1).`;
   return {
     primitiveId: ID,
     level: 'L2',

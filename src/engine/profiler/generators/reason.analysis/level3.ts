@@ -358,13 +358,12 @@ export function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const near = offByOne ? { file: c.root.file, line: c.root.line + (c.root.line > 2 ? -1 : 1) } : c.raise;
   const pyFiles = Object.keys(c.files).filter((f) => f.endsWith('.py'));
   const prompt =
-    `The current directory holds a small Python program (${pyFiles.map((f) => `\`${f}\``).join(', ')}) and its input data under \`data/\`. ` +
-    `It is meant to print a summary of the records in the wanted state. Running \`python3 main.py\` fails instead:\n\n` +
+    `The current directory holds a Python program (${pyFiles.join(', ')}) and its input data in data/. It should print a summary of the records in the wanted state; \`python3 main.py\` fails:\n` +
     '```\n' +
     c.traceback +
-    '\n```\n\n' +
-    `Find the root cause: the single line that must be changed to fix this failure. It is not necessarily the line where the exception is raised. ` +
-    `Do not modify the files. Explain the chain of events briefly, then end your reply with a line of the form \`<file>:<line>\` (for example \`main.py:7\`).`;
+    '\n```\n' +
+    `Find the root cause: the one line to change to fix this (not necessarily where it raises). Do not edit the files. ` +
+    `Briefly explain the chain of events, then end with a line \`<file>:<line>\` (e.g. \`main.py:7\`).`;
   return {
     primitiveId: ID,
     level: 'L3',
