@@ -244,6 +244,16 @@ describe('rewrite-skill pass', () => {
     expect(out.report.facts?.guard).toBeUndefined();
   });
 
+  it('an agent that runs out of time leaves SKILL.md as it was, and the summary says so', async () => {
+    const ctx = await context(QWEN_9B, { timeoutMs: 300 });
+    script([scrCall(SCR), { kind: 'fault', fault: { type: 'hang' } }]);
+    const out = await run(ctx);
+    expect(out.skillPatch).toBeUndefined();
+    expect(out.report.summary).toBe('3 gaps (1 tolerated); the agent left SKILL.md unchanged (timeout)');
+    expect(out.report.facts?.agentStop).toMatch(/timeout 300ms/);
+    expect(readFileSync(path.join(ctx.workDir, 'SKILL.md'), 'utf8')).toBe(ORIGINAL);
+  });
+
   it('cancellation through the signal stops the agent and rejects with CancelledError', async () => {
     const ac = new AbortController();
     const ctx = await context(QWEN_9B, { signal: ac.signal });
