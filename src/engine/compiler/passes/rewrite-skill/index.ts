@@ -1,5 +1,5 @@
 import { SkvmError } from '../../../util/errors.js';
-import type { CapabilityGap, PassContext, PassOutput } from '../../types.js';
+import type { PassContext, PassOutput } from '../../types.js';
 import { bundleFiles } from './bundle-files.js';
 import { collectEvidence } from './evidence.js';
 import { analyzeGaps, type GapAnalysis } from './gap-analysis.js';
@@ -43,7 +43,7 @@ export async function run(ctx: PassContext): Promise<PassOutput> {
   }
 
   ctx.progress(`collecting evidence for ${analysis.gaps.length} gap(s)`);
-  const gapPrimitives = [...new Set(analysis.gaps.map((g: CapabilityGap) => g.primitiveId))];
+  const gapPrimitives = [...new Set(analysis.gaps.map((g) => g.primitiveId))];
   const evidence = await collectEvidence({
     primitives: gapPrimitives,
     tcp,
