@@ -138,8 +138,8 @@ export function dedupe(needs: readonly Need[]): Need[] {
     }
     if (first.type === 'pip' && !/[<>=!~]/.test(first.name) && /[<>=!~]/.test(n.name)) first.name = n.name;
     if (first.type === 'npm' && !first.name.includes('@', 1) && n.name.includes('@', 1)) first.name = n.name;
-    first.command ??= n.command;
-    first.serviceCheck ??= n.serviceCheck;
+    if (first.command === undefined && n.command !== undefined) first.command = n.command;
+    if (first.serviceCheck === undefined && n.serviceCheck !== undefined) first.serviceCheck = n.serviceCheck;
     first.required ||= n.required;
     if (first.source === 'model') first.source = n.source;
     first.confidence = Math.max(first.confidence, n.confidence);

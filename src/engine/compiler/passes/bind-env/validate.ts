@@ -18,9 +18,8 @@ export interface SyntaxResult {
 
 /**
  * `bash -n`: reads and parses the script from stdin and executes nothing, so it runs as a plain
- * child process, not in the sandbox — and so it also works where no sandbox is available. The
- * environment is just PATH: a BASH_ENV inherited from the host would be sourced (and executed)
- * even under -n.
+ * child process, not in the sandbox — and so it also works where no sandbox is available. Its
+ * environment is only PATH: parsing needs nothing else, and no host variable should reach it.
  */
 export function checkSyntax(script: string, signal?: AbortSignal): Promise<SyntaxResult> {
   return new Promise((resolve, reject) => {
