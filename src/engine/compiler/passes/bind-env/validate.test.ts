@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DependencyEntry } from '../../types.js';
+import { SCRIPT_TEMPLATE } from './prompts.js';
 import { scriptFromAnswer } from './script.js';
 import { checkSyntax, policyViolations, staticProblems, uncoveredDependencies } from './validate.js';
 
@@ -28,6 +29,10 @@ describe('policyViolations', () => {
       expect(policyViolations(`#!/bin/bash\n${line}\n`)).toEqual([`line 2: ${line}`]);
     },
   );
+
+  it('passes our own template (the reference template failed its own check)', () => {
+    expect(policyViolations(SCRIPT_TEMPLATE)).toEqual([]);
+  });
 
   it('ignores comments and installs', () => {
     expect(policyViolations('#!/bin/bash\n# never run apt-get update here\napt-get install -y jq  # not brew upgrade\npython3 -m pip install -U x\n')).toEqual([]);
