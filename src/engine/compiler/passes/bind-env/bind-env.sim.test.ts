@@ -167,6 +167,13 @@ describe('bind-env, simulated in the sandbox', () => {
     expect(await exists(marker)).toBe(false);
   });
 
+  it('a script that outlives the time limit fails its attempt with "timed out"', async () => {
+    const policy = serve([deps(BASH_PY), text('#!/bin/bash\n# bash python3\nsleep 30\n'), text(presentScript())]);
+    const out = await run(ctx({ timeoutMs: 1000 }));
+    expect(out.artifacts.envSimulation).toMatchObject({ attemptCount: 2, success: true });
+    expect(policy.requests()[2]!.messages[0]!.content).toContain('The script timed out after 1000 ms');
+  });
+
   it('a script that does not parse fails bash -n and goes to repair', async () => {
     const policy = serve([deps(BASH_PY), text('#!/bin/bash\n# bash python3\nif true; then\n'), text(presentScript())]);
     const out = await run(ctx());
@@ -187,6 +194,17 @@ describe('bind-env never installs on the host without allowHostInstall', () => {
     expect(out.report.summary).toBe('2 dependencies; env script not simulated (no sandbox)');
     expect(out.report.facts).toMatchObject({ syntaxValid: true, simulation: { ranOn: 'nowhere' } });
     expect(out.report.warning).toMatch(/no sandbox/);
+  });
+
+  it('a sandbox that cannot run here (sandbox-runtime needs macOS tooling): not run, the reason says why', async () => {
+    const marker = hostMarker();
+    serve([deps(BASH_PY), text(presentScript(`touch ${marker}`))]);
+    const out = await run(ctx({ sandboxMode: 'sandbox-runtime' }));
+    expect(await exists(marker)).toBe(false);
+    expect(out.artifacts.envSimulation).toMatchObject({ attemptCount: 0, success: false, finalScriptValidated: false });
+    expect(out.artifacts.envSimulation!.failureReason).toMatch(/sandbox-runtime/);
+    expect(out.report.facts).toMatchObject({ simulation: { ranOn: 'nowhere' } });
+    expect(await tree(tmpRoot)).toEqual([]);
   });
 
   it('allowHostInstall: runs on the host (the marker appears), unsandboxed, and says so loudly', async () => {

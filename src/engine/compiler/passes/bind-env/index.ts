@@ -71,7 +71,8 @@ export async function run(ctx: PassContext): Promise<PassOutput> {
       summary,
       facts: {
         dependencies: deps.map((d) => d.name),
-        simulation: { ...sim, ranOn: runner ? runner.kind : 'nowhere' },
+        // The failure reason (up to a few KB of output) is in the warning and the artifact.
+        simulation: { attemptCount: sim.attemptCount, success: sim.success, finalScriptValidated: sim.finalScriptValidated, ranOn: runner && sim.attemptCount > 0 ? runner.kind : 'nowhere' },
         syntaxValid: outcome.syntax.ok,
         ...(extracted.dropped.length ? { dropped: extracted.dropped } : {}),
         ...(extracted.notes.length ? { notes: extracted.notes } : {}),
