@@ -1,0 +1,124 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULT_BUDGET_CHARS } from '../../src/contract/detail.js';
+import { writeConfigFile } from '../../src/engine/config/write.js';
+import { importProfiles } from '../../src/engine/profiles/import.js';
+import { scriptedPolicy, type SimReply, type SimRequest } from '../../src/engine/sim/index.js';
+import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
+import { UPSTREAM_PROFILES, requireUpstream } from '../upstream.js';
+import { connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
+
+/**
+ * `compile` through the built server over stdio, with the simulator playing the compiler model
+ * (pass 3's structured call answered with a plan): a published variant on disk, a short result,
+ * the diff behind detail "full", a dry run that writes nothing, and the refusal naming the
+ * closest cached profiles when pass 1 has no profile.
+ */
+
+requireUpstream();
+
+type ToolResult = { isError?: boolean; structuredContent?: Record<string, any>; content: Array<{ type: string; text?: string }> };
+
+/** Pass 3's answer: two independent steps merged by a third. */
+const PLAN = {
+  hasParallelism: true,
+  reasoning: 'German letters and other accents are independent lookups merged before lower-casing.',
+  steps: [
+    { id: 'german', description: 'Replace German letters', primitives: [], dependsOn: [] },
+    { id: 'accents', description: 'Drop other accents', primitives: [], dependsOn: [] },
+    { id: 'join', description: 'Lower-case and join with dashes', primitives: [], dependsOn: ['german', 'accents'] },
+  ],
+  parallelGroups: [{ type: 'ilp', stepIds: ['german', 'accents'], reason: 'independent', mechanism: 'one batched turn' }],
+};
+
+function planner(req: SimRequest): SimReply {
+  const tool = req.tools[0]?.name;
+  if (!tool) return { kind: 'fault', fault: { type: 'bad_request', message: 'expected a structured call' } };
+  return { kind: 'message', toolCalls: [{ name: tool, arguments: PLAN }], stopReason: 'tool_use', costUsd: 0.0012 };
+}
+
+let sim: SimServer;
+let cache: string;
+let conn: Connected;
+
+beforeAll(async () => {
+  sim = await startSimServer({ policy: scriptedPolicy([planner], { whenExhausted: 'repeat-last' }) });
+  cache = tempDir('e2e-compile');
+  await importProfiles(UPSTREAM_PROFILES, path.join(cache, 'profiles'));
+  await writeConfigFile(path.join(cache, 'skvm.config.json'), {
+    providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }] },
+  });
+  conn = await connect({ era: 'modern', cache });
+});
+
+afterAll(async () => {
+  await conn?.close();
+  await sim?.close();
+  removeDir(cache);
+});
+
+const call = async (args: Record<string, unknown>) => (await conn.client.callTool({ name: 'compile', arguments: { waitSeconds: 50, ...args } })) as ToolResult;
+const variantsOf = (skill: string) => path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'sim--target', skill);
+
+describe('compile over MCP', () => {
+  it('lists the passes', async () => {
+    const r = (await conn.client.callTool({ name: 'compile_passes', arguments: {} })) as ToolResult;
+    expect(r.structuredContent!.passes.map((p: { number: number; id: string; requiresProfile: boolean }) => [p.number, p.id, p.requiresProfile])).toEqual([
+      [1, 'rewrite-skill', true],
+      [2, 'bind-env', false],
+      [3, 'extract-parallelism', false],
+    ]);
+  });
+
+  it('compiles a bundled skill with pass 3 and publishes the variant; the result is short', async () => {
+    const r = await call({ skill: 'slug-rules', model: 'sim/target', passes: ['3'], compilerModel: 'sim/compiler' });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const env = r.structuredContent!;
+    expect(env.status).toBe('succeeded');
+    const out = env.result;
+    const dir = path.join(variantsOf('slug-rules'), 'p3');
+    expect(out).toMatchObject({ skill: 'slug-rules', passTag: 'p3', published: true, dryRun: false, variantDir: dir, resource: 'skvm://variants/bare-agent/sim--target/slug-rules/p3', guard: { passed: true, violations: [] } });
+    expect(out.parallelGroups).toEqual([{ type: 'ilp', steps: ['german', 'accents'] }]);
+    expect(out.passes).toHaveLength(1);
+    expect(out.passes[0]).toMatchObject({ number: 3, id: 'extract-parallelism', costUsd: 0.0012 });
+    expect(out.costUsd).toBeCloseTo(0.0012, 9);
+    expect(out.diffStats.added).toBeGreaterThan(5);
+    expect(out.diff).toBeUndefined();
+    expect(JSON.stringify(env).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+    expect(textOf(r)).toContain('slug-rules for sim/target on bare-agent (p3): published');
+    expect(textOf(r)).toContain(`SKILL.md: +${out.diffStats.added} -0 lines (detail "full" shows the diff)`);
+
+    expect(readdirSync(dir).sort()).toEqual(['SKILL.md', '_artifacts', 'compilation-plan.json', 'meta.json', 'workflow-dag.md']);
+    expect(readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toContain('**Parallel execution hints:**');
+    expect(readFileSync(path.join(dir, 'workflow-dag.md'), 'utf8')).toContain('german --> join');
+    expect(JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'))).toMatchObject({ passes: [3], passTag: 'p3', guardPassed: true, costUsd: 0.0012 });
+    expect(existsSync(path.join(cache, 'log', 'aot-compile', 'bare-agent', 'sim--target', 'slug-rules', 'extract-parallelism.jsonl'))).toBe(true);
+    const sessions = readFileSync(path.join(cache, 'log', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(sessions.map((s) => [s.type, s.status, s.skill])).toEqual([
+      ['aot-compile', 'running', 'slug-rules'],
+      ['aot-compile', 'completed', 'slug-rules'],
+    ]);
+  });
+
+  it('returns the unified diff with detail "full", and a dry run writes nothing', async () => {
+    const before = readdirSync(variantsOf('slug-rules'));
+    const r = await call({ skill: 'slug-rules', model: 'sim/target', passes: ['extract-parallelism'], compilerModel: 'sim/compiler', dryRun: true, detail: 'full' });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const out = r.structuredContent!.result;
+    expect(out).toMatchObject({ published: false, dryRun: true });
+    expect(out.diff).toMatch(/^--- a\/SKILL.md\n\+\+\+ b\/SKILL.md\n@@ /);
+    expect(out.diff).toContain('+**Parallel execution hints:**');
+    expect(out.files).toContain('workflow-dag.md');
+    expect(textOf(r)).toContain('+**Parallel execution hints:**');
+    expect(readdirSync(variantsOf('slug-rules'))).toEqual(before);
+  });
+
+  it('refuses pass 1 without a cached profile, naming the closest ones, before writing anything', async () => {
+    const r = await call({ skill: 'log-triage', model: 'openrouter/qwen/qwen3.5-10b', compilerModel: 'sim/compiler' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toContain('Pass 1 (rewrite-skill) needs a complete capability profile of openrouter/qwen/qwen3.5-10b on bare-agent');
+    expect(textOf(r)).toContain('Closest existing: bare-agent/openrouter--qwen--qwen3.5-9b');
+    expect(existsSync(path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'openrouter--qwen--qwen3.5-10b'))).toBe(false);
+  });
+});
