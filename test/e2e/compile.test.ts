@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { importProfiles } from '../../src/engine/profiles/import.js';
 import { scriptedPolicy, type SimReply, type SimRequest } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
 import { UPSTREAM_PROFILES, requireUpstream } from '../upstream.js';
-import { connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
+import { CLI_ENTRY, connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
 /**
  * `compile` through the built server over stdio, with the simulator playing the compiler model
@@ -120,5 +121,27 @@ describe('compile over MCP', () => {
     expect(textOf(r)).toContain('Pass 1 (rewrite-skill) needs a complete capability profile of openrouter/qwen/qwen3.5-10b on bare-agent');
     expect(textOf(r)).toContain('Closest existing: bare-agent/openrouter--qwen--qwen3.5-9b');
     expect(existsSync(path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'openrouter--qwen--qwen3.5-10b'))).toBe(false);
+  });
+});
+
+describe('skvm compile (the built CLI)', () => {
+  it('shows per-pass progress on stderr and prints the result with the diff', async () => {
+    const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI_ENTRY, 'compile', '--skill=slug-rules', '--model=sim/target', '--passes=3', '--compiler-model=sim/compiler', '--dry-run'], {
+        env: { PATH: process.env.PATH ?? '', HOME: cache, SKVM_CACHE: cache, NO_COLOR: '1' },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, out, err }));
+    });
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/^progress \d\/1 pass 3 extract-parallelism: /m);
+    expect(out).toContain('slug-rules for sim/target on bare-agent (p3): dry run, nothing written');
+    expect(out).toContain('--- a/SKILL.md\n+++ b/SKILL.md\n@@ ');
+    expect(out).toContain('+**Parallel execution hints:**');
+    expect(out).not.toContain('\x1b[');
   });
 });
