@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../test/tmp.js';
+import { treeSnapshot } from '../../../test/tree.js';
 import type { ChatProvider, ChatResponse } from '../llm/types.js';
 import type { TCP } from '../profiles/schema.js';
 import { loadSkill } from '../skills/load.js';
@@ -142,24 +142,6 @@ function options(passes: CompilerPass[], extra: Partial<CompileOptions> = {}): C
   return { skill, model: 'sim/target', harness: 'bare-agent', passes, compilerModel: 'sim/compiler', llm: fakeLlm(), tcp: TCP_STUB, proposalsRoot: proposals, logsRoot: logs, tmpRoot, ...extra };
 }
 
-/** Every file under `dir` with its content hash (directories too), for byte-for-byte comparison. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, rel: string) => {
-    if (!existsSync(d)) return;
-    for (const name of readdirSync(d).sort()) {
-      const abs = path.join(d, name);
-      const r = rel ? `${rel}/${name}` : name;
-      if (statSync(abs).isDirectory()) {
-        out[`${r}/`] = 'dir';
-        walk(abs, r);
-      } else out[r] = createHash('sha256').update(readFileSync(abs)).digest('hex');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
-
 const variantsOf = () => path.join(proposals, 'aot-compile', 'bare-agent', 'sim--target', 'demo');
 
 describe('compileSkill', () => {
@@ -200,7 +182,7 @@ describe('compileSkill', () => {
       'scripts/run.py',
       'workflow-dag.md',
     ]);
-    expect(Object.keys(tree(dir)).filter((k) => !k.endsWith('/'))).toEqual(out.files);
+    expect(Object.keys(treeSnapshot(dir)).filter((k) => !k.endsWith('/'))).toEqual(out.files);
     expect(out.notes).toEqual(['skipped leak.txt: symlink points outside the folder']);
     const compiled = readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
     expect(compiled).toBe(ORIGINAL.replace('Keep going.', 'Keep going.\nCheck the exit code of every command.') + '\n---\n\n**Parallel hints:** fetch A and B together.\n');
@@ -250,7 +232,7 @@ describe('compileSkill', () => {
     writeFileSync(path.join(dir, 'old-notes.txt'), 'stale');
     writeFileSync(path.join(dir, '_artifacts', 'scr.json'), '{}');
     await compileSkill(options([appendPass]));
-    expect(Object.keys(tree(dir)).filter((k) => !k.endsWith('/'))).toEqual([
+    expect(Object.keys(treeSnapshot(dir)).filter((k) => !k.endsWith('/'))).toEqual([
       'SKILL.md',
       '_artifacts/_meta/extract-parallelism.json',
       '_artifacts/dag.json',
@@ -283,7 +265,7 @@ describe('compileSkill', () => {
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'SKILL.md'), 'previous variant');
       writeFileSync(path.join(dir, 'meta.json'), '{"previous":true}');
-      return tree(proposals);
+      return treeSnapshot(proposals);
     };
 
     it('when a pass fails: the error names the pass and its log', async () => {
@@ -293,7 +275,7 @@ describe('compileSkill', () => {
       const logFile = path.join(logs, 'aot-compile', 'bare-agent', 'sim--target', 'demo', 'bind-env.jsonl');
       expect((err as { hint: string }).hint).toContain(logFile);
       expect(existsSync(logFile)).toBe(true);
-      expect(tree(proposals)).toEqual(before);
+      expect(treeSnapshot(proposals)).toEqual(before);
     });
 
     it('when cancelled mid-pass', async () => {
@@ -301,7 +283,7 @@ describe('compileSkill', () => {
       const controller = new AbortController();
       const run = compileSkill(options([rewritePass, slowPass(() => controller.abort('stop'))], { signal: controller.signal }));
       await expect(run).rejects.toBeInstanceOf(CancelledError);
-      expect(tree(proposals)).toEqual(before);
+      expect(treeSnapshot(proposals)).toEqual(before);
     });
 
     it('when the guard rejects the result: the outcome carries the violations and the diff', async () => {
@@ -312,16 +294,16 @@ describe('compileSkill', () => {
       expect(out.diff).toContain('-## Notes');
       expect(out.diffStats).toEqual({ added: 0, removed: 1 });
       expect(out.files).toContain('env-setup.sh');
-      expect(tree(proposals)).toEqual(before);
+      expect(treeSnapshot(proposals)).toEqual(before);
     });
   });
 
   it('dryRun writes nothing under the proposals or logs roots and returns what it would write', async () => {
     await compileSkill(options([rewritePass]));
     const cache = path.join(root, 'cache');
-    const before = tree(cache);
+    const before = treeSnapshot(cache);
     const out = await compileSkill(options([rewritePass, envPass, appendPass], { dryRun: true }));
-    expect(tree(cache)).toEqual(before);
+    expect(treeSnapshot(cache)).toEqual(before);
     expect(out).toMatchObject({ dryRun: true, published: false, variantDir: path.join(variantsOf(), 'p1p2p3') });
     expect(out.files).toContain('workflow-dag.md');
     expect(out.diffStats.added).toBeGreaterThan(0);
