@@ -243,6 +243,26 @@ describe('compileSkill', () => {
     ]);
   });
 
+  it('gives each pass the staging copy, the texts so far, the profile and the defaults', async () => {
+    const seen: PassContext[] = [];
+    const spy = (number: number, id: string) =>
+      pass(number, id, 'none', async (ctx) => {
+        seen.push(ctx);
+        expect(readFileSync(path.join(ctx.workDir, 'SKILL.md'), 'utf8')).toBe(ctx.skillContent);
+        return { artifacts: number === 2 ? { deps: [] } : {}, report: { summary: 'looked' } };
+      });
+    await compileSkill(options([rewritePass, spy(2, 'bind-env'), spy(4, 'fourth')], { profileLogDir: '/logs/profile/bare-agent/sim--target' }));
+    const [second, fourth] = seen;
+    expect(second!.workDir).toBe(fourth!.workDir);
+    expect(path.dirname(second!.workDir)).toBe(variantsOf());
+    expect(second!.skillContent).toContain('Check the exit code of every command.');
+    expect(second!.originalSkill).toBe(ORIGINAL);
+    expect(second!.artifacts).toEqual({ gaps: [expect.objectContaining({ primitiveId: 'gen.code.python' })] });
+    expect(fourth!.artifacts).toMatchObject({ deps: [] });
+    expect(second).toMatchObject({ skillName: 'demo', tcp: TCP_STUB, profileLogDir: '/logs/profile/bare-agent/sim--target', timeoutMs: 300_000, allowHostInstall: false, compilerModel: 'sim/compiler', tmpRoot });
+    expect(existsSync(second!.workDir)).toBe(false);
+  });
+
   it('names pass tags numerically past 9 and says when a price was unknown', async () => {
     const p10 = pass(10, 'tenth', 'none', async (ctx) => {
       await ask(ctx);

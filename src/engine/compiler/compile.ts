@@ -52,6 +52,8 @@ export interface CompileOptions {
   llm: ChatProvider;
   tcp?: TCP;
   failureReports?: FailureReportsFile;
+  /** The target's profile log folder, where the profile's failure artifacts may be read (PassContext.profileLogDir). */
+  profileLogDir?: string;
   proposalsRoot: string;
   logsRoot: string;
   tmpRoot: string;
@@ -173,6 +175,7 @@ export async function compileSkill(opts: CompileOptions): Promise<CompileOutcome
         originalSkill: skill.content,
         ...(opts.tcp ? { tcp: opts.tcp } : {}),
         ...(opts.failureReports ? { failureReports: opts.failureReports } : {}),
+        ...(opts.profileLogDir ? { profileLogDir: opts.profileLogDir } : {}),
         model,
         harness,
         compilerModel: opts.compilerModel,

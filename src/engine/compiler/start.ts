@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { safeModelName } from '../config/paths.js';
 import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
@@ -72,6 +74,8 @@ export async function startCompile(engine: Engine, opts: StartCompileOptions): P
       llm: opts.llm,
       ...(profile ? { tcp: profile.tcp } : {}),
       ...(profile?.failureReports ? { failureReports: profile.failureReports } : {}),
+      // Where this machine's profiler logged the probes (its failure artifacts); only for a profile of this target.
+      ...(profile && profile.from !== 'file' ? { profileLogDir: path.join(engine.roots.logs.value, 'profile', opts.harness, safeModelName(opts.model)) } : {}),
       proposalsRoot: engine.roots.proposals.value,
       logsRoot: engine.roots.logs.value,
       tmpRoot: engine.tmpDir().value,

@@ -142,6 +142,11 @@ export interface PassContext {
   tcp?: TCP;
   /** The profile's failure-reports.json, when present (evidence for pass 1). */
   failureReports?: FailureReportsFile;
+  /**
+   * This profile's log folder (`<logs>/profile/<harness>/<safeModel>`). Failure artifacts the TCP
+   * names are read only from inside it: paths elsewhere (another machine's) are never followed.
+   */
+  profileLogDir?: string;
   /** Target model and harness the variant is compiled for. */
   model: string;
   harness: string;
