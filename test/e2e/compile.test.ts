@@ -7,7 +7,7 @@ import { writeConfigFile } from '../../src/engine/config/write.js';
 import { importProfiles } from '../../src/engine/profiles/import.js';
 import { scriptedPolicy, type SimReply, type SimRequest } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
-import { UPSTREAM_PROFILES, requireUpstream } from '../upstream.js';
+import { UPSTREAM_PROFILES, UPSTREAM_ROOT, requireUpstream } from '../upstream.js';
 import { CLI_ENTRY, connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
 /**
@@ -33,10 +33,38 @@ const PLAN = {
   parallelGroups: [{ type: 'ilp', stepIds: ['german', 'accents'], reason: 'independent', mechanism: 'one batched turn' }],
 };
 
-function planner(req: SimRequest): SimReply {
-  const tool = req.tools[0]?.name;
-  if (!tool) return { kind: 'fault', fault: { type: 'bad_request', message: 'expected a structured call' } };
-  return { kind: 'message', toolCalls: [{ name: tool, arguments: PLAN }], stopReason: 'tool_use', costUsd: 0.0012 };
+/** The web-research skill's requirements as the compiler model reads them (pass 1). */
+const SCR = {
+  skillName: 'web-research',
+  purposes: [
+    { id: 'gather-data', description: 'Fetch data from web APIs and pages', currentPath: { primitives: [{ id: 'tool.web', minLevel: 'L2', evidence: 'uses web_fetch' }] }, alternativePaths: [] },
+    { id: 'write-report', description: 'Write the report', currentPath: { primitives: [{ id: 'follow.format', minLevel: 'L2', evidence: 'fixed template' }] }, alternativePaths: [] },
+  ],
+};
+const FETCH_LINE = '2. **Search & fetch** — Use web_fetch to gather data from relevant URLs';
+const FETCH_EASIER = '2. **Search & fetch** — Use web_fetch on one exact URL at a time and take one field from each response';
+const WEB_RESEARCH = readFileSync(path.join(UPSTREAM_ROOT, 'skills', 'web-research', 'SKILL.md'), 'utf8');
+/** Pass 2's script: checks two commands every sandbox has. */
+const ENV_SCRIPT = '```bash\nset -euo pipefail\nfor dep in bash python3; do command -v "$dep" >/dev/null 2>&1 || { echo "$dep missing" >&2; exit 1; }; done\necho "all dependencies present"\n```';
+
+/**
+ * The compiler model for every pass, answering by what it is asked: each pass's structured call
+ * by its tool name, the rewrite agent with one edit of SKILL.md and then a summary, pass 2's
+ * script request with a script.
+ */
+function compilerModel(req: SimRequest): SimReply {
+  const tools = req.tools.map((t) => t.name);
+  const call = (name: string, args: Record<string, unknown>): SimReply => ({ kind: 'message', toolCalls: [{ name, arguments: args }], stopReason: 'tool_use', costUsd: 0.0012 });
+  if (tools.includes('pass3_parallel_plan')) return call('pass3_parallel_plan', PLAN);
+  if (tools.includes('skill_requirements')) return call('skill_requirements', SCR);
+  if (tools.includes('report_dependencies')) return call('report_dependencies', { dependencies: ['bash', 'python3'].map((name) => ({ name, type: 'system', required: true, source: 'shell-command', confidence: 0.9 })) });
+  if (tools.includes('write_file')) {
+    const last = req.messages.at(-1);
+    if (last?.role === 'tool') return { kind: 'message', text: 'Made the fetch step one URL at a time (tool.web).', costUsd: 0.0012 };
+    return call('write_file', { path: 'SKILL.md', content: WEB_RESEARCH.replace(FETCH_LINE, FETCH_EASIER) });
+  }
+  if (tools.length === 0) return { kind: 'message', text: ENV_SCRIPT, costUsd: 0.0012 };
+  return { kind: 'fault', fault: { type: 'bad_request', message: `unexpected request with tools ${tools.join(', ')}` } };
 }
 
 let sim: SimServer;
@@ -44,7 +72,7 @@ let cache: string;
 let conn: Connected;
 
 beforeAll(async () => {
-  sim = await startSimServer({ policy: scriptedPolicy([planner], { whenExhausted: 'repeat-last' }) });
+  sim = await startSimServer({ policy: scriptedPolicy([compilerModel], { whenExhausted: 'repeat-last' }) });
   cache = tempDir('e2e-compile');
   await importProfiles(UPSTREAM_PROFILES, path.join(cache, 'profiles'));
   await writeConfigFile(path.join(cache, 'skvm.config.json'), {
@@ -113,6 +141,24 @@ describe('compile over MCP', () => {
     expect(out.files).toContain('workflow-dag.md');
     expect(textOf(r)).toContain('+**Parallel execution hints:**');
     expect(readdirSync(variantsOf('slug-rules'))).toEqual(before);
+  });
+
+  it('compiles an upstream skill with all three passes against an upstream profile', async () => {
+    const r = await call({ skill: path.join(UPSTREAM_ROOT, 'skills', 'web-research'), model: 'qwen/qwen3.5-9b', compilerModel: 'sim/compiler' });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const out = r.structuredContent!.result;
+    const dir = path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'qwen--qwen3.5-9b', 'web-research', 'p1p2p3');
+    expect(out).toMatchObject({ passTag: 'p1p2p3', published: true, variantDir: dir, guard: { passed: true }, env: { success: true }, profile: { from: 'cache' } });
+    expect(out.gaps).toContainEqual({ primitive: 'tool.web', purpose: 'gather-data', required: 'L2', modelHas: 'L0' });
+    expect(out.passes.map((p: { id: string }) => p.id)).toEqual(['rewrite-skill', 'bind-env', 'extract-parallelism']);
+    expect(JSON.stringify(r.structuredContent).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+    const compiled = readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
+    expect(compiled).toContain(FETCH_EASIER);
+    expect(compiled).toContain('**Parallel execution hints:**');
+    for (const f of ['compilation-plan.json', 'meta.json', 'env-setup.sh', 'workflow-dag.md', '_artifacts/scr.json', '_artifacts/gaps.json', '_artifacts/envSimulation.json', '_artifacts/dag.json']) {
+      expect(existsSync(path.join(dir, f)), f).toBe(true);
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('.skvm-env-setup-attempt'))).toEqual([]);
   });
 
   it('refuses pass 1 without a cached profile, naming the closest ones, before writing anything', async () => {
