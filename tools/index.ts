@@ -2,6 +2,8 @@ import type { AnyOperation } from '../src/contract/operation.js';
 import { adaptersListTool } from './adapters_list.js';
 import { benchTool } from './bench.js';
 import { benchCompareTool } from './bench_compare.js';
+import { compileTool } from './compile.js';
+import { compilePassesTool } from './compile_passes.js';
 import { configDoctorTool } from './config_doctor.js';
 import { configInitTool } from './config_init.js';
 import { configShowTool } from './config_show.js';
@@ -34,6 +36,8 @@ export const operations: readonly AnyOperation[] = [
   runTaskTool,
   benchTool,
   benchCompareTool,
+  compileTool,
+  compilePassesTool,
   runsListTool,
   runStatusTool,
   runCancelTool,

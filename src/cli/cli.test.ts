@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineOperation } from '../contract/operation.js';
 import { captureIo, fakeOperations, type CapturedIo } from '../../test/cli/helpers.js';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.js';
 import { runCli, type CliDeps } from './cli.js';
@@ -279,5 +281,34 @@ describe('sim serve (in process)', () => {
     const bad = await cli(['sim', 'serve', '--port=99999']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--port: expected an integer from 0 to 65535/);
+  });
+});
+
+describe('terminal presentation of a result', () => {
+  // An operation whose terminal default differs from its tool default, and whose summary can be coloured.
+  const paint = defineOperation({
+    name: 'paint',
+    title: 'Paint',
+    description: 'Paints (tests cliDefaults and coloured summaries).',
+    input: z.strictObject({ detail: z.enum(['summary', 'full']).default('summary').describe('How much to show') }),
+    output: z.object({ detail: z.string() }),
+    effect: 'read',
+    idempotent: true,
+    openWorld: false,
+    mode: 'instant',
+    cliDefaults: { detail: 'full' },
+    handler: async (input) => ({ detail: input.detail }),
+    summarize: (o, style) => `${o.detail} ${style?.color ? 'in colour' : 'plain'}`,
+  });
+  const run = async (args: string[], color: boolean) => {
+    const io = { ...captureIo(), color };
+    const code = await runCli([...args, `--skvm-cache=${tempCache()}`], io, { ...deps, operations: [paint] });
+    return { code, out: io.stdoutText() };
+  };
+
+  it('uses the terminal default unless the flag is given, and colours only for a colour terminal', async () => {
+    expect(await run(['paint'], true)).toEqual({ code: 0, out: 'full in colour\n' });
+    expect(await run(['paint', '--detail=summary'], false)).toEqual({ code: 0, out: 'summary plain\n' });
+    expect((await run(['paint', '--help'], false)).out).toContain('Default in the terminal: full.');
   });
 });

@@ -31,6 +31,7 @@ export async function executeOperation(op: AnyOperation, tokens: readonly string
   const command = op.name.split('_').join(' ');
   const say = (text: string) => redact(cliText(text, operations, op));
   const { value: input, provided } = parseFlagsOrThrow(tokens, exposedInput(op), command);
+  for (const [key, value] of Object.entries(op.cliDefaults ?? {})) if (!provided.has(key)) input[key] = value;
   const engine = await io.engine();
 
   const progress = createProgress({ out: io.stderr, isTTY: io.isTTY, columns: io.columns, quiet: io.quiet });
@@ -85,7 +86,8 @@ export async function executeOperation(op: AnyOperation, tokens: readonly string
       return EXIT.failed;
     }
     if (!io.json) {
-      const text = op.mode === 'run' ? summarizeEnvelope(op, output as RunEnvelope) : op.summarize(output);
+      const style = { color: io.color ?? false };
+      const text = op.mode === 'run' ? summarizeEnvelope(op, output as RunEnvelope, style) : op.summarize(output, style);
       io.stdout.write(`${say(text).trimEnd()}\n`);
     }
     const env = op.mode === 'run' ? (output as RunEnvelope) : undefined;

@@ -138,7 +138,9 @@ function flagDescription(s: FlagSpec, op: AnyOperation): string {
   if (expected.startsWith('one of') && !valueLabel(s.schema).includes('|')) parts.push(`One of: ${expected.slice(7)}.`);
   else if (range && !desc.includes(range)) parts.push(`Range: ${range}.`);
   if (acceptsArray(s.schema)) parts.push('Repeatable.');
-  if (s.hasDefault && !(op.mode === 'run' && s.name === 'waitSeconds')) parts.push(`Default: ${formatDefault(s.default)}.`);
+  const cliDefault = (op.cliDefaults as Record<string, unknown> | undefined)?.[s.name];
+  if (cliDefault !== undefined) parts.push(`Default in the terminal: ${formatDefault(cliDefault)}.`);
+  else if (s.hasDefault && !(op.mode === 'run' && s.name === 'waitSeconds')) parts.push(`Default: ${formatDefault(s.default)}.`);
   if (op.mode === 'run' && s.name === 'waitSeconds') parts.push('Default: wait until the run ends.');
   return parts.join(' ');
 }

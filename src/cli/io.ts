@@ -17,6 +17,8 @@ export interface BaseIo {
   stderr: TextOut;
   /** stderr is a terminal: progress is a redrawn bar instead of lines. */
   isTTY: boolean;
+  /** stdout is a terminal that shows colours (not with NO_COLOR): results may be coloured. */
+  color?: boolean;
   /** Terminal width for the progress bar. */
   columns: number;
   env: NodeJS.ProcessEnv;
@@ -44,6 +46,7 @@ export function processIo(): BaseIo {
     stdout: { write: (t) => void process.stdout.write(t) },
     stderr: { write: (t) => void process.stderr.write(t) },
     isTTY: process.stderr.isTTY === true,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
     columns: process.stderr.columns || 80,
     env: process.env,
     onSignal(handler) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import { TERMINAL, RUN_STATUSES, type RunRecord } from '../engine/runs/record.js';
-import { OK, type AnyOperation, type OpContext, type Verdict } from './operation.js';
+import { OK, type AnyOperation, type OpContext, type TextStyle, type Verdict } from './operation.js';
 
 /**
  * Executes an operation for either front end. Instant operations run inline; run operations
@@ -156,12 +156,12 @@ function nextStep(rec: RunRecord): string {
  * Text for a person: the operation's own summary when done (or the one stored with the run when
  * the operation is not at hand), else the run's state and what to do next.
  */
-export function summarizeEnvelope(op: AnyOperation | undefined, env: RunEnvelope): string {
+export function summarizeEnvelope(op: AnyOperation | undefined, env: RunEnvelope, style?: TextStyle): string {
   const p = env.progress;
   const cost = env.usage.costUsd === null ? 'cost unknown' : `$${env.usage.costUsd.toFixed(4)}`;
   const usage = env.usage.calls > 0 ? ` (${env.usage.calls} LLM calls, ${env.usage.inputTokens}+${env.usage.outputTokens} tokens, ${cost})` : '';
   if (env.status === 'succeeded' && env.result) {
-    const body = (op ? safe(() => op.summarize(env.result)) : undefined) ?? env.summary;
+    const body = (op ? safe(() => op.summarize(env.result, style)) : undefined) ?? env.summary;
     return `${body ?? `Run ${env.runId} succeeded.`}\n[run ${env.runId} succeeded${usage}]`;
   }
   const progress = p.total !== null ? `${p.done}/${p.total}` : `${p.done}`;

@@ -25,6 +25,11 @@ export interface OpContext {
   runId?: string;
 }
 
+/** How the text of a result may be styled: `color` when it goes to a terminal that shows colours. */
+export interface TextStyle {
+  color: boolean;
+}
+
 interface OperationBase<I extends z.ZodObject, O extends z.ZodObject> {
   /** snake_case tool name; the CLI command is the same words separated by spaces. */
   name: string;
@@ -39,8 +44,10 @@ interface OperationBase<I extends z.ZodObject, O extends z.ZodObject> {
   /** Talks to something outside this machine (LLM vendors, the web). */
   openWorld: boolean;
   handler(input: z.output<I>, ctx: OpContext): Promise<z.output<O>>;
-  /** A short human-readable rendering of the result (MCP text block, CLI default output). */
-  summarize(output: z.output<O>): string;
+  /** A short human-readable rendering of the result (MCP text block, CLI default output); `style` is the CLI's terminal. */
+  summarize(output: z.output<O>, style?: TextStyle): string;
+  /** CLI only: input values used when their flag is not given (e.g. the full result a terminal can show). */
+  cliDefaults?: Partial<z.input<I>>;
   /**
    * What a finished result means, when that is not always "ok": a failure (a broken task, a
    * harness crash) or a result that ran but did not pass (a task scored below a pass). Run

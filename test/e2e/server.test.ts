@@ -17,6 +17,7 @@ type ToolResult = { isError?: boolean; structuredContent?: Record<string, any>; 
 describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
   let sim: SimServer;
   let hangingSim: SimServer;
+  let plannerSim: SimServer;
   let cache: string;
   let conn: Connected;
   const seenText: string[] = [];
@@ -31,12 +32,16 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     sim = await startSimServer({ policy: echoPolicy() });
     // A vendor that accepts every request and never answers: only cancellation ends the call.
     hangingSim = await startSimServer({ policy: scriptedPolicy([], { whenExhausted: { kind: 'fault', fault: { type: 'hang' } } }) });
+    // A compiler model for pass 3: its structured call answered with "no parallelism".
+    const noParallelism = { hasParallelism: false, reasoning: 'one linear procedure', steps: [], parallelGroups: [] };
+    plannerSim = await startSimServer({ policy: scriptedPolicy([(req) => ({ kind: 'message', toolCalls: [{ name: req.tools[0]?.name ?? 'none', arguments: noParallelism }], stopReason: 'tool_use' })], { whenExhausted: 'repeat-last' }) });
     cache = tempDir(`e2e-${era}`);
     await writeConfigFile(path.join(cache, 'skvm.config.json'), {
       providers: {
         routes: [
           { match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKeyEnv: 'SKVM_E2E_KEY', checkModel: 'sim/echo' },
           { match: 'hang/*', kind: 'anthropic', baseUrl: hangingSim.anthropicBaseUrl, apiKeyEnv: 'SKVM_E2E_KEY' },
+          { match: 'plan/*', kind: 'openai-compatible', baseUrl: plannerSim.openaiBaseUrl, apiKeyEnv: 'SKVM_E2E_KEY' },
         ],
       },
     });
@@ -47,6 +52,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
     await conn?.close();
     await sim?.close();
     await hangingSim?.close();
+    await plannerSim?.close();
     removeDir(cache);
   });
 
@@ -97,6 +103,8 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       run_task: { task: 'slugify', model: 'sim/echo', waitSeconds: 50 },
       bench: benchArgs,
       bench_compare: { lhs: sessionA, rhs: sessionA },
+      compile_passes: {},
+      compile: { skill: 'slug-rules', model: 'sim/echo', passes: ['3'], compilerModel: 'plan/compiler', waitSeconds: 50 },
       test_sleep: { steps: 2, stepMs: 5 },
       test_llm: { model: 'sim/echo', calls: 1 },
     };

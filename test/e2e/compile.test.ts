@@ -1,0 +1,193 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULT_BUDGET_CHARS } from '../../src/contract/detail.js';
+import { writeConfigFile } from '../../src/engine/config/write.js';
+import { importProfiles } from '../../src/engine/profiles/import.js';
+import { scriptedPolicy, type SimReply, type SimRequest } from '../../src/engine/sim/index.js';
+import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
+import { UPSTREAM_PROFILES, UPSTREAM_ROOT, requireUpstream } from '../upstream.js';
+import { CLI_ENTRY, connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
+
+/**
+ * `compile` through the built server over stdio, with the simulator playing the compiler model
+ * (pass 3's structured call answered with a plan): a published variant on disk, a short result,
+ * the diff behind detail "full", a dry run that writes nothing, and the refusal naming the
+ * closest cached profiles when pass 1 has no profile.
+ */
+
+requireUpstream();
+
+type ToolResult = { isError?: boolean; structuredContent?: Record<string, any>; content: Array<{ type: string; text?: string }> };
+
+/** Pass 3's answer: two independent steps merged by a third. */
+const PLAN = {
+  hasParallelism: true,
+  reasoning: 'German letters and other accents are independent lookups merged before lower-casing.',
+  steps: [
+    { id: 'german', description: 'Replace German letters', primitives: [], dependsOn: [] },
+    { id: 'accents', description: 'Drop other accents', primitives: [], dependsOn: [] },
+    { id: 'join', description: 'Lower-case and join with dashes', primitives: [], dependsOn: ['german', 'accents'] },
+  ],
+  parallelGroups: [{ type: 'ilp', stepIds: ['german', 'accents'], reason: 'independent', mechanism: 'one batched turn' }],
+};
+
+/** The web-research skill's requirements as the compiler model reads them (pass 1). */
+const SCR = {
+  skillName: 'web-research',
+  purposes: [
+    { id: 'gather-data', description: 'Fetch data from web APIs and pages', currentPath: { primitives: [{ id: 'tool.web', minLevel: 'L2', evidence: 'uses web_fetch' }] }, alternativePaths: [] },
+    { id: 'write-report', description: 'Write the report', currentPath: { primitives: [{ id: 'follow.format', minLevel: 'L2', evidence: 'fixed template' }] }, alternativePaths: [] },
+  ],
+};
+const FETCH_LINE = '2. **Search & fetch** — Use web_fetch to gather data from relevant URLs';
+const FETCH_EASIER = '2. **Search & fetch** — Use web_fetch on one exact URL at a time and take one field from each response';
+const WEB_RESEARCH = readFileSync(path.join(UPSTREAM_ROOT, 'skills', 'web-research', 'SKILL.md'), 'utf8');
+/** Pass 2's script: checks two commands every sandbox has. */
+const ENV_SCRIPT = '```bash\nset -euo pipefail\nfor dep in bash python3; do command -v "$dep" >/dev/null 2>&1 || { echo "$dep missing" >&2; exit 1; }; done\necho "all dependencies present"\n```';
+
+/**
+ * The compiler model for every pass, answering by what it is asked: each pass's structured call
+ * by its tool name, the rewrite agent with one edit of SKILL.md and then a summary, pass 2's
+ * script request with a script.
+ */
+function compilerModel(req: SimRequest): SimReply {
+  const tools = req.tools.map((t) => t.name);
+  const call = (name: string, args: Record<string, unknown>): SimReply => ({ kind: 'message', toolCalls: [{ name, arguments: args }], stopReason: 'tool_use', costUsd: 0.0012 });
+  if (tools.includes('pass3_parallel_plan')) return call('pass3_parallel_plan', PLAN);
+  if (tools.includes('skill_requirements')) return call('skill_requirements', SCR);
+  if (tools.includes('report_dependencies')) return call('report_dependencies', { dependencies: ['bash', 'python3'].map((name) => ({ name, type: 'system', required: true, source: 'shell-command', confidence: 0.9 })) });
+  if (tools.includes('write_file')) {
+    const last = req.messages.at(-1);
+    if (last?.role === 'tool') return { kind: 'message', text: 'Made the fetch step one URL at a time (tool.web).', costUsd: 0.0012 };
+    return call('write_file', { path: 'SKILL.md', content: WEB_RESEARCH.replace(FETCH_LINE, FETCH_EASIER) });
+  }
+  if (tools.length === 0) return { kind: 'message', text: ENV_SCRIPT, costUsd: 0.0012 };
+  return { kind: 'fault', fault: { type: 'bad_request', message: `unexpected request with tools ${tools.join(', ')}` } };
+}
+
+let sim: SimServer;
+let cache: string;
+let conn: Connected;
+
+beforeAll(async () => {
+  sim = await startSimServer({ policy: scriptedPolicy([compilerModel], { whenExhausted: 'repeat-last' }) });
+  cache = tempDir('e2e-compile');
+  await importProfiles(UPSTREAM_PROFILES, path.join(cache, 'profiles'));
+  await writeConfigFile(path.join(cache, 'skvm.config.json'), {
+    providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }] },
+  });
+  conn = await connect({ era: 'modern', cache });
+});
+
+afterAll(async () => {
+  await conn?.close();
+  await sim?.close();
+  removeDir(cache);
+});
+
+const call = async (args: Record<string, unknown>) => (await conn.client.callTool({ name: 'compile', arguments: { waitSeconds: 50, ...args } })) as ToolResult;
+const variantsOf = (skill: string) => path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'sim--target', skill);
+
+describe('compile over MCP', () => {
+  it('lists the passes', async () => {
+    const r = (await conn.client.callTool({ name: 'compile_passes', arguments: {} })) as ToolResult;
+    expect(r.structuredContent!.passes.map((p: { number: number; id: string; requiresProfile: boolean }) => [p.number, p.id, p.requiresProfile])).toEqual([
+      [1, 'rewrite-skill', true],
+      [2, 'bind-env', false],
+      [3, 'extract-parallelism', false],
+    ]);
+  });
+
+  it('compiles a bundled skill with pass 3 and publishes the variant; the result is short', async () => {
+    const r = await call({ skill: 'slug-rules', model: 'sim/target', passes: ['3'], compilerModel: 'sim/compiler' });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const env = r.structuredContent!;
+    expect(env.status).toBe('succeeded');
+    const out = env.result;
+    const dir = path.join(variantsOf('slug-rules'), 'p3');
+    expect(out).toMatchObject({ skill: 'slug-rules', passTag: 'p3', published: true, dryRun: false, variantDir: dir, resource: 'skvm://variants/bare-agent/sim--target/slug-rules/p3', guard: { passed: true, violations: [] } });
+    expect(out.parallelGroups).toEqual([{ type: 'ilp', steps: ['german', 'accents'] }]);
+    expect(out.passes).toHaveLength(1);
+    expect(out.passes[0]).toMatchObject({ number: 3, id: 'extract-parallelism', costUsd: 0.0012 });
+    expect(out.costUsd).toBeCloseTo(0.0012, 9);
+    expect(out.diffStats.added).toBeGreaterThan(5);
+    expect(out.diff).toBeUndefined();
+    expect(JSON.stringify(env).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+    expect(textOf(r)).toContain('slug-rules for sim/target on bare-agent (p3): published');
+    expect(textOf(r)).toContain(`SKILL.md: +${out.diffStats.added} -0 lines (detail "full" shows the diff)`);
+
+    expect(readdirSync(dir).sort()).toEqual(['SKILL.md', '_artifacts', 'compilation-plan.json', 'meta.json', 'workflow-dag.md']);
+    expect(readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toContain('**Parallel execution hints:**');
+    expect(readFileSync(path.join(dir, 'workflow-dag.md'), 'utf8')).toContain('german --> join');
+    expect(JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'))).toMatchObject({ passes: [3], passTag: 'p3', guardPassed: true, costUsd: 0.0012 });
+    expect(existsSync(path.join(cache, 'log', 'aot-compile', 'bare-agent', 'sim--target', 'slug-rules', 'extract-parallelism.jsonl'))).toBe(true);
+    const sessions = readFileSync(path.join(cache, 'log', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(sessions.map((s) => [s.type, s.status, s.skill])).toEqual([
+      ['aot-compile', 'running', 'slug-rules'],
+      ['aot-compile', 'completed', 'slug-rules'],
+    ]);
+  });
+
+  it('returns the unified diff with detail "full", and a dry run writes nothing', async () => {
+    const before = readdirSync(variantsOf('slug-rules'));
+    const r = await call({ skill: 'slug-rules', model: 'sim/target', passes: ['extract-parallelism'], compilerModel: 'sim/compiler', dryRun: true, detail: 'full' });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const out = r.structuredContent!.result;
+    expect(out).toMatchObject({ published: false, dryRun: true });
+    expect(out.diff).toMatch(/^--- a\/SKILL.md\n\+\+\+ b\/SKILL.md\n@@ /);
+    expect(out.diff).toContain('+**Parallel execution hints:**');
+    expect(out.files).toContain('workflow-dag.md');
+    expect(textOf(r)).toContain('+**Parallel execution hints:**');
+    expect(readdirSync(variantsOf('slug-rules'))).toEqual(before);
+  });
+
+  it('compiles an upstream skill with all three passes against an upstream profile', async () => {
+    const r = await call({ skill: path.join(UPSTREAM_ROOT, 'skills', 'web-research'), model: 'qwen/qwen3.5-9b', compilerModel: 'sim/compiler' });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const out = r.structuredContent!.result;
+    const dir = path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'qwen--qwen3.5-9b', 'web-research', 'p1p2p3');
+    expect(out).toMatchObject({ passTag: 'p1p2p3', published: true, variantDir: dir, guard: { passed: true }, env: { success: true }, profile: { from: 'cache' } });
+    expect(out.gaps).toContainEqual({ primitive: 'tool.web', purpose: 'gather-data', required: 'L2', modelHas: 'L0' });
+    expect(out.passes.map((p: { id: string }) => p.id)).toEqual(['rewrite-skill', 'bind-env', 'extract-parallelism']);
+    expect(JSON.stringify(r.structuredContent).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+    const compiled = readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
+    expect(compiled).toContain(FETCH_EASIER);
+    expect(compiled).toContain('**Parallel execution hints:**');
+    for (const f of ['compilation-plan.json', 'meta.json', 'env-setup.sh', 'workflow-dag.md', '_artifacts/scr.json', '_artifacts/gaps.json', '_artifacts/envSimulation.json', '_artifacts/dag.json']) {
+      expect(existsSync(path.join(dir, f)), f).toBe(true);
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('.skvm-env-setup-attempt'))).toEqual([]);
+  });
+
+  it('refuses pass 1 without a cached profile, naming the closest ones, before writing anything', async () => {
+    const r = await call({ skill: 'log-triage', model: 'openrouter/qwen/qwen3.5-10b', compilerModel: 'sim/compiler' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toContain('Pass 1 (rewrite-skill) needs a complete capability profile of openrouter/qwen/qwen3.5-10b on bare-agent');
+    expect(textOf(r)).toContain('Closest existing: bare-agent/openrouter--qwen--qwen3.5-9b');
+    expect(existsSync(path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'openrouter--qwen--qwen3.5-10b'))).toBe(false);
+  });
+});
+
+describe('skvm compile (the built CLI)', () => {
+  it('shows per-pass progress on stderr and prints the result with the diff', async () => {
+    const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI_ENTRY, 'compile', '--skill=slug-rules', '--model=sim/target', '--passes=3', '--compiler-model=sim/compiler', '--dry-run'], {
+        env: { PATH: process.env.PATH ?? '', HOME: cache, SKVM_CACHE: cache, NO_COLOR: '1' },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, out, err }));
+    });
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/^progress \d\/1 pass 3 extract-parallelism: /m);
+    expect(out).toContain('slug-rules for sim/target on bare-agent (p3): dry run, nothing written');
+    expect(out).toContain('--- a/SKILL.md\n+++ b/SKILL.md\n@@ ');
+    expect(out).toContain('+**Parallel execution hints:**');
+    expect(out).not.toContain('\x1b[');
+  });
+});

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { detailArg } from '../src/contract/detail.js';
+import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
+import { idArg, listArg, modelArg, pathArg } from '../src/contract/limits.js';
+import { defineOperation, type TextStyle } from '../src/contract/operation.js';
+import { ALL_PASSES } from '../src/engine/compiler/registry.js';
+
+/** Gaps, violations and files listed by default; detail "full" lists them all. */
+const LISTED = 12;
+
+const PASS_LIST = ALL_PASSES.map((p) => `${p.number} ${p.id}${p.requiresTcp ? ' (needs a profile)' : ''}`).join(', ');
+
+const Usage = z.object({ input: z.number(), output: z.number() });
+
+export const compileTool = defineOperation({
+  name: 'compile',
+  title: 'Compile a skill for a target model',
+  description: `Compile a skill (SKILL.md folder) for a target model and harness, so a skill written for a strong model works on the one its capability profile describes. Passes: ${PASS_LIST}; all three run by default. Pass 1 rewrites SKILL.md to compensate for the capability gaps (it needs the target's profile: the cached one, a profileFile, or profileIfMissing to profile first); pass 2 writes and sandbox-tests env-setup.sh; pass 3 appends parallel-execution hints. The result is checked by the guard (no dropped code blocks or headings, bounded growth) and published as a variant only when it passes; the previous variant stays untouched otherwise. Returns the variant's path and resource, the gaps (primitive, level required, level the model has), the guard verdict, the env simulation outcome, parallel groups, one line per pass, tokens and cost, and the size of the SKILL.md diff (the diff itself with detail "full"). dryRun writes nothing. This is a run: poll it with run_status.`,
+  input: z.strictObject({
+    skill: pathArg().describe('Skill name (a folder under the dataset’s skills/) or path to a skill folder or .md file.'),
+    model: modelArg().describe('Target model the variant is for, <provider>/<model-id>.'),
+    adapter: harnessSchema().default('bare-agent').describe(HARNESS_HELP),
+    passes: listArg(idArg(), ALL_PASSES.length)
+      .optional()
+      .describe(`Passes by number or id (default: all three — ${ALL_PASSES.map((p) => p.id).join(', ')}); compile_passes lists them.`),
+    compilerModel: modelArg().describe('Model that does the compiling (any configured route), e.g. a strong model.'),
+    profileFile: pathArg().optional().describe('A profile JSON file to use instead of the cached profile; it must profile the target model and adapter.'),
+    allowProfileMismatch: z.boolean().default(false).describe('Use a profileFile of another model or harness anyway.'),
+    profileIfMissing: z.boolean().default(false).describe('When a selected pass needs a profile and none is cached, profile the target first (hundreds of agent runs).'),
+    dryRun: z.boolean().default(false).describe('Run the passes and return what would be written, the diff and the guard verdict; write nothing.'),
+    timeoutMs: z.number().int().min(1000).max(3_600_000).default(300_000).describe('Per pass: time limit of its agent loop or command.'),
+    allowHostInstall: z.boolean().default(false).describe('Let pass 2 test env-setup.sh on this machine instead of in the sandbox (it installs packages).'),
+    detail: detailArg('the unified diff of SKILL.md and every gap, guard violation and file'),
+  }),
+  output: z.object({
+    skill: z.string(),
+    model: z.string(),
+    harness: z.string(),
+    passTag: z.string().describe('The variant’s passes, e.g. p1p2p3'),
+    published: z.boolean().describe('The variant was written (false for a dry run or a guard failure)'),
+    dryRun: z.boolean(),
+    variantDir: z.string().describe('Where the variant is (or would be)'),
+    resource: z.string().describe('skvm://variants/… resource of the variant and its files'),
+    gaps: z.array(z.object({ primitive: z.string(), purpose: z.string(), required: z.string(), modelHas: z.string() })).describe(`Capability gaps pass 1 compensated for (the first ${LISTED} unless detail is "full")`),
+    gapCount: z.number(),
+    guard: z.object({ passed: z.boolean(), violations: z.array(z.string()) }),
+    env: z.object({ success: z.boolean(), attempts: z.number(), failureReason: z.string().optional() }).optional().describe('Pass 2’s simulation of env-setup.sh'),
+    parallelGroups: z.array(z.object({ type: z.string(), steps: z.array(z.string()) })),
+    passes: z.array(z.object({ number: z.number(), id: z.string(), summary: z.string(), warning: z.string().optional(), tokens: Usage, costUsd: z.number(), durationMs: z.number() })),
+    tokens: Usage,
+    costUsd: z.number(),
+    costIncomplete: z.boolean().describe('Some call had no known price: costUsd is a lower bound'),
+    diffStats: z.object({ added: z.number(), removed: z.number() }).describe('Lines of SKILL.md added and removed'),
+    diff: z.string().optional().describe('detail "full": unified diff of SKILL.md, original → compiled'),
+    files: z.array(z.string()).describe(`Files of the variant (the first ${LISTED} unless detail is "full")`),
+    fileCount: z.number(),
+    profile: z.object({ from: z.enum(['cache', 'file', 'profiled']), path: z.string(), profiledAt: z.string(), note: z.string().optional() }).optional().describe('The capability profile the passes used'),
+    notes: z.array(z.string()).optional().describe('Bundle files left out (a symlink leading outside the skill, …)'),
+    durationMs: z.number(),
+  }),
+  effect: 'write',
+  idempotent: false,
+  openWorld: true,
+  mode: 'run',
+  cliDefaults: { detail: 'full' },
+  label: (i) => `compile ${i.skill} for ${i.model} on ${i.adapter}${i.passes ? ` (passes ${i.passes.join(',')})` : ''}${i.dryRun ? ' (dry run)' : ''}`,
+  async handler(input, ctx) {
+    const { startCompile } = await import('../src/engine/compiler/start.js');
+    const { detail, adapter, ...rest } = input;
+    const o = await startCompile(ctx.engine, { ...rest, harness: adapter, llm: ctx.llm, signal: ctx.signal, onProgress: ctx.progress, log: ctx.log, ...(ctx.runId ? { runId: ctx.runId } : {}) });
+    const full = detail === 'full';
+    const gaps = o.gaps.map((g) => ({ primitive: g.primitiveId, purpose: g.purposeId, required: g.requiredLevel, modelHas: g.modelLevel }));
+    return {
+      skill: o.skillName,
+      model: o.model,
+      harness: o.harness,
+      passTag: o.passTag,
+      published: o.published,
+      dryRun: o.dryRun,
+      variantDir: o.variantDir,
+      resource: o.uri,
+      gaps: full ? gaps : gaps.slice(0, LISTED),
+      gapCount: gaps.length,
+      guard: { passed: o.guard.passed, violations: full ? o.guard.violations : o.guard.violations.slice(0, LISTED) },
+      ...(o.env ? { env: o.env } : {}),
+      parallelGroups: o.parallelGroups,
+      passes: o.passRuns.map((r) => ({ number: r.number, id: r.id, summary: r.summary, ...(r.warning ? { warning: r.warning } : {}), tokens: usage(r.tokens), costUsd: r.costUsd, durationMs: r.durationMs })),
+      tokens: usage(o.tokens),
+      costUsd: o.costUsd,
+      costIncomplete: o.costIncomplete,
+      diffStats: o.diffStats,
+      ...(full ? { diff: o.diff } : {}),
+      files: full ? o.files : o.files.slice(0, LISTED),
+      fileCount: o.files.length,
+      ...(o.profile ? { profile: { from: o.profile.from, path: o.profile.path, profiledAt: o.profile.profiledAt, ...(o.profile.note ? { note: o.profile.note } : {}) } } : {}),
+      ...(o.notes.length ? { notes: o.notes } : {}),
+      durationMs: o.durationMs,
+    };
+  },
+  verdict(out) {
+    if (!out.guard.passed) {
+      const why = `the compiled SKILL.md failed the guard (${out.guard.violations.slice(0, 3).join('; ')}${out.guard.violations.length > 3 ? '; …' : ''})`;
+      if (out.dryRun) return { kind: 'not-passed', message: `Dry run: ${why}; it would not be published.` };
+      return {
+        kind: 'failed',
+        message: `Nothing was published: ${why}.`,
+        hint: 'Any earlier variant is unchanged. Compile again (the compiler model may do better), inspect the change with dryRun and detail "full", or leave pass 1 out.',
+      };
+    }
+    if (out.env && !out.env.success) {
+      return { kind: 'not-passed', message: `env-setup.sh failed its simulation after ${out.env.attempts} attempt(s)${out.env.failureReason ? `: ${out.env.failureReason}` : ''}; ${out.published ? 'the variant was published with it, but the environment may be incomplete' : 'see the result'}.` };
+    }
+    return { kind: 'ok' };
+  },
+  summarize(out, style) {
+    const lines = [
+      `${out.skill} for ${out.model} on ${out.harness} (${out.passTag}): ${out.published ? 'published' : out.dryRun ? 'dry run, nothing written' : 'NOT published'}`,
+      `  variant: ${out.variantDir}`,
+      `  resource: ${out.resource}`,
+    ];
+    if (out.profile) lines.push(`  profile: ${out.profile.from} ${out.profile.path} (${out.profile.profiledAt})${out.profile.note ? ` — ${out.profile.note}` : ''}`);
+    if (out.gapCount > 0) {
+      lines.push(`  gaps (${out.gapCount}): ${out.gaps.map((g) => `${g.primitive} needs ${g.required}, has ${g.modelHas}`).join('; ')}${out.gapCount > out.gaps.length ? '; …' : ''}`);
+    }
+    lines.push(`  guard: ${out.guard.passed ? 'passed' : `FAILED — ${out.guard.violations.join('; ')}`}`);
+    if (out.env) lines.push(`  env-setup.sh: ${out.env.success ? 'simulated ok' : 'simulation FAILED'} (${out.env.attempts} attempt(s))${out.env.failureReason ? ` — ${out.env.failureReason}` : ''}`);
+    if (out.parallelGroups.length) lines.push(`  parallel groups: ${out.parallelGroups.map((g) => `${g.type} [${g.steps.join(', ')}]`).join('; ')}`);
+    for (const p of out.passes) lines.push(`  pass ${p.number} ${p.id}: ${p.summary}${p.warning ? ` (warning: ${p.warning})` : ''} — ${p.tokens.input}+${p.tokens.output} tokens, $${p.costUsd.toFixed(4)}, ${(p.durationMs / 1000).toFixed(1)} s`);
+    lines.push(`  total: ${out.tokens.input}+${out.tokens.output} tokens, $${out.costUsd.toFixed(4)}${out.costIncomplete ? ' (some prices unknown)' : ''}, ${(out.durationMs / 1000).toFixed(1)} s`);
+    lines.push(`  SKILL.md: +${out.diffStats.added} -${out.diffStats.removed} lines${out.diff === undefined && out.diffStats.added + out.diffStats.removed > 0 ? ' (detail "full" shows the diff)' : ''}`);
+    if (out.diff) lines.push('', colorDiff(out.diff.trimEnd(), style));
+    return lines.join('\n');
+  },
+});
+
+function usage(t: { input: number; output: number; cacheRead: number; cacheWrite: number }) {
+  return { input: t.input + t.cacheRead + t.cacheWrite, output: t.output };
+}
+
+const RED = '\x1b[31m';
+const GREEN = '\x1b[32m';
+const CYAN = '\x1b[36m';
+const BOLD = '\x1b[1m';
+const RESET = '\x1b[0m';
+
+/** A unified diff as a terminal shows it: file headers bold, hunk headers cyan, removals red, additions green. */
+export function colorDiff(patch: string, style?: TextStyle): string {
+  if (!style?.color) return patch;
+  let inHunks = false;
+  return patch
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('@@')) {
+        inHunks = true;
+        return `${CYAN}${line}${RESET}`;
+      }
+      // Before the first hunk only file headers; inside hunks "--- x" is a removed line "-- x".
+      if (!inHunks) return `${BOLD}${line}${RESET}`;
+      if (line.startsWith('+')) return `${GREEN}${line}${RESET}`;
+      if (line.startsWith('-')) return `${RED}${line}${RESET}`;
+      return line;
+    })
+    .join('\n');
+}
