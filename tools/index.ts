@@ -15,6 +15,7 @@ import { runCancelTool } from './run_cancel.js';
 import { runTaskTool } from './run_task.js';
 import { runStatusTool } from './run_status.js';
 import { runsListTool } from './runs_list.js';
+import { variantsListTool } from './variants_list.js';
 
 /**
  * The single registry of operations. The MCP server registers exactly these tools and the
@@ -34,6 +35,7 @@ export const operations: readonly AnyOperation[] = [
   runTaskTool,
   benchTool,
   benchCompareTool,
+  variantsListTool,
   runsListTool,
   runStatusTool,
   runCancelTool,

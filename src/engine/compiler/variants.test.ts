@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../test/tmp.js';
+import { putAotFile, variantMetaJson } from '../../../test/variants.js';
 import { NotFoundError, UsageError } from '../util/errors.js';
 import { findVariant, isCompilerFile, listVariants, loadVariantSkill, readVariant, readVariantFile, requireVariant, variantFiles } from './variants.js';
 
@@ -10,13 +11,8 @@ let root: string;
 let outside: string;
 const QWEN = 'openrouter--qwen--qwen3.5-9b';
 
-async function put(rel: string, content: string | Buffer): Promise<void> {
-  const file = path.join(root, 'aot-compile', rel);
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  await fsp.writeFile(file, content);
-}
-const meta = (compiledAt: string, passes: number[], extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ compiledAt, model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent', passes, passTag: passes.map((n) => `p${n}`).join(''), costUsd: 0.012, durationMs: 900, guardPassed: true, ...extra });
+const put = (rel: string, content: string | Buffer) => putAotFile(root, rel, content);
+const meta = variantMetaJson;
 
 const GAPS = [{ purposeId: 'extract', primitiveId: 'gen.code.python', requiredLevel: 'L2', modelLevel: 'L1', gapType: 'weak' }];
 
