@@ -97,6 +97,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       run_task: { task: 'slugify', model: 'sim/echo', waitSeconds: 50 },
       bench: benchArgs,
       bench_compare: { lhs: sessionA, rhs: sessionA },
+      variants_list: {},
       test_sleep: { steps: 2, stepMs: 5 },
       test_llm: { model: 'sim/echo', calls: 1 },
     };
