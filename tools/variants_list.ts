@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
 import { detailArg } from '../src/contract/detail.js';
 import { idArg, modelArg } from '../src/contract/limits.js';
+import { textTable } from '../src/contract/text-table.js';
 import type { VariantSummary } from '../src/engine/compiler/variants.js';
 
 const VariantRow = z.object({
@@ -86,10 +87,8 @@ export const variantsListTool = defineOperation({
       v.guardPassed === null ? '?' : v.guardPassed ? 'pass' : 'FAIL',
       `${v.costUsd === null ? '?' : `$${v.costUsd.toFixed(4)}`}${v.problems ? `  (${v.problems.length} problem${v.problems.length === 1 ? '' : 's'})` : ''}`,
     ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-    const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
     const tail = out.returned < out.total ? `\n(${out.returned} of ${out.total} shown)` : '';
-    return `${[fmt(head), ...body.map(fmt)].join('\n')}${tail}`;
+    return `${textTable(head, body)}${tail}`;
   },
 });
 

@@ -67,6 +67,9 @@ beforeAll(async () => {
   await put('openclaw/anthropic--claude-haiku-4.5/pptx/p1p2/SKILL.md', 'p1p2\n');
   await put('openclaw/anthropic--claude-haiku-4.5/pptx/p1p2/meta.json', meta('2026-05-01T00:00:00.000Z', [1, 2], { passTag: 'p1' }));
   await put('openclaw/anthropic--claude-haiku-4.5/pptx/notatag/SKILL.md', 'ignored\n');
+  await put('openclaw/anthropic--claude-haiku-4.5/pptx/p1p2p3/SKILL.md', 'linked meta\n');
+  await fsp.writeFile(path.join(outside, 'meta.json'), meta('2030-01-01T00:00:00.000Z', [1, 2, 3]));
+  await fsp.symlink(path.join(outside, 'meta.json'), path.join(root, 'aot-compile/openclaw/anthropic--claude-haiku-4.5/pptx/p1p2p3/meta.json'));
 
   // A harness folder that is a symlink is never walked into.
   const elsewhere = tmp('skvm-variants-elsewhere-');
@@ -87,6 +90,7 @@ describe('listing variants', () => {
       'bare-agent/docx/p1',
       'bare-agent/docx/p1p2p3',
       'bare-agent/xlsx/p1p2p3',
+      'openclaw/pptx/p1p2p3',
       'openclaw/pptx/p2',
       'openclaw/pptx/p3',
     ]);
@@ -101,16 +105,17 @@ describe('listing variants', () => {
     const all = await listVariants(root, { harness: 'openclaw' });
     const by = (t: string) => all.find((v) => v.passTag === t)!;
     expect(by('p2')).toMatchObject({ compiledAt: null, guardPassed: null, meta: null, passes: [2] });
-    expect(by('p2').problems).toEqual(['meta.json: not valid JSON']);
+    expect(by('p2').problems).toEqual([expect.stringMatching(/^meta\.json: not valid JSON: /)]);
+    expect(by('p1p2p3').problems).toEqual(['meta.json: a symlink; not read']);
     expect(by('p3').problems[0]).toMatch(/^meta\.json: unexpected shape \(compiledAt: /);
     expect(by('p1p2').problems).toEqual(['meta.json: passTag "p1" does not match the folder "p1p2"']);
   });
 
   it('filters by harness, model (id or folder substring) and skill', async () => {
-    expect((await listVariants(root, { harness: 'openclaw' })).map((v) => v.passTag)).toEqual(['p1p2', 'p2', 'p3']);
+    expect((await listVariants(root, { harness: 'openclaw' })).map((v) => v.passTag)).toEqual(['p1p2', 'p1p2p3', 'p2', 'p3']);
     expect((await listVariants(root, { model: 'openrouter/qwen' })).every((v) => v.model === QWEN)).toBe(true);
     expect(await listVariants(root, { model: 'QWEN3.5-9B' })).toHaveLength(5);
-    expect(await listVariants(root, { model: 'claude-haiku' })).toHaveLength(3);
+    expect(await listVariants(root, { model: 'claude-haiku' })).toHaveLength(4);
     expect((await listVariants(root, { skill: 'docx' })).map((v) => v.passTag)).toEqual(['p1', 'p1p2p3']);
     expect(await listVariants(root, { harness: 'hermes' })).toEqual([]);
     expect(await listVariants(tmp())).toEqual([]);

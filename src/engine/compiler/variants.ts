@@ -1,7 +1,10 @@
-import { promises as fsp, type Dirent } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { readDirents, readJsonWith } from '../profiles/io.js';
 import { checkHarnessName, isSafeDirName, modelFilter, toModelDirName } from '../profiles/names.js';
+import { describeIssues } from '../profiles/schema.js';
+import { lstatOrNull } from '../util/fs.js';
 import { openForRead } from '../sandbox/index.js';
 import { SKILL_FILE, loadSkill } from '../skills/load.js';
 import type { Skill } from '../skills/types.js';
@@ -107,19 +110,9 @@ export interface VariantFilter {
   skill?: string;
 }
 
-async function dirEntries(dir: string): Promise<Dirent[]> {
-  try {
-    return await fsp.readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw err;
-  }
-}
-
 /** Sub-folders usable as path segments; symlinks are never followed, dot-folders never listed. */
 async function subDirs(dir: string): Promise<string[]> {
-  return (await dirEntries(dir)).filter((e) => e.isDirectory() && isSafeDirName(e.name)).map((e) => e.name).sort();
+  return (await readDirents(dir)).filter((e) => e.isDirectory() && isSafeDirName(e.name)).map((e) => e.name).sort();
 }
 
 function ref(root: string, harness: string, model: string, skill: string, passTag: string, legacy: boolean): VariantRef {
@@ -137,7 +130,7 @@ function ref(root: string, harness: string, model: string, skill: string, passTa
 
 /** The variants of one skill folder: one per pass-tag folder, and the legacy flat one unless a p1p2p3 folder shadows it. */
 async function variantsOfSkill(root: string, harness: string, model: string, skill: string): Promise<VariantRef[]> {
-  const entries = await dirEntries(path.join(aotCompileRoot(root), harness, model, skill));
+  const entries = await readDirents(path.join(aotCompileRoot(root), harness, model, skill));
   const tags = entries.filter((e) => e.isDirectory() && isPassTag(e.name)).map((e) => e.name);
   const out = tags.sort().map((t) => ref(root, harness, model, skill, t, false));
   const flat = entries.some((e) => e.isFile() && e.name === SKILL_FILE);
@@ -163,31 +156,16 @@ export async function listVariantRefs(proposalsRoot: string, filter: VariantFilt
   return out;
 }
 
-/** Parse one JSON file of a variant: the value, or why it is unusable (absent files are `missing`). */
+/** Parse one JSON file of a variant: the value, or why it is unusable (absent files are `missing`; symlinks are not followed). */
 async function readJson<T>(file: string, schema: z.ZodType<T>): Promise<{ value?: T; problem?: string; missing?: boolean }> {
   const name = path.basename(file);
-  let text: string;
-  try {
-    const st = await fsp.lstat(file);
-    if (!st.isFile()) return { problem: `${name}: not a regular file` };
-    if (st.size > MAX_VARIANT_FILE_BYTES * 16) return { problem: `${name}: ${st.size} bytes, too large to read` };
-    text = await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { missing: true };
-    return { problem: `${name}: ${errorMessage(err)}` };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { problem: `${name}: not valid JSON` };
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    return { problem: `${name}: unexpected shape (${issues.join('; ')})` };
-  }
-  return { value: parsed.data };
+  if ((await lstatOrNull(file))?.isSymbolicLink()) return { problem: `${name}: a symlink; not read` };
+  const r = await readJsonWith(file, (raw) => {
+    const parsed = schema.safeParse(raw);
+    return parsed.success ? { ok: true, value: parsed.data, text: '' } : { ok: false, reason: `unexpected shape (${describeIssues(parsed.error)})` };
+  });
+  if (r === undefined) return { missing: true };
+  return r.ok ? { value: r.value } : { problem: `${name}: ${r.reason}` };
 }
 
 export async function summarizeVariant(r: VariantRef): Promise<VariantSummary> {
