@@ -5,6 +5,7 @@ import { profileFailuresResource, profileResource, profileVersionsResource } fro
 import { runLogResource, runRecordResource } from './runs.js';
 import { skillResource } from './skills.js';
 import { taskResource } from './tasks.js';
+import { variantFileResource, variantResource } from './variants.js';
 
 /** The single registry of resource families the MCP server serves. */
 export const resourceFamilies: readonly ResourceFamily[] = [
@@ -18,4 +19,6 @@ export const resourceFamilies: readonly ResourceFamily[] = [
   taskResource,
   skillResource,
   benchSessionResource,
+  variantResource,
+  variantFileResource,
 ];

@@ -1,40 +1,21 @@
 import { defineResource } from '../src/contract/resource.js';
 import type { Engine } from '../src/engine/engine.js';
-import { UsageError } from '../src/engine/util/errors.js';
+import { asDirPrefix, completions, decode } from './uri-vars.js';
 
 const MIME = 'application/json';
 
 /** The store loads on first use so the server starts without it. */
 const store = () => import('../src/engine/profiles/store.js');
-/** MCP caps a completion at 100 values. */
-const MAX_COMPLETIONS = 100;
-
-function decode(value: string): string {
-  if (!value.includes('%')) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw new UsageError(`"${value}" is not a valid URI component.`);
-  }
-}
-
-/** Model directory name typed as a model id → its directory form, for prefix matching. */
-function asDirPrefix(value: string): string {
-  return decode(value).replace(/\//g, '--').replace(/:/g, '_').toLowerCase();
-}
 
 async function completeHarness(engine: Engine, value: string): Promise<string[]> {
-  const v = decode(value).toLowerCase();
   const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
-  return [...new Set(keys.map((k) => k.harness))].filter((h) => h.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
+  return completions(keys.map((k) => k.harness), decode(value));
 }
 
 async function completeModel(engine: Engine, value: string, args: Record<string, string>): Promise<string[]> {
-  const v = asDirPrefix(value);
   const harness = args.harness ? decode(args.harness) : undefined;
   const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
-  const names = keys.filter((k) => harness === undefined || k.harness === harness).map((k) => k.dirName);
-  return [...new Set(names)].filter((n) => n.toLowerCase().startsWith(v)).slice(0, MAX_COMPLETIONS);
+  return completions(keys.filter((k) => harness === undefined || k.harness === harness).map((k) => k.dirName), asDirPrefix(value));
 }
 
 /**

@@ -8,7 +8,8 @@ import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
 const LISTED = 10;
 
 /** Condition names come from the bench condition registry; a test keeps this list in step with it. */
-export const BENCH_CONDITIONS_HELP = 'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass)';
+export const BENCH_CONDITIONS_HELP =
+  'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass), aot-compiled (the task’s skills compiled for the target model and harness by passes 1–3, from variants_list or compiled on demand; aot-compiled-p1 … aot-compiled-p12 pick the passes)';
 
 const ConditionRow = z.object({
   condition: z.string(),

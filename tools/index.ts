@@ -17,6 +17,7 @@ import { runCancelTool } from './run_cancel.js';
 import { runTaskTool } from './run_task.js';
 import { runStatusTool } from './run_status.js';
 import { runsListTool } from './runs_list.js';
+import { variantsListTool } from './variants_list.js';
 
 /**
  * The single registry of operations. The MCP server registers exactly these tools and the
@@ -38,6 +39,7 @@ export const operations: readonly AnyOperation[] = [
   benchCompareTool,
   compileTool,
   compilePassesTool,
+  variantsListTool,
   runsListTool,
   runStatusTool,
   runCancelTool,

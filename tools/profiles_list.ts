@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
 import { idArg, modelArg } from '../src/contract/limits.js';
+import { textTable } from '../src/contract/text-table.js';
 import type { ProfileSummary } from '../src/engine/profiles/store.js';
 
 const ProfileRow = z.object({
@@ -81,11 +82,8 @@ export const profilesListTool = defineOperation({
       p.isPartial ? `partial (${p.primitives})${p.latestComplete ? ', complete archive exists' : ''}` : `${p.primitives} primitives`,
       String(p.versions),
     ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-    const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-    const lines = [fmt(head), ...body.map(fmt)];
     const tail = out.returned < out.total ? `\n(${out.returned} of ${out.total} shown)` : '';
-    return `${lines.join('\n')}${tail}`;
+    return `${textTable(head, body)}${tail}`;
   },
 });
 

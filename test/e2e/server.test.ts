@@ -105,6 +105,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       bench_compare: { lhs: sessionA, rhs: sessionA },
       compile_passes: {},
       compile: { skill: 'slug-rules', model: 'sim/echo', passes: ['3'], compilerModel: 'plan/compiler', waitSeconds: 50 },
+      variants_list: {},
       test_sleep: { steps: 2, stepMs: 5 },
       test_llm: { model: 'sim/echo', calls: 1 },
     };

@@ -4,6 +4,7 @@ import type { LoadedTask } from '../tasks/load.js';
 import { CancelledError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { RunTaskSandbox } from '../runtime/index.js';
+import type { AotOptions } from './aot-compiled.js';
 import type { BenchReport, MultiModelReport } from './types.js';
 
 /** What runBench takes and returns (orchestrator.ts), shared by its steps. */
@@ -26,6 +27,8 @@ export interface RunBenchOptions {
   concurrency?: number;
   asyncJudge?: boolean;
   judgeModel?: string;
+  /** Published variants and on-demand compiling, for the aot-compiled conditions. */
+  aot?: AotOptions;
   /** Deferred-judge concurrency (default: `concurrency`, as the reference). */
   judgeConcurrency?: number;
   /** The provider for agents and judges (the run's usage-tracking one). */

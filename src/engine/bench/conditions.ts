@@ -11,14 +11,16 @@ import type { LoadedTask } from '../tasks/load.js';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, SkvmError, errorMessage, isAbortError } from '../util/errors.js';
 import { runTask, workDirPrefixFor, type RunTaskOptions } from '../runtime/index.js';
+import { AOT_CONDITION_PREFIX, aotConditionPasses, variantSkillName, type AotVariants } from './aot-compiled.js';
 import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
 
 /**
  * Bench conditions: ONE registry, the single source of truth for condition names (spec runtime
  * §4.5). A condition decides which skills the agent gets and which bundle files are staged; the
  * shared scaffold (`runCondition`) runs the task through the runner and turns the outcome into a
- * ConditionResult. `aot-compiled[-p…]`, `jit-optimized` and `jit-boost` are reserved names that
- * later releases register through `registerCondition`.
+ * ConditionResult. `aot-compiled` stands for a family: `aot-compiled-p<…>` names resolve on
+ * demand (aot-compiled.ts). `jit-optimized` and `jit-boost` are reserved names that later
+ * releases register through `registerCondition`.
  */
 
 export interface ConditionInput {
@@ -34,6 +36,17 @@ export interface ConditionPlan {
   skills: Skill[];
   /** Skills whose bundle files are copied into the work dir root. */
   stage: Skill[];
+  /** The result's skill ids when they are not the skills' folder names (a compiled variant's folder is its pass tag). */
+  skillIds?: string[];
+}
+
+/** What a cell's plan may depend on besides the task. */
+export interface PlanContext {
+  model: string;
+  adapter: string;
+  signal?: AbortSignal;
+  /** Compiled variants (AOT conditions). */
+  aot?: AotVariants;
 }
 
 export interface ConditionDefinition {
@@ -41,7 +54,8 @@ export interface ConditionDefinition {
   description: string;
   /** Why this condition does not apply to a task (the cell is skipped), or undefined. */
   skipReason(input: ConditionInput): string | undefined;
-  plan(input: ConditionInput): ConditionPlan;
+  /** May do work (an AOT condition looks up or compiles a variant); a throw makes the cell adapter-crashed. */
+  plan(input: ConditionInput, ctx: PlanContext): ConditionPlan | Promise<ConditionPlan>;
   /** Conversation-log label (default: the name). */
   label?: string;
   /** llm-judge criteria may be deferred to the async judge (default true). */
@@ -64,22 +78,22 @@ export function conditionNames(): string[] {
   return [...registry.keys()];
 }
 
-/** Names the reference knows that later releases add (AOT variants, JIT conditions). */
+/** Names the reference knows that later releases add (JIT conditions). */
 export function isReservedCondition(name: string): boolean {
-  return name === 'jit-optimized' || name === 'jit-boost' || /^aot-compiled(-p[123]+)?$/.test(name);
+  return name === 'jit-optimized' || name === 'jit-boost';
 }
 
 export class ConditionUnavailableError extends SkvmError {
   constructor(name: string) {
     super(`Bench condition "${name}" is not available in this release.`, {
       code: 'condition_unavailable',
-      hint: `Available conditions: ${conditionNames().join(', ')}. AOT-compiled and JIT conditions arrive with the compiler and optimizer.`,
+      hint: `Available conditions: ${conditionNames().join(', ')}. JIT conditions arrive with the optimizer.`,
     });
   }
 }
 
 export function getCondition(name: string): ConditionDefinition {
-  const def = registry.get(name);
+  const def = registry.get(name) ?? aotFamilyMember(name);
   if (def) return def;
   if (isReservedCondition(name)) throw new ConditionUnavailableError(name);
   throw new NotFoundError('bench condition', name, closestMatches(name, conditionNames()), `Known conditions: ${conditionNames().join(', ')}.`);
@@ -106,6 +120,39 @@ registerCondition({
   plan: ({ customSkill }) => ({ skills: customSkill ? [customSkill] : [], stage: customSkill ? [customSkill] : [] }),
 });
 
+function aotCondition(name: string, passes: number[]): ConditionDefinition {
+  return {
+    name,
+    description: `The task's own skills compiled for the target model and harness with passes ${passes.join(', ')}: the published variant, or compiled on demand; the variant's bundle files staged, compiler output left out.`,
+    skipReason: ({ taskSkills }) => (taskSkills.length === 0 ? 'the task names no skill' : undefined),
+    async plan({ taskSkills }, ctx) {
+      if (!ctx.aot) throw new Error(`bench condition ${name} needs compiled variants, and this bench was started without them`);
+      const target = { model: ctx.model, harness: ctx.adapter, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+      const compiled = await Promise.all(taskSkills.map((s) => ctx.aot!.compiledSkill(s, passes, target)));
+      return { skills: compiled, stage: compiled, skillIds: taskSkills.map(variantSkillName) };
+    },
+  };
+}
+
+registerCondition(aotCondition(AOT_CONDITION_PREFIX, aotConditionPasses(AOT_CONDITION_PREFIX)!));
+
+/** `aot-compiled-p…` names, made on first use (the family has no end). */
+const aotFamily = new Map<string, ConditionDefinition>();
+function aotFamilyMember(name: string): ConditionDefinition | undefined {
+  let def = aotFamily.get(name);
+  if (def) return def;
+  const passes = aotConditionPasses(name);
+  if (!passes) return undefined;
+  def = aotCondition(name, passes);
+  aotFamily.set(name, def);
+  return def;
+}
+
+/** Whether a condition needs compiled variants. */
+export function isAotCondition(name: string): boolean {
+  return name === AOT_CONDITION_PREFIX || name.startsWith(`${AOT_CONDITION_PREFIX}-`);
+}
+
 /** The text separating several skills' SKILL.md in one bundle (spec §4.5). */
 export const SKILL_JOINER = '\n\n---\n\n';
 
@@ -130,12 +177,12 @@ export function combineSkills(skills: Skill[]): Skill | undefined {
   };
 }
 
-/** ConditionResult skill fields (spec §4.5): id = folder name(s), path(s), content hash, mode. */
-export function skillMeta(skills: Skill[], mode: SkillMode): Partial<ConditionResult> {
+/** ConditionResult skill fields (spec §4.5): id = folder name(s) unless given, path(s), content hash, mode. */
+export function skillMeta(skills: Skill[], mode: SkillMode, ids: string[] = skills.map((s) => path.basename(s.dir))): Partial<ConditionResult> {
   const combined = combineSkills(skills);
   if (!combined) return {};
   return {
-    skillId: skills.map((s) => path.basename(s.dir)).join('+'),
+    skillId: ids.join('+'),
     ...(skills.length === 1 ? { skillPath: skills[0]!.dir } : { skillPaths: skills.map((s) => s.dir) }),
     skillContentHash: combined.contentHash,
     skillMode: mode,
@@ -243,6 +290,7 @@ export interface RunConditionOptions extends Omit<RunTaskOptions, 'skills' | 'st
   condition: ConditionDefinition;
   input: ConditionInput;
   skillMode: SkillMode;
+  aot?: AotVariants;
 }
 
 export interface ConditionOutcome {
@@ -260,8 +308,8 @@ export async function runCondition(opts: RunConditionOptions): Promise<Condition
   const { condition, input, skillMode } = opts;
   let meta: Partial<ConditionResult> = {};
   try {
-    const plan = condition.plan(input);
-    meta = skillMeta(plan.skills, skillMode);
+    const plan = await condition.plan(input, { model: opts.model, adapter: opts.adapter, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.aot ? { aot: opts.aot } : {}) });
+    meta = skillMeta(plan.skills, skillMode, plan.skillIds);
     const combined = combineSkills(plan.skills);
     const out = await runTask({
       ...opts,

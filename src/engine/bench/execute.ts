@@ -56,6 +56,7 @@ export async function executeCells(
         condition,
         input: cell.input,
         skillMode: v.skillMode,
+        ...(v.aot ? { aot: v.aot } : {}),
         model: s.model,
         adapter: opts.adapter,
         llm: opts.llm,

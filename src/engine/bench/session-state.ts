@@ -51,7 +51,7 @@ export async function openSessions(opts: RunBenchOptions, v: ValidatedBench): Pr
     maxSteps: opts.maxSteps,
     timeoutMult: 1,
     judgeModel: opts.judgeModel ?? null,
-    compilerModel: null,
+    compilerModel: opts.aot?.compilerModel ?? null,
     asyncJudge,
     startedAt,
   };

@@ -242,8 +242,14 @@ describe('conditions registry', () => {
   const skill = (name: string, content: string): Skill => ({ name, description: `${name} skill`, dir: `/skills/${name}`, skillMdPath: `/skills/${name}/SKILL.md`, content, frontMatter: {}, files: ['ref.md'], contentHash: 'h' });
 
   it('is the single source of names; reserved and unknown names fail clearly', () => {
-    expect(listConditions().map((c) => c.name)).toEqual(['no-skill', 'original', 'custom-skill']);
-    expect(() => getCondition('aot-compiled-p12')).toThrow(ConditionUnavailableError);
+    expect(listConditions().map((c) => c.name)).toEqual(['no-skill', 'original', 'custom-skill', 'aot-compiled']);
+    // The aot-compiled family: the reference's digit spelling and our pass tags.
+    expect(getCondition('aot-compiled-p12').name).toBe('aot-compiled-p12');
+    expect(getCondition('aot-compiled-p12')).toBe(getCondition('aot-compiled-p12'));
+    expect(getCondition('aot-compiled-p1p3').description).toMatch(/passes 1, 3:/);
+    expect(() => getCondition('aot-compiled-p14')).toThrow(/pass 4, which does not exist/);
+    expect(() => getCondition('aot-compiled-p1p12')).toThrow(/pass 12, which does not exist/);
+    expect(() => getCondition('aot-compiled-x')).toThrow(NotFoundError);
     expect(() => getCondition('jit-boost')).toThrow(ConditionUnavailableError);
     const err = (() => {
       try {
@@ -261,10 +267,12 @@ describe('conditions registry', () => {
     const a = skill('a', 'A');
     const b = skill('b', 'B');
     expect(getCondition('original').skipReason({ task, taskSkills: [] })).toMatch(/no skill/);
-    expect(getCondition('original').plan({ task, taskSkills: [a, b] })).toEqual({ skills: [a, b], stage: [a, b] });
-    expect(getCondition('no-skill').plan({ task, taskSkills: [a] })).toEqual({ skills: [], stage: [] });
+    const ctx = { model: 'm', adapter: 'bare-agent' };
+    expect(getCondition('original').plan({ task, taskSkills: [a, b] }, ctx)).toEqual({ skills: [a, b], stage: [a, b] });
+    expect(getCondition('no-skill').plan({ task, taskSkills: [a] }, ctx)).toEqual({ skills: [], stage: [] });
     expect(getCondition('custom-skill').skipReason({ task, taskSkills: [a] })).toBeDefined();
-    expect(getCondition('custom-skill').plan({ task, taskSkills: [a], customSkill: b })).toEqual({ skills: [b], stage: [b] });
+    expect(getCondition('custom-skill').plan({ task, taskSkills: [a], customSkill: b }, ctx)).toEqual({ skills: [b], stage: [b] });
+    expect(getCondition('aot-compiled').skipReason({ task, taskSkills: [] })).toMatch(/no skill/);
   });
 
   it('joins several skills into one bundle entry like the reference', () => {
@@ -278,6 +286,7 @@ describe('conditions registry', () => {
     expect(combineSkills([a])).toBe(a);
     expect(skillMeta([a, b], 'discover')).toEqual({ skillId: 'a+b', skillPaths: ['/skills/a', '/skills/b'], skillContentHash: c.contentHash, skillMode: 'discover' });
     expect(skillMeta([a], 'inject')).toMatchObject({ skillId: 'a', skillPath: '/skills/a' });
+    expect(skillMeta([a], 'inject', ['pdf'])).toMatchObject({ skillId: 'pdf', skillPath: '/skills/a' });
   });
 
   it('classifies errors: configuration problems end the bench, the rest taint one cell', () => {

@@ -70,6 +70,7 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
     concurrency: opts.concurrency,
     asyncJudge: opts.asyncJudge,
     ...(opts.judgeModel ? { judgeModel: opts.judgeModel } : {}),
+    aot: { proposalsRoot: engine.roots.proposals.value },
     llm: opts.llm,
     logsRoot,
     cacheRoot: engine.roots.cache.value,

@@ -3,7 +3,8 @@ import type { Skill, SkillMode } from '../skills/types.js';
 import { resolveTaskSkills, type LoadedTask } from '../tasks/load.js';
 import { CancelledError, UsageError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/log.js';
-import { getCondition, type ConditionDefinition } from './conditions.js';
+import { aotVariants, type AotVariants } from './aot-compiled.js';
+import { getCondition, isAotCondition, type ConditionDefinition } from './conditions.js';
 import type { RunBenchOptions, SkippedCell } from './bench-options.js';
 
 /**
@@ -29,6 +30,8 @@ export interface ValidatedBench {
   conditions: ConditionDefinition[];
   tasks: RunnableTask[];
   judge?: { llm: RunBenchOptions['llm']; model: string };
+  /** Set when an aot-compiled condition is requested: one per bench, so each variant is resolved once. */
+  aot?: AotVariants;
   skipped: SkippedCell[];
   warnings: string[];
   warn: (message: string) => void;
@@ -64,6 +67,8 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
   if (conditionNames.includes('custom-skill') && !opts.customSkill) {
     throw new UsageError('The custom-skill condition needs a skill.', 'Give the skill to benchmark (a folder with SKILL.md), or drop the custom-skill condition.');
   }
+  const wantsAot = conditionNames.some(isAotCondition);
+  if (wantsAot && !opts.aot) throw new UsageError('The aot-compiled conditions need the proposals folder holding compiled variants.', 'Start the bench through startBench, or pass `aot`.');
   if (opts.customSkill && !conditionNames.includes('custom-skill')) warn('A custom skill was given but the custom-skill condition is not requested; the skill is not used.');
 
   const skipped: SkippedCell[] = [];
@@ -98,6 +103,7 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
     conditions,
     tasks,
     ...(opts.judgeModel ? { judge: { llm: opts.llm, model: opts.judgeModel } } : {}),
+    ...(wantsAot && opts.aot ? { aot: aotVariants(opts.aot) } : {}),
     skipped,
     warnings,
     warn,
