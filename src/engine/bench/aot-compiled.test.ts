@@ -6,7 +6,8 @@ import { putAotFile, variantMetaJson } from '../../../test/variants.js';
 import { loadSkill } from '../skills/load.js';
 import type { Skill } from '../skills/types.js';
 import { CancelledError, UsageError } from '../util/errors.js';
-import { aotConditionPasses, aotVariants, variantSkillName, type CompileVariant } from './aot-compiled.js';
+import { aotConditionPasses, aotVariants, type CompileVariant } from './aot-compiled.js';
+import { variantSkillName } from '../compiler/compile.js';
 
 const tmp = tempDirs('skvm-aot-cond-');
 let proposals: string;

@@ -1,9 +1,8 @@
-import * as path from 'node:path';
 import { ALL_PASSES } from '../compiler/registry.js';
 import { toPassTag } from '../compiler/pass-tag.js';
 import { findVariant, loadVariantSkill } from '../compiler/variants.js';
 import { variantUri } from '../compiler/paths.js';
-import { SKILL_FILE } from '../skills/load.js';
+import { variantSkillName } from '../compiler/compile.js';
 import type { Skill } from '../skills/types.js';
 import { SkvmError, UsageError, errorMessage, isAbortError } from '../util/errors.js';
 
@@ -56,12 +55,6 @@ export interface AotOptions {
 /** Skills already resolved for one bench, so cells of the same skill never compile it twice. */
 export interface AotVariants {
   compiledSkill(skill: Skill, passes: number[], target: { model: string; harness: string; signal?: AbortSignal }): Promise<Skill>;
-}
-
-/** The variant folder name of a task skill: its folder's name (a single-file skill: the file's name without .md), as the reference keys variants. */
-export function variantSkillName(skill: Skill): string {
-  const file = path.basename(skill.skillMdPath);
-  return file === SKILL_FILE ? path.basename(skill.dir) : file.replace(/\.md$/i, '');
 }
 
 function compilerFailed(message: string, cause?: unknown, hint?: string): SkvmError {

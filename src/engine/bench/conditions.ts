@@ -11,7 +11,8 @@ import type { LoadedTask } from '../tasks/load.js';
 import { closestMatches } from '../util/closest.js';
 import { NotFoundError, SkvmError, errorMessage, isAbortError } from '../util/errors.js';
 import { runTask, workDirPrefixFor, type RunTaskOptions } from '../runtime/index.js';
-import { AOT_CONDITION_PREFIX, aotConditionPasses, variantSkillName, type AotVariants } from './aot-compiled.js';
+import { AOT_CONDITION_PREFIX, aotConditionPasses, type AotVariants } from './aot-compiled.js';
+import { variantSkillName } from '../compiler/compile.js';
 import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
 
 /**

@@ -4,7 +4,9 @@ import type { ChatProvider } from '../llm/types.js';
 import { resolveSkill } from '../skills/load.js';
 import type { SkillMode } from '../skills/types.js';
 import { loadTasks, resolveTask, tasksDir, type LoadedTask } from '../tasks/load.js';
-import { UsageError } from '../util/errors.js';
+import { SkvmError, UsageError } from '../util/errors.js';
+import { compileLoadedSkill } from '../compiler/start.js';
+import type { CompileVariant } from './aot-compiled.js';
 import type { Logger } from '../util/log.js';
 import { runBench, type BenchOutcome } from './orchestrator.js';
 import { latestIncompleteSession } from './sessions.js';
@@ -25,6 +27,8 @@ export interface StartBenchOptions {
   concurrency: number;
   asyncJudge: boolean;
   judgeModel?: string;
+  /** Compiles missing variants for the aot-compiled conditions. */
+  compilerModel?: string;
   timeoutMs?: number;
   maxSteps: number;
   keepWorkDirs: boolean;
@@ -38,6 +42,7 @@ export interface StartBenchOptions {
 }
 
 export async function startBench(engine: Engine, opts: StartBenchOptions): Promise<BenchOutcome> {
+  if (opts.compilerModel) engine.llm.resolve(opts.compilerModel);
   const dataRoot = engine.roots.data.value;
   const logsRoot = engine.roots.logs.value;
   let resumeSessionId: string | undefined;
@@ -70,7 +75,10 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
     concurrency: opts.concurrency,
     asyncJudge: opts.asyncJudge,
     ...(opts.judgeModel ? { judgeModel: opts.judgeModel } : {}),
-    aot: { proposalsRoot: engine.roots.proposals.value },
+    aot: {
+      proposalsRoot: engine.roots.proposals.value,
+      ...(opts.compilerModel ? { compilerModel: opts.compilerModel, compile: onDemandCompiler(engine, opts.compilerModel, opts) } : {}),
+    },
     llm: opts.llm,
     logsRoot,
     cacheRoot: engine.roots.cache.value,
@@ -88,4 +96,26 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
     preflight: (model) => engine.llm.resolve(model),
   });
   return { ...outcome, warnings: [...warnings, ...outcome.warnings] };
+}
+
+/** Compiles a task skill that has no published variant, with the cached profile of the cell's target. */
+function onDemandCompiler(engine: Engine, compilerModel: string, opts: StartBenchOptions): CompileVariant {
+  return async (req) => {
+    const outcome = await compileLoadedSkill(engine, req.skill, {
+      model: req.model,
+      harness: req.harness,
+      passes: req.passes.map(String),
+      compilerModel,
+      llm: opts.llm,
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    if (!outcome.published) {
+      throw new SkvmError(`the guard rejected the compiled ${outcome.skillName}: ${outcome.guard.violations.join('; ')}`, {
+        code: 'compiler_failed',
+        hint: 'Nothing was published. Compile the skill with compile (detail "full" shows the diff) and look at the violations.',
+      });
+    }
+    return { variantDir: outcome.variantDir };
+  };
 }

@@ -17,6 +17,11 @@ const STAGING_PREFIX = '.staging';
 const REPLACED_PREFIX = '.replaced';
 const LEFTOVER = /^\.(staging|replaced)_o\d+\.\d+_[A-Za-z0-9]{6}$/;
 
+/** Whether a name beside the pass-tag folders is the compiler's own (a staging or replaced folder, a publish lock) rather than part of a legacy flat variant. */
+export function isPublishEntry(name: string): boolean {
+  return name.startsWith(`${STAGING_PREFIX}_`) || name.startsWith(`${REPLACED_PREFIX}_`) || /^p\d+(p\d+)*\.lock$/.test(name);
+}
+
 /** Creates an empty staging directory in `parent` (created when missing). */
 export async function createStaging(parent: string): Promise<string> {
   await fsp.mkdir(parent, { recursive: true });

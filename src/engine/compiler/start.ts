@@ -7,6 +7,7 @@ import { newSessionId, shortModel } from '../logs/session-id.js';
 import { indexLogDir, recordSession, type SessionStart } from '../logs/sessions-index.js';
 import { startProfile } from '../profiler/start.js';
 import { resolveSkill } from '../skills/load.js';
+import type { Skill } from '../skills/types.js';
 import { SkvmError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { compileSkill, variantSkillName, type CompileOutcome, type CompileProgress } from './compile.js';
@@ -58,7 +59,12 @@ export interface StartCompileResult extends CompileOutcome {
 
 export async function startCompile(engine: Engine, opts: StartCompileOptions): Promise<StartCompileResult> {
   engine.llm.resolve(opts.compilerModel);
-  const skill = await resolveSkill(opts.skill, engine.roots.data.value);
+  return compileLoadedSkill(engine, await resolveSkill(opts.skill, engine.roots.data.value), opts);
+}
+
+/** startCompile for a skill already loaded (the bench's aot-compiled conditions compile the task's own skills). */
+export async function compileLoadedSkill(engine: Engine, skill: Skill, opts: Omit<StartCompileOptions, 'skill'>): Promise<StartCompileResult> {
+  engine.llm.resolve(opts.compilerModel);
   const skillName = variantSkillName(skill);
   const passes = topoSort(opts.passes && opts.passes.length > 0 ? resolvePassTokens(opts.passes, ALL_PASSES) : defaultPasses());
   const target: ProfileTarget = { profilesDir: engine.roots.profiles.value, model: opts.model, harness: opts.harness };
@@ -93,7 +99,7 @@ export async function startCompile(engine: Engine, opts: StartCompileOptions): P
   return { ...outcome, profile: { ...about, failureReports: failureReports !== undefined } };
 }
 
-async function resolveProfile(engine: Engine, target: ProfileTarget, passes: CompilerPass[], opts: StartCompileOptions): Promise<ProfileSource | undefined> {
+async function resolveProfile(engine: Engine, target: ProfileTarget, passes: CompilerPass[], opts: Omit<StartCompileOptions, 'skill'>): Promise<ProfileSource | undefined> {
   if (opts.profileFile) return profileFromFile(opts.profileFile, target, opts.allowProfileMismatch ?? false);
   const cached = await cachedProfile(target, opts.log);
   const needing = passes.filter((p) => p.requiresTcp);
@@ -127,7 +133,7 @@ async function resolveProfile(engine: Engine, target: ProfileTarget, passes: Com
   return { ...loaded, from: 'profiled' };
 }
 
-function sessionStart(engine: Engine, skillName: string, opts: StartCompileOptions, now = new Date()): SessionStart {
+function sessionStart(engine: Engine, skillName: string, opts: Omit<StartCompileOptions, 'skill'>, now = new Date()): SessionStart {
   return {
     id: newSessionId('aot-compile', `${skillName}-${opts.harness}-${shortModel(opts.model)}`, now),
     type: 'aot-compile',

@@ -52,7 +52,9 @@ beforeAll(async () => {
   await put(`bare-agent/${QWEN}/docx/helper.md`, 'helper\n');
   await put(`bare-agent/${QWEN}/docx/p1/SKILL.md`, '# DOCX\np1\n');
   await put(`bare-agent/${QWEN}/docx/p1/meta.json`, meta('2026-04-02T10:00:00.000Z', [1]));
-  await put(`bare-agent/${QWEN}/docx/.staging-abc/SKILL.md`, 'half built\n');
+  await put(`bare-agent/${QWEN}/docx/.staging_o123.456_abcdef/SKILL.md`, 'half built\n');
+  await put(`bare-agent/${QWEN}/docx/.replaced_o123.456_abcdef/SKILL.md`, 'old p1\n');
+  await put(`bare-agent/${QWEN}/docx/p1.lock`, '{"pid":123}\n');
 
   // A legacy SKILL.md shadowed by a real p1p2p3 folder: only the folder counts.
   await put(`bare-agent/${QWEN}/xlsx/SKILL.md`, 'old flat\n');

@@ -13,6 +13,7 @@ import { closestMatches } from '../util/closest.js';
 import { NotFoundError, UsageError, errorMessage } from '../util/errors.js';
 import { ARTIFACT_DIR, readArtifacts } from './artifacts.js';
 import { fromPassTag, isPassTag } from './pass-tag.js';
+import { isPublishEntry } from './publish.js';
 import { aotCompileRoot, checkSkillName, variantUri, type VariantKey } from './paths.js';
 import type { ArtifactBag } from './types.js';
 
@@ -29,8 +30,6 @@ export const META_FILE = 'meta.json';
 export const PLAN_FILE = 'compilation-plan.json';
 /** The passes a legacy flat variant stands for. */
 export const LEGACY_PASS_TAG = 'p1p2p3';
-/** Leftover build folders of the compiler live beside the pass-tag folders. */
-const STAGING_PREFIX = '.staging-';
 /** Largest file served by readVariantFile. */
 export const MAX_VARIANT_FILE_BYTES = 256 * 1024;
 /** Files listed per variant (a bundle may be large; the rest is counted). */
@@ -227,7 +226,7 @@ export async function requireVariant(proposalsRoot: string, key: VariantKey): Pr
 export async function variantFiles(r: VariantRef, maxFiles = MAX_LISTED_FILES): Promise<{ files: WalkedFile[]; notes: string[] }> {
   return walkContained(r.dir, {
     maxFiles,
-    skip: r.legacy ? (rel, name) => rel === name && (isPassTag(name) || name.startsWith(STAGING_PREFIX)) : undefined,
+    skip: r.legacy ? (rel, name) => rel === name && (isPassTag(name) || isPublishEntry(name)) : undefined,
   });
 }
 
