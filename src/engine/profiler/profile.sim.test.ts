@@ -461,9 +461,9 @@ describe('adaptive concurrency', () => {
         t.sim.resetStats();
       }
     };
-    // Three callers contend for one slot held 25 ms at a time: enough attempts that none starves while the window is still shrinking.
+    // Three callers contend for one slot held 25 ms at a time: enough attempts that none starves while the window shrinks, and enough probes left for it to grow back under a loaded machine.
     const res = await profileModel(
-      options(t, dirs(), { llm: t.client({ maxAttempts: 25 }), instances: 4, concurrency: 4, infraBackoffMs: 20, onConcurrency }),
+      options(t, dirs(), { llm: t.client({ maxAttempts: 25 }), instances: 8, concurrency: 4, infraBackoffMs: 20, onConcurrency }),
     );
     expect(caps(res.tcp)).toEqual(P3);
     expect(res.stats.infraSkips).toBe(0);
