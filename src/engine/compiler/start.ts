@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { safeModelName } from '../config/paths.js';
+import { profileLogDir } from '../config/paths.js';
 import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
@@ -81,7 +80,7 @@ export async function compileLoadedSkill(engine: Engine, skill: Skill, opts: Omi
       ...(profile ? { tcp: profile.tcp } : {}),
       ...(profile?.failureReports ? { failureReports: profile.failureReports } : {}),
       // Where this machine's profiler logged the probes (its failure artifacts); only for a profile of this target.
-      ...(profile && profile.from !== 'file' ? { profileLogDir: path.join(engine.roots.logs.value, 'profile', opts.harness, safeModelName(opts.model)) } : {}),
+      ...(profile && profile.from !== 'file' ? { profileLogDir: profileLogDir(engine.roots.logs.value, opts.harness, opts.model) } : {}),
       proposalsRoot: engine.roots.proposals.value,
       logsRoot: engine.roots.logs.value,
       tmpRoot: engine.tmpDir().value,

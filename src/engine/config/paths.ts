@@ -148,3 +148,8 @@ export function safeModelName(model: string): string {
   if (out.length === 0 || /^\.+$/.test(out)) throw new Error(`Model id "${model}" cannot be used as a directory name.`);
   return out;
 }
+
+/** Where the profiler logs one job's probes (spec §5.1): `<logs>/profile/<harness>/<safeModel>`. */
+export function profileLogDir(logsRoot: string, harness: string, model: string): string {
+  return path.join(logsRoot, 'profile', harness, safeModelName(model));
+}

@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { safeModelName } from '../config/paths.js';
+import { profileLogDir } from '../config/paths.js';
 import { DEFAULT_ROUTE_CONCURRENCY } from '../llm/client.js';
 import type { ChatProvider } from '../llm/types.js';
 import type { Level, ProbeLevel } from '../primitives/catalog.js';
@@ -100,7 +99,7 @@ export function newJobState(
     consecutiveInfraSkips: 0,
     stats: emptyStats(),
     hadSidecar: plan.hadSidecar,
-    logDir: path.join(ctx.logsDir, 'profile', j.harness, safeModelName(j.model)),
+    logDir: profileLogDir(ctx.logsDir, j.harness, j.model),
   };
   for (const id of plan.pending) {
     state.pending.push({

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { safeModelName } from '../config/paths.js';
+import { profileLogDir } from '../config/paths.js';
 import { newSessionId, shortModel } from '../logs/session-id.js';
 import { indexLogDir, type SessionStart } from '../logs/sessions-index.js';
 import type { ProfileManyResult } from './session-types.js';
@@ -15,7 +15,7 @@ export function profileSessionStart(jobs: Array<{ model: string; harness: string
   const harnesses = [...new Set(jobs.map((j) => j.harness))];
   const one = jobs.length === 1 ? jobs[0]! : undefined;
   const tag = one ? `${one.harness}-${shortModel(one.model)}` : `${jobs.length}j-${harnesses.join('+')}`;
-  const logDir = one ? path.join(roots.logs, 'profile', one.harness, safeModelName(one.model)) : path.join(roots.logs, 'profile');
+  const logDir = one ? profileLogDir(roots.logs, one.harness, one.model) : path.join(roots.logs, 'profile');
   return {
     id: newSessionId('profile', tag, now),
     type: 'profile',

@@ -260,7 +260,6 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const script = rng.pick(['exact.py', 'precise.py', 'calc_exact.py']);
   const out = 'result.txt';
   const kind = rng.next() < 0.5 ? 'fraction' : 'decimal';
-  let desc: string;
   let want: string;
   let goodCode: string;
   let floatCode: string;
@@ -290,7 +289,6 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       if (q > 1000n && p !== 0n) break;
     }
     expression = terms.map(([a, b], i) => `${i === 0 ? (a < 0 ? '-' : '') : a < 0 ? ' - ' : ' + '}${Math.abs(a)}/${b}`).join('');
-    desc = `the exact value of ${expression}`;
     want = `${p}/${q}`;
     const fracTerms = terms.map(([a, b]) => `Fraction(${a}, ${b})`).join(',\n    ');
     goodCode = `from fractions import Fraction\n\nterms = [\n    ${fracTerms},\n]\ntotal = sum(terms, Fraction(0))\nprint(f"{total.numerator}/{total.denominator}")\n`;
@@ -319,7 +317,6 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
       if (!same && fp !== undefined && exact !== 0n) break;
     }
     expression = terms.map(([a, b], i) => `${i === 0 ? '' : ' + '}(${a} × ${b})`).join('');
-    desc = `the exact value of ${expression}`;
     want = decStr(exact, 5);
     goodCode = `from decimal import Decimal, getcontext\n\ngetcontext().prec = 50\nterms = [\n${terms.map(([a, b]) => `    (Decimal("${a}"), Decimal("${b}")),`).join('\n')}\n]\ntotal = sum((a * b for a, b in terms), Decimal(0))\nprint(format(total.normalize(), "f"))\n`;
     floatCode = `terms = [\n${terms.map(([a, b]) => `    (${a}, ${b}),`).join('\n')}\n]\ntotal = 0.0\nfor a, b in terms:\n    total += a * b\nprint(total)\n`;

@@ -179,7 +179,7 @@ function l2Weighted(rng: ProbeRng): TextTask {
     return {
       prompt: `${who}'s scores (out of 100):\n${table}\nWhat is the weighted-average course grade, to 2 decimal places?\n${ANSWER_RULE}`,
       check: (t) => [numberCheck('value_correct', answerNumber(t), want, 0.01, fixed2(want))],
-      referenceText: `${parts.map((p, i) => `${scores[i]} × ${w[i]! / 100}`).join(' + ')} = ${fixed2(want)}\n\nAnswer: ${fixed2(want)}`,
+      referenceText: `${parts.map((_p, i) => `${scores[i]} × ${w[i]! / 100}`).join(' + ')} = ${fixed2(want)}\n\nAnswer: ${fixed2(want)}`,
       nearMissText: `Average of the scores: ${scores.join(' + ')} = ${fixed2(plain * n)}, / ${n} = ${fixed2(plain)}\n\nAnswer: ${fixed2(plain)}`,
     };
   }
