@@ -40,7 +40,11 @@ export function cpuSecondsFor(timeoutMs: number): number {
 export function wrapperScript(l: LimitSettings): string {
   const blocks = Math.max(1, Math.floor(l.maxFileBytes / 512)); // POSIX sh counts -f in 512-byte blocks
   const lines = ['ulimit -c 0 2>/dev/null', `ulimit -f ${blocks} 2>/dev/null`, `ulimit -t ${cpuSecondsFor(l.timeoutMs)} 2>/dev/null`];
-  if (l.nproc !== undefined) lines.push(`ulimit -u ${Math.max(1, Math.floor(l.nproc))} 2>/dev/null`);
+  if (l.nproc !== undefined) {
+    // bash and zsh spell RLIMIT_NPROC -u; dash (Debian's and Ubuntu's /bin/sh) only knows -p.
+    const n = Math.max(1, Math.floor(l.nproc));
+    lines.push(`{ ulimit -u ${n} || ulimit -p ${n}; } 2>/dev/null`);
+  }
   // `trap : TERM`: on a timeout the whole group gets SIGTERM; the wrapper then waits for the
   // command (which may clean up) instead of dying first. The command itself gets default
   // dispositions (a trap with an action is reset on exec).
