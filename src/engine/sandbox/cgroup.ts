@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, promises as fsp, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, promises as fsp, rmdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { isRoot } from './limits.js';
 import { pidAlive } from '../util/process.js';
@@ -161,10 +161,11 @@ export function gateArgs(file: string, args: string[]): { file: string; args: st
   };
 }
 
-/** Moves `pid` (waiting at the gate) into the cgroup; false when the kernel refused. */
-export function admit(cg: PidCgroup, pid: number): boolean {
+/** Moves `pid` (waiting at the gate) into the cgroup; resolves false when the kernel refused. */
+export async function admit(cg: PidCgroup, pid: number): Promise<boolean> {
+  // Asynchronous: the kernel takes milliseconds to migrate a task, and a blocked event loop would stall every other run.
   try {
-    writeFileSync(path.join(cg.dir, 'cgroup.procs'), String(pid));
+    await fsp.writeFile(path.join(cg.dir, 'cgroup.procs'), String(pid));
     return true;
   } catch {
     return false;

@@ -154,7 +154,7 @@ async function handOverDir(dir: string, id: CommandIdentity, since: number | und
 
 /** SIGKILLs every process of `uid` until none is left (bounded: ~2 s). */
 async function killAll(uid: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0, waited = 0; waited < 2000; i++) {
     const pids = pidsOfUid(uid);
     if (pids.length === 0) return;
     for (const pid of pids) {
@@ -164,7 +164,10 @@ async function killAll(uid: number): Promise<void> {
         // gone
       }
     }
-    await new Promise((r) => setTimeout(r, 20));
+    // A command's last processes are usually just exiting: look again soon, then back off.
+    const wait = Math.min(20, 2 ** i);
+    await new Promise((r) => setTimeout(r, wait));
+    waited += wait;
   }
 }
 

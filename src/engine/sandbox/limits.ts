@@ -11,9 +11,10 @@ import * as os from 'node:os';
  * - `ulimit -c 0`: no core dumps in the work directory.
  * - `ulimit -u` (RLIMIT_NPROC) whenever the command's user is not root — always, since a root
  *   engine runs commands as an unprivileged uid of their own (identity.ts). It counts every
- *   process of the user, so it is set to "what the user runs now + the budget" (a root engine's
- *   command uid starts at zero). With a pids cgroup the kernel also caps the command itself;
- *   the watchdog in procs.ts counts in every mode.
+ *   process of the user, zombies included, so it is set to "what the user has now + twice the
+ *   budget" (run.ts): a backstop for a bomb faster than the watchdog, high enough that an
+ *   ordinary overrun reaches the watchdog in procs.ts, which counts and reports in every mode.
+ *   With a pids cgroup the kernel also caps the command itself.
  */
 
 /** Processes (with a pids cgroup: tasks, i.e. threads count too — a JVM grader uses dozens). */

@@ -73,12 +73,26 @@ export function readProcTable(): Map<number, ProcInfo> {
   return table;
 }
 
-/** Live processes of the user `uid` (for RLIMIT_NPROC, and to find what a command identity left behind). */
-export function pidsOfUid(uid: number, table: Map<number, ProcInfo> = readProcTable()): number[] {
+/** Live processes of the user `uid` (what a command identity left behind). */
+export function pidsOfUid(uid: number): number[] {
+  return ownedBy(uid).filter((pid) => readStat(pid) !== undefined);
+}
+
+/**
+ * Every process of `uid`, zombies included: what the kernel counts against RLIMIT_NPROC. Killed
+ * processes stay zombies until their parent reaps them, and a container's init may take seconds.
+ */
+export function processCountOfUid(uid: number): number {
+  return ownedBy(uid).length;
+}
+
+/** The owner from a stat of /proc/<pid> alone: no file is read (this runs around every command). */
+function ownedBy(uid: number): number[] {
   const out: number[] = [];
-  for (const pid of table.keys()) {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
     try {
-      if (statSync(`/proc/${pid}`).uid === uid) out.push(pid);
+      if (statSync(`/proc/${name}`).uid === uid) out.push(Number(name));
     } catch {
       // gone
     }

@@ -13,7 +13,7 @@ import { SandboxViolation } from './errors.js';
 import { enterWorkDir, giveTo, reachableBy, type CommandIdentity } from './identity.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PROCESSES, wrapperScript } from './limits.js';
 import { resolveInWorkDir } from './paths.js';
-import { pidsOfUid, ProcessFamily, readProcTable, scanNow, watchFamily } from './procs.js';
+import { processCountOfUid, ProcessFamily, readProcTable, scanNow, watchFamily } from './procs.js';
 import type { CommandOptions, CommandResult } from './types.js';
 import { createWorkDir, removeWorkDir } from './workdir.js';
 
@@ -69,7 +69,9 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
     }
     const env = { ...scrubbedEnv(opts.env, { home: workDir, tmpDir: privateTmp ?? '/tmp' }), [RUN_TOKEN_VAR]: token };
     const uid = identity?.uid ?? process.getuid?.();
-    const nproc = uid !== undefined && uid !== 0 ? pidsOfUid(uid).length + maxProcesses : undefined;
+    // RLIMIT_NPROC is the backstop, the watchdog the referee: at twice the budget the kernel stops a
+    // bomb the watchdog is too slow for, while an ordinary overrun still reaches the watchdog and is reported.
+    const nproc = uid !== undefined && uid !== 0 ? processCountOfUid(uid) + 2 * maxProcesses + WRAPPER_PROCESSES : undefined;
     const shArgs = ['-c', wrapperScript({ timeoutMs: opts.timeoutMs, maxFileBytes, ...(nproc !== undefined ? { nproc } : {}) }), 'skvm-sandbox', opts.command];
     let spawnSpec: { file: string; args: string[] };
     if (confinement.kind === 'bwrap' && view) {
@@ -148,7 +150,7 @@ function execute(file: string, args: string[], s: ExecSpec): Promise<CommandResu
     if (s.cgroup) {
       const gate = child.stdio[3] as NodeJS.WritableStream;
       gate.on('error', () => undefined);
-      gate.end(admit(s.cgroup, pid) ? 'go\n' : 'no\n');
+      void admit(s.cgroup, pid).then((ok) => gate.end(ok ? 'go\n' : 'no\n'));
     }
     const stdout = child.stdout!;
     const stderr = child.stderr!;
@@ -246,7 +248,7 @@ async function reap(family: ProcessFamily): Promise<void> {
     }
     if (family.size === 0) return;
     family.signal('SIGKILL');
-    await delay(i < 5 ? 5 : 20);
+    await delay(Math.min(20, 2 ** i)); // the last members are usually already exiting: look again soon
   }
 }
 
