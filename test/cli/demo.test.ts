@@ -26,6 +26,23 @@ describe('skvm demo (built bin)', () => {
     expect(r.stdout).toMatch(/reason\.arithmetic {2}L3/);
     expect(r.stdout).toMatch(/tool\.file\.read {5}L2/);
     expect(r.stdout).toMatch(/follow\.format {6}L1/);
-    expect(r.stdout).toMatch(/gen\.text\.long {6}L0/);
+    expect(r.stdout).toMatch(/gen\.code\.shell {5}L0/);
+    // Compiling log-triage for the planted target with that profile: the shell gap, the guard,
+    // the added paragraph, the sandboxed env script, no parallelism, a complete cost.
+    expect(r.stdout).toContain('log-triage for planted/demo-target on bare-agent (p1p2p3): published');
+    expect(r.stdout).toMatch(/profile: cache \S+\/profiles\/bare-agent\/planted--demo-target\/latest\.json/);
+    expect(r.stdout).toContain('gaps (1): gen.code.shell needs L3, has L0');
+    expect(r.stdout).toContain('guard: passed');
+    expect(r.stdout).toContain('env-setup.sh: simulated ok (1 attempt(s))');
+    expect(r.stdout).toContain('pass 1 rewrite-skill: 2 gaps (1 tolerated); 1 region edited');
+    expect(r.stdout).toContain('pass 3 extract-parallelism: no parallelism: ');
+    expect(r.stdout).toMatch(/total: \d+\+\d+ tokens, \$0\.0130, /);
+    expect(r.stdout).toContain('SKILL.md: +4 -0 lines');
+    expect(r.stdout).toContain('\n+hand instead: read the log, keep each `ERROR` or `FATAL` line whose message\n');
+    expect(r.stdout).not.toContain('\x1b['); // not a terminal: no colour
+    // The bench on that target: the compiled skill scores higher, as the target's scripts play it.
+    expect(r.stdout).toMatch(/original {8}0\.400 {5}0%/);
+    expect(r.stdout).toMatch(/aot-compiled {4}1\.000 {3}100%/);
+    expect(r.stdout).toContain('planted/demo-target: original 0.400  vs  aot-compiled 1.000');
   });
 });

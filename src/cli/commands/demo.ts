@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { RunEnvelope } from '../../contract/invoke.js';
 import type { CliIo } from '../io.js';
 import type { CliCommand } from './command.js';
 import { SIM_BANNER } from './sim-serve.js';
@@ -11,27 +12,48 @@ import { SIM_BANNER } from './sim-serve.js';
 
 const HELP = `skvm demo — See SkVM work end to end, offline, against the ${SIM_BANNER}
 
-Starts the LLM simulator, writes a config with a sim/* route into a temporary cache, launches
+Starts the LLM simulator, writes a config with sim/* routes into a temporary cache, launches
 the skvm-mcp server over stdio through the official MCP client, and prints what the tools
-return: config_init, config_doctor (including a live request to the simulator),
-primitives_list, profiles_import / profiles_list / profile_show, then run_task on a bundled task
-with and without its skill and a bench of the bundled tasks — the simulator plays the agent
-from scripts in skvm-data/sim/ (solving with the skill, half-solving without) — and finally a
-profile of a simulated model with planted levels on a few primitives, which must come back
-with exactly those levels.
+return, step by step:
+  1. config_init, config_doctor (including a live request to the simulator), primitives_list,
+     profiles_import / profiles_list / profile_show;
+  2. run_task on a bundled task with and without its skill, and a bench of the bundled tasks —
+     the simulator plays the agent from scripts in skvm-data/sim/ (solving with the skill,
+     half-solving without);
+  3. profile of a simulated model with planted levels on a few primitives (among them
+     gen.code.shell at L0), which must come back with exactly those levels;
+  4. compile of the bundled log-triage skill for that planted target with the profile just
+     made, the simulator playing the compiler model (skvm-data/sim/compiler.json): the gaps,
+     the guard verdict, the SKILL.md diff (coloured on a terminal), the env-setup.sh
+     simulation, parallel groups and cost;
+  5. bench of log-triage on the planted target, original vs aot-compiled — the target
+     (skvm-data/sim/planted-target.json) botches the skill's shell pipeline but follows the
+     compiled skill's count-by-hand sentence, so the compiled variant scores higher.
 
 Usage: skvm demo [--profiles=DIR] [--keep]
 
 Flags:
   --profiles=<dir>   Pre-built profiles to import (a <harness>/<model>/*.json tree).
                      Default: ../shared/skvm-data-upstream/profiles beside the install, when present.
-  --keep             Keep the temporary cache and print its path.`;
+  --keep             Keep the temporary cache and print its path.
 
-/** The true levels of the simulated model the demo profiles (a handful of primitives, for speed). */
-const PLANTED = { 'reason.arithmetic': 'L3', 'tool.file.read': 'L2', 'follow.format': 'L1', 'gen.text.long': 'L0' } as const;
+Examples:
+  skvm demo
+  skvm demo --profiles=SkVM-data/profiles`;
+
+/**
+ * The true levels of the simulated model the demo profiles (a handful of primitives, for speed).
+ * gen.code.shell at L0 is the gap the compile step finds: log-triage's quick way to count is a
+ * shell pipeline (skvm-data/sim/compiler.json states it needs L3).
+ */
+export const PLANTED = { 'reason.arithmetic': 'L3', 'tool.file.read': 'L2', 'follow.format': 'L1', 'gen.code.shell': 'L0' } as const;
+
+/** The planted target's name behind the planted/* route, and the simulated compiler model. */
+const TARGET = 'planted/demo-target';
+const COMPILER = 'sim/compiler';
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const [{ z }, { parseFlagsOrThrow }, path, os, fs, { fileURLToPath }, { findInstallRoot }, sim, mcp, stdio] = await Promise.all([
+  const [{ z }, { parseFlagsOrThrow }, path, os, fs, { fileURLToPath }, { findInstallRoot }, sim, mcp, stdio, { summarizeEnvelope }, { compileTool }] = await Promise.all([
     import('zod'),
     import('../flags.js'),
     import('node:path'),
@@ -42,6 +64,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     import('../../engine/sim/index.js').then(async (m) => ({ ...m, loadPolicyFile: (await import('../../engine/sim/policy-file.js')).loadPolicyFile })),
     import('@modelcontextprotocol/client'),
     import('@modelcontextprotocol/client/stdio'),
+    import('../../contract/invoke.js'),
+    import('../../../tools/compile.js'),
   ]);
   const schema = z.object({
     profiles: z.string().min(1).optional().describe('Directory of pre-built profiles to import.'),
@@ -52,6 +76,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const serverEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../server/main.js');
   const profilesDir = flags.profiles ?? path.resolve(findInstallRoot(), '../shared/skvm-data-upstream/profiles');
 
+  const simScripts = (name: string) => sim.loadPolicyFile(path.join(findInstallRoot(), 'skvm-data', 'sim', name));
   const out = (text = '') => io.stdout.write(`${text}\n`);
   const section = (title: string) => out(`\n━━ ${title} ${'━'.repeat(Math.max(3, 74 - title.length))}`);
 
@@ -65,6 +90,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const client = new mcp.Client({ name: 'skvm-demo', version: '1.0.0' });
   try {
     out(`SkVM demo — everything below runs locally against the ${SIM_BANNER}.`);
+    out('Steps: setup and profiles, agent runs and a bench, profiling a planted target, compiling a skill');
+    out('for it, and a bench of original vs aot-compiled on it.');
     out(`simulator: ${server.url} (OpenAI wire ${server.openaiBaseUrl}, Anthropic wire ${server.anthropicBaseUrl})`);
     out(`temporary cache: ${cache}`);
 
@@ -80,10 +107,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const info = client.getServerVersion();
     out(`connected to ${info?.name} ${info?.version} over stdio (official MCP client)`);
 
-    const call = async (name: string, args: Record<string, unknown>) => {
+    type ToolResult = { isError?: boolean; structuredContent?: Record<string, unknown>; content: Array<{ type: string; text?: string }> };
+    /** Calls a tool and prints its text; `render` may print a successful result its own way instead. */
+    const call = async (name: string, args: Record<string, unknown>, render?: (r: ToolResult) => string | undefined) => {
       section(`${name} ${JSON.stringify(args)}`);
-      const r = (await client.callTool({ name, arguments: args }, { timeout: 120_000 })) as { isError?: boolean; content: Array<{ type: string; text?: string }> };
-      out(r.content.find((c) => c.type === 'text')?.text ?? '(no text)');
+      const r = (await client.callTool({ name, arguments: args }, { timeout: 120_000 })) as ToolResult;
+      out((!r.isError ? render?.(r) : undefined) ?? r.content.find((c) => c.type === 'text')?.text ?? '(no text)');
       if (r.isError) throw new Error(`${name} failed`);
       return r;
     };
@@ -107,8 +136,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
     // The agent part: the simulator now plays an agent through the bundled tasks (solving them with
     // the task's skill, half-solving them without), so run_task and bench have real work to score.
-    const tasksPolicy = await sim.loadPolicyFile(path.join(findInstallRoot(), 'skvm-data', 'sim', 'tasks.json'));
-    server.setPolicy(sim.withLatency(tasksPolicy, { minMs: 5, maxMs: 30 }));
+    server.setPolicy(sim.withLatency(await simScripts('tasks.json'), { minMs: 5, maxMs: 30 }));
     await call('run_task', { task: 'slugify', model: 'sim/demo-model', waitSeconds: 50 });
     await call('run_task', { task: 'slugify', model: 'sim/demo-model', useTaskSkills: true, waitSeconds: 50 });
     await call('bench', { models: ['sim/demo-model'], conditions: ['no-skill', 'original'], concurrency: 3, waitSeconds: 50 });
@@ -117,7 +145,23 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     // of primitives; the profile must come back with exactly those levels.
     section('planted target');
     out(`The profiling model is simulated with these true levels: ${Object.entries(PLANTED).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
-    await call('profile', { models: ['planted/demo-target'], primitives: Object.keys(PLANTED), instances: 2, concurrency: 6, waitSeconds: 50 });
+    await call('profile', { models: [TARGET], primitives: Object.keys(PLANTED), instances: 2, concurrency: 6, waitSeconds: 50 });
+
+    // Compiling: the simulator now plays the compiler model; pass 1 reads the profile just made.
+    section('compile for the planted target');
+    out(`log-triage's quick way to count is a grep | sed | sort | uniq pipeline, and ${TARGET} has gen.code.shell ${PLANTED['gen.code.shell']}.`);
+    out(`The compiler model ${COMPILER} is simulated (skvm-data/sim/compiler.json); its answers go through the real passes, guard and publishing.`);
+    server.setPolicy(sim.withLatency(await simScripts('compiler.json'), { minMs: 5, maxMs: 30 }));
+    // The tool's own text, re-rendered with colour for a terminal (as `skvm compile` shows it).
+    const color = io.color ?? false;
+    await call('compile', { skill: 'log-triage', model: TARGET, compilerModel: COMPILER, detail: 'full', waitSeconds: 50 }, (r) =>
+      color && r.structuredContent ? summarizeEnvelope(compileTool, r.structuredContent as RunEnvelope, { color }) : undefined,
+    );
+
+    // The payoff: the planted target runs log-triage with the original and the compiled skill.
+    planted.setPolicy(sim.withLatency(await simScripts('planted-target.json'), { minMs: 5, maxMs: 30 }));
+    const bench = await call('bench', { models: [TARGET], tasks: ['log-triage'], conditions: ['original', 'aot-compiled'], waitSeconds: 50 });
+    out(`\n${scoresSideBySide(bench.structuredContent)}`);
     section('done');
     out('The same tools are available to any MCP host (see README) and as `skvm <command>` in a terminal.');
     return 0;
@@ -128,6 +172,14 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (flags.keep) out(`kept the cache at ${cache}`);
     else await fs.rm(cache, { recursive: true, force: true });
   }
+}
+
+/** The bench's conditions on one line, from its structured result (the score per condition). */
+function scoresSideBySide(envelope: Record<string, unknown> | undefined): string {
+  type Session = { model: string; conditions: Array<{ condition: string; avgScore: number | null }> };
+  const session = (envelope?.result as { sessions?: Session[] } | undefined)?.sessions?.[0];
+  if (!session) return '(the bench returned no session)';
+  return `${session.model}: ${session.conditions.map((c) => `${c.condition} ${c.avgScore === null ? 'n/a' : c.avgScore.toFixed(3)}`).join('  vs  ')}`;
 }
 
 export const demoCommand: CliCommand = {

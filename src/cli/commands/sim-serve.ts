@@ -31,11 +31,13 @@ Policies — a file is {"policy": "<type>", …the type's fields…, "latency"?:
                 "fallback"?: reply}: the first script whose regexes match the first user message
                 and the system prompt answers step k to a request holding k assistant messages
                 (stateless, so concurrent agents each follow their own script).
-                skvm-data/sim/tasks.json plays an agent through the bundled tasks.
+                skvm-data/sim/tasks.json plays an agent through the bundled tasks;
+                compiler.json and planted-target.json play the compiler model and
+                the planted target in \`skvm demo\`.
   planted       {"levels": {"<primitive>": "L0".."L3"}, "registryDir": DIR}: a model of known
                 ability for the profiler — each registered probe gets its reference solution
                 when the probe's level is within the planted level, else a near miss.
-A reply is {"text"?, "toolCalls"?: [{"name", "arguments"}], "stopReason"?, "usage"?} or
+A reply is {"text"?, "toolCalls"?: [{"name", "arguments"}], "stopReason"?, "usage"?, "costUsd"?} or
 {"fault": {"type": "rate_limit" | "server_error" | "auth" | "bad_request" | "malformed" |
 "hang" | "disconnect", …}}. "latency" is {"fixedMs"}, {"minMs", "maxMs"} or
 {"meanMs", "jitterMs"}; "faults" injects errors at random: {"rateLimit", "serverError",

@@ -128,7 +128,8 @@ const BARE_SYSTEM = 'You are a helpful assistant that completes tasks with tools
 describe('skvm-data/sim policy files', () => {
   it('every file loads; tasks.json is exactly the three task files concatenated plus a fallback', async () => {
     const files = readdirSync(SIM_DIR).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(['log-triage.json', 'sales-summary.json', 'slugify.json', 'tasks.json']);
+    // compiler.json and planted-target.json play the demo's compile and bench (src/cli/commands/demo.sim.test.ts).
+    expect(files).toEqual(['compiler.json', 'log-triage.json', 'planted-target.json', 'sales-summary.json', 'slugify.json', 'tasks.json']);
     for (const f of files) await loadPolicyFile(path.join(SIM_DIR, f));
     const combined = readSim('tasks.json');
     expect(combined.scripts).toEqual(TASKS.flatMap((t) => readSim(`${t.id}.json`).scripts));
