@@ -39,7 +39,9 @@ export async function openSessions(opts: RunBenchOptions, v: ValidatedBench): Pr
   if (opts.resumeSessionId) return resumeSessions(opts, models, conditions, runsPerTask, warn);
   if (models.length === 0) throw new UsageError('No model given.', 'Name at least one model as <provider>/<model-id>.');
 
-  const startedAt = new Date().toISOString();
+  // One clock reading for every session of this bench: a multi-model bench's ids share their timestamp.
+  const now = new Date();
+  const startedAt = now.toISOString();
   const common = {
     adapter: opts.adapter,
     conditions,
@@ -57,12 +59,12 @@ export async function openSessions(opts: RunBenchOptions, v: ValidatedBench): Pr
   };
   let parent: ParentSession | undefined;
   if (models.length > 1) {
-    const claimed = await claimSessionDir(opts.logsRoot, `${models.length}m-${conditionTag(conditions)}`);
+    const claimed = await claimSessionDir(opts.logsRoot, `${models.length}m-${conditionTag(conditions)}`, now);
     parent = { id: claimed.id, dir: claimed.dir, startedAt };
   }
   const sessions: SessionState[] = [];
   for (const model of models) {
-    const claimed = await claimSessionDir(opts.logsRoot, `${shortModel(model)}-${conditionTag(conditions)}`);
+    const claimed = await claimSessionDir(opts.logsRoot, `${shortModel(model)}-${conditionTag(conditions)}`, now);
     const meta: BenchMetadata = {
       sessionId: claimed.id,
       type: 'single',
