@@ -73,8 +73,12 @@ export async function run(ctx: PassContext): Promise<PassOutput> {
   const base = { artifacts, iterations: result.iterations };
 
   if (result.guard && !result.guard.passed) {
-    const warning = `The rewrite failed the guard${result.repairedFrom ? ' after one repair turn' : ' (no repair turn: the agent stopped before finishing its turn)'}, so SKILL.md was left unchanged: ${result.guard.violations.join('; ')}`;
-    return { ...base, report: { summary: `${gapLine}; rewrite rejected by the guard, original kept${unknownNote}`, facts, warning } };
+    const warning = `The rewrite failed the guard${result.repairedFrom ? ' after one repair turn' : ' (no repair turn: the agent stopped before finishing its turn)'}, so the variant will not be published: ${result.guard.violations.join('; ')}`;
+    return {
+      ...base,
+      skillPatch: { kind: 'rewrite', content: result.content },
+      report: { summary: `${gapLine}; rewrite rejected by the guard${unknownNote}`, facts, warning },
+    };
   }
   if (!result.changed) {
     return { ...base, report: { summary: `${gapLine}; the agent left SKILL.md unchanged${result.stop === 'done' ? '' : ` (${result.stop})`}${unknownNote}`, facts } };

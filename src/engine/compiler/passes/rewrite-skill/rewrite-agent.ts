@@ -34,7 +34,7 @@ export interface RewriteAgentRequest {
 }
 
 export interface RewriteAgentResult {
-  /** SKILL.md after the pass (the current text when the rewrite was not used). */
+  /** SKILL.md after the pass: the agent's last write (even one the guard rejects), else the current text. */
   content: string;
   /** The agent wrote a SKILL.md that differs from the current one. */
   changed: boolean;
@@ -84,10 +84,8 @@ export async function runRewriteAgent(req: RewriteAgentRequest): Promise<Rewrite
     await writeInside(req.workDir, SKILL_FILE, req.currentSkill);
     return { ...base, content: req.currentSkill, changed: false };
   }
-  const guard = validateGuard(req.originalSkill, written);
-  const content = guard.passed ? written : req.currentSkill;
-  await writeInside(req.workDir, SKILL_FILE, content);
-  return { ...base, content, changed: true, guard };
+  // A rewrite that still fails the guard is returned as written: the compile's own guard then refuses to publish it.
+  return { ...base, content: written, changed: true, guard: validateGuard(req.originalSkill, written) };
 }
 
 /** read_file anywhere in the staging copy; write_file for SKILL.md only; any other tool is unknown. */

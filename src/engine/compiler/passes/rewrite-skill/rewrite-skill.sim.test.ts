@@ -220,19 +220,20 @@ describe('rewrite-skill pass', () => {
     expect(out.report.warning).toBeUndefined();
   });
 
-  it('a rewrite still failing after the repair is not used: original kept on disk, no patch, violations in the warning', async () => {
+  it('a rewrite still failing after the repair is passed on as written (the compile then refuses to publish it), violations in the warning', async () => {
     const ctx = await context(QWEN_9B);
-    const policy = script([scrCall(SCR), write(BAD_REWRITE), say('done'), write(BAD_REWRITE.replace('# Web Research', '# Web Research Guide')), say('done again')]);
+    const repaired = BAD_REWRITE.replace('# Web Research', '# Web Research Guide');
+    const policy = script([scrCall(SCR), write(BAD_REWRITE), say('done'), write(repaired), say('done again')]);
     const out = await run(ctx);
     expect(policy.requests()).toHaveLength(5);
-    expect(out.skillPatch).toBeUndefined();
-    expect(readFileSync(path.join(ctx.workDir, 'SKILL.md'), 'utf8')).toBe(ORIGINAL);
+    expect(out.skillPatch).toEqual({ kind: 'rewrite', content: repaired });
+    expect(readFileSync(path.join(ctx.workDir, 'SKILL.md'), 'utf8')).toBe(repaired);
     const guard = out.report.facts?.guard as { passed: boolean; violations: string[] };
     expect(guard.passed).toBe(false);
     expect(guard.violations).toEqual(expect.arrayContaining(['Heading removed: "## Data Accuracy"', 'Heading added: "# Web Research Guide"']));
-    expect(out.report.warning).toContain('failed the guard after one repair turn');
+    expect(out.report.warning).toContain('failed the guard after one repair turn, so the variant will not be published');
     for (const v of guard.violations) expect(out.report.warning).toContain(v);
-    expect(out.report.summary).toBe('3 gaps (1 tolerated); rewrite rejected by the guard, original kept');
+    expect(out.report.summary).toBe('3 gaps (1 tolerated); rewrite rejected by the guard');
   });
 
   it('the agent may leave the skill unchanged', async () => {
