@@ -58,6 +58,24 @@ describe('compile tool', () => {
     expect(coloured).toContain('\x1b[32m+new rule\x1b[0m');
   });
 
+  it("points at the published diff and plan, and shows the rewrite agent's account under its pass", () => {
+    const published = {
+      ...base,
+      passes: [{ ...base.passes[0]!, explanation: ['Step 2 (gen.code.python): spelled out the exact command.'] }],
+      diffResource: `${base.resource}/_artifacts/SKILL.md.diff`,
+      planResource: `${base.resource}/compilation-plan.json`,
+    };
+    const text = compileTool.summarize(published);
+    expect(text).toContain('  pass 1 rewrite-skill: 1 gap; 1 edit — 10+5 tokens');
+    expect(text).toContain('\n      Step 2 (gen.code.python): spelled out the exact command.\n');
+    expect(text).toContain('SKILL.md: +1 -1 lines (diff: skvm://variants/bare-agent/sim--target/demo/p1p3/_artifacts/SKILL.md.diff)');
+    expect(text).toContain('  plan: skvm://variants/bare-agent/sim--target/demo/p1p3/compilation-plan.json');
+    // With the diff inline there is no pointer to it.
+    expect(compileTool.summarize({ ...published, diff: PATCH })).toContain('SKILL.md: +1 -1 lines\n');
+    expect(compileTool.description).toContain('diffResource');
+    expect(compileTool.description).toMatch(/dry run has no resources: its diff is in the result only with detail "full"/);
+  });
+
   it('colours file headers, hunk headers, removals and additions', () => {
     expect(colorDiff(PATCH.trimEnd(), { color: true }).split('\n')).toEqual([
       '\x1b[1m--- a/SKILL.md\x1b[0m',

@@ -15,7 +15,7 @@ const Usage = z.object({ input: z.number(), output: z.number() });
 export const compileTool = defineOperation({
   name: 'compile',
   title: 'Compile a skill for a target model',
-  description: `Compile a skill (SKILL.md folder) for a target model and harness, so a skill written for a strong model works on the one its capability profile describes. Passes: ${PASS_LIST}; all three run by default. Pass 1 rewrites SKILL.md to compensate for the capability gaps (it needs the target's profile: the cached one, a profileFile, or profileIfMissing to profile first); pass 2 writes and sandbox-tests env-setup.sh; pass 3 appends parallel-execution hints. The result is checked by the guard (no dropped code blocks or headings, bounded growth) and published as a variant only when it passes; the previous variant stays untouched otherwise. Returns the variant's path and resource, the gaps (primitive, level required, level the model has), the guard verdict, the env simulation outcome, parallel groups, one line per pass, tokens and cost, and the size of the SKILL.md diff (the diff itself with detail "full"). dryRun writes nothing. This is a run: poll it with run_status.`,
+  description: `Compile a skill (SKILL.md folder) for a target model and harness, so a skill written for a strong model works on the one its capability profile describes. Passes: ${PASS_LIST}; all three run by default. Pass 1 rewrites SKILL.md to compensate for the capability gaps (it needs the target's profile: the cached one, a profileFile, or profileIfMissing to profile first); pass 2 writes and sandbox-tests env-setup.sh; pass 3 appends parallel-execution hints. The result is checked by the guard (no dropped code blocks or headings, bounded growth) and published as a variant only when it passes; the previous variant stays untouched otherwise. Returns the variant's path and resource, the gaps (primitive, level required, level the model has), the guard verdict, the env simulation outcome, parallel groups, one line per pass (pass 1 adds the rewrite agent's own account of each edit and the gap it addresses), tokens and cost, and the size of the SKILL.md diff. The full diff and the compilation plan of a published variant are resources: read diffResource and planResource with resources/read (detail "full" also puts the diff in the result). dryRun writes nothing, so a dry run has no resources: its diff is in the result only with detail "full". This is a run: poll it with run_status.`,
   input: z.strictObject({
     skill: pathArg().describe('Skill name (a folder under the dataset’s skills/) or path to a skill folder or .md file.'),
     model: modelArg().describe('Target model the variant is for, <provider>/<model-id>.'),
@@ -46,12 +46,25 @@ export const compileTool = defineOperation({
     guard: z.object({ passed: z.boolean(), violations: z.array(z.string()) }),
     env: z.object({ success: z.boolean(), attempts: z.number(), failureReason: z.string().optional() }).optional().describe('Pass 2’s simulation of env-setup.sh'),
     parallelGroups: z.array(z.object({ type: z.string(), steps: z.array(z.string()) })),
-    passes: z.array(z.object({ number: z.number(), id: z.string(), summary: z.string(), warning: z.string().optional(), tokens: Usage, costUsd: z.number(), durationMs: z.number() })),
+    passes: z.array(
+      z.object({
+        number: z.number(),
+        id: z.string(),
+        summary: z.string(),
+        warning: z.string().optional(),
+        explanation: z.array(z.string()).optional().describe('What the pass says it changed and why (pass 1: one line per edit, or why it left SKILL.md alone)'),
+        tokens: Usage,
+        costUsd: z.number(),
+        durationMs: z.number(),
+      }),
+    ),
     tokens: Usage,
     costUsd: z.number(),
     costIncomplete: z.boolean().describe('Some call had no known price: costUsd is a lower bound'),
     diffStats: z.object({ added: z.number(), removed: z.number() }).describe('Lines of SKILL.md added and removed'),
     diff: z.string().optional().describe('detail "full": unified diff of SKILL.md, original → compiled'),
+    diffResource: z.string().optional().describe('Published variants whose SKILL.md changed: resource of the unified diff of SKILL.md (_artifacts/SKILL.md.diff)'),
+    planResource: z.string().optional().describe('Published variants: resource of compilation-plan.json (artifacts, per-pass runs, guard verdict)'),
     files: z.array(z.string()).describe(`Files of the variant (the first ${LISTED} unless detail is "full")`),
     fileCount: z.number(),
     profile: z.object({ from: z.enum(['cache', 'file', 'profiled']), path: z.string(), profiledAt: z.string(), note: z.string().optional() }).optional().describe('The capability profile the passes used'),
@@ -84,12 +97,23 @@ export const compileTool = defineOperation({
       guard: { passed: o.guard.passed, violations: full ? o.guard.violations : o.guard.violations.slice(0, LISTED) },
       ...(o.env ? { env: o.env } : {}),
       parallelGroups: o.parallelGroups,
-      passes: o.passRuns.map((r) => ({ number: r.number, id: r.id, summary: r.summary, ...(r.warning ? { warning: r.warning } : {}), tokens: usage(r.tokens), costUsd: r.costUsd, durationMs: r.durationMs })),
+      passes: o.passRuns.map((r) => ({
+        number: r.number,
+        id: r.id,
+        summary: r.summary,
+        ...(r.warning ? { warning: r.warning } : {}),
+        ...(r.explanation ? { explanation: r.explanation } : {}),
+        tokens: usage(r.tokens),
+        costUsd: r.costUsd,
+        durationMs: r.durationMs,
+      })),
       tokens: usage(o.tokens),
       costUsd: o.costUsd,
       costIncomplete: o.costIncomplete,
       diffStats: o.diffStats,
       ...(full ? { diff: o.diff } : {}),
+      ...(o.fileUris?.diff ? { diffResource: o.fileUris.diff } : {}),
+      ...(o.fileUris ? { planResource: o.fileUris.plan } : {}),
       files: full ? o.files : o.files.slice(0, LISTED),
       fileCount: o.files.length,
       ...(o.profile ? { profile: { from: o.profile.from, path: o.profile.path, profiledAt: o.profile.profiledAt, ...(o.profile.note ? { note: o.profile.note } : {}) } } : {}),
@@ -125,13 +149,23 @@ export const compileTool = defineOperation({
     lines.push(`  guard: ${out.guard.passed ? 'passed' : `FAILED — ${out.guard.violations.join('; ')}`}`);
     if (out.env) lines.push(`  env-setup.sh: ${out.env.success ? 'simulated ok' : 'simulation FAILED'} (${out.env.attempts} attempt(s))${out.env.failureReason ? ` — ${out.env.failureReason}` : ''}`);
     if (out.parallelGroups.length) lines.push(`  parallel groups: ${out.parallelGroups.map((g) => `${g.type} [${g.steps.join(', ')}]`).join('; ')}`);
-    for (const p of out.passes) lines.push(`  pass ${p.number} ${p.id}: ${p.summary}${p.warning ? ` (warning: ${p.warning})` : ''} — ${p.tokens.input}+${p.tokens.output} tokens, $${p.costUsd.toFixed(4)}, ${(p.durationMs / 1000).toFixed(1)} s`);
+    for (const p of out.passes) {
+      lines.push(`  pass ${p.number} ${p.id}: ${p.summary}${p.warning ? ` (warning: ${p.warning})` : ''} — ${p.tokens.input}+${p.tokens.output} tokens, $${p.costUsd.toFixed(4)}, ${(p.durationMs / 1000).toFixed(1)} s`);
+      for (const line of p.explanation ?? []) lines.push(`      ${line}`);
+    }
     lines.push(`  total: ${out.tokens.input}+${out.tokens.output} tokens, $${out.costUsd.toFixed(4)}${out.costIncomplete ? ' (some prices unknown)' : ''}, ${(out.durationMs / 1000).toFixed(1)} s`);
-    lines.push(`  SKILL.md: +${out.diffStats.added} -${out.diffStats.removed} lines${out.diff === undefined && out.diffStats.added + out.diffStats.removed > 0 ? ' (detail "full" shows the diff)' : ''}`);
+    lines.push(`  SKILL.md: +${out.diffStats.added} -${out.diffStats.removed} lines${out.diff === undefined ? diffPointer(out) : ''}`);
+    if (out.planResource) lines.push(`  plan: ${out.planResource}`);
     if (out.diff) lines.push('', colorDiff(out.diff.trimEnd(), style));
     return lines.join('\n');
   },
 });
+
+/** Where the diff the result leaves out can be read. */
+function diffPointer(out: { diffResource?: string; diffStats: { added: number; removed: number } }): string {
+  if (out.diffResource) return ` (diff: ${out.diffResource})`;
+  return out.diffStats.added + out.diffStats.removed > 0 ? ' (detail "full" shows the diff)' : '';
+}
 
 function usage(t: { input: number; output: number; cacheRead: number; cacheWrite: number }) {
   return { input: t.input + t.cacheRead + t.cacheWrite, output: t.output };

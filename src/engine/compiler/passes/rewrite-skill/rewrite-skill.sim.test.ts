@@ -120,6 +120,7 @@ describe('rewrite-skill pass', () => {
     expect(readFileSync(path.join(ctx.workDir, 'SKILL.md'), 'utf8')).toBe(GOOD_REWRITE);
     expect(out.iterations).toBe(4);
     expect(out.report.summary).toBe('3 gaps (1 tolerated); 2 regions edited');
+    expect(out.report.explanation).toEqual(['Edited step 2 (tool.web) and step 4 (gen.text.long).']);
     expect(out.report.warning).toBeUndefined();
     expect(out.report.facts).toMatchObject({
       gaps: 2,
@@ -218,6 +219,8 @@ describe('rewrite-skill pass', () => {
     expect(out.skillPatch).toEqual({ kind: 'rewrite', content: GOOD_REWRITE });
     expect(out.report.facts).toMatchObject({ guard: { passed: true, violations: [] }, repairedFrom: expect.arrayContaining(['Heading removed: "## Data Accuracy"']) });
     expect(out.report.warning).toBeUndefined();
+    // The account is the reply after the repair: it describes the edits that were kept.
+    expect(out.report.explanation).toEqual(['restored the heading and the template']);
   });
 
   it('a rewrite still failing after the repair is not used: original kept on disk, no patch, violations in the warning', async () => {
@@ -233,6 +236,8 @@ describe('rewrite-skill pass', () => {
     expect(out.report.warning).toContain('failed the guard after one repair turn');
     for (const v of guard.violations) expect(out.report.warning).toContain(v);
     expect(out.report.summary).toBe('3 gaps (1 tolerated); rewrite rejected by the guard, original kept');
+    // Edits that were not kept are not explained as changes.
+    expect(out.report.explanation).toBeUndefined();
   });
 
   it('the agent may leave the skill unchanged', async () => {
@@ -241,7 +246,20 @@ describe('rewrite-skill pass', () => {
     const out = await run(ctx);
     expect(out.skillPatch).toBeUndefined();
     expect(out.report.summary).toBe('3 gaps (1 tolerated); the agent left SKILL.md unchanged');
+    expect(out.report.explanation).toEqual(['No local edit lowers these demands; leaving the skill as it is.']);
     expect(out.report.facts?.guard).toBeUndefined();
+  });
+
+  it("the agent's account is kept short: at most five lines of at most 160 characters", async () => {
+    const ctx = await context(QWEN_9B);
+    const lines = Array.from({ length: 8 }, (_, i) => `- step ${i + 1} (tool.web): ${'x'.repeat(200)}`);
+    script([scrCall(SCR), write(GOOD_REWRITE), say(`${lines.join('\n\n')}\n`)]);
+    const out = await run(ctx);
+    const explanation = out.report.explanation!;
+    expect(explanation).toHaveLength(5);
+    expect(explanation[0]).toBe(`${lines[0]!.slice(0, 160)}…`);
+    expect(explanation[3]).toMatch(/^- step 4 \(tool\.web\): x+…$/);
+    expect(explanation[4]).toBe("… 4 more lines in the pass's conversation log");
   });
 
   it('an agent that runs out of time leaves SKILL.md as it was, and the summary says so', async () => {
@@ -250,6 +268,7 @@ describe('rewrite-skill pass', () => {
     const out = await run(ctx);
     expect(out.skillPatch).toBeUndefined();
     expect(out.report.summary).toBe('3 gaps (1 tolerated); the agent left SKILL.md unchanged (timeout)');
+    expect(out.report.explanation).toBeUndefined();
     expect(out.report.facts?.agentStop).toMatch(/timeout 300ms/);
     expect(readFileSync(path.join(ctx.workDir, 'SKILL.md'), 'utf8')).toBe(ORIGINAL);
   });
