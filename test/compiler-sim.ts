@@ -56,3 +56,31 @@ export function compilerReplies(s: CompilerScript): (req: SimRequest) => SimRepl
     return fault(`unexpected request with tools ${tools.join(', ')}`);
   };
 }
+
+/**
+ * The bundled slug-rules skill as a compiler model reads it: it asks for JavaScript (a gap for
+ * models weak at it, e.g. qwen3.5-9b's upstream profile has gen.code.javascript at L0) and an
+ * ordered procedure; the rewrite tells the model to copy the reference implementation; pass 3
+ * finds the German-letter and accent steps independent.
+ */
+export const SLUG_RULES: CompilerScript = {
+  scr: {
+    skillName: 'slug-rules',
+    purposes: [
+      { id: 'write-code', description: 'Write slugify in JavaScript', currentPath: { primitives: [{ id: 'gen.code.javascript', minLevel: 'L2', evidence: 'reference implementation (ES module)' }] }, alternativePaths: [] },
+      { id: 'apply-rules', description: 'Apply the eight rules in order', currentPath: { primitives: [{ id: 'follow.procedure', minLevel: 'L2', evidence: 'rules in this order' }] }, alternativePaths: [] },
+    ],
+  },
+  edit: ['## Reference implementation (ES module)\n', '## Reference implementation (ES module)\n\nCopy this function as it is instead of writing your own.\n'],
+  explanation: 'Reference implementation (gen.code.javascript): told the model to copy the function as it is.',
+  plan: {
+    hasParallelism: true,
+    reasoning: 'German letters and other accents are independent lookups merged before lower-casing.',
+    steps: [
+      { id: 'german', description: 'Replace German letters', primitives: [], dependsOn: [] },
+      { id: 'accents', description: 'Drop other accents', primitives: [], dependsOn: [] },
+      { id: 'join', description: 'Lower-case and join with dashes', primitives: [], dependsOn: ['german', 'accents'] },
+    ],
+    parallelGroups: [{ type: 'ilp', stepIds: ['german', 'accents'], reason: 'independent', mechanism: 'one batched turn' }],
+  },
+};

@@ -76,6 +76,14 @@ export const compileTool = defineOperation({
   openWorld: true,
   mode: 'run',
   cliDefaults: { detail: 'full' },
+  cliHelp: {
+    exitCodes:
+      '0 the variant was published (a dry run: it would be); 1 nothing was published — the guard rejected the result, a pass or the profiling failed, or the compile was refused (a needed profile missing, an unknown skill, pass or model route); 3 it ran but falls short — env-setup.sh failed its simulation (the variant is published with it), or a dry run’s result would fail the guard. The diff is coloured when stdout is a terminal (NO_COLOR turns that off, FORCE_COLOR=1 forces it).',
+    examples: [
+      'skvm compile --skill=slug-rules --model=openrouter/qwen/qwen3-30b --compiler-model=openrouter/anthropic/claude-sonnet-4.6 --profile-if-missing',
+      'skvm compile --skill=slug-rules --model=openrouter/qwen/qwen3-30b --compiler-model=openrouter/anthropic/claude-sonnet-4.6 --passes=3 --dry-run',
+    ],
+  },
   label: (i) => `compile ${i.skill} for ${i.model} on ${i.adapter}${i.passes ? ` (passes ${i.passes.join(',')})` : ''}${i.dryRun ? ' (dry run)' : ''}`,
   async handler(input, ctx) {
     const { startCompile } = await import('../src/engine/compiler/start.js');

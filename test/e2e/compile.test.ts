@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +6,9 @@ import { writeConfigFile } from '../../src/engine/config/write.js';
 import { importProfiles } from '../../src/engine/profiles/import.js';
 import { scriptedPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
-import { compilerReplies } from '../compiler-sim.js';
+import { SLUG_RULES, compilerReplies } from '../compiler-sim.js';
 import { UPSTREAM_PROFILES, UPSTREAM_ROOT, requireUpstream } from '../upstream.js';
-import { CLI_ENTRY, connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
+import { connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
 /**
  * `compile` through the built server over stdio, with the simulator playing the compiler model
@@ -23,18 +22,6 @@ requireUpstream();
 
 type ToolResult = { isError?: boolean; structuredContent?: Record<string, any>; content: Array<{ type: string; text?: string }> };
 
-/** Pass 3's answer: two independent steps merged by a third. */
-const PLAN = {
-  hasParallelism: true,
-  reasoning: 'German letters and other accents are independent lookups merged before lower-casing.',
-  steps: [
-    { id: 'german', description: 'Replace German letters', primitives: [], dependsOn: [] },
-    { id: 'accents', description: 'Drop other accents', primitives: [], dependsOn: [] },
-    { id: 'join', description: 'Lower-case and join with dashes', primitives: [], dependsOn: ['german', 'accents'] },
-  ],
-  parallelGroups: [{ type: 'ilp', stepIds: ['german', 'accents'], reason: 'independent', mechanism: 'one batched turn' }],
-};
-
 /** The web-research skill's requirements as the compiler model reads them (pass 1). */
 const SCR = {
   skillName: 'web-research',
@@ -46,8 +33,8 @@ const SCR = {
 const FETCH_LINE = '2. **Search & fetch** — Use web_fetch to gather data from relevant URLs';
 const FETCH_EASIER = '2. **Search & fetch** — Use web_fetch on one exact URL at a time and take one field from each response';
 
-/** The compiler model for every pass (pass 1's rewrite agent makes the fetch step easier). */
-const compilerModel = compilerReplies({ scr: SCR, edit: [FETCH_LINE, FETCH_EASIER], explanation: 'Made the fetch step one URL at a time (tool.web).', plan: PLAN });
+/** The compiler model for every pass: pass 1's rewrite agent makes the fetch step easier; pass 3 answers with slug-rules' plan. */
+const compilerModel = compilerReplies({ scr: SCR, edit: [FETCH_LINE, FETCH_EASIER], explanation: 'Made the fetch step one URL at a time (tool.web).', plan: SLUG_RULES.plan! });
 
 let sim: SimServer;
 let cache: string;
@@ -173,27 +160,5 @@ describe('compile over MCP', () => {
     expect(textOf(r)).toContain('Pass 1 (rewrite-skill) needs a complete capability profile of openrouter/qwen/qwen3.5-10b on bare-agent');
     expect(textOf(r)).toContain('Closest existing: bare-agent/openrouter--qwen--qwen3.5-9b');
     expect(existsSync(path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'openrouter--qwen--qwen3.5-10b'))).toBe(false);
-  });
-});
-
-describe('skvm compile (the built CLI)', () => {
-  it('shows per-pass progress on stderr and prints the result with the diff', async () => {
-    const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_ENTRY, 'compile', '--skill=slug-rules', '--model=sim/target', '--passes=3', '--compiler-model=sim/compiler', '--dry-run'], {
-        env: { PATH: process.env.PATH ?? '', HOME: cache, SKVM_CACHE: cache, NO_COLOR: '1' },
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c, out, err }));
-    });
-    expect(code, err).toBe(0);
-    expect(err).toMatch(/^progress \d\/1 pass 3 extract-parallelism: /m);
-    expect(out).toContain('slug-rules for sim/target on bare-agent (p3): dry run, nothing written');
-    expect(out).toContain('--- a/SKILL.md\n+++ b/SKILL.md\n@@ ');
-    expect(out).toContain('+**Parallel execution hints:**');
-    expect(out).not.toContain('\x1b[');
   });
 });
