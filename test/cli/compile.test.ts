@@ -55,6 +55,16 @@ function skvm(args: string[], env: Record<string, string> = {}): Promise<{ code:
 const ESC = '\x1b[';
 
 describe('skvm compile (the built bin)', () => {
+  it('--help says all three passes run by default, and documents the exit codes and examples', async () => {
+    const { code, out } = await skvm(['--help']);
+    expect(code).toBe(0);
+    const text = out.replace(/\s+/g, ' ');
+    expect(text).toContain('Passes: 1 rewrite-skill (needs a profile), 2 bind-env, 3 extract-parallelism; all three run by default.');
+    expect(text).toContain('--passes=<string>[,...] Passes by number or id (default: all three — rewrite-skill, bind-env, extract-parallelism)');
+    expect(text).toContain('For skvm compile: 0 the variant was published');
+    expect(text).toMatch(/Examples \(a test runs each one\): skvm compile --skill=slug-rules .* --profile-if-missing/);
+  });
+
   it('piped: a progress line per pass on stderr, the result with the plain diff on stdout, exit 0', async () => {
     const { code, out, err } = await skvm(['--skill=slug-rules', '--model=sim/target', '--passes=2,3', '--compiler-model=sim/compiler']);
     expect(code, err).toBe(0);

@@ -16,8 +16,8 @@ import { replyLines } from './text.js';
  */
 
 /** Bounds of the agent's account in the compile result (the prompt asks for one line per edit, at most 3 edits). */
-const EXPLANATION_LINES = 5;
-const EXPLANATION_CHARS = 160;
+const EXPLANATION_LINES = 4;
+const EXPLANATION_CHARS = 120;
 
 export async function run(ctx: PassContext): Promise<PassOutput> {
   const tcp = ctx.tcp;

@@ -20,7 +20,7 @@ export function replyLines(text: string, maxLines: number, maxChars: number): st
   const lines = text.split('\n').map((l) => oneLine(l, maxChars)).filter(Boolean);
   if (lines.length <= maxLines) return lines;
   const rest = lines.length - (maxLines - 1);
-  return [...lines.slice(0, maxLines - 1), `… ${rest} more line${rest === 1 ? '' : 's'} in the pass's conversation log`];
+  return [...lines.slice(0, maxLines - 1), `… ${rest} more line${rest === 1 ? '' : 's'}`];
 }
 
 export interface Excerpt {
