@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { scriptedPolicy, startSimServer, withLatency, type SimServer } from '../../src/engine/sim/index.js';
 import { SLUG_RULES, compilerReplies } from '../compiler-sim.js';
-import { CLI_ENTRY, removeDir, tempDir } from '../e2e/harness.js';
+import { CLI_ENTRY, outputOf, removeDir, tempDir } from '../e2e/harness.js';
 
 /**
  * `skvm compile` as a user runs it: the built bin in its own process, the simulator playing the
@@ -41,15 +41,7 @@ afterAll(async () => {
 });
 
 function skvm(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, 'compile', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: root, SKVM_CACHE: cache, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+  return outputOf(spawn(process.execPath, [CLI_ENTRY, 'compile', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: root, SKVM_CACHE: cache, ...env } }));
 }
 
 const ESC = '\x1b[';
