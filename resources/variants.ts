@@ -1,5 +1,5 @@
 import { defineResource } from '../src/contract/resource.js';
-import type { VariantKey } from '../src/engine/compiler/paths.js';
+import { variantFileUri, type VariantKey } from '../src/engine/compiler/paths.js';
 import type { Engine } from '../src/engine/engine.js';
 import { asDirPrefix, completions, decode } from './uri-vars.js';
 
@@ -28,16 +28,12 @@ function completer(field: 'harness' | 'model' | 'skill' | 'passTag') {
 
 const complete = { harness: completer('harness'), model: completer('model'), skill: completer('skill'), passTag: completer('passTag') };
 
-/** URI of a file of a variant: each path segment encoded, slashes kept. */
-function fileUri(variantUri: string, rel: string): string {
-  return `${variantUri}/${rel.split('/').map(encodeURIComponent).join('/')}`;
-}
-
 const MIME_BY_EXT: Record<string, string> = {
   '.md': 'text/markdown',
   '.json': JSON_MIME,
   '.jsonl': 'application/x-ndjson',
   '.sh': 'text/x-shellscript',
+  '.diff': 'text/x-diff',
   '.py': 'text/x-python',
 };
 
@@ -87,7 +83,7 @@ export const variantResource = defineResource({
       gaps: d.artifacts.gaps ?? null,
       artifacts: Object.keys(d.artifacts),
       problems: s.problems,
-      files: d.files.map((f) => ({ ...f, uri: fileUri(s.uri, f.path) })),
+      files: d.files.map((f) => ({ ...f, uri: variantFileUri(s.uri, f.path) })),
       filesTruncated: d.filesTruncated,
       notes: d.notes,
     };
@@ -100,7 +96,8 @@ export const variantFileResource = defineResource({
   name: 'variant-file',
   title: 'File of a compiled skill variant',
   description:
-    'A text file of a compiled variant, e.g. SKILL.md, env-setup.sh, workflow-dag.md or _artifacts/gaps.json ' +
+    'A text file of a compiled variant, e.g. SKILL.md, env-setup.sh, workflow-dag.md, compilation-plan.json, _artifacts/gaps.json ' +
+    'or _artifacts/SKILL.md.diff (the unified diff of SKILL.md, original → compiled) ' +
     '(files up to 256 KiB; binary files are not served). The variant resource lists its files.',
   mimeType: 'text/plain',
   uri: 'skvm://variants/{harness}/{model}/{skill}/{passTag}/{+path}',

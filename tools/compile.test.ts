@@ -16,16 +16,23 @@ const base: Out = {
   gapCount: 1,
   guard: { passed: true, violations: [] },
   parallelGroups: [{ type: 'ilp', steps: ['a', 'b'] }],
-  passes: [{ number: 1, id: 'rewrite-skill', summary: '1 gap; 1 edit', tokens: { input: 10, output: 5 }, costUsd: 0.001, durationMs: 1200 }],
+  passes: [{ number: 1, id: 'rewrite-skill', summary: '1 gap; 1 edit', costUsd: 0.001 }],
   tokens: { input: 10, output: 5 },
   costUsd: 0.001,
   costIncomplete: false,
   diffStats: { added: 1, removed: 1 },
-  files: ['SKILL.md'],
   fileCount: 1,
   durationMs: 1500,
 };
 const PATCH = '--- a/SKILL.md\n+++ b/SKILL.md\n@@ -1,2 +1,2 @@\n # Demo\n--- old rule\n+new rule\n';
+/** The same result with detail "full". */
+const full: Out = {
+  ...base,
+  passes: [{ ...base.passes[0]!, tokens: { input: 10, output: 5 }, durationMs: 1200 }],
+  diff: PATCH,
+  files: ['SKILL.md'],
+  profile: { from: 'cache', path: '/c/profiles/bare-agent/sim--target/latest.json', profiledAt: '2026-01-01T00:00:00Z' },
+};
 
 describe('compile tool', () => {
   it('is a run that writes, with described inputs and the CLI showing the full diff', () => {
@@ -44,18 +51,39 @@ describe('compile tool', () => {
     expect(compileTool.verdict!(env, () => undefined)).toEqual({ kind: 'not-passed', message: 'env-setup.sh failed its simulation after 3 attempt(s): pip failed; the variant was published with it, but the environment may be incomplete.' });
   });
 
-  it('summarizes briefly, with the diff only when the result carries it, coloured only for a terminal', () => {
+  it('summarizes briefly by default, everything with the diff for detail "full", coloured only for a terminal', () => {
     const short = compileTool.summarize(base);
-    expect(short).toContain('demo for sim/target on bare-agent (p1p3): published');
-    expect(short).toContain('gaps (1): gen.code.python needs L2, has L1');
-    expect(short).toContain('SKILL.md: +1 -1 lines (detail "full" shows the diff)');
-    expect(short).not.toContain('@@');
-    const full = compileTool.summarize({ ...base, diff: PATCH }, { color: false });
-    expect(full.endsWith(PATCH.trimEnd())).toBe(true);
-    expect(full).not.toContain('\x1b[');
-    const coloured = compileTool.summarize({ ...base, diff: PATCH }, { color: true });
+    expect(short.split('\n')).toEqual([
+      'demo for sim/target on bare-agent (p1p3): published',
+      '  gaps (1): gen.code.python; guard passed; $0.0010',
+      '  pass 1 rewrite-skill: 1 gap; 1 edit',
+      '  SKILL.md: +1 -1 lines (detail "full" shows the diff)',
+    ]);
+    const long = compileTool.summarize(full, { color: false });
+    expect(long).toContain('  variant: /c/proposals/aot-compile/bare-agent/sim--target/demo/p1p3');
+    expect(long).toContain('  profile: cached /c/profiles/bare-agent/sim--target/latest.json (2026-01-01T00:00:00Z)');
+    expect(long).toContain('  gaps (1): gen.code.python needs L2, has L1');
+    expect(long).toContain('  parallel groups: ilp [a, b]');
+    expect(long).toContain('  pass 1 rewrite-skill: 1 gap; 1 edit — 10+5 tokens, $0.0010, 1.2 s');
+    expect(long.endsWith(`\n\n${PATCH.trimEnd()}`)).toBe(true);
+    expect(long).not.toContain('\x1b[');
+    const coloured = compileTool.summarize(full, { color: true });
     expect(coloured).toContain('\x1b[31m--- old rule\x1b[0m');
     expect(coloured).toContain('\x1b[32m+new rule\x1b[0m');
+  });
+
+  it("points at the published diff and plan, and shows the rewrite agent's account under its pass", () => {
+    const resources = { diffResource: `${base.resource}/_artifacts/SKILL.md.diff`, planResource: `${base.resource}/compilation-plan.json` };
+    const explanation = ['Step 2 (gen.code.python): spelled out the exact command.'];
+    const text = compileTool.summarize({ ...base, ...resources, passes: [{ ...base.passes[0]!, explanation }] });
+    expect(text).toContain('\n  pass 1 rewrite-skill: 1 gap; 1 edit\n      Step 2 (gen.code.python): spelled out the exact command.\n');
+    expect(text).toContain('SKILL.md: +1 -1 lines (diff: skvm://variants/bare-agent/sim--target/demo/p1p3/_artifacts/SKILL.md.diff)');
+    const long = compileTool.summarize({ ...full, ...resources, passes: [{ ...full.passes[0]!, explanation }] });
+    expect(long).toContain('\n      Step 2 (gen.code.python): spelled out the exact command.\n');
+    expect(long).toContain('  plan: skvm://variants/bare-agent/sim--target/demo/p1p3/compilation-plan.json');
+    expect(long).toContain('  diff: skvm://variants/bare-agent/sim--target/demo/p1p3/_artifacts/SKILL.md.diff');
+    expect(compileTool.description).toContain('diffResource');
+    expect(compileTool.description).toMatch(/dry run has no resources: its diff is in the result only with detail "full"/);
   });
 
   it('colours file headers, hunk headers, removals and additions', () => {

@@ -45,6 +45,14 @@ describe('operationHelp', () => {
     expect(run).toMatch(/--wait-seconds=<number> Return the run handle after this many seconds \(max 50\) instead of waiting until the run ends\..*Default: wait until the run ends\./);
     expect(run).not.toMatch(/Default: 25/);
   });
+
+  it("ends with the operation's own exit-code note and examples, when it has them", () => {
+    expect(text).not.toContain('Examples');
+    const withHelp = operationHelp({ ...widgetBuild, cliHelp: { examples: ['skvm widget build --steps=3'], exitCodes: '1 when the widget cracked.' } }).split('\n');
+    expect(withHelp.slice(-2)).toEqual(['Examples (a test runs each one):', '  skvm widget build --steps=3']);
+    const codes = withHelp.findIndex((l) => l.startsWith('Exit codes:'));
+    expect(withHelp.slice(codes).find((l) => l.startsWith('For '))).toBe('For skvm widget build: 1 when the widget cracked.');
+  });
 });
 
 describe('globalHelp', () => {

@@ -114,7 +114,11 @@ export function operationHelp(op: AnyOperation): string {
       'handle after N seconds instead.',
     );
   }
-  lines.push('Output: a text summary; with --json the structured result.', ...wrap(EXIT_CODES_HELP, TEXT_WIDTH), '', globalFlagsHelp());
+  lines.push('Output: a text summary; with --json the structured result.', ...wrap(EXIT_CODES_HELP, TEXT_WIDTH));
+  if (op.cliHelp?.exitCodes) lines.push(...wrap(`For skvm ${name}: ${op.cliHelp.exitCodes}`, TEXT_WIDTH));
+  lines.push('', globalFlagsHelp());
+  const examples = op.cliHelp?.examples ?? [];
+  if (examples.length) lines.push('', 'Examples (a test runs each one):', ...examples.map((e) => `  ${e}`));
   return lines.join('\n');
 }
 

@@ -17,7 +17,7 @@ export interface BaseIo {
   stderr: TextOut;
   /** stderr is a terminal: progress is a redrawn bar instead of lines. */
   isTTY: boolean;
-  /** stdout is a terminal that shows colours (not with NO_COLOR): results may be coloured. */
+  /** Results on stdout may be coloured (stdoutColor). */
   color?: boolean;
   /** Terminal width for the progress bar. */
   columns: number;
@@ -46,7 +46,7 @@ export function processIo(): BaseIo {
     stdout: { write: (t) => void process.stdout.write(t) },
     stderr: { write: (t) => void process.stderr.write(t) },
     isTTY: process.stderr.isTTY === true,
-    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    color: stdoutColor(process.stdout.isTTY === true, process.env),
     columns: process.stderr.columns || 80,
     env: process.env,
     onSignal(handler) {
@@ -63,4 +63,15 @@ export function processIo(): BaseIo {
       process.exit(code);
     },
   };
+}
+
+/**
+ * Whether results on stdout are coloured, by the conventions Node itself follows: FORCE_COLOR
+ * decides when set (``, `1`, `2`, `3` or `true` colour, anything else does not — e.g. for
+ * `| less -R`); otherwise a terminal does, unless NO_COLOR is set or TERM is `dumb`.
+ */
+export function stdoutColor(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return ['', '1', '2', '3', 'true'].includes(force);
+  return isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
 }

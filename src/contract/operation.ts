@@ -48,6 +48,8 @@ interface OperationBase<I extends z.ZodObject, O extends z.ZodObject> {
   summarize(output: z.output<O>, style?: TextStyle): string;
   /** CLI only: input values used when their flag is not given (e.g. the full result a terminal can show). */
   cliDefaults?: Partial<z.input<I>>;
+  /** CLI only, for `--help`: command lines under "Examples" (a test runs each one) and what the exit codes mean for this command. */
+  cliHelp?: { examples?: string[]; exitCodes?: string };
   /**
    * What a finished result means, when that is not always "ok": a failure (a broken task, a
    * harness crash) or a result that ran but did not pass (a task scored below a pass). Run

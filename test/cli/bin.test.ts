@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { loadPolicyFile } from '../../src/engine/sim/policy-file.js';
 import { startSimServer, withLatency } from '../../src/engine/sim/index.js';
+import { outputOf } from '../e2e/harness.js';
 
 /**
  * The built `skvm` bin (dist/src/cli/main.js) as a user runs it: a separate process with a
@@ -38,15 +39,7 @@ function start(args: string[], env?: Record<string, string>): ChildProcessWithou
 }
 
 function run(args: string[], env?: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = start(args, env);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+  return outputOf(start(args, env));
 }
 
 describe('skvm (built bin)', () => {

@@ -7,16 +7,18 @@ import { globalHelp, operationHelp } from '../../src/cli/help.js';
 import { buildTable } from '../../src/cli/table.js';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { loadPolicyFile } from '../../src/engine/sim/policy-file.js';
-import { startSimServer, withLatency, type SimServer } from '../../src/engine/sim/index.js';
+import { scriptedPolicy, startSimServer, withLatency, type SimServer } from '../../src/engine/sim/index.js';
 import { operations } from '../../tools/index.js';
 import { CLI_ENTRY, REPO, removeDir, tempDir } from '../e2e/harness.js';
+import { SLUG_RULES, compilerReplies } from '../compiler-sim.js';
 import { requireUpstream } from '../upstream.js';
 
 /**
  * Every `skvm …` line of the README (in order, in one cache) and every line under "Examples" in
  * a help text runs as written, through the built bin on PATH, and exits 0. What needs a vendor
  * goes to the simulator: the config routes openrouter/* and anthropic/* to it (the agent scripts
- * of skvm-data/sim/tasks.json), and `SkVM-data` in the working directory is the local copy of
+ * of skvm-data/sim/tasks.json) — but openrouter/anthropic/*, the compiler model of the compile
+ * examples, to one answering the compiler's passes for slug-rules (test/compiler-sim.ts) — and `SkVM-data` in the working directory is the local copy of
  * the dataset the README tells the user to clone (and `skvm-data` that of this package, which
  * help examples name relative to the package root). `skvm sim serve` runs until SIGTERM.
  */
@@ -27,6 +29,7 @@ let root: string;
 let work: string;
 let env: NodeJS.ProcessEnv;
 let sim: SimServer;
+let compiler: SimServer;
 
 beforeAll(async () => {
   root = tempDir('examples');
@@ -41,9 +44,12 @@ beforeAll(async () => {
   writeFileSync(path.join(bin, 'skvm'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_ENTRY}" "$@"\n`);
   chmodSync(path.join(bin, 'skvm'), 0o755);
   sim = await startSimServer({ policy: withLatency(await loadPolicyFile(path.join(REPO, 'skvm-data/sim/tasks.json')), { fixedMs: 2 }) });
+  compiler = await startSimServer({ policy: scriptedPolicy([compilerReplies(SLUG_RULES)], { whenExhausted: 'repeat-last' }) });
   await writeConfigFile(path.join(cache, 'skvm.config.json'), {
     providers: {
       routes: [
+        // The compiler model the compile examples name (first match wins).
+        { match: 'openrouter/anthropic/*', kind: 'openai-compatible', baseUrl: compiler.openaiBaseUrl, apiKey: '' },
         { match: 'openrouter/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '', checkModel: 'openrouter/qwen/qwen3-30b' },
         { match: 'anthropic/*', kind: 'anthropic', baseUrl: sim.anthropicBaseUrl, apiKey: '' },
       ],
@@ -54,6 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.close();
+  await compiler?.close();
   if (root) removeDir(root);
 });
 
@@ -109,6 +116,7 @@ describe('documented examples run as written', () => {
       if (line.startsWith('skvm profile compare')) expect(r.out).toMatch(/qwen3\.5-122b-a10b/);
       if (line.startsWith('skvm bench')) expect(r.out).toMatch(/original/);
       if (line.startsWith('skvm profile --')) expect(r.out).toMatch(/reason\.arithmetic/);
+      if (line.startsWith('skvm compile --')) expect(r.out).toMatch(/: published\n[\s\S]*gaps \(1\): gen\.code\.javascript needs L2, has L0[\s\S]*\n\+Copy this function as it is/);
     }
   }, 600_000);
 

@@ -1,37 +1,26 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESULT_BUDGET_CHARS } from '../../src/contract/detail.js';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { importProfiles } from '../../src/engine/profiles/import.js';
-import { scriptedPolicy, type SimReply, type SimRequest } from '../../src/engine/sim/index.js';
+import { scriptedPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
+import { SLUG_RULES, compilerReplies } from '../compiler-sim.js';
 import { UPSTREAM_PROFILES, UPSTREAM_ROOT, requireUpstream } from '../upstream.js';
-import { CLI_ENTRY, connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
+import { connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
 /**
  * `compile` through the built server over stdio, with the simulator playing the compiler model
- * (pass 3's structured call answered with a plan): a published variant on disk, a short result,
- * the diff behind detail "full", a dry run that writes nothing, and the refusal naming the
- * closest cached profiles when pass 1 has no profile.
+ * (test/compiler-sim.ts): a published variant on disk, a short result whose diff and plan are
+ * resources that resolve, the diff behind detail "full", a dry run that writes nothing, the
+ * rewrite agent's account in the result, and the refusal naming the closest cached profiles
+ * when pass 1 has no profile.
  */
 
 requireUpstream();
 
 type ToolResult = { isError?: boolean; structuredContent?: Record<string, any>; content: Array<{ type: string; text?: string }> };
-
-/** Pass 3's answer: two independent steps merged by a third. */
-const PLAN = {
-  hasParallelism: true,
-  reasoning: 'German letters and other accents are independent lookups merged before lower-casing.',
-  steps: [
-    { id: 'german', description: 'Replace German letters', primitives: [], dependsOn: [] },
-    { id: 'accents', description: 'Drop other accents', primitives: [], dependsOn: [] },
-    { id: 'join', description: 'Lower-case and join with dashes', primitives: [], dependsOn: ['german', 'accents'] },
-  ],
-  parallelGroups: [{ type: 'ilp', stepIds: ['german', 'accents'], reason: 'independent', mechanism: 'one batched turn' }],
-};
 
 /** The web-research skill's requirements as the compiler model reads them (pass 1). */
 const SCR = {
@@ -43,29 +32,9 @@ const SCR = {
 };
 const FETCH_LINE = '2. **Search & fetch** — Use web_fetch to gather data from relevant URLs';
 const FETCH_EASIER = '2. **Search & fetch** — Use web_fetch on one exact URL at a time and take one field from each response';
-const WEB_RESEARCH = readFileSync(path.join(UPSTREAM_ROOT, 'skills', 'web-research', 'SKILL.md'), 'utf8');
-/** Pass 2's script: checks two commands every sandbox has. */
-const ENV_SCRIPT = '```bash\nset -euo pipefail\nfor dep in bash python3; do command -v "$dep" >/dev/null 2>&1 || { echo "$dep missing" >&2; exit 1; }; done\necho "all dependencies present"\n```';
 
-/**
- * The compiler model for every pass, answering by what it is asked: each pass's structured call
- * by its tool name, the rewrite agent with one edit of SKILL.md and then a summary, pass 2's
- * script request with a script.
- */
-function compilerModel(req: SimRequest): SimReply {
-  const tools = req.tools.map((t) => t.name);
-  const call = (name: string, args: Record<string, unknown>): SimReply => ({ kind: 'message', toolCalls: [{ name, arguments: args }], stopReason: 'tool_use', costUsd: 0.0012 });
-  if (tools.includes('pass3_parallel_plan')) return call('pass3_parallel_plan', PLAN);
-  if (tools.includes('skill_requirements')) return call('skill_requirements', SCR);
-  if (tools.includes('report_dependencies')) return call('report_dependencies', { dependencies: ['bash', 'python3'].map((name) => ({ name, type: 'system', required: true, source: 'shell-command', confidence: 0.9 })) });
-  if (tools.includes('write_file')) {
-    const last = req.messages.at(-1);
-    if (last?.role === 'tool') return { kind: 'message', text: 'Made the fetch step one URL at a time (tool.web).', costUsd: 0.0012 };
-    return call('write_file', { path: 'SKILL.md', content: WEB_RESEARCH.replace(FETCH_LINE, FETCH_EASIER) });
-  }
-  if (tools.length === 0) return { kind: 'message', text: ENV_SCRIPT, costUsd: 0.0012 };
-  return { kind: 'fault', fault: { type: 'bad_request', message: `unexpected request with tools ${tools.join(', ')}` } };
-}
+/** The compiler model for every pass: pass 1's rewrite agent makes the fetch step easier; pass 3 answers with slug-rules' plan. */
+const compilerModel = compilerReplies({ scr: SCR, edit: [FETCH_LINE, FETCH_EASIER], explanation: 'Made the fetch step one URL at a time (tool.web).', plan: SLUG_RULES.plan! });
 
 let sim: SimServer;
 let cache: string;
@@ -116,7 +85,20 @@ describe('compile over MCP', () => {
     expect(out.diff).toBeUndefined();
     expect(JSON.stringify(env).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
     expect(textOf(r)).toContain('slug-rules for sim/target on bare-agent (p3): published');
-    expect(textOf(r)).toContain(`SKILL.md: +${out.diffStats.added} -0 lines (detail "full" shows the diff)`);
+    // The full diff and the plan are resources of the published variant, and they resolve.
+    const uri = 'skvm://variants/bare-agent/sim--target/slug-rules/p3';
+    expect(out).toMatchObject({ diffResource: `${uri}/_artifacts/SKILL.md.diff`, planResource: `${uri}/compilation-plan.json` });
+    expect(textOf(r)).toContain(`SKILL.md: +${out.diffStats.added} -0 lines (diff: ${uri}/_artifacts/SKILL.md.diff)`);
+    const variant = (await conn.client.readResource({ uri: out.resource })).contents[0] as { text: string; mimeType: string };
+    expect(variant.mimeType).toBe('application/json');
+    expect(JSON.parse(variant.text)).toMatchObject({ skill: 'slug-rules', passTag: 'p3', meta: { guardPassed: true } });
+    expect(JSON.parse(variant.text).files.map((f: { uri: string }) => f.uri)).toEqual(expect.arrayContaining([out.diffResource, out.planResource]));
+    const diff = (await conn.client.readResource({ uri: out.diffResource })).contents[0] as { text: string; mimeType: string };
+    expect(diff.mimeType).toBe('text/x-diff');
+    expect(diff.text).toMatch(/^--- a\/SKILL.md\n\+\+\+ b\/SKILL.md\n@@ /);
+    expect(diff.text).toContain('+**Parallel execution hints:**');
+    const plan = JSON.parse(((await conn.client.readResource({ uri: out.planResource })).contents[0] as { text: string }).text);
+    expect(plan).toMatchObject({ skillName: 'slug-rules', guardPassed: true, passRuns: [{ passId: 'extract-parallelism', status: 'ok' }] });
 
     expect(readdirSync(dir).sort()).toEqual(['SKILL.md', '_artifacts', 'compilation-plan.json', 'meta.json', 'workflow-dag.md']);
     expect(readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toContain('**Parallel execution hints:**');
@@ -136,6 +118,9 @@ describe('compile over MCP', () => {
     expect(r.isError, textOf(r)).toBeFalsy();
     const out = r.structuredContent!.result;
     expect(out).toMatchObject({ published: false, dryRun: true });
+    // Nothing written, so nothing to point at: the diff is inline only.
+    expect(out.diffResource).toBeUndefined();
+    expect(out.planResource).toBeUndefined();
     expect(out.diff).toMatch(/^--- a\/SKILL.md\n\+\+\+ b\/SKILL.md\n@@ /);
     expect(out.diff).toContain('+**Parallel execution hints:**');
     expect(out.files).toContain('workflow-dag.md');
@@ -151,7 +136,15 @@ describe('compile over MCP', () => {
     expect(out).toMatchObject({ passTag: 'p1p2p3', published: true, variantDir: dir, guard: { passed: true }, env: { success: true }, profile: { from: 'cache' } });
     expect(out.gaps).toContainEqual({ primitive: 'tool.web', purpose: 'gather-data', required: 'L2', modelHas: 'L0' });
     expect(out.passes.map((p: { id: string }) => p.id)).toEqual(['rewrite-skill', 'bind-env', 'extract-parallelism']);
+    // What changed and why, in the short result: the rewrite agent's account, and one line per pass.
+    expect(out.passes[0].explanation).toEqual(['Made the fetch step one URL at a time (tool.web).']);
+    expect(out.passes[0].summary).toMatch(/gaps?.*1 region edited/);
+    expect(out.passes[1].summary).toMatch(/^2 dependencies; env script simulated ok in the sandbox in 1 attempt$/);
+    expect(out.passes[2].summary).toBe('1 parallel group (ILP)');
+    expect(out.diffResource).toBe('skvm://variants/bare-agent/qwen--qwen3.5-9b/web-research/p1p2p3/_artifacts/SKILL.md.diff');
+    expect(textOf(r)).toContain('\n      Made the fetch step one URL at a time (tool.web).\n');
     expect(JSON.stringify(r.structuredContent).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+    expect(textOf(r).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
     const compiled = readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
     expect(compiled).toContain(FETCH_EASIER);
     expect(compiled).toContain('**Parallel execution hints:**');
@@ -167,27 +160,5 @@ describe('compile over MCP', () => {
     expect(textOf(r)).toContain('Pass 1 (rewrite-skill) needs a complete capability profile of openrouter/qwen/qwen3.5-10b on bare-agent');
     expect(textOf(r)).toContain('Closest existing: bare-agent/openrouter--qwen--qwen3.5-9b');
     expect(existsSync(path.join(cache, 'proposals', 'aot-compile', 'bare-agent', 'openrouter--qwen--qwen3.5-10b'))).toBe(false);
-  });
-});
-
-describe('skvm compile (the built CLI)', () => {
-  it('shows per-pass progress on stderr and prints the result with the diff', async () => {
-    const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_ENTRY, 'compile', '--skill=slug-rules', '--model=sim/target', '--passes=3', '--compiler-model=sim/compiler', '--dry-run'], {
-        env: { PATH: process.env.PATH ?? '', HOME: cache, SKVM_CACHE: cache, NO_COLOR: '1' },
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c, out, err }));
-    });
-    expect(code, err).toBe(0);
-    expect(err).toMatch(/^progress \d\/1 pass 3 extract-parallelism: /m);
-    expect(out).toContain('slug-rules for sim/target on bare-agent (p3): dry run, nothing written');
-    expect(out).toContain('--- a/SKILL.md\n+++ b/SKILL.md\n@@ ');
-    expect(out).toContain('+**Parallel execution hints:**');
-    expect(out).not.toContain('\x1b[');
   });
 });

@@ -1,3 +1,4 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -57,6 +58,18 @@ export async function connect(opts: { era: Era; cache: string; env?: Record<stri
       await client.close().catch(() => {});
     },
   };
+}
+
+/** What a child process wrote and its exit code, once it has closed. */
+export function outputOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
 }
 
 /** The text of the first content block of a tool result. */

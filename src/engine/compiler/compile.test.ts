@@ -169,6 +169,7 @@ describe('compileSkill', () => {
     // The variant directory: the clean bundle plus exactly the compile's files.
     expect(out.files).toEqual([
       'SKILL.md',
+      '_artifacts/SKILL.md.diff',
       '_artifacts/_meta/bind-env.json',
       '_artifacts/_meta/extract-parallelism.json',
       '_artifacts/_meta/rewrite-skill.json',
@@ -189,6 +190,12 @@ describe('compileSkill', () => {
     expect(readFileSync(path.join(dir, 'env-setup.sh'), 'utf8')).toBe('#!/usr/bin/env bash\nset -e\n');
     expect(JSON.parse(readFileSync(path.join(dir, '_artifacts', 'envScript.json'), 'utf8'))).toBe('#!/usr/bin/env bash\nset -e\n');
     expect(readFileSync(path.join(dir, 'workflow-dag.md'), 'utf8')).toContain('```mermaid');
+    // The diff the result leaves out is a file of the variant, and the outcome names its resource.
+    expect(readFileSync(path.join(dir, '_artifacts', 'SKILL.md.diff'), 'utf8')).toBe(out.diff);
+    expect(out.fileUris).toEqual({
+      plan: 'skvm://variants/bare-agent/sim--target/demo/p1p2p3/compilation-plan.json',
+      diff: 'skvm://variants/bare-agent/sim--target/demo/p1p2p3/_artifacts/SKILL.md.diff',
+    });
 
     // meta.json and compilation-plan.json: the reference's fields (spec §4.5), then cost and tokens.
     const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'));
@@ -234,6 +241,7 @@ describe('compileSkill', () => {
     await compileSkill(options([appendPass]));
     expect(Object.keys(treeSnapshot(dir)).filter((k) => !k.endsWith('/'))).toEqual([
       'SKILL.md',
+      '_artifacts/SKILL.md.diff',
       '_artifacts/_meta/extract-parallelism.json',
       '_artifacts/dag.json',
       'compilation-plan.json',
@@ -274,6 +282,9 @@ describe('compileSkill', () => {
     expect(out.costIncomplete).toBe(true);
     expect(out.diff).toBe('');
     expect(out.diffStats).toEqual({ added: 0, removed: 0 });
+    // SKILL.md unchanged: no diff file, no diff resource.
+    expect(out.files).not.toContain('_artifacts/SKILL.md.diff');
+    expect(out.fileUris).toEqual({ plan: 'skvm://variants/bare-agent/sim--target/demo/p2p10/compilation-plan.json' });
     const meta = JSON.parse(readFileSync(path.join(variantsOf(), 'p2p10', 'meta.json'), 'utf8'));
     expect(meta).toMatchObject({ costUsd: 0, costIncomplete: true, passes: [2, 10], passTag: 'p2p10' });
     expect(existsSync(path.join(variantsOf(), 'p2p10', 'workflow-dag.md'))).toBe(false);
@@ -314,6 +325,7 @@ describe('compileSkill', () => {
       expect(out.diff).toContain('-## Notes');
       expect(out.diffStats).toEqual({ added: 0, removed: 1 });
       expect(out.files).toContain('env-setup.sh');
+      expect(out.fileUris).toBeUndefined();
       expect(treeSnapshot(proposals)).toEqual(before);
     });
   });
@@ -326,6 +338,8 @@ describe('compileSkill', () => {
     expect(treeSnapshot(cache)).toEqual(before);
     expect(out).toMatchObject({ dryRun: true, published: false, variantDir: path.join(variantsOf(), 'p1p2p3') });
     expect(out.files).toContain('workflow-dag.md');
+    expect(out.files).toContain('_artifacts/SKILL.md.diff');
+    expect(out.fileUris).toBeUndefined();
     expect(out.diffStats.added).toBeGreaterThan(0);
     // The staging copy in the temp root is gone too.
     expect(readdirSync(tmpRoot)).toEqual([]);

@@ -17,11 +17,11 @@ import { skillDiff } from './diff.js';
 import { validateGuard, type GuardVerdict } from './guard.js';
 import { MeteredProvider } from './meter.js';
 import { toPassTag } from './pass-tag.js';
-import { checkSkillName, compileLogDir, variantDir, variantUri } from './paths.js';
+import { checkSkillName, compileLogDir, variantDir, variantFileUri, variantUri } from './paths.js';
 import { createStaging, publishStaging, sweepStaging } from './publish.js';
 import { dependencyProblems } from './registry.js';
 import type { CapabilityGap, CompilerPass, ParallelismAnnotation, PassContext, PassOutput, PassRunMeta, SkillPatch } from './types.js';
-import { writeVariant } from './write-variant.js';
+import { DIFF_FILE, PLAN_FILE, writeVariant } from './write-variant.js';
 
 /**
  * The compile orchestrator (spec §4.4, with §9.3.1 fixed): every pass works on a staging copy of
@@ -73,6 +73,8 @@ export interface PassRunSummary {
   status: 'ok';
   summary: string;
   warning?: string;
+  /** The pass's own account of what it changed and why (PassReport.explanation). */
+  explanation?: string[];
   facts?: Record<string, unknown>;
   tokens: TokenUsage;
   costUsd: number;
@@ -100,6 +102,8 @@ export interface CompileOutcome {
   /** Unified diff of SKILL.md, original → compiled ('' when unchanged). */
   diff: string;
   diffStats: { added: number; removed: number };
+  /** Published variants only: resource URIs of compilation-plan.json and of the SKILL.md diff (when SKILL.md changed). */
+  fileUris?: { plan: string; diff?: string };
   env?: { success: boolean; attempts: number; failureReason?: string };
   parallelGroups: Array<Pick<ParallelismAnnotation, 'type' | 'steps'>>;
   passRuns: PassRunSummary[];
@@ -225,6 +229,7 @@ export async function compileSkill(opts: CompileOptions): Promise<CompileOutcome
         status: 'ok',
         summary: report.summary,
         ...(report.warning ? { warning: report.warning } : {}),
+        ...(report.explanation?.length ? { explanation: report.explanation } : {}),
         ...(report.facts ? { facts: report.facts } : {}),
         tokens: meta.tokens,
         costUsd: meta.costUsd,
@@ -242,6 +247,7 @@ export async function compileSkill(opts: CompileOptions): Promise<CompileOutcome
     const costUsd = runs.reduce((c, r) => c + r.costUsd, 0);
     const costIncomplete = runs.some((r) => r.costIncomplete);
     const compiledAt = new Date().toISOString();
+    const diff = skillDiff(skill.content, current);
     await writeVariant(staging, {
       skillName,
       model,
@@ -251,6 +257,7 @@ export async function compileSkill(opts: CompileOptions): Promise<CompileOutcome
       passes: numbers,
       passTag,
       compiledSkill: current,
+      skillDiff: diff.patch,
       artifacts,
       passRuns: store.passRuns(),
       guard,
@@ -268,8 +275,8 @@ export async function compileSkill(opts: CompileOptions): Promise<CompileOutcome
       published = true;
     }
 
-    const diff = skillDiff(skill.content, current);
     const sim = artifacts.envSimulation;
+    const uri = variantUri({ ...key, passTag });
     return {
       skillName,
       model,
@@ -278,7 +285,7 @@ export async function compileSkill(opts: CompileOptions): Promise<CompileOutcome
       passes: numbers,
       passTag,
       variantDir: target,
-      uri: variantUri({ ...key, passTag }),
+      uri,
       published,
       dryRun,
       compiledAt,
@@ -286,6 +293,7 @@ export async function compileSkill(opts: CompileOptions): Promise<CompileOutcome
       guard,
       diff: diff.patch,
       diffStats: { added: diff.added, removed: diff.removed },
+      ...(published ? { fileUris: { plan: variantFileUri(uri, PLAN_FILE), ...(diff.patch ? { diff: variantFileUri(uri, DIFF_FILE) } : {}) } } : {}),
       ...(sim ? { env: { success: sim.success, attempts: sim.attemptCount, ...(sim.failureReason ? { failureReason: sim.failureReason } : {}) } } : {}),
       parallelGroups: (artifacts.dag?.parallelism ?? []).map((g) => ({ type: g.type, steps: g.steps })),
       passRuns: runs,

@@ -46,3 +46,8 @@ export function compileLogDir(logsRoot: string, k: Omit<VariantKey, 'passTag'>):
 export function variantUri(k: VariantKey): string {
   return `skvm://variants/${encodeURIComponent(k.harness)}/${encodeURIComponent(toModelDirName(k.model))}/${encodeURIComponent(k.skillName)}/${k.passTag}`;
 }
+
+/** URI of a file of a variant: each path segment encoded, slashes kept. */
+export function variantFileUri(variantUri: string, rel: string): string {
+  return `${variantUri}/${rel.split('/').map(encodeURIComponent).join('/')}`;
+}

@@ -119,6 +119,8 @@ export interface PassReport {
   facts?: Record<string, unknown>;
   /** Set when the pass finished but its outcome is not usable (e.g. env simulation failed). */
   warning?: string;
+  /** The pass's own account of what it changed and why, a few short lines (pass 1: the rewrite agent's reply). */
+  explanation?: string[];
 }
 
 export interface PassOutput {

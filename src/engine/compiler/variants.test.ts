@@ -191,7 +191,7 @@ describe('the compiled skill of a variant', () => {
   });
 
   it('classifies compiler output', () => {
-    for (const f of ['SKILL.md', 'meta.json', 'compilation-plan.json', 'env-setup.sh', 'jit-candidates.json', '_artifacts/gaps.json', '_artifacts/_meta/x.json', '_profiling/a/b.jsonl', '.skvm-env-setup-attempt-2.sh']) {
+    for (const f of ['SKILL.md', 'meta.json', 'compilation-plan.json', 'env-setup.sh', 'jit-candidates.json', '_artifacts/gaps.json', '_artifacts/SKILL.md.diff', '_artifacts/_meta/x.json', '_profiling/a/b.jsonl', '.skvm-env-setup-attempt-2.sh']) {
       expect(isCompilerFile(f), f).toBe(true);
     }
     for (const f of ['workflow-dag.md', 'scripts/meta.json', 'docs/SKILL.md', 'env-setup.sh.txt', 'artifacts/x']) expect(isCompilerFile(f), f).toBe(false);

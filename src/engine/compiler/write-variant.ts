@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { TokenUsage } from '../llm/types.js';
 import { SKILL_FILE } from '../skills/load.js';
+import { ARTIFACT_DIR } from './artifacts.js';
 import type { GuardVerdict } from './guard.js';
 import type { ArtifactBag, PassRunMeta, WorkflowDAG } from './types.js';
 
@@ -10,13 +11,20 @@ import type { ArtifactBag, PassRunMeta, WorkflowDAG } from './types.js';
  * copy: SKILL.md, compilation-plan.json, meta.json, env-setup.sh when bind-env produced a
  * script, workflow-dag.md when pass 3 found at least one step and one parallel group. Beyond the
  * reference, meta.json carries the compiler model, tokens and a real cost (`costIncomplete`
- * when some call's price was unknown).
+ * when some call's price was unknown), and `_artifacts/SKILL.md.diff` keeps the unified diff of
+ * SKILL.md when it changed, so the compile result can point at it instead of carrying it.
  */
 
 export const PLAN_FILE = 'compilation-plan.json';
 export const META_FILE = 'meta.json';
 export const ENV_SCRIPT_FILE = 'env-setup.sh';
 export const DAG_FILE = 'workflow-dag.md';
+/**
+ * Under `_artifacts/`: the bench (ours and the reference's) never stages that folder into a task,
+ * a later compile never copies it from a skill, and the reference's loaders read only its `*.json`
+ * and `_meta/*.json` — a top-level `_meta/` would be copied into every task's work dir.
+ */
+export const DIFF_FILE = `${ARTIFACT_DIR}/SKILL.md.diff`;
 
 export interface VariantContent {
   skillName: string;
@@ -28,6 +36,8 @@ export interface VariantContent {
   passes: number[];
   passTag: string;
   compiledSkill: string;
+  /** Unified diff of SKILL.md, original → compiled ('' when unchanged: no diff file). */
+  skillDiff: string;
   artifacts: Partial<ArtifactBag>;
   passRuns: PassRunMeta[];
   guard: GuardVerdict;
@@ -76,6 +86,10 @@ export async function writeVariant(dir: string, v: VariantContent): Promise<stri
     [META_FILE, JSON.stringify(variantMeta(v), null, 2)],
   ];
   if (v.artifacts.envScript !== undefined) files.push([ENV_SCRIPT_FILE, v.artifacts.envScript]);
+  if (v.skillDiff) {
+    await fsp.mkdir(path.join(dir, ARTIFACT_DIR), { recursive: true });
+    files.push([DIFF_FILE, v.skillDiff]);
+  }
   const dag = v.artifacts.dag && (await renderDag(v.artifacts.dag));
   if (dag) files.push([DAG_FILE, dag]);
   await Promise.all(files.map(([rel, text]) => fsp.writeFile(path.join(dir, rel), text)));

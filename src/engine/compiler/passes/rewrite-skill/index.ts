@@ -7,12 +7,17 @@ import { editedRegions } from './regions.js';
 import { runRewriteAgent } from './rewrite-agent.js';
 import { rewriteSystemPrompt, rewriteUserPrompt } from './rewrite-prompt.js';
 import { extractScr } from './scr-extract.js';
+import { replyLines } from './text.js';
 
 /**
  * Pass 1, rewrite-skill (spec §4.7): extract the skill's capability requirements (SCR), compare
  * them with the target's profile, and — only when there are gaps worth compensating — let a
  * bounded agent lower the skill's demands with a few local edits that the guard accepts.
  */
+
+/** Bounds of the agent's account in the compile result (the prompt asks for one line per edit, at most 3 edits). */
+const EXPLANATION_LINES = 4;
+const EXPLANATION_CHARS = 120;
 
 export async function run(ctx: PassContext): Promise<PassOutput> {
   const tcp = ctx.tcp;
@@ -80,15 +85,18 @@ export async function run(ctx: PassContext): Promise<PassOutput> {
       report: { summary: `${gapLine}; rewrite rejected by the guard${unknownNote}`, facts, warning },
     };
   }
+  // What the agent says it did (or why it did nothing); a reply cut off by a limit is not an account.
+  const explanation = result.stop === 'done' ? replyLines(result.reply, EXPLANATION_LINES, EXPLANATION_CHARS) : [];
+  const explained = explanation.length ? { explanation } : {};
   if (!result.changed) {
-    return { ...base, report: { summary: `${gapLine}; the agent left SKILL.md unchanged${result.stop === 'done' ? '' : ` (${result.stop})`}${unknownNote}`, facts } };
+    return { ...base, report: { summary: `${gapLine}; the agent left SKILL.md unchanged${result.stop === 'done' ? '' : ` (${result.stop})`}${unknownNote}`, facts, ...explained } };
   }
   const regions = editedRegions(ctx.skillContent, result.content);
   facts.editedRegions = regions;
   return {
     ...base,
     skillPatch: { kind: 'rewrite', content: result.content },
-    report: { summary: `${gapLine}; ${regions} region${regions === 1 ? '' : 's'} edited${unknownNote}`, facts },
+    report: { summary: `${gapLine}; ${regions} region${regions === 1 ? '' : 's'} edited${unknownNote}`, facts, ...explained },
   };
 }
 

@@ -44,6 +44,8 @@ export interface RewriteAgentResult {
   repairedFrom?: string[];
   iterations: number;
   stop: LoopStop;
+  /** The agent's last reply: one line per edit, or why it changed nothing (the prompt asks for that). */
+  reply: string;
   stopDetail?: string;
 }
 
@@ -78,7 +80,7 @@ export async function runRewriteAgent(req: RewriteAgentRequest): Promise<Rewrite
   // A failure of our own code (a tool executor bug) is not the model's doing: surface it.
   if (outcome.stop === 'error') throw outcome.error;
 
-  const base = { iterations: outcome.iterations, stop: outcome.stop, ...(outcome.stopDetail ? { stopDetail: outcome.stopDetail } : {}), ...(repairedFrom ? { repairedFrom } : {}) };
+  const base = { iterations: outcome.iterations, stop: outcome.stop, reply: outcome.text, ...(outcome.stopDetail ? { stopDetail: outcome.stopDetail } : {}), ...(repairedFrom ? { repairedFrom } : {}) };
   if (written === undefined || written === req.currentSkill) {
     // A write cut off by the deadline may have left a partial file: put the current text back.
     await writeInside(req.workDir, SKILL_FILE, req.currentSkill);

@@ -120,6 +120,7 @@ describe('rewrite-skill pass', () => {
     expect(readFileSync(path.join(ctx.workDir, 'SKILL.md'), 'utf8')).toBe(GOOD_REWRITE);
     expect(out.iterations).toBe(4);
     expect(out.report.summary).toBe('3 gaps (1 tolerated); 2 regions edited');
+    expect(out.report.explanation).toEqual(['Edited step 2 (tool.web) and step 4 (gen.text.long).']);
     expect(out.report.warning).toBeUndefined();
     expect(out.report.facts).toMatchObject({
       gaps: 2,
@@ -218,6 +219,8 @@ describe('rewrite-skill pass', () => {
     expect(out.skillPatch).toEqual({ kind: 'rewrite', content: GOOD_REWRITE });
     expect(out.report.facts).toMatchObject({ guard: { passed: true, violations: [] }, repairedFrom: expect.arrayContaining(['Heading removed: "## Data Accuracy"']) });
     expect(out.report.warning).toBeUndefined();
+    // The account is the reply after the repair: it describes the edits that were kept.
+    expect(out.report.explanation).toEqual(['restored the heading and the template']);
   });
 
   it('a rewrite still failing after the repair is passed on as written (the compile then refuses to publish it), violations in the warning', async () => {
@@ -234,6 +237,8 @@ describe('rewrite-skill pass', () => {
     expect(out.report.warning).toContain('failed the guard after one repair turn, so the variant will not be published');
     for (const v of guard.violations) expect(out.report.warning).toContain(v);
     expect(out.report.summary).toBe('3 gaps (1 tolerated); rewrite rejected by the guard');
+    // Edits that were not kept are not explained as changes.
+    expect(out.report.explanation).toBeUndefined();
   });
 
   it('the agent may leave the skill unchanged', async () => {
@@ -242,7 +247,20 @@ describe('rewrite-skill pass', () => {
     const out = await run(ctx);
     expect(out.skillPatch).toBeUndefined();
     expect(out.report.summary).toBe('3 gaps (1 tolerated); the agent left SKILL.md unchanged');
+    expect(out.report.explanation).toEqual(['No local edit lowers these demands; leaving the skill as it is.']);
     expect(out.report.facts?.guard).toBeUndefined();
+  });
+
+  it("the agent's account is kept short: at most four lines of at most 120 characters", async () => {
+    const ctx = await context(QWEN_9B);
+    const lines = Array.from({ length: 8 }, (_, i) => `- step ${i + 1} (tool.web): ${'x'.repeat(200)}`);
+    script([scrCall(SCR), write(GOOD_REWRITE), say(`${lines.join('\n\n')}\n`)]);
+    const out = await run(ctx);
+    const explanation = out.report.explanation!;
+    expect(explanation).toHaveLength(4);
+    expect(explanation[0]).toBe(`${lines[0]!.slice(0, 120)}…`);
+    expect(explanation[2]).toMatch(/^- step 3 \(tool\.web\): x+…$/);
+    expect(explanation[3]).toBe('… 5 more lines');
   });
 
   it('an agent that runs out of time leaves SKILL.md as it was, and the summary says so', async () => {
@@ -251,6 +269,7 @@ describe('rewrite-skill pass', () => {
     const out = await run(ctx);
     expect(out.skillPatch).toBeUndefined();
     expect(out.report.summary).toBe('3 gaps (1 tolerated); the agent left SKILL.md unchanged (timeout)');
+    expect(out.report.explanation).toBeUndefined();
     expect(out.report.facts?.agentStop).toMatch(/timeout 300ms/);
     expect(readFileSync(path.join(ctx.workDir, 'SKILL.md'), 'utf8')).toBe(ORIGINAL);
   });

@@ -15,6 +15,14 @@ export function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
+/** The non-empty lines of a reply, at most `maxLines` of at most `maxChars` each; a last line counts the rest. */
+export function replyLines(text: string, maxLines: number, maxChars: number): string[] {
+  const lines = text.split('\n').map((l) => oneLine(l, maxChars)).filter(Boolean);
+  if (lines.length <= maxLines) return lines;
+  const rest = lines.length - (maxLines - 1);
+  return [...lines.slice(0, maxLines - 1), `… ${rest} more line${rest === 1 ? '' : 's'}`];
+}
+
 export interface Excerpt {
   text: string;
   /** Size of the whole file in bytes. */
