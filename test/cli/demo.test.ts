@@ -30,7 +30,7 @@ describe('skvm demo (built bin)', () => {
     // Compiling log-triage for the planted target with that profile: the shell gap, the guard,
     // the added paragraph, the sandboxed env script, no parallelism, a complete cost.
     expect(r.stdout).toContain('log-triage for planted/demo-target on bare-agent (p1p2p3): published');
-    expect(r.stdout).toMatch(/profile: cache \S+\/profiles\/bare-agent\/planted--demo-target\/latest\.json/);
+    expect(r.stdout).toMatch(/profile: cached \S+\/profiles\/bare-agent\/planted--demo-target\/latest\.json/);
     expect(r.stdout).toContain('gaps (1): gen.code.shell needs L3, has L0');
     expect(r.stdout).toContain('guard: passed');
     expect(r.stdout).toContain('env-setup.sh: simulated ok (1 attempt(s))');
