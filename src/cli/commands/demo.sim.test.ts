@@ -11,6 +11,13 @@ import type { Route } from '../../engine/config/schema.js';
 import { TCP_VERSION, TcpSchema } from '../../engine/profiles/schema.js';
 import { sandboxSupport } from '../../engine/sandbox/index.js';
 import { loadPolicyFile } from '../../engine/sim/policy-file.js';
+import { startSimServer } from '../../engine/sim/server.js';
+import { createEngine } from '../../engine/engine.js';
+import { writeConfigFile } from '../../engine/config/write.js';
+import { saveProfile } from '../../engine/profiles/save.js';
+import { startBench } from '../../engine/bench/start.js';
+import { findVariant } from '../../engine/compiler/variants.js';
+import { silentLogger } from '../../engine/util/log.js';
 import type { SimReply, SimRequest } from '../../engine/sim/policy.js';
 import { loadSkill } from '../../engine/skills/load.js';
 import { PLANTED } from './demo.js';
@@ -101,4 +108,52 @@ describe('skvm demo: compiling log-triage for the planted target', () => {
     expect(await firstStep(compiled)).toMatchObject({ kind: 'message', toolCalls: [{ name: 'read_file', arguments: { path: 'logs/app.log' } }] });
     expect(await firstStep(original)).toMatchObject({ kind: 'message', toolCalls: [{ name: 'execute_command' }] });
   });
+});
+
+describe('bench aot-compiled with a compiler model: the variant is compiled on demand', () => {
+  it('compiles log-triage for the planted target during the bench, publishes it, and scores it', async () => {
+    const [compilerSim, targetSim] = await Promise.all([
+      startSimServer({ policy: await loadPolicyFile(path.join(SIM_DIR, 'compiler.json')) }),
+      startSimServer({ policy: await loadPolicyFile(path.join(SIM_DIR, 'planted-target.json')) }),
+    ]);
+    try {
+      const cache = tmp();
+      await writeConfigFile(path.join(cache, 'skvm.config.json'), {
+        providers: {
+          routes: [
+            { match: 'sim/*', kind: 'openai-compatible', baseUrl: compilerSim.openaiBaseUrl, apiKey: '' },
+            { match: 'planted/*', kind: 'openai-compatible', baseUrl: targetSim.openaiBaseUrl, apiKey: '' },
+          ],
+        },
+      });
+      const engine = createEngine({ flags: { cache, tmpDir: path.join(cache, 'tmp'), dataDir: path.join(REPO, 'skvm-data') }, env: {}, log: silentLogger });
+      await saveProfile(engine.roots.profiles.value, plantedProfile);
+      const key = { harness: 'bare-agent', model: TARGET, skillName: 'log-triage', passTag: 'p1p2p3' };
+      expect(await findVariant(engine.roots.proposals.value, key)).toBeUndefined();
+
+      const out = await startBench(engine, {
+        models: [TARGET],
+        tasks: ['log-triage'],
+        conditions: ['original', 'aot-compiled'],
+        compilerModel: 'sim/compiler',
+        skillMode: 'inject',
+        adapter: 'bare-agent',
+        runsPerTask: 1,
+        concurrency: 2,
+        asyncJudge: false,
+        maxSteps: 30,
+        keepWorkDirs: false,
+        web: false,
+        llm: engine.llm,
+      });
+      const perCondition = out.report!.summary.perCondition;
+      expect(perCondition.original!.avgScore).toBeCloseTo(0.4, 9);
+      expect(perCondition['aot-compiled']!.avgScore).toBe(1);
+      const variant = await findVariant(engine.roots.proposals.value, key);
+      expect(variant).toBeDefined();
+      expect(readFileSync(path.join(variant!.dir, 'SKILL.md'), 'utf8')).toContain('If shell pipelines are not your strength');
+    } finally {
+      await Promise.all([compilerSim.close(), targetSim.close()]);
+    }
+  }, 60_000);
 });
