@@ -5,7 +5,7 @@ import type { RunResult, RunStatus } from '../agent/types.js';
 import { LlmError, ToolArgumentsParseError } from '../llm/errors.js';
 import { addUsage, emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type TokenUsage, type UsageRecord } from '../llm/types.js';
 import type { FailureReport } from '../profiles/schema.js';
-import { runAgent, stageWorkDir, type StagedWorkDir } from '../runtime/index.js';
+import { runAgent, stageWorkDir, type StagedWorkDir } from '../runtime/run-agent.js';
 import { resolveInWorkDir, SandboxUnavailableError } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { sleep } from '../util/abort.js';
