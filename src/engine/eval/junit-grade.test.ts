@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../test/tmp.js';
 import type { RunResult } from '../agent/types.js';
 import type { CustomCriterion } from '../tasks/criteria.js';
-import { junitGradeEvaluator, parseJunitPayload, planRunner, scoreCriteria, scoreJunitRun, splitAlternatives, type JunitCriterion } from './junit-grade.js';
+import { junitGradeEvaluator, needsBunTestHooks, parseJunitPayload, planRunner, scoreCriteria, scoreJunitRun, splitAlternatives, type JunitCriterion } from './junit-grade.js';
 import { parseJunitXml } from './junit-xml.js';
 import type { EvalContext } from './types.js';
 
@@ -349,5 +349,26 @@ describe("output", () => {
     expect(withVitest.ok && withVitest.expose).toEqual(['/nm']);
     const js = planRunner({ ...payload, testFile: 't.test.cjs', runner: 'node' }, space, '/r/grader/j.xml', { bun: '/usr/bin/bun', bunTest: hooks });
     expect(js.ok && js.runner).toBe('node');
+    // Plain node:test JavaScript runs without the hooks; TypeScript always gets them.
+    expect(planRunner({ ...payload, testFile: 't.test.mjs' }, space, '/r/grader/j.xml', { bun: undefined, bunTest: hooks, needsHooks: false })).toEqual({
+      ok: true,
+      runner: 'node',
+      command: `${process.execPath} --test --test-reporter=junit --test-reporter-destination=/r/grader/j.xml --test-reporter=spec --test-reporter-destination=stdout ./t.test.mjs`,
+      expose: [],
+    });
+    expect(planRunner(payload, space, '/r/grader/j.xml', { bun: undefined, bunTest: hooks, needsHooks: false })).toMatchObject({ command: expect.stringContaining('--import') });
+  });
+
+  it('loads the bun:test hooks only for tests that need them', async () => {
+    const plain = dir({ 'a.test.mjs': "import { test } from 'node:test';\nimport { f } from './a.mjs';\n", 'a.mjs': 'export const f = 1;\n' });
+    expect(await needsBunTestHooks(path.join(plain, 'a.test.mjs'))).toBe(false);
+    const bunStyle = dir({ 'b.test.js': "import { test, expect } from 'bun:test';\n" });
+    expect(await needsBunTestHooks(path.join(bunStyle, 'b.test.js'))).toBe(true);
+    const helperUsesBun = dir({ 'c.test.mjs': "import './helpers.mjs';\n", 'helpers.mjs': "export * from 'bun:test';\n" });
+    expect(await needsBunTestHooks(path.join(helperUsesBun, 'c.test.mjs'))).toBe(true);
+    const importsTs = dir({ 'd.test.mjs': "import { g } from './lib/g.ts';\n" });
+    expect(await needsBunTestHooks(path.join(importsTs, 'd.test.mjs'))).toBe(true);
+    const ts = dir({ 'e.test.ts': "import { test } from 'node:test';\n" });
+    expect(await needsBunTestHooks(path.join(ts, 'e.test.ts'))).toBe(true);
   });
 });

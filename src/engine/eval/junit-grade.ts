@@ -146,7 +146,7 @@ export function planRunner(
   payload: JunitPayload,
   space: EvalSpace,
   xmlPath: string,
-  opts: { bun?: string | undefined; vitest?: string | undefined; bunTest?: BunTestHooks | undefined } = {},
+  opts: { bun?: string | undefined; vitest?: string | undefined; bunTest?: BunTestHooks | undefined; needsHooks?: boolean } = {},
 ): RunnerPlan {
   const file = `./${payload.testFile.split(path.sep).join('/')}`;
   const bun = 'bun' in opts ? opts.bun : which('bun');
@@ -169,15 +169,17 @@ export function planRunner(
     return { ok: false, infraError: `junit-grade cannot run ${payload.testFile} with vitest (${vitest ? 'not a JavaScript or TypeScript file' : 'vitest not found'})` };
   }
   if (!testable) return { ok: false, infraError: `junit-grade has no runner for ${payload.testFile} (runner "${payload.runner}"; bun ${bun ? 'found' : 'not installed'}; node runs .js/.mjs/.cjs/.ts/.mts/.cts/.tsx files)` };
+  const report = ['--test', '--test-reporter=junit', `--test-reporter-destination=${xmlPath}`, '--test-reporter=spec', '--test-reporter-destination=stdout', file];
+  if (opts.needsHooks === false && JS_EXT.test(file)) {
+    return { ok: true, runner: 'node', command: [process.execPath, ...report].map(shellQuote).join(' '), expose: [] };
+  }
   const hooks = 'bunTest' in opts ? opts.bunTest : locateBunTestHooks();
   if (!hooks) return { ok: false, infraError: `junit-grade cannot run ${payload.testFile} without bun: the bun:test hooks are not built (run npm run build)` };
   return {
     ok: true,
     runner: 'node',
         // The spec report on stdout carries what the JUnit file drops: why a test file did not load.
-    command: [process.execPath, '--import', hooks.register, '--test', '--test-reporter=junit', `--test-reporter-destination=${xmlPath}`, '--test-reporter=spec', '--test-reporter-destination=stdout', file]
-      .map(shellQuote)
-      .join(' '),
+    command: [process.execPath, '--import', hooks.register, ...report].map(shellQuote).join(' '),
     expose: [path.dirname(hooks.register), hooks.nodeModules],
   };
 }
@@ -220,7 +222,7 @@ function vitestConfig(vitestBin: string): string {
   return `export default { test: { include: ['**/*.{test,spec}.?(c|m)[jt]s?(x)'], watch: false }, resolve: { alias: { 'bun:test': ${JSON.stringify(entry)} } } };\n`;
 }
 
-async function locateTestFile(payload: JunitPayload, space: EvalSpace, taskDir: string | undefined): Promise<{ ok: true } | { ok: false; infraError: string }> {
+async function locateTestFile(payload: JunitPayload, space: EvalSpace, taskDir: string | undefined): Promise<{ ok: true; path: string } | { ok: false; infraError: string }> {
   let dest: string;
   try {
     dest = await resolveInWorkDir(space.workspace, payload.testFile);
@@ -232,10 +234,28 @@ async function locateTestFile(payload: JunitPayload, space: EvalSpace, taskDir: 
     await fsp.mkdir(path.dirname(dest), { recursive: true });
     await fsp.rm(dest, { force: true, recursive: true });
     await fsp.copyFile(pristine, dest);
-    return { ok: true };
+    return { ok: true, path: dest };
   }
-  if ((await fsp.stat(dest).catch(() => undefined))?.isFile()) return { ok: true };
+  if ((await fsp.stat(dest).catch(() => undefined))?.isFile()) return { ok: true, path: dest };
   return { ok: false, infraError: `junit-grade test file "${payload.testFile}" not found (looked in ${taskDir ? `${path.join(taskDir, 'fixtures')} and ` : ''}the work directory)` };
+}
+
+/**
+ * Whether a test needs the bun:test hooks: TypeScript, or anything beside it (or the file itself)
+ * naming `bun:` or importing a .ts file. Plain node:test files run without them — the hooks cost
+ * every grading ~30 ms of loader start-up.
+ */
+export async function needsBunTestHooks(testPath: string): Promise<boolean> {
+  if (!JS_EXT.test(testPath)) return true;
+  const dir = path.dirname(testPath);
+  for (const e of await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!e.isFile()) continue;
+    if (TS_EXT.test(e.name)) return true;
+    if (!JS_EXT.test(e.name)) continue;
+    const text = await fsp.readFile(path.join(dir, e.name), 'utf8').catch(() => '');
+    if (text.includes('bun:') || /\.(m|c)?tsx?['"]/.test(text)) return true;
+  }
+  return false;
 }
 
 export const junitGradeEvaluator: CustomEvaluator = {
@@ -258,7 +278,7 @@ export const junitGradeEvaluator: CustomEvaluator = {
       const located = await locateTestFile(payload, space, c.taskDir);
       if (!located.ok) return { pass: false, score: 0, details: `Error: ${located.infraError}`, infraError: located.infraError };
       const xmlPath = path.join(space.graderDir, '_junit_results.xml');
-      const plan = planRunner(payload, space, xmlPath);
+      const plan = planRunner(payload, space, xmlPath, { needsHooks: await needsBunTestHooks(located.path) });
       if (!plan.ok) return { pass: false, score: 0, details: `Error: ${plan.infraError}`, infraError: plan.infraError };
       if (plan.runner === 'vitest') await fsp.writeFile(path.join(space.graderDir, 'vitest.config.mjs'), vitestConfig(resolveVitest(space.workspace)!));
 
