@@ -57,7 +57,7 @@ export interface StartCompileResult extends CompileOutcome {
 }
 
 export async function startCompile(engine: Engine, opts: StartCompileOptions): Promise<StartCompileResult> {
-  engine.llm.resolve(opts.compilerModel);
+  engine.llm.resolve(opts.compilerModel); // a missing route is reported before the skill is looked up
   return compileLoadedSkill(engine, await resolveSkill(opts.skill, engine.roots.data.value), opts);
 }
 
