@@ -2,6 +2,8 @@ import type { TokenUsage } from '../llm/types.js';
 import type { AdapterError, RunStatus } from '../agent/types.js';
 
 /**
+ * Types shared by the transcript parsers, the optimizer loop and the proposal store.
+ *
  * What the optimizer learns from one agent run or one transcript (spec runtime §5.4, MUST compat
  * field names: the durable `evidence.json` sidecars and `.optimize/` files are read by people and
  * by the reference's tools). Transcript parsers produce it for the `log` source; task runs
@@ -50,4 +52,63 @@ export interface Evidence {
   /** Relative path → content (text files only; caps in spec §5.4). */
   workDirSnapshot?: { files: Map<string, string> };
   runMeta?: RunMeta;
+}
+
+/** One optimizer round as recorded in history.json and fed back to the next round (spec §5.5). */
+export interface HistoryChange {
+  file: string;
+  section?: string;
+  description: string;
+  generality: string;
+  linesDelta?: number;
+}
+
+export interface HistoryEntry {
+  timestamp: string;
+  round: number;
+  rootCause: string;
+  reasoning: string;
+  changes: HistoryChange[];
+  changedFiles: string[];
+  confidence: number;
+  trainScore: number | null;
+  testScore: number | null;
+  improved: boolean | null;
+  infraBlocked?: boolean;
+  blockedEvidenceIds?: string[];
+  blockedReason?: string;
+}
+
+export interface SpendSlice {
+  tokens: TokenUsage;
+  costUsd: number;
+}
+
+/** The scored (or unscored placeholder) result of one round (spec §5.4). */
+export interface RoundResult {
+  round: number;
+  isBaseline: boolean;
+  trainScore: number | null;
+  /** null when the test set is the train set. */
+  testScore: number | null;
+  trainPassed: number;
+  trainTotal: number;
+  testPassed: number;
+  testTotal: number;
+  perTaskTrainScores: Record<string, number>;
+  perTaskTestScores: Record<string, number>;
+  targetAgent: SpendSlice & { runs: number; durationMs: number };
+  evalJudge: SpendSlice & { calls: number };
+  optimizer: SpendSlice | null;
+  historyEntry: HistoryEntry | null;
+}
+
+/** Persisted in meta.json by finalize (non-log sources). */
+export interface SelectionConfig {
+  minImprovement: number;
+  epsilon: number;
+  convergenceThreshold: number;
+  perTaskRegressionTolerance?: number;
+  minCostReductionRatio?: number;
+  scoreEquivalenceBand?: number;
 }
