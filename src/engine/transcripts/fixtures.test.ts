@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { TRANSCRIPT_FIXTURES } from '../../../test/transcript-fixtures.js';
 import { parseTranscriptFile } from './index.js';
 import type { ParsedTranscript, TranscriptTurn } from './types.js';
 
@@ -9,8 +9,7 @@ import type { ParsedTranscript, TranscriptTurn } from './types.js';
  * arguments, an error result with its exit code, usage, skills. Fixtures are listed in
  * test/fixtures/transcripts/README*.md with how each was made.
  */
-export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/transcripts');
-const fx = (rel: string) => path.join(FIXTURES, rel);
+const fx = (rel: string) => path.join(TRANSCRIPT_FIXTURES, rel);
 
 const kinds = (t: ParsedTranscript) => t.turns.map((x) => x.kind);
 const calls = (t: ParsedTranscript) => t.turns.filter((x) => x.kind === 'tool-call');
