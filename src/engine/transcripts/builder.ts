@@ -52,7 +52,8 @@ export class TranscriptBuilder {
       this.overBudgetWarned = true;
       this.warn(`transcript retained ${CAPS.totalBudget} characters; later turns are cut to ${CAPS.overBudget} characters each`);
     }
-    const kept = text.length > limit ? `${text.slice(0, limit)}\n…[truncated ${text.length - limit} of ${text.length} chars]` : text;
+    // A slice keeps its whole parent string alive in V8; copying the kept head frees the rest.
+    const kept = text.length > limit ? `${Buffer.from(text.slice(0, limit)).toString()}\n…[truncated ${text.length - limit} of ${text.length} chars]` : text;
     this.retained += kept.length;
     return redact(kept);
   }
