@@ -1,18 +1,22 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
+import { detailArg } from '../src/contract/detail.js';
 import { idArg, pathArg } from '../src/contract/limits.js';
 import { textTable } from '../src/contract/text-table.js';
 import { discoverTranscripts } from '../src/engine/transcripts/index.js';
+import { shorten } from '../src/engine/util/shorten.js';
 
 const HARNESSES = ['claude-code', 'codex'] as const;
+/** Ten default rows stay within the result budget with prompts this short. */
+const SUMMARY_PROMPT_CHARS = 80;
 
 const SessionRow = z.object({
   path: z.string().describe('Transcript file; pass it to jit_optimize as a log source'),
   harness: z.enum(HARNESSES),
-  sessionId: z.string().optional(),
+  sessionId: z.string().optional().describe('detail "full": the harness\'s session id'),
   modifiedAt: z.string().describe('Last write (ISO 8601)'),
   project: z.string().optional().describe("The session's working directory"),
-  firstPrompt: z.string().optional().describe('First user prompt, at most 200 characters'),
+  firstPrompt: z.string().optional().describe(`First user prompt: at most ${SUMMARY_PROMPT_CHARS} characters, 200 with detail "full"`),
   sizeBytes: z.number(),
   skillsLoaded: z.array(z.string()).describe('Skills the session shows being loaded'),
 });
@@ -27,6 +31,7 @@ export const transcriptsListTool = defineOperation({
     project: pathArg().optional().describe('Only sessions whose working directory is this directory or inside it'),
     skill: idArg().optional().describe('Only sessions that loaded this skill (by name)'),
     limit: z.number().int().min(1).max(100).default(10).describe('Most sessions to return (default 10)'),
+    detail: detailArg('each session\'s id and its first prompt up to 200 characters'),
   }),
   output: z.object({ sessions: z.array(SessionRow), count: z.number(), hint: z.string().optional() }),
   effect: 'read',
@@ -34,7 +39,8 @@ export const transcriptsListTool = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(input, ctx) {
-    const sessions = await discoverTranscripts({ harness: input.harness, project: input.project, skill: input.skill, limit: input.limit, signal: ctx.signal });
+    const found = await discoverTranscripts({ harness: input.harness, project: input.project, skill: input.skill, limit: input.limit, signal: ctx.signal });
+    const sessions = input.detail === 'full' ? found : found.map(({ sessionId: _id, ...s }) => (s.firstPrompt ? { ...s, firstPrompt: shorten(s.firstPrompt, SUMMARY_PROMPT_CHARS) } : s));
     const out: { sessions: typeof sessions; count: number; hint?: string } = { sessions, count: sessions.length };
     if (sessions.length === 0) {
       out.hint =
