@@ -37,7 +37,7 @@ export const claudeCodeStreamJson: FormatDef = {
             const cost = num(o.total_cost_usd);
             if (cost !== undefined) b.costUsd = cost;
             const text = str(o.result) ?? (Array.isArray(o.errors) ? o.errors.join('\n') : str(o.subtype));
-            b.outcome = { status: o.is_error === true ? 'error' : 'unknown', ...(text ? { text: b.cap(text, 2000) } : {}) };
+            b.setOutcome(o.is_error === true ? 'error' : 'unknown', text);
           }
         },
         // The result's usage is the run's total; the per-message sum only stands in without one.
