@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { ToolSpec } from '../../llm/types.js';
+import { escapeRegExp } from '../../profiler/gen/text.js';
 import { shellQuote } from '../../util/shell.js';
 import type { SimMessageReply, SimPolicy, SimRequest } from '../policy.js';
 
@@ -69,10 +70,16 @@ function requestText(req: SimRequest): string {
   return [req.system ?? '', ...req.messages.map((m) => m.content)].join('\n');
 }
 
-/** Where the harness said the skill lives (Codex lists `…/skills/<name>/SKILL.md` in its instructions). */
+/**
+ * Where the harness said the skill lives. Codex 0.169 lists short paths (`r1/<name>/SKILL.md`)
+ * with a table of roots (`- \`r1\` = \`/abs/dir\``); those are expanded.
+ */
 function listedSkillPath(req: SimRequest, skill: string): string | undefined {
-  const escaped = skill.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`[^\\s"'\`()]*skills/${escaped}/SKILL\\.md`).exec(requestText(req))?.[0];
+  const text = requestText(req);
+  const found = new RegExp(`([^\\s"'\`()]*)/${escapeRegExp(skill)}/SKILL\\.md`).exec(text);
+  if (!found) return undefined;
+  const root = new RegExp(`\`${escapeRegExp(found[1]!)}\` = \`([^\`]+)\``).exec(text)?.[1];
+  return root ? `${root}/${skill}/SKILL.md` : found[0];
 }
 
 /** The tool calls for this request's tools, in order; the final answer follows them. */
