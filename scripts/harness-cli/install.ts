@@ -57,9 +57,10 @@ function npmInstall(prefix: string, spec: HarnessCliPackage, signal?: AbortSigna
   return new Promise((resolve, reject) => {
     execFile('npm', args, { signal, maxBuffer: 4 * 1024 * 1024, timeout: 10 * 60_000 }, (err, _stdout, stderr) => {
       if (!err) return resolve();
-      const detail = String(stderr).trim().split('\n').slice(-6).join('\n');
+      // npm puts the error code and its reason first, then a stack trace.
+      const detail = String(stderr).trim().split('\n').slice(0, 4).join('\n');
       const what = `${spec.pkg}@${spec.version}`;
-      if (OFFLINE_CODES.test(detail)) {
+      if (OFFLINE_CODES.test(String(stderr))) {
         reject(
           new SkvmError(`Cannot install ${what}: the npm registry is unreachable.\n${detail}`, {
             hint: `Check network access to the registry (npm config get registry), or install it yourself with "npm install --prefix <dir> ${what}" and set ${HARNESS_CLI_CACHE_ENV}.`,
