@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { completeHarness } from '../resources/profiles.js';
 import { definePrompt } from '../src/contract/prompt.js';
+import { looksLikePath } from '../src/engine/skills/load.js';
 import { completeProfiledModel, completeSkill } from './complete.js';
 
 export const explainProfileForSkillPrompt = definePrompt({
@@ -17,14 +18,17 @@ export const explainProfileForSkillPrompt = definePrompt({
   render({ model, harness, skill }) {
     const on = harness ? ` on the \`${harness}\` harness` : '';
     const showArgs = harness ? `model \`${model}\` and harness \`${harness}\`` : `model \`${model}\``;
+    const profileFor = harness ? `that model on \`${harness}\`` : 'that model';
+    const read = looksLikePath(skill)
+      ? `Read the skill's SKILL.md in \`${skill}\``
+      : `Read the skill (the resource \`skvm://skills/${skill}\` if it is a dataset skill, otherwise its SKILL.md)`;
     return [
       `Explain what the capability profile of \`${model}\`${on} means for the skill \`${skill}\`.`,
       '',
       `1. Call \`profile_show\` with ${showArgs}. If no profile is cached, tell me that measuring one is a long run that calls the`,
-      '   model many times and costs money; only after I agree, call `profile` for that model (and harness), follow it with',
+      `   model many times and costs money; only after I agree, call \`profile\` for ${profileFor}, follow it with`,
       '   `run_status` until it finishes, then call `profile_show`.',
-      `2. Read the skill (the resource \`skvm://skills/${skill}\` for a dataset skill, otherwise its SKILL.md) and call`,
-      '   `primitives_list` for what each primitive and level asks of a model.',
+      `2. ${read}, and call \`primitives_list\` for what each primitive and level asks of a model.`,
       '3. Work out which primitives the skill needs and at which level: for example, a skill that has the agent write a Python',
       '   script and run it needs gen.code.python and tool.exec. For the exact list, `compile` with `dryRun: true` reports the gaps',
       '   (primitive, level required, level the model has); it calls a compiler model, so ask me before you run it.',

@@ -1,12 +1,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { definePrompt } from '../src/contract/prompt.js';
+import { looksLikePath } from '../src/engine/skills/load.js';
 import { completeSkill } from './complete.js';
-
-/** A skill name as a host loads it, or the folder it was given as. */
-function skillNameOf(skill: string): string {
-  return /[\\/]/.test(skill) ? path.basename(skill.replace(/[\\/]+$/, '')) : skill;
-}
 
 export const optimizeSkillFromSessionPrompt = definePrompt({
   name: 'optimize_skill_from_session',
@@ -20,7 +16,9 @@ export const optimizeSkillFromSessionPrompt = definePrompt({
   }),
   complete: { skill: completeSkill },
   render({ skill, transcript, targetModel }) {
-    const name = skillNameOf(skill);
+    const isPath = looksLikePath(skill);
+    // The name the agent loaded it by is its folder's name.
+    const name = isPath ? path.basename(path.resolve(skill)) : skill;
     const evidence = transcript
       ? `   Use the transcript at \`${transcript}\`.`
       : [
@@ -30,7 +28,7 @@ export const optimizeSkillFromSessionPrompt = definePrompt({
           '   transcript is not listed yet, write a short report instead: a JSON file `{"task": "…", "outcome": "fail" or "partial",',
           '   "issues": ["…"], "skill_feedback": "…"}` with facts only — no secrets, keys or personal data.',
         ].join('\n');
-    const folder = /[\\/]/.test(skill)
+    const folder = isPath
       ? `   The skill folder is \`${skill}\`.`
       : [
           `   Find the folder the agent loaded "${name}" from. Claude Code: \`./.claude/skills/${name}/\`, then \`~/.claude/skills/${name}/\`,`,

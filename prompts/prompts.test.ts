@@ -12,7 +12,7 @@ const RENDERINGS: Record<string, Array<Record<string, string>>> = {
   review_proposals: [{}, { skill: 'log-triage', status: 'failed' }],
   explain_profile_for_skill: [
     { model: 'openrouter/qwen/qwen3.5-9b', skill: 'slug-rules' },
-    { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent', skill: 'slug-rules' },
+    { model: 'openrouter/qwen/qwen3.5-9b', harness: 'bare-agent', skill: './skills/my-skill' },
   ],
 };
 
@@ -55,7 +55,15 @@ describe('prompts', () => {
     expect(fromPath).not.toContain('transcripts_list');
     expect(render('review_proposals', {})).toContain('status `pending`');
     expect(render('review_proposals', { status: 'failed', skill: 'x' })).toContain('skill `x` and status `failed`');
-    expect(render('explain_profile_for_skill', RENDERINGS.explain_profile_for_skill![1]!)).toContain('harness `bare-agent`');
+    const dataset = render('explain_profile_for_skill', RENDERINGS.explain_profile_for_skill![0]!);
+    expect(dataset).toContain('`skvm://skills/slug-rules`');
+    expect(dataset).toContain('call `profile` for that model,');
+    const folder = render('explain_profile_for_skill', RENDERINGS.explain_profile_for_skill![1]!);
+    expect(folder).toContain('harness `bare-agent`');
+    expect(folder).toContain('call `profile` for that model on `bare-agent`');
+    expect(folder).toContain("SKILL.md in `./skills/my-skill`");
+    expect(folder).not.toContain('skvm://skills/');
+    expect(render('optimize_skill_from_session', { skill: './my-skill' })).toMatch(/^The skill "my-skill"[\s\S]*The skill folder is `\.\/my-skill`/);
   });
 
   it('refuse arguments they do not take', () => {
