@@ -101,3 +101,23 @@ describe('codex', () => {
     expect(record('codex')).toMatchObject({ cli: '@openai/codex', exitCode: 0, policy: { type: 'harness-task', skill: FIXTURE_SKILL.name } });
   });
 });
+
+describe('pi', () => {
+  it('session: reads the listed SKILL.md, writes, fails once, succeeds, answers, with usage on every assistant message', () => {
+    const messages = jsonl('pi/session.jsonl')
+      .filter((l) => l.type === 'message')
+      .map((l) => l.message as Json);
+    const calls = messages.filter((m) => m.role === 'assistant').flatMap((m) => (m.content as Json[]).filter((c) => c.type === 'toolCall'));
+    expect(calls.map((c) => c.name)).toEqual(['bash', 'write', 'bash', 'bash']);
+    expect(calls[0]!.arguments.command).toBe(`cat /tmp/skvm-transcript-fixtures/pi/project/.agents/skills/${FIXTURE_SKILL.name}/SKILL.md`);
+    const results = messages.filter((m) => m.role === 'toolResult');
+    expect(results.map((r) => r.toolCallId)).toEqual(calls.map((c) => c.id));
+    expect(results.map((r) => r.isError === true)).toEqual([false, false, true, false]);
+    expect(JSON.stringify(results[0]!.content)).toContain('# Tidy notes');
+    const assistant = messages.filter((m) => m.role === 'assistant');
+    expect((assistant.at(-1)!.content as Json[]).find((c) => c.type === 'text')?.text).toBe(HARNESS_TASK_DEFAULTS.answer);
+    for (const m of assistant) expect(m.usage.input).toBeGreaterThan(0);
+    expect(jsonl('pi/json.jsonl').length).toBeGreaterThan(0);
+    expect(record('pi')).toMatchObject({ cli: '@mariozechner/pi-coding-agent', exitCode: 0 });
+  });
+});

@@ -21,7 +21,7 @@ export interface FixtureRun {
 }
 
 export interface FixtureHarness {
-  name: 'claude-code' | 'codex';
+  name: 'claude-code' | 'codex' | 'pi';
   cli: HarnessCliPackage;
   /** Where the harness discovers project skills, relative to the project. */
   skillsDir: string;
@@ -102,4 +102,22 @@ export const codex: FixtureHarness = {
   },
 };
 
-export const FIXTURE_HARNESSES: readonly FixtureHarness[] = [claudeCode, codex];
+export const pi: FixtureHarness = {
+  name: 'pi',
+  cli: { pkg: '@mariozechner/pi-coding-agent', version: '0.73.1', bin: 'pi' },
+  skillsDir: '.agents/skills',
+  async prepare(dirs, simUrl, prompt) {
+    // A custom provider in ~/.pi/agent/models.json speaking chat completions (docs/models.md).
+    const agentDir = join(dirs.home, '.pi', 'agent');
+    await mkdir(agentDir, { recursive: true });
+    const models = { providers: { sim: { baseUrl: `${simUrl}/v1`, api: 'openai-completions', apiKey: SIM_API_KEY, models: [{ id: 'sim-pi' }] } } };
+    await writeFile(join(agentDir, 'models.json'), `${JSON.stringify(models, null, 2)}\n`);
+    return { argv: ['-p', prompt, '--mode', 'json', '--provider', 'sim', '--model', 'sim-pi'], env: {} };
+  },
+  async collect(dirs, stdout) {
+    const sessions = await jsonlFilesUnder(join(dirs.home, '.pi', 'agent', 'sessions'));
+    return { 'session.jsonl': await onlyFile(sessions, 'pi session file'), 'json.jsonl': stdout };
+  },
+};
+
+export const FIXTURE_HARNESSES: readonly FixtureHarness[] = [claudeCode, codex, pi];

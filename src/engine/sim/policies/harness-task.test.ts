@@ -61,6 +61,12 @@ describe('harness-task policy', () => {
     ]);
   });
 
+  it('finds a skill path pi lists inside an XML tag', () => {
+    const system = '<skill><name>tidy-notes</name><location>/p/.agents/skills/tidy-notes/SKILL.md</location></skill>';
+    const plan = planHarnessTask(request([tool('bash', { command: { type: 'string' } })], [{ role: 'user', content: 'x' }], system), { skill: 'tidy-notes' });
+    expect(plan[0]).toEqual({ name: 'bash', arguments: { command: 'cat /p/.agents/skills/tidy-notes/SKILL.md' } });
+  });
+
   it('passes an argv array to shell tools that declare one, and skips a skill nobody listed', () => {
     const shell = tool('shell', { command: { type: 'array', items: { type: 'string' } } });
     const plan = planHarnessTask(request([shell], [{ role: 'user', content: 'x' }]), { skill: 'unlisted', file: { path: 'a.txt', content: 'A' } });

@@ -76,7 +76,8 @@ function requestText(req: SimRequest): string {
  */
 function listedSkillPath(req: SimRequest, skill: string): string | undefined {
   const text = requestText(req);
-  const found = new RegExp(`([^\\s"'\`()]*)/${escapeRegExp(skill)}/SKILL\\.md`).exec(text);
+  // Paths end at quotes, brackets and tags (pi lists `<location>/abs/…/SKILL.md</location>`).
+  const found = new RegExp(`([^\\s"'\`()<>]*)/${escapeRegExp(skill)}/SKILL\\.md`).exec(text);
   if (!found) return undefined;
   const root = new RegExp(`\`${escapeRegExp(found[1]!)}\` = \`([^\`]+)\``).exec(text)?.[1];
   return root ? `${root}/${skill}/SKILL.md` : found[0];
