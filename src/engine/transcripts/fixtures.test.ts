@@ -88,7 +88,7 @@ describe('transcript fixtures', () => {
   });
 
   it('pi session JSONL: SKILL.md read as a skill load, isError tool result, usage and cost from assistant messages', async () => {
-    const t = await parseTranscriptFile(fx('pi/session.jsonl'));
+    const t = await parseTranscriptFile(fx('pi-documented/session.jsonl'));
     expect(t).toMatchObject({ format: 'pi', sessionId: '8d0c8f2e-5a4b-4c3d-9e1f-0a1b2c3d4e5f', cwd: '/work/demo', model: 'qwen3-coder', skillsLoaded: ['slug-rules'] });
     expect(t.taskPrompt).toMatch(/^Use the slug-rules skill/);
     expect(calls(t).map((c) => c.toolName)).toEqual(['read', 'bash', 'write']);
@@ -98,7 +98,7 @@ describe('transcript fixtures', () => {
   });
 
   it('pi --mode json: each message once (message_end only), not again from turn_end/agent_end', async () => {
-    const t = await parseTranscriptFile(fx('pi/mode-json.ndjson'));
+    const t = await parseTranscriptFile(fx('pi-documented/mode-json.ndjson'));
     expect(t.format).toBe('pi');
     expect(kinds(t)).toEqual(['user', 'tool-call', 'tool-result', 'assistant']);
     expect(t.taskPrompt).toBe('How many lines does notes.md have?');
