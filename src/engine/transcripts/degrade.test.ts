@@ -8,6 +8,12 @@ import { parseTranscriptFile } from './index.js';
 
 /** Damaged copies of every JSONL fixture: what survives is parsed, what is broken is counted. */
 const JSONL_FIXTURES = [
+  'claude-code/session.jsonl',
+  'claude-code/stream-json.jsonl',
+  'codex/rollout.jsonl',
+  'codex/exec.jsonl',
+  'pi/session.jsonl',
+  'pi/json.jsonl',
   'claude-code-documented/session.jsonl',
   'claude-code-documented/stream-json.ndjson',
   'codex-documented/rollout.jsonl',
