@@ -10,11 +10,10 @@ const FENCE_LINE = /^```[a-z]*\s*$/i;
 export type LineItem = { kind: 'object'; value: Obj } | { kind: 'malformed'; opensJson: boolean };
 
 /**
- * Streams a JSON Lines file one line at a time (never the whole file in memory): each
- * non-empty line is a parsed object or `malformed` (torn by a crash, garbage, or JSON that is
- * not an object). A leading BOM and fence lines are dropped silently.
+ * Streams a text file one line at a time (never the whole file in memory): each non-empty line,
+ * trimmed. A leading BOM and Markdown fence lines are dropped.
  */
-export async function* jsonObjectLines(file: string, signal?: AbortSignal): AsyncGenerator<LineItem> {
+export async function* textLines(file: string, signal?: AbortSignal): AsyncGenerator<string> {
   const stream = createReadStream(file, { encoding: 'utf8' });
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let first = true;
@@ -26,13 +25,20 @@ export async function* jsonObjectLines(file: string, signal?: AbortSignal): Asyn
         first = false;
       }
       const t = line.trim();
-      if (!t || FENCE_LINE.test(t)) continue;
-      yield parseObjectLine(t);
+      if (t && !FENCE_LINE.test(t)) yield t;
     }
   } finally {
     rl.close();
     stream.destroy();
   }
+}
+
+/**
+ * The JSON Lines of a file, streamed: each non-empty line is a parsed object or `malformed`
+ * (torn by a crash, garbage, or JSON that is not an object).
+ */
+export async function* jsonObjectLines(file: string, signal?: AbortSignal): AsyncGenerator<LineItem> {
+  for await (const t of textLines(file, signal)) yield parseObjectLine(t);
 }
 
 /** One trimmed line as a JSON object, or `malformed`. */
