@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { shorten } from '../util/shorten.js';
 import { TranscriptBuilder } from './builder.js';
 import type { FormatDef } from './format.js';
-import { parseObjectLine, textLines } from './lines.js';
+import { headLines, parseObjectLine, textLines } from './lines.js';
 import { claudeCodeSession } from './formats/claude-code-session.js';
 import { codexRollout } from './formats/codex-rollout.js';
 import type { DiscoverableHarness, TranscriptSummary } from './types.js';
@@ -158,25 +158,16 @@ function formatOf(c: Candidate): FormatDef {
 /** Runs the harness's own parser over the head of the file (its last, possibly cut, line dropped). */
 async function summarize(c: Candidate): Promise<TranscriptSummary | undefined> {
   const def = formatOf(c);
-  let head: string;
+  let lines: string[];
   try {
-    const fh = await fsp.open(c.path, 'r');
-    try {
-      const buf = Buffer.alloc(Math.min(DISCOVERY_HEAD_BYTES, c.size));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      head = buf.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await fh.close();
-    }
+    lines = await headLines(c.path, DISCOVERY_HEAD_BYTES);
   } catch {
     return undefined; // vanished or unreadable since it was listed
   }
-  const lines = head.replace(/^\uFEFF/, '').split('\n');
-  if (c.size > DISCOVERY_HEAD_BYTES) lines.pop();
   const b = new TranscriptBuilder(def.format);
   const reader = def.lines!.open(b);
   for (const line of lines) {
-    const item = parseObjectLine(line.trim());
+    const item = parseObjectLine(line);
     if (item.kind === 'object') reader.line(item.value);
   }
   reader.end?.();

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { CancelledError } from '../util/errors.js';
 import { isObj, type Obj } from './json-shapes.js';
@@ -39,6 +39,24 @@ export async function* textLines(file: string, signal?: AbortSignal): AsyncGener
  */
 export async function* jsonObjectLines(file: string, signal?: AbortSignal): AsyncGenerator<LineItem> {
   for await (const t of textLines(file, signal)) yield parseObjectLine(t);
+}
+
+/**
+ * The complete lines within the first `maxBytes` of a file, trimmed, without blank and fence
+ * lines; a line cut by the byte limit is dropped. Reading a bounded head (not `readline`)
+ * means a file without newlines is never pulled into memory just to recognise it.
+ */
+export async function headLines(file: string, maxBytes: number): Promise<string[]> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(maxBytes);
+    const { bytesRead } = await fh.read(buf, 0, maxBytes, 0);
+    const lines = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').split('\n');
+    if (bytesRead === maxBytes) lines.pop();
+    return lines.map((l) => l.trim()).filter((t) => t && !FENCE_LINE.test(t));
+  } finally {
+    await fh.close();
+  }
 }
 
 /** One trimmed line as a JSON object, or `malformed`. */
