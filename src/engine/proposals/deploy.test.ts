@@ -4,53 +4,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acceptProposal, activeDeployment, rejectProposal, rollbackProposal } from './deploy.js';
-import { createProposal, markProposalFailed, persistRound, readProposalMeta, updateProposalMeta } from './storage.js';
+import { markProposalFailed, readProposalMeta, updateProposalMeta } from './storage.js';
+import { makeProposal } from '../../../test/proposals.js';
+import { treeSnapshot } from '../../../test/tree.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'skvm-proposals-deploy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 
-const BINARY = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x00, 0x10, 0x80]);
-
-async function writeTree(dir: string, files: Record<string, string | Buffer>): Promise<void> {
-  for (const [rel, content] of Object.entries(files)) {
-    await fsp.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await fsp.writeFile(path.join(dir, rel), content);
-  }
+async function setup() {
+  const made = await makeProposal(path.join(tmp, `case-${n++}`));
+  return { skill: made.skill, p: made };
 }
 
-/** Every file under dir (following nothing) with its bytes and mode. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string, rel: string) => {
-    for (const e of await fsp.readdir(d, { withFileTypes: true })) {
-      const abs = path.join(d, e.name);
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        out[`${r}/`] = 'dir';
-        await walk(abs, r);
-      } else out[r] = `${((await fsp.stat(abs)).mode & 0o777).toString(8)}:${(await fsp.readFile(abs)).toString('base64')}`;
-    }
-  };
-  await walk(dir, '');
-  return out;
-}
-
-/** A skill, and a proposal whose round 1 modifies SKILL.md, adds docs/new.md, deletes scripts/old.sh (emptying scripts/) and changes a binary file. */
-async function setup(roundExtra: Record<string, string | Buffer> = {}) {
-  const base = path.join(tmp, `case-${n++}`);
-  const skill = path.join(base, 'skills', 'my-skill');
-  await writeTree(skill, { 'SKILL.md': '# Skill\nold text\n', 'scripts/old.sh': '#!/bin/sh\necho old\n', 'assets/logo.bin': BINARY, 'keep.md': 'unchanged\n' });
-  await fsp.chmod(path.join(skill, 'scripts/old.sh'), 0o755);
-  const proposals = path.join(base, 'proposals');
-  const p = await createProposal(proposals, { harness: 'bare-agent', targetModel: 'sim/t', skillName: 'my-skill', skillDir: skill, optimizerModel: 'sim/o', source: 'real-task (train=1, test=1)' });
-  await persistRound(p.dir, 0, skill);
-  const work = path.join(base, 'work');
-  await writeTree(work, { 'SKILL.md': '# Skill\nnew text\n', 'docs/new.md': 'added\n', 'assets/logo.bin': Buffer.concat([BINARY, BINARY]), 'keep.md': 'unchanged\n', ...roundExtra });
-  await persistRound(p.dir, 1, work);
-  await updateProposalMeta(p.dir, { bestRound: 1, bestRoundReason: 'better', roundCount: 2 });
-  return { skill, p, base };
-}
+const snapshot = async (dir: string) => treeSnapshot(dir);
 
 describe('accept and rollback', () => {
   it('previews, applies additions, modifications and deletions, and rolls back byte-identically', async () => {
@@ -73,6 +40,7 @@ describe('accept and rollback', () => {
     expect(steps.sort()).toEqual(['SKILL.md', 'assets/logo.bin', 'docs/new.md', 'scripts/old.sh']);
     // The skill now equals round-1 exactly.
     expect(await snapshot(skill)).toEqual(await snapshot(path.join(p.dir, 'round-1')));
+    expect((await fsp.stat(path.join(skill, 'SKILL.md'))).mode & 0o777).toBe(0o644);
     expect(await readProposalMeta(p.dir)).toMatchObject({ status: 'accepted', acceptedRound: 1 });
     // Backups live inside the proposal, none beside the skill's files.
     expect((await fsp.readdir(path.join(p.dir, 'deploy', '1', 'backup'))).sort()).toEqual(['SKILL.md', 'assets', 'scripts']);
@@ -92,6 +60,7 @@ describe('accept and rollback', () => {
       { path: 'scripts/old.sh', action: 'restored' },
     ]);
     expect(await snapshot(skill)).toEqual(before);
+    expect((await fsp.stat(path.join(skill, 'scripts/old.sh'))).mode & 0o777).toBe(0o755);
     expect(await readProposalMeta(p.dir)).toMatchObject({ status: 'pending', acceptedRound: null });
     const manifestFile = JSON.parse(await fsp.readFile(path.join(p.dir, 'deploy', '1', 'manifest.json'), 'utf8'));
     expect(manifestFile.state).toBe('rolled-back');
