@@ -18,6 +18,12 @@ import { runTaskTool } from './run_task.js';
 import { runStatusTool } from './run_status.js';
 import { runsListTool } from './runs_list.js';
 import { variantsListTool } from './variants_list.js';
+import { proposalAcceptTool } from './proposal_accept.js';
+import { proposalDiffTool } from './proposal_diff.js';
+import { proposalRejectTool } from './proposal_reject.js';
+import { proposalRollbackTool } from './proposal_rollback.js';
+import { proposalShowTool } from './proposal_show.js';
+import { proposalsListTool } from './proposals_list.js';
 
 /**
  * The single registry of operations. The MCP server registers exactly these tools and the
@@ -43,4 +49,10 @@ export const operations: readonly AnyOperation[] = [
   runsListTool,
   runStatusTool,
   runCancelTool,
+  proposalsListTool,
+  proposalShowTool,
+  proposalDiffTool,
+  proposalAcceptTool,
+  proposalRejectTool,
+  proposalRollbackTool,
 ];

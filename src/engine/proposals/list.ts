@@ -2,10 +2,12 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { readDirents } from '../profiles/io.js';
 import { isSafeDirName, modelFilter } from '../profiles/names.js';
-import { readJsonFile } from '../util/fs.js';
+import { pathExists, readJsonFile } from '../util/fs.js';
+import { closestMatches } from '../util/closest.js';
+import { NotFoundError } from '../util/errors.js';
 import { mapLimit } from '../util/async.js';
 import type { ProposalMeta, ProposalStatus } from './meta.js';
-import { HISTORY_FILE, PROPOSAL_TIMESTAMP, jitOptimizeRoot, proposalIdFromDir } from './paths.js';
+import { HISTORY_FILE, META_FILE, PROPOSAL_TIMESTAMP, jitOptimizeRoot, proposalDirFromId, proposalIdFromDir } from './paths.js';
 import { readProposalMeta } from './storage.js';
 
 /** Listing proposals (spec runtime §7.3 list): walk harness → model → skill → timestamp, newest first. */
@@ -91,4 +93,12 @@ export async function listProposals(proposalsDir: string, f: ProposalFilter = {}
   const proposals = read.filter((p): p is ProposalSummary => !!p);
   proposals.sort((a, b) => (a.meta.timestamp < b.meta.timestamp ? 1 : a.meta.timestamp > b.meta.timestamp ? -1 : a.id < b.id ? 1 : -1));
   return { proposals, unreadable };
+}
+
+/** The directory of an existing proposal; NotFoundError naming the closest ids otherwise. */
+export async function findProposal(proposalsDir: string, id: string): Promise<string> {
+  const dir = proposalDirFromId(proposalsDir, id);
+  if (await pathExists(path.join(dir, META_FILE))) return dir;
+  const ids = (await proposalDirs(proposalsDir)).map((d) => proposalIdFromDir(proposalsDir, d));
+  throw new NotFoundError('proposal', id, closestMatches(id, ids, 3), 'proposals_list shows the proposals that exist.');
 }

@@ -72,3 +72,17 @@ export const META_FILE = 'meta.json';
 export const HISTORY_FILE = 'history.json';
 export const ANALYSIS_FILE = 'analysis.md';
 export const OPTIMIZE_LOCK_FILE = '.optimize.lock';
+
+/** `skvm://proposals/<harness>/<model>/<skill>/<timestamp>`: each id segment percent-encoded, slashes kept. */
+export function proposalUri(id: string): string {
+  return `skvm://proposals/${id.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** The whole diff of a round (default: best) against original/ (default) or the deployed skill. */
+export function proposalDiffUri(id: string, round?: number, against?: 'original' | 'deployed'): string {
+  const q = new URLSearchParams();
+  if (round !== undefined) q.set('round', String(round));
+  if (against && against !== 'original') q.set('against', against);
+  const query = q.toString();
+  return `${proposalUri(id)}/diff${query ? `?${query}` : ''}`;
+}
