@@ -124,16 +124,17 @@ export async function acceptProposal(proposalDir: string, id: string, opts: Acce
   return withProposalLock(proposalDir, async () => {
     const meta = await readProposalMeta(proposalDir);
     if (meta.status === 'infra-blocked' || meta.status === 'failed') {
-      throw new UsageError(
-        `Proposal ${id} is ${meta.status}${meta.blockedReason ? ` (${meta.blockedReason})` : meta.failedReason ? ` (${meta.failedReason})` : ''}; it cannot be accepted.`,
-        'Its rounds were never validated. Run jit_optimize again once the cause is fixed.',
-      );
+      const why = meta.blockedReason ?? meta.failedReason;
+      throw new SkvmError(`Proposal ${id} is ${meta.status}${why ? ` (${why})` : ''}; it cannot be accepted.`, {
+        hint: 'Its rounds were never validated. Run jit_optimize again once the cause is fixed.',
+        code: 'conflict',
+      });
     }
     if (meta.status === 'accepted') {
-      throw new UsageError(`Proposal ${id} is already accepted (round ${meta.acceptedRound}).`, `To deploy another round, call proposal_rollback for ${id} first, then proposal_accept with that round.`);
+      throw new SkvmError(`Proposal ${id} is already accepted (round ${meta.acceptedRound}).`, { hint: `To deploy another round, call proposal_rollback for ${id} first, then proposal_accept with that round.`, code: 'conflict' });
     }
     if (meta.status === 'rejected' && !opts.force) {
-      throw new UsageError(`Proposal ${id} was rejected.`, 'Pass force: true to accept it anyway.');
+      throw new SkvmError(`Proposal ${id} was rejected.`, { hint: 'Pass force: true to accept it anyway.', code: 'conflict' });
     }
     const round = opts.round ?? meta.bestRound;
     if (round === 0) {
@@ -226,7 +227,7 @@ export async function rollbackProposal(proposalDir: string, id: string, opts: Ro
     const meta = await readProposalMeta(proposalDir);
     const manifest = await activeDeployment(proposalDir);
     if (meta.status !== 'accepted' || !manifest) {
-      throw new UsageError(`Proposal ${id} is not deployed (status ${meta.status}); there is nothing to roll back.`, 'Only an accepted proposal can be rolled back; proposals_list with status: "accepted" shows them.');
+      throw new SkvmError(`Proposal ${id} is not deployed (status ${meta.status}); there is nothing to roll back.`, { hint: 'Only an accepted proposal can be rolled back; proposals_list with status: "accepted" shows them.', code: 'conflict' });
     }
     const target = await realTarget(manifest.target);
     const dir = deployDir(proposalDir, manifest.deployment);
@@ -268,10 +269,10 @@ export async function rejectProposal(proposalDir: string, id: string): Promise<{
     const meta = await readProposalMeta(proposalDir);
     if (meta.status === 'rejected') return { changed: false, meta };
     if (meta.status === 'accepted') {
-      throw new UsageError(`Proposal ${id} is deployed (round ${meta.acceptedRound}); rejecting it would leave its files in the skill.`, `Call proposal_rollback for ${id} first, then reject it.`);
+      throw new SkvmError(`Proposal ${id} is deployed (round ${meta.acceptedRound}); rejecting it would leave its files in the skill.`, { hint: `Call proposal_rollback for ${id} first, then reject it.`, code: 'conflict' });
     }
     if (meta.status === 'failed') {
-      throw new UsageError(`Proposal ${id} failed (${meta.failedReason ?? 'no reason recorded'}); it is never used, so there is nothing to reject.`);
+      throw new SkvmError(`Proposal ${id} failed (${meta.failedReason ?? 'no reason recorded'}); it is never used, so there is nothing to reject.`, { code: 'conflict' });
     }
     return { changed: true, meta: await updateProposalMeta(proposalDir, { status: 'rejected', acceptedRound: null }) };
   });
