@@ -2,14 +2,13 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchResults, simBenchOptions } from '../../../test/bench-sim.js';
 import { roundResult } from '../../../test/proposals.js';
 import { tempDirs } from '../../../test/tmp.js';
-import { LlmClient } from '../llm/client.js';
 import { acceptProposal, rejectProposal } from '../proposals/deploy.js';
 import { createProposal, finalizeProposal, markProposalFailed, persistRound } from '../proposals/storage.js';
 import { loadPolicyFile, startSimServer, type SimServer } from '../sim/index.js';
 import { loadTask, type LoadedTask } from '../tasks/load.js';
-import { silentLogger } from '../util/log.js';
 import { runBench, type RunBenchOptions } from './index.js';
 import type { JitOptimizedSelection } from '../proposals/lookup.js';
 import type { ConditionResult } from './types.js';
@@ -38,26 +37,7 @@ beforeAll(async () => {
 afterAll(async () => sim?.close());
 
 function options(proposalsRoot: string, use: JitOptimizedSelection): RunBenchOptions {
-  const llm = new LlmClient({
-    config: () => ({ providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKeyEnv: 'SIM_KEY' }] } }),
-    configFile: '/tmp/skvm-jit-bench/skvm.config.json',
-    env: { SIM_KEY: 'sim-key-0001' },
-    log: silentLogger,
-    retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 },
-  });
-  return {
-    models: [MODEL],
-    adapter: 'bare-agent',
-    conditions: ['jit-optimized'],
-    tasks: [slugify],
-    llm,
-    logsRoot: tmp(),
-    tmpRoot: tmp(),
-    sandbox: { mode: 'auto', network: false },
-    maxSteps: 12,
-    log: silentLogger,
-    jit: { proposalsRoot, use },
-  };
+  return { ...simBenchOptions(sim, { model: MODEL, task: slugify, conditions: ['jit-optimized'], tmp }), jit: { proposalsRoot, use } };
 }
 
 /** A finished proposal for slug-rules whose round 1 SKILL.md is `round1`; `at` orders them. */
@@ -76,10 +56,9 @@ async function proposal(proposalsRoot: string, at: string, round1: string) {
 }
 
 async function onlyCell(proposalsRoot: string, use: JitOptimizedSelection): Promise<ConditionResult> {
-  const out = await runBench(options(proposalsRoot, use));
-  const progress = JSON.parse(await fsp.readFile(path.join(out.sessionDir, 'progress.json'), 'utf8')) as { entries: Array<{ result: ConditionResult }> };
-  expect(progress.entries).toHaveLength(1);
-  return progress.entries[0]!.result;
+  const results = await benchResults((await runBench(options(proposalsRoot, use))).sessionDir);
+  expect(results).toHaveLength(1);
+  return results[0]!;
 }
 
 const improved = () => `${original}\n\nAlways run the tests before finishing.\n`;
