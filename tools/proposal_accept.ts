@@ -40,15 +40,7 @@ export const proposalAcceptTool = defineOperation({
   async handler(input, ctx) {
     const [{ findProposal }, { acceptProposal }] = await Promise.all([import('../src/engine/proposals/list.js'), import('../src/engine/proposals/deploy.js')]);
     const dir = await findProposal(ctx.engine.roots.proposals.value, input.id);
-    const r = await acceptProposal(dir, input.id, {
-      round: input.round,
-      force: input.force,
-      dryRun: input.dryRun,
-      onStep: (done, total, rel) => {
-        ctx.signal.throwIfAborted();
-        ctx.progress(done, total, rel);
-      },
-    });
+    const r = await acceptProposal(dir, input.id, { round: input.round, force: input.force, dryRun: input.dryRun, onStep: ctx.progress, signal: ctx.signal });
     return {
       id: input.id,
       round: r.round,

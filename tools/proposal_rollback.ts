@@ -32,13 +32,7 @@ export const proposalRollbackTool = defineOperation({
   async handler(input, ctx) {
     const [{ findProposal }, { rollbackProposal }] = await Promise.all([import('../src/engine/proposals/list.js'), import('../src/engine/proposals/deploy.js')]);
     const dir = await findProposal(ctx.engine.roots.proposals.value, input.id);
-    const r = await rollbackProposal(dir, input.id, {
-      force: input.force,
-      onStep: (done, total, rel) => {
-        ctx.signal.throwIfAborted();
-        ctx.progress(done, total, rel);
-      },
-    });
+    const r = await rollbackProposal(dir, input.id, { force: input.force, onStep: ctx.progress, signal: ctx.signal });
     return { id: input.id, target: r.target, round: r.round, deployment: r.deployment, files: r.files, drift: r.drift, status: r.meta.status };
   },
   summarize(out) {

@@ -50,12 +50,7 @@ export const proposalsListTool = defineOperation({
   async handler(input, ctx) {
     const [{ listProposals }, { jitOptimizeRoot, proposalUri }] = await Promise.all([import('../src/engine/proposals/list.js'), import('../src/engine/proposals/paths.js')]);
     const root = ctx.engine.roots.proposals.value;
-    const { proposals, unreadable } = await listProposals(root, {
-      ...(input.skill !== undefined ? { skill: input.skill } : {}),
-      ...(input.model !== undefined ? { model: input.model } : {}),
-      ...(input.harness !== undefined ? { harness: input.harness } : {}),
-      ...(input.status !== undefined ? { status: input.status } : {}),
-    });
+    const { proposals, unreadable } = await listProposals(root, { skill: input.skill, model: input.model, harness: input.harness, status: input.status });
     const shown = proposals.slice(0, input.limit);
     const out: z.output<typeof Output> = {
       proposalsDir: jitOptimizeRoot(root),

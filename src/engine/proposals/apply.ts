@@ -15,8 +15,10 @@ import { isPlainRelPath } from './tree.js';
 export type Change = { rel: string; kind: 'write'; source: string; mode: number } | { rel: string; kind: 'delete' };
 
 export interface ApplyOptions {
-  /** Called before each change; a throw aborts and undoes everything (progress reporting, cancellation). */
+  /** Called before each change (progress); a throw aborts and undoes everything. */
   onStep?(done: number, total: number, rel: string): void | Promise<void>;
+  /** Checked before each change: cancelling undoes what was done. */
+  signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -94,6 +96,7 @@ export async function applyChanges(root: string, changes: readonly Change[], bac
     for (const i of order) {
       const c = changes[i]!;
       const abs = targets[i]!;
+      opts.signal?.throwIfAborted();
       await opts.onStep?.(done++, changes.length, c.rel);
       await checkParents(root, abs);
       const before = await fsp.lstat(abs).catch(() => null);

@@ -83,6 +83,15 @@ describe('accept and rollback', () => {
     expect(await fsp.readdir(path.join(p.dir, 'deploy'))).toEqual([]);
   });
 
+  it('cancelling mid-apply undoes what was done', async () => {
+    const { skill, p } = await setup();
+    const before = await snapshot(skill);
+    const ac = new AbortController();
+    await expect(acceptProposal(p.dir, p.id, { signal: ac.signal, onStep: (done) => void (done === 2 && ac.abort()) })).rejects.toThrow();
+    expect(await snapshot(skill)).toEqual(before);
+    expect(await readProposalMeta(p.dir)).toMatchObject({ status: 'pending' });
+  });
+
   it('rollback is all or nothing too', async () => {
     const { skill, p } = await setup();
     await acceptProposal(p.dir, p.id);

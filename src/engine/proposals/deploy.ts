@@ -56,6 +56,7 @@ export interface AcceptOptions {
   /** Only compute what would change. */
   dryRun?: boolean;
   onStep?(done: number, total: number, rel: string): void | Promise<void>;
+  signal?: AbortSignal;
 }
 
 export interface AcceptResult {
@@ -194,7 +195,7 @@ export async function acceptProposal(proposalDir: string, id: string, opts: Acce
       return f ? { rel: c.path, kind: 'write', source: f.abs, mode: f.mode } : { rel: c.path, kind: 'delete' };
     });
     try {
-      await applyChanges(target, steps, path.join(dir, 'backup'), { onStep: opts.onStep });
+      await applyChanges(target, steps, path.join(dir, 'backup'), { onStep: opts.onStep, signal: opts.signal });
     } catch (err) {
       // The target is back as it was; this deployment never happened.
       await fsp.rm(dir, { recursive: true, force: true });
@@ -209,6 +210,7 @@ export async function acceptProposal(proposalDir: string, id: string, opts: Acce
 export interface RollbackOptions {
   force?: boolean;
   onStep?(done: number, total: number, rel: string): void | Promise<void>;
+  signal?: AbortSignal;
 }
 
 export interface RollbackResult {
@@ -248,7 +250,7 @@ export async function rollbackProposal(proposalDir: string, id: string, opts: Ro
         ? { rel: f.path, kind: 'delete' }
         : { rel: f.path, kind: 'write', source: path.join(dir, 'backup', ...f.path.split('/')), mode: f.modeBefore ?? 0o644 },
     );
-    await applyChanges(target, steps, path.join(dir, 'pre-rollback'), { onStep: opts.onStep });
+    await applyChanges(target, steps, path.join(dir, 'pre-rollback'), { onStep: opts.onStep, signal: opts.signal });
     const history = [...manifest.history, { action: 'rollback' as const, at: new Date().toISOString(), forced: !!opts.force }];
     await writeJsonAtomic(path.join(dir, MANIFEST_FILE), { ...manifest, state: 'rolled-back', history });
     const updated = await updateProposalMeta(proposalDir, { status: 'pending', acceptedRound: null });

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { checkHarnessName, isSafeDirName, toModelDirName } from '../profiles/names.js';
-import { checkSkillName } from '../compiler/paths.js';
 import { UsageError } from '../util/errors.js';
 import { isInside } from '../skills/walk.js';
 
@@ -23,6 +22,13 @@ export interface ProposalKey {
 
 export function jitOptimizeRoot(proposalsDir: string): string {
   return path.join(proposalsDir, JIT_OPTIMIZE_DIR);
+}
+
+function checkSkillName(name: string): string {
+  if (!isSafeDirName(name)) {
+    throw new UsageError(`"${name}" cannot name a proposal directory.`, 'Skill names are single path segments of letters, digits, ".", "_", "+", "@" or "-".');
+  }
+  return name;
 }
 
 /** The folder holding every proposal (and the optimize lock) of one (harness, target, skill). */
