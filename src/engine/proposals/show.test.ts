@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,16 @@ describe('proposal details and diff', () => {
       'round-1': [{ set: 'train', runs: 2, passed: 2, tainted: 0, meanScore: 1, unreadable: 0 }],
     });
     expect(d.deployment).toBeUndefined();
+  });
+
+  it('reads a legacy proposal (no schemaVersion, no history.json) as version 0 with no rounds', async () => {
+    const p = await makeProposal(path.join(base, 'legacy'), { finalize: false });
+    const file = path.join(p.dir, 'meta.json');
+    const { schemaVersion: _v, bestRoundReason: _r, roundCount: _c, ...legacy } = JSON.parse(await fsp.readFile(file, 'utf8'));
+    await fsp.writeFile(file, JSON.stringify(legacy));
+    const d = await readProposalDetails(p.dir);
+    expect(d).toMatchObject({ schemaVersion: 0, rounds: [], entries: [], roundDirs: [0, 1, 2] });
+    expect(d.meta).toMatchObject({ bestRoundReason: '', roundCount: 0 });
   });
 
   it('diffs a round against original/ and against the deployed skill', async () => {
