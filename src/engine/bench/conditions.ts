@@ -13,6 +13,7 @@ import { NotFoundError, SkvmError, errorMessage, isAbortError } from '../util/er
 import { runTask, workDirPrefixFor, type RunTaskOptions } from '../runtime/index.js';
 import { AOT_CONDITION_PREFIX, aotConditionPasses, type AotVariants } from './aot-compiled.js';
 import { variantSkillName } from '../compiler/compile.js';
+import type { JitOptimizedRounds } from './jit-optimized.js';
 import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
 
 /**
@@ -20,8 +21,8 @@ import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
  * §4.5). A condition decides which skills the agent gets and which bundle files are staged; the
  * shared scaffold (`runCondition`) runs the task through the runner and turns the outcome into a
  * ConditionResult. `aot-compiled` stands for a family: `aot-compiled-p<…>` names resolve on
- * demand (aot-compiled.ts). `jit-optimized` and `jit-boost` are reserved names that later
- * releases register through `registerCondition`.
+ * demand (aot-compiled.ts). `jit-optimized` uses jit-optimize proposals (jit-optimized.ts);
+ * `jit-boost` is a reserved name registered through `registerCondition` when it lands.
  */
 
 export interface ConditionInput {
@@ -48,6 +49,8 @@ export interface PlanContext {
   signal?: AbortSignal;
   /** Compiled variants (AOT conditions). */
   aot?: AotVariants;
+  /** Optimized rounds (jit-optimized). */
+  jit?: JitOptimizedRounds;
 }
 
 export interface ConditionDefinition {
@@ -81,7 +84,7 @@ export function conditionNames(): string[] {
 
 /** Names the reference knows that later releases add (JIT conditions). */
 export function isReservedCondition(name: string): boolean {
-  return name === 'jit-optimized' || name === 'jit-boost';
+  return name === JIT_OPTIMIZED || name === 'jit-boost';
 }
 
 export class ConditionUnavailableError extends SkvmError {
@@ -136,6 +139,20 @@ function aotCondition(name: string, passes: number[]): ConditionDefinition {
 }
 
 registerCondition(aotCondition(AOT_CONDITION_PREFIX, aotConditionPasses(AOT_CONDITION_PREFIX)!));
+
+export const JIT_OPTIMIZED = 'jit-optimized';
+
+registerCondition({
+  name: JIT_OPTIMIZED,
+  description:
+    "The task's own skills as jit-optimize left them for the target model and harness: the accepted proposal's deployed round, or (bench option jitOptimized best-completed) the best round of the newest finished proposal; never a rejected, failed or infra-blocked one. No such proposal ⇒ the cell fails with the reason.",
+  skipReason: ({ taskSkills }) => (taskSkills.length === 0 ? 'the task names no skill' : undefined),
+  async plan({ taskSkills }, ctx) {
+    if (!ctx.jit) throw new Error(`bench condition ${JIT_OPTIMIZED} needs the proposals folder, and this bench was started without it`);
+    const optimized = await Promise.all(taskSkills.map((s) => ctx.jit!.optimizedSkill(s, { model: ctx.model, harness: ctx.adapter })));
+    return { skills: optimized, stage: optimized, skillIds: taskSkills.map(variantSkillName) };
+  },
+});
 
 /** `aot-compiled-p…` names, made on first use (the family has no end). */
 const aotFamily = new Map<string, ConditionDefinition>();
@@ -292,6 +309,7 @@ export interface RunConditionOptions extends Omit<RunTaskOptions, 'skills' | 'st
   input: ConditionInput;
   skillMode: SkillMode;
   aot?: AotVariants;
+  jit?: JitOptimizedRounds;
 }
 
 export interface ConditionOutcome {
@@ -309,7 +327,7 @@ export async function runCondition(opts: RunConditionOptions): Promise<Condition
   const { condition, input, skillMode } = opts;
   let meta: Partial<ConditionResult> = {};
   try {
-    const plan = await condition.plan(input, { model: opts.model, adapter: opts.adapter, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.aot ? { aot: opts.aot } : {}) });
+    const plan = await condition.plan(input, { model: opts.model, adapter: opts.adapter, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.aot ? { aot: opts.aot } : {}), ...(opts.jit ? { jit: opts.jit } : {}) });
     meta = skillMeta(plan.skills, skillMode, plan.skillIds);
     const combined = combineSkills(plan.skills);
     const out = await runTask({

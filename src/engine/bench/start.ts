@@ -7,6 +7,7 @@ import { loadTasks, resolveTask, tasksDir, type LoadedTask } from '../tasks/load
 import { SkvmError, UsageError } from '../util/errors.js';
 import { compileLoadedSkill } from '../compiler/start.js';
 import type { CompileVariant } from './aot-compiled.js';
+import type { JitOptimizedSelection } from '../proposals/lookup.js';
 import type { Logger } from '../util/log.js';
 import { runBench, type BenchOutcome } from './orchestrator.js';
 import { latestIncompleteSession } from './sessions.js';
@@ -29,6 +30,8 @@ export interface StartBenchOptions {
   judgeModel?: string;
   /** Compiles missing variants for the aot-compiled conditions. */
   compilerModel?: string;
+  /** Which proposal rounds the jit-optimized condition may use (default accepted). */
+  jitOptimized?: JitOptimizedSelection;
   timeoutMs?: number;
   maxSteps: number;
   keepWorkDirs: boolean;
@@ -79,6 +82,7 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
       proposalsRoot: engine.roots.proposals.value,
       ...(opts.compilerModel ? { compilerModel: opts.compilerModel, compile: onDemandCompiler(engine, opts.compilerModel, opts) } : {}),
     },
+    jit: { proposalsRoot: engine.roots.proposals.value, use: opts.jitOptimized ?? 'accepted' },
     llm: opts.llm,
     logsRoot,
     cacheRoot: engine.roots.cache.value,

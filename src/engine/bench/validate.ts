@@ -4,7 +4,8 @@ import { resolveTaskSkills, type LoadedTask } from '../tasks/load.js';
 import { CancelledError, UsageError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { aotVariants, type AotVariants } from './aot-compiled.js';
-import { getCondition, isAotCondition, type ConditionDefinition } from './conditions.js';
+import { jitOptimizedRounds, type JitOptimizedRounds } from './jit-optimized.js';
+import { getCondition, isAotCondition, JIT_OPTIMIZED, type ConditionDefinition } from './conditions.js';
 import type { RunBenchOptions, SkippedCell } from './bench-options.js';
 
 /**
@@ -32,6 +33,8 @@ export interface ValidatedBench {
   judge?: { llm: RunBenchOptions['llm']; model: string };
   /** Set when an aot-compiled condition is requested: one per bench, so each variant is resolved once. */
   aot?: AotVariants;
+  /** Set when jit-optimized is requested: one per bench, so each skill's round is looked up once. */
+  jit?: JitOptimizedRounds;
   skipped: SkippedCell[];
   warnings: string[];
   warn: (message: string) => void;
@@ -69,6 +72,8 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
   }
   const wantsAot = conditionNames.some(isAotCondition);
   if (wantsAot && !opts.aot) throw new UsageError('The aot-compiled conditions need the proposals folder holding compiled variants.', 'Start the bench through startBench, or pass `aot`.');
+  const wantsJit = conditionNames.includes(JIT_OPTIMIZED);
+  if (wantsJit && !opts.jit) throw new UsageError('The jit-optimized condition needs the proposals folder.', 'Start the bench through startBench, or pass `jit`.');
   if (opts.customSkill && !conditionNames.includes('custom-skill')) warn('A custom skill was given but the custom-skill condition is not requested; the skill is not used.');
 
   const skipped: SkippedCell[] = [];
@@ -104,6 +109,7 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
     tasks,
     ...(opts.judgeModel ? { judge: { llm: opts.llm, model: opts.judgeModel } } : {}),
     ...(wantsAot && opts.aot ? { aot: aotVariants(opts.aot) } : {}),
+    ...(wantsJit && opts.jit ? { jit: jitOptimizedRounds(opts.jit) } : {}),
     skipped,
     warnings,
     warn,
