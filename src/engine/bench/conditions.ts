@@ -61,6 +61,8 @@ export interface ConditionDefinition {
   label?: string;
   /** llm-judge criteria may be deferred to the async judge (default true). */
   deferrable?: boolean;
+  /** Runs the cell itself (several agent runs, as jit-boost) instead of the one task run of runCondition. */
+  execute?(opts: RunConditionOptions, plan: ConditionPlan, meta: Partial<ConditionResult>): Promise<ConditionResult>;
 }
 
 const registry = new Map<string, ConditionDefinition>();
@@ -287,11 +289,22 @@ export function crashedResult(condition: string, err: unknown, meta: Partial<Con
   };
 }
 
+/** What the jit-boost condition needs from the bench's caller. */
+export interface JitBoostOptions {
+  /** Candidates and solidification state go under `<proposalsRoot>/jit-boost/`. */
+  proposalsRoot: string;
+  /** Runs per cell: one warm-up, then runs with the hooks (default 3). */
+  runs?: number;
+  /** Model generating the candidates (default: the cell's target model). */
+  generatorModel?: string;
+}
+
 export interface RunConditionOptions extends Omit<RunTaskOptions, 'skills' | 'stageSkills' | 'stageBundles' | 'task' | 'executeOnly'> {
   condition: ConditionDefinition;
   input: ConditionInput;
   skillMode: SkillMode;
   aot?: AotVariants;
+  jitBoost?: JitBoostOptions;
 }
 
 export interface ConditionOutcome {
@@ -311,6 +324,7 @@ export async function runCondition(opts: RunConditionOptions): Promise<Condition
   try {
     const plan = await condition.plan(input, { model: opts.model, adapter: opts.adapter, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.aot ? { aot: opts.aot } : {}) });
     meta = skillMeta(plan.skills, skillMode, plan.skillIds);
+    if (condition.execute) return { result: await condition.execute(opts, plan, meta) };
     const combined = combineSkills(plan.skills);
     const out = await runTask({
       ...opts,

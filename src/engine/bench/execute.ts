@@ -57,6 +57,7 @@ export async function executeCells(
         input: cell.input,
         skillMode: v.skillMode,
         ...(v.aot ? { aot: v.aot } : {}),
+        ...(opts.jitBoost ? { jitBoost: opts.jitBoost } : {}),
         model: s.model,
         adapter: opts.adapter,
         llm: opts.llm,

@@ -23,7 +23,9 @@ export {
   type ConditionOutcome,
   type ConditionPlan,
   type RunConditionOptions,
+  type JitBoostOptions,
 } from './conditions.js';
+export { JIT_BOOST_CONDITION, DEFAULT_JIT_RUNS } from './jit-boost.js';
 export { mergeDeferredResults } from './deferred-judge.js';
 export {
   runBench,

@@ -79,6 +79,7 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
       proposalsRoot: engine.roots.proposals.value,
       ...(opts.compilerModel ? { compilerModel: opts.compilerModel, compile: onDemandCompiler(engine, opts.compilerModel, opts) } : {}),
     },
+    jitBoost: { proposalsRoot: engine.roots.proposals.value, ...(opts.compilerModel ? { generatorModel: opts.compilerModel } : {}) },
     llm: opts.llm,
     logsRoot,
     cacheRoot: engine.roots.cache.value,

@@ -42,6 +42,7 @@ const ANY_PLACEHOLDER = /\$\{[^}]*\}/;
  * when a placeholder is left that no param fills (the candidate is then not run).
  */
 export function materialize(candidate: BoostCandidate, values: ParamValues): string | undefined {
+  if (candidate.functionTemplate.trim() === '') return undefined;
   let unfilled = false;
   const code = candidate.functionTemplate.replace(PLACEHOLDER, (whole, name: string) => {
     if (!Object.hasOwn(values, name)) {

@@ -5,6 +5,7 @@ import { conversationPolicy } from './conversation.js';
 import { echoPolicy } from './echo.js';
 import { plantedPolicy } from './planted.js';
 import { scriptedPolicy } from './scripted.js';
+import { jitBoostPolicy } from './jit-boost.js';
 
 /** The reply forms a policy file may script; they map one-to-one onto SimReply. */
 const FaultSchema = z.discriminatedUnion('type', [
@@ -176,3 +177,10 @@ registerPolicyType('planted', {
     });
   },
 });
+
+registerPolicyType('jit-boost', {
+  description: 'jit-boost demo model: a word-count target repeating `wc -w` commands, and the candidate-generation calls and agents (see policies/jit-boost.ts)',
+  schema: z.strictObject({ name: z.string().min(1).optional(), phase1Candidates: z.boolean().optional() }),
+  build: (spec) => jitBoostPolicy(spec),
+});
+
