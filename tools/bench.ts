@@ -9,7 +9,7 @@ const LISTED = 10;
 
 /** Condition names come from the bench condition registry; a test keeps this list in step with it. */
 export const BENCH_CONDITIONS_HELP =
-  'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass), aot-compiled (the task’s skills compiled for the target model and harness by passes 1–3, from variants_list or compiled on demand; aot-compiled-p1 … aot-compiled-p12 pick the passes)';
+  'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass), aot-compiled (the task’s skills compiled for the target model and harness by passes 1–3, from variants_list or compiled on demand; aot-compiled-p1 … aot-compiled-p12 pick the passes), jit-boost (the task’s skills over 3 runs: a warm-up, then runs where code the agent keeps writing runs directly instead of asking the model; the last run is scored)';
 
 const ConditionRow = z.object({
   condition: z.string(),

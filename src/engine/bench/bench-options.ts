@@ -5,7 +5,7 @@ import { CancelledError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { RunTaskSandbox } from '../runtime/index.js';
 import type { AotOptions } from './aot-compiled.js';
-import type { JitBoostOptions } from './conditions.js';
+import type { JitBoostOptions } from './jit-boost.js';
 import type { BenchReport, MultiModelReport } from './types.js';
 
 /** What runBench takes and returns (orchestrator.ts), shared by its steps. */

@@ -13,6 +13,7 @@ import { NotFoundError, SkvmError, errorMessage, isAbortError } from '../util/er
 import { runTask, workDirPrefixFor, type RunTaskOptions } from '../runtime/index.js';
 import { AOT_CONDITION_PREFIX, aotConditionPasses, type AotVariants } from './aot-compiled.js';
 import { variantSkillName } from '../compiler/compile.js';
+import { JIT_BOOST_CONDITION, JIT_BOOST_DESCRIPTION, jitBoostOptionsMissing, runJitBoostCell, type JitBoostOptions } from './jit-boost.js';
 import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
 
 /**
@@ -20,8 +21,8 @@ import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
  * §4.5). A condition decides which skills the agent gets and which bundle files are staged; the
  * shared scaffold (`runCondition`) runs the task through the runner and turns the outcome into a
  * ConditionResult. `aot-compiled` stands for a family: `aot-compiled-p<…>` names resolve on
- * demand (aot-compiled.ts). `jit-optimized` and `jit-boost` are reserved names that later
- * releases register through `registerCondition`.
+ * demand (aot-compiled.ts). `jit-boost` runs its cell itself (jit-boost.ts); `jit-optimized` is
+ * a reserved name that a later release registers through `registerCondition`.
  */
 
 export interface ConditionInput {
@@ -150,6 +151,29 @@ function aotFamilyMember(name: string): ConditionDefinition | undefined {
   aotFamily.set(name, def);
   return def;
 }
+
+registerCondition({
+  name: JIT_BOOST_CONDITION,
+  description: JIT_BOOST_DESCRIPTION,
+  skipReason: ({ taskSkills }) => (taskSkills.length === 0 ? 'the task names no skill' : undefined),
+  plan: ({ taskSkills }) => ({ skills: taskSkills, stage: taskSkills }),
+  deferrable: false,
+  execute(opts, plan, meta) {
+    if (!opts.jitBoost) throw jitBoostOptionsMissing();
+    const skill = combineSkills(plan.skills)!;
+    const base = taskRunOptions(opts, plan);
+    return runJitBoostCell({
+      ...opts,
+      task: opts.input.task,
+      jit: opts.jitBoost,
+      skill,
+      skillId: meta.skillId ?? skill.name,
+      // Every run is graded at once (the warm-up decides nothing, but its score is reported).
+      run: (convLogPath, hooks) => runTask({ ...base, convLogPath, deferJudge: undefined, ...(hooks ? { hooks } : {}) }),
+      toResult: (r) => toConditionResult(JIT_BOOST_CONDITION, opts.input.task, r.runResult, r.evalResults, meta),
+    });
+  },
+});
 
 /** Whether a condition needs compiled variants. */
 export function isAotCondition(name: string): boolean {
@@ -289,22 +313,25 @@ export function crashedResult(condition: string, err: unknown, meta: Partial<Con
   };
 }
 
-/** What the jit-boost condition needs from the bench's caller. */
-export interface JitBoostOptions {
-  /** Candidates and solidification state go under `<proposalsRoot>/jit-boost/`. */
-  proposalsRoot: string;
-  /** Runs per cell: one warm-up, then runs with the hooks (default 3). */
-  runs?: number;
-  /** Model generating the candidates (default: the cell's target model). */
-  generatorModel?: string;
-}
-
 export interface RunConditionOptions extends Omit<RunTaskOptions, 'skills' | 'stageSkills' | 'stageBundles' | 'task' | 'executeOnly'> {
   condition: ConditionDefinition;
   input: ConditionInput;
   skillMode: SkillMode;
   aot?: AotVariants;
   jitBoost?: JitBoostOptions;
+}
+
+/** The task run a plan asks for: the plan's skills combined into one bundle, its bundle files staged. */
+function taskRunOptions(opts: RunConditionOptions, plan: ConditionPlan): RunTaskOptions {
+  const combined = combineSkills(plan.skills);
+  return {
+    ...opts,
+    task: opts.input.task,
+    ...(combined ? { skills: { skills: [combined], mode: opts.skillMode } } : {}),
+    stageSkills: plan.stage,
+    stageBundles: plan.stage.length > 0,
+    workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('bench', opts.input.task.id),
+  };
 }
 
 export interface ConditionOutcome {
@@ -325,15 +352,7 @@ export async function runCondition(opts: RunConditionOptions): Promise<Condition
     const plan = await condition.plan(input, { model: opts.model, adapter: opts.adapter, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.aot ? { aot: opts.aot } : {}) });
     meta = skillMeta(plan.skills, skillMode, plan.skillIds);
     if (condition.execute) return { result: await condition.execute(opts, plan, meta) };
-    const combined = combineSkills(plan.skills);
-    const out = await runTask({
-      ...opts,
-      task: input.task,
-      ...(combined ? { skills: { skills: [combined], mode: skillMode } } : {}),
-      stageSkills: plan.stage,
-      stageBundles: plan.stage.length > 0,
-      workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('bench', input.task.id),
-    });
+    const out = await runTask(taskRunOptions(opts, plan));
     const result = toConditionResult(condition.name, input.task, out.runResult, out.evalResults, meta);
     if (out.workDir) result.workDir = out.workDir;
     return { result };

@@ -23,9 +23,8 @@ export {
   type ConditionOutcome,
   type ConditionPlan,
   type RunConditionOptions,
-  type JitBoostOptions,
 } from './conditions.js';
-export { JIT_BOOST_CONDITION, DEFAULT_JIT_RUNS } from './jit-boost.js';
+export { JIT_BOOST_CONDITION, DEFAULT_JIT_RUNS, type JitBoostOptions } from './jit-boost.js';
 export { mergeDeferredResults } from './deferred-judge.js';
 export {
   runBench,

@@ -14,11 +14,14 @@ import {
   type BoostCandidate,
   type GeneratorAgentOptions,
 } from '../jit/boost/index.js';
-import { runTask, workDirPrefixFor, type RunTaskResult } from '../runtime/index.js';
+import type { RuntimeHooks } from '../agent/types.js';
+import type { ChatProvider } from '../llm/types.js';
+import type { RunTaskResult } from '../runtime/index.js';
+import type { SandboxMode } from '../sandbox/types.js';
 import type { Skill } from '../skills/types.js';
+import type { LoadedTask } from '../tasks/load.js';
 import { SkvmError, UsageError } from '../util/errors.js';
-import { silentLogger } from '../util/log.js';
-import { combineSkills, registerCondition, toConditionResult, type ConditionPlan, type RunConditionOptions } from './conditions.js';
+import { silentLogger, type Logger } from '../util/log.js';
 import type { ConditionResult } from './types.js';
 
 /**
@@ -46,18 +49,43 @@ export const JIT_BOOST_CONDITION = 'jit-boost';
 export const DEFAULT_JIT_RUNS = 3;
 const HOOK_ADAPTER = 'bare-agent';
 
-registerCondition({
-  name: JIT_BOOST_CONDITION,
-  description:
-    "The task's own skills over several runs: a warm-up, then runs with jit-boost's solidifier, which runs code the agent keeps writing in place of the model; the last run is scored.",
-  skipReason: ({ taskSkills }) => (taskSkills.length === 0 ? 'the task names no skill' : undefined),
-  plan: ({ taskSkills }) => ({ skills: taskSkills, stage: taskSkills }),
-  deferrable: false,
-  execute: runJitBoostCell,
-});
+export const JIT_BOOST_DESCRIPTION =
+  "The task's own skills over several runs: a warm-up, then runs with jit-boost's solidifier, which runs code the agent keeps writing in place of the model; the last run is scored.";
+
+/** What the jit-boost condition needs from the bench's caller. */
+export interface JitBoostOptions {
+  /** Candidates and solidification state go under `<proposalsRoot>/jit-boost/`. */
+  proposalsRoot: string;
+  /** Runs per cell: one warm-up, then runs with the hooks (default 3). */
+  runs?: number;
+  /** Model generating the candidates (default: the cell's target model). */
+  generatorModel?: string;
+}
 
 export function jitBoostOptionsMissing(): UsageError {
   return new UsageError('The jit-boost condition needs the proposals folder for its candidates.', 'Start the bench through startBench, or pass `jitBoost`.');
+}
+
+/** One jit-boost cell, as conditions.ts hands it over. */
+export interface JitBoostCell {
+  task: LoadedTask;
+  /** The condition's skills as one bundle entry. */
+  skill: Skill;
+  skillId: string;
+  model: string;
+  adapter: string;
+  llm: ChatProvider;
+  tmpRoot: string;
+  sandbox: { mode: SandboxMode; network: boolean };
+  /** `<dir>/<label>.jsonl`; each run writes `<label>-warmup.jsonl`, `<label>-run-<i>.jsonl` beside it. */
+  convLogPath?: string;
+  signal?: AbortSignal;
+  log?: Logger;
+  jit: JitBoostOptions;
+  /** One graded task run of the condition's plan. */
+  run(convLogPath: string, hooks?: RuntimeHooks): Promise<RunTaskResult>;
+  /** A run as a ConditionResult of this cell. */
+  toResult(r: RunTaskResult): ConditionResult;
 }
 
 /** `<dir>/<label>.jsonl` → `<dir>/<label>-<suffix>.jsonl` (jit-boost-warmup, jit-boost-run-1 …). */
@@ -65,76 +93,58 @@ function convLogFor(base: string, suffix: string): string {
   return base.replace(/(\.jsonl)?$/, `-${suffix}.jsonl`);
 }
 
-async function runJitBoostCell(opts: RunConditionOptions, plan: ConditionPlan, meta: Partial<ConditionResult>): Promise<ConditionResult> {
-  const jit = opts.jitBoost;
-  if (!jit) throw jitBoostOptionsMissing();
-  if (opts.adapter !== HOOK_ADAPTER) {
-    throw new SkvmError(`jit-boost needs runtime hooks, which only ${HOOK_ADAPTER} has (this bench uses ${opts.adapter}).`, {
+export async function runJitBoostCell(cell: JitBoostCell): Promise<ConditionResult> {
+  const { jit, skillId } = cell;
+  if (cell.adapter !== HOOK_ADAPTER) {
+    throw new SkvmError(`jit-boost needs runtime hooks, which only ${HOOK_ADAPTER} has (this bench uses ${cell.adapter}).`, {
       code: 'condition_unsupported',
       hint: `Run the jit-boost condition with adapter ${HOOK_ADAPTER}.`,
     });
   }
-  const log = opts.log ?? silentLogger;
+  const log = cell.log ?? silentLogger;
   const runs = jit.runs ?? DEFAULT_JIT_RUNS;
   if (runs < 2) log.warn(`jit-boost: ${runs} run(s) per cell leaves no run with the hooks; the result is the warm-up's.`);
-  const task = opts.input.task;
-  const combined = combineSkills(plan.skills)!;
-  const skillId = meta.skillId ?? combined.name;
-  const ownLog = opts.convLogPath === undefined;
-  const logBase = opts.convLogPath ?? path.join(opts.tmpRoot, `skvm-boost-${randomBytes(4).toString('hex')}.jsonl`);
+  // Without a log path (a direct caller) the logs are still needed for Phase 1: temporary ones.
+  const ownLog = cell.convLogPath === undefined;
+  const logBase = cell.convLogPath ?? path.join(cell.tmpRoot, `skvm-boost-${randomBytes(4).toString('hex')}.jsonl`);
+  const drop = async (suffix: string) => {
+    if (ownLog) await fsp.rm(convLogFor(logBase, suffix), { force: true });
+  };
 
-  const runOnce = (suffix: string, hooks?: Awaited<ReturnType<typeof createBoostHooks>>['hooks']) =>
-    runTask({
-      ...opts,
-      task,
-      skills: { skills: [combined], mode: opts.skillMode },
-      stageSkills: plan.stage,
-      stageBundles: plan.stage.length > 0,
-      workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('bench', task.id),
-      convLogPath: convLogFor(logBase, suffix),
-      deferJudge: undefined,
-      ...(hooks ? { hooks } : {}),
-    });
-
-  const results: RunTaskResult[] = [];
-  const promotions: number[] = [];
-  const warmup = await runOnce('warmup');
-  results.push(warmup);
-  promotions.push(0);
-
+  const results: RunTaskResult[] = [await cell.run(convLogFor(logBase, 'warmup'))];
+  const promotions: number[] = [0];
   if (runs >= 2) {
-    const candidates = await generateCandidates(combined, convLogFor(logBase, 'warmup'), opts, jit.generatorModel ?? opts.model);
-    if (ownLog) await fsp.rm(convLogFor(logBase, 'warmup'), { force: true });
+    const candidates = await generateCandidates(cell, convLogFor(logBase, 'warmup'), jit.generatorModel ?? cell.model);
+    await drop('warmup');
     await saveCandidates(jit.proposalsRoot, skillId, candidates);
     await deleteSolidificationState(jit.proposalsRoot, skillId);
     log.info(`jit-boost: ${candidates.length} candidate(s) for ${skillId}`);
     const boost = await createBoostHooks({
       skillId,
       proposalsDir: jit.proposalsRoot,
-      sandbox: { mode: opts.sandbox.mode, network: opts.sandbox.network },
-      extractModel: opts.model,
-      llm: opts.llm,
+      sandbox: cell.sandbox,
+      extractModel: cell.model,
+      llm: cell.llm,
       log,
     });
     try {
       for (let i = 1; i < runs; i++) {
-        const r = await runOnce(`run-${i}`, boost.hooks);
-        results.push(r);
+        results.push(await cell.run(convLogFor(logBase, `run-${i}`), boost.hooks));
         promotions.push(boost.solidifier?.stats().promotedCount ?? 0);
-        if (ownLog) await fsp.rm(convLogFor(logBase, `run-${i}`), { force: true });
+        await drop(`run-${i}`);
       }
     } finally {
       await boost.persist();
     }
-  } else if (ownLog) await fsp.rm(convLogFor(logBase, 'warmup'), { force: true });
+  } else await drop('warmup');
 
   const last = results[results.length - 1]!;
-  const result = toConditionResult(JIT_BOOST_CONDITION, task, last.runResult, last.evalResults, meta);
+  const result = cell.toResult(last);
   result.durationMs = results.reduce((n, r) => n + r.runResult.durationMs, 0);
   result.llmDurationMs = results.reduce((n, r) => n + r.runResult.llmDurationMs, 0);
   result.jitRuns = results.map((r, runIndex) => ({
     runIndex,
-    score: toConditionResult(JIT_BOOST_CONDITION, task, r.runResult, r.evalResults, meta).score,
+    score: cell.toResult(r).score,
     durationMs: r.runResult.durationMs,
     llmDurationMs: r.runResult.llmDurationMs,
     tokens: { ...r.runResult.tokens },
@@ -146,17 +156,18 @@ async function runJitBoostCell(opts: RunConditionOptions, plan: ConditionPlan, m
 }
 
 /** Phase 1 on the warm-up log, Phase 2 when it found something, else the doc-based fallback. */
-async function generateCandidates(skill: Skill, warmupLog: string, opts: RunConditionOptions, model: string): Promise<BoostCandidate[]> {
+async function generateCandidates(cell: JitBoostCell, warmupLog: string, model: string): Promise<BoostCandidate[]> {
+  const { skill } = cell;
   const gen: GeneratorAgentOptions = {
-    llm: opts.llm,
+    llm: cell.llm,
     model,
-    tmpRoot: opts.tmpRoot,
-    sandbox: { mode: opts.sandbox.mode, network: false },
+    tmpRoot: cell.tmpRoot,
+    sandbox: { mode: cell.sandbox.mode, network: false },
     timeoutMs: DEFAULT_GENERATION_TIMEOUT_MS,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.log ? { log: opts.log } : {}),
+    ...(cell.signal ? { signal: cell.signal } : {}),
+    ...(cell.log ? { log: cell.log } : {}),
   };
-  const fromLog = await generateCandidatesFromConvLogs([warmupLog], { llm: opts.llm, model, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  const fromLog = await generateCandidatesFromConvLogs([warmupLog], { llm: cell.llm, model, ...(cell.signal ? { signal: cell.signal } : {}), ...(cell.log ? { log: cell.log } : {}) });
   if (fromLog.length > 0) {
     // Phase 2 hands back the untemplated originals when its agent wrote nothing: those cannot run.
     const templated = usableCandidates(await generateTemplates(skill, fromLog, await readCodeSnippets(warmupLog), gen), { requireTemplate: true });
