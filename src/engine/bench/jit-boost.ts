@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import {
-  createBoostHooks,
   deleteSolidificationState,
   DEFAULT_GENERATION_TIMEOUT_MS,
   generateCandidatesFromConvLogs,
@@ -10,6 +9,8 @@ import {
   generateTemplates,
   readCodeSnippets,
   saveCandidates,
+  saveSolidificationState,
+  Solidifier,
   usableCandidates,
   type BoostCandidate,
   type GeneratorAgentOptions,
@@ -119,22 +120,18 @@ export async function runJitBoostCell(cell: JitBoostCell): Promise<ConditionResu
     await saveCandidates(jit.proposalsRoot, skillId, candidates);
     await deleteSolidificationState(jit.proposalsRoot, skillId);
     log.info(`jit-boost: ${candidates.length} candidate(s) for ${skillId}`);
-    const boost = await createBoostHooks({
-      skillId,
-      proposalsDir: jit.proposalsRoot,
-      sandbox: cell.sandbox,
-      extractModel: cell.model,
-      llm: cell.llm,
-      log,
-    });
+    // Built from the candidates in hand, not re-read from disk: a concurrent cell of the same
+    // skill may save its state in between, and saved state would replace these candidates.
+    const solidifier = Solidifier.fromCandidates(candidates, { skillId, sandbox: cell.sandbox, extract: { llm: cell.llm, model: cell.model }, log });
+    const hooks = solidifier.hooks();
     try {
       for (let i = 1; i < runs; i++) {
-        results.push(await cell.run(convLogFor(logBase, `run-${i}`), boost.hooks));
-        promotions.push(boost.solidifier?.stats().promotedCount ?? 0);
+        results.push(await cell.run(convLogFor(logBase, `run-${i}`), hooks));
+        promotions.push(solidifier.stats().promotedCount);
         await drop(`run-${i}`);
       }
     } finally {
-      await boost.persist();
+      await saveSolidificationState(jit.proposalsRoot, solidifier.exportState());
     }
   } else await drop('warmup');
 

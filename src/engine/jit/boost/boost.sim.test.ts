@@ -144,21 +144,12 @@ describe('the solidifier in real bare-agent runs', () => {
 });
 
 describe('bench condition jit-boost', () => {
+  const bench = (conditions: string[], proposalsRoot: string, runs: number) =>
+    runBench({ models: [MODEL], adapter: 'bare-agent', conditions, tasks: [task], llm, logsRoot: tmp(), tmpRoot: os.tmpdir(), sandbox: SANDBOX, maxSteps: 10, log: silentLogger, jitBoost: { proposalsRoot, runs } });
+
   it('warms up, generates candidates, runs with the hooks and saves the state', async () => {
     const proposals = tmp();
-    const outcome = await runBench({
-      models: [MODEL],
-      adapter: 'bare-agent',
-      conditions: ['original', 'jit-boost'],
-      tasks: [task],
-      llm,
-      logsRoot: tmp(),
-      tmpRoot: os.tmpdir(),
-      sandbox: SANDBOX,
-      maxSteps: 10,
-      log: silentLogger,
-      jitBoost: { proposalsRoot: proposals, runs: 3 },
-    });
+    const outcome = await bench(['original', 'jit-boost'], proposals, 3);
     const row = outcome.report!.tasks[0]!;
     const boost = row.conditions.find((c) => c.condition === 'jit-boost')!;
     expect(boost).toMatchObject({ score: 1, pass: true, runStatus: 'ok', skillId: 'word-count', jitPromotions: 1 });
@@ -180,19 +171,7 @@ describe('bench condition jit-boost', () => {
     sim.setPolicy(jitBoostPolicy({ phase1Candidates: false }));
     try {
       const proposals = tmp();
-      const outcome = await runBench({
-        models: [MODEL],
-        adapter: 'bare-agent',
-        conditions: ['jit-boost'],
-        tasks: [task],
-        llm,
-        logsRoot: tmp(),
-        tmpRoot: os.tmpdir(),
-        sandbox: SANDBOX,
-        maxSteps: 10,
-        log: silentLogger,
-        jitBoost: { proposalsRoot: proposals, runs: 2 },
-      });
+      const outcome = await bench(['jit-boost'], proposals, 2);
       expect(outcome.report!.tasks[0]!.conditions[0]).toMatchObject({ score: 1, jitPromotions: 1 });
       const file = JSON.parse(await fsp.readFile(path.join(proposals, 'jit-boost/word-count/boost-candidates.json'), 'utf8')) as { candidates: Array<{ functionTemplate: string }> };
       expect(file.candidates).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LlmError } from '../../llm/errors.js';
 import { extractStructured } from '../../llm/structured.js';
-import type { ChatProvider, ChatResponse } from '../../llm/types.js';
+import type { ChatProvider } from '../../llm/types.js';
 import { CancelledError } from '../../util/errors.js';
 import type { Logger } from '../../util/log.js';
 import { usableCandidates, type BoostCandidate } from './schema.js';
@@ -38,8 +38,6 @@ export interface GenerateFromLogsOptions {
   model: string;
   signal?: AbortSignal;
   log?: Logger;
-  /** Every model response, for usage accounting. */
-  onResponses?: (responses: ChatResponse[]) => void;
 }
 
 export async function generateCandidatesFromConvLogs(convLogPaths: readonly string[], opts: GenerateFromLogsOptions): Promise<BoostCandidate[]> {
@@ -48,7 +46,7 @@ export async function generateCandidatesFromConvLogs(convLogPaths: readonly stri
   const snippets = selectSnippets(all);
   if (snippets.length === 0) return [];
   try {
-    const { value, responses } = await extractStructured(
+    const { value } = await extractStructured(
       opts.llm,
       {
         model: opts.model,
@@ -60,7 +58,6 @@ export async function generateCandidatesFromConvLogs(convLogPaths: readonly stri
       },
       opts.signal ? { signal: opts.signal } : {},
     );
-    opts.onResponses?.(responses);
     return usableCandidates(value.candidates.map((c) => ({ ...c, functionTemplate: '' })));
   } catch (err) {
     if (err instanceof LlmError || err instanceof CancelledError || opts.signal?.aborted) throw err;
