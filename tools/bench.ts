@@ -50,6 +50,7 @@ export const benchTool = defineOperation({
     concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),
     asyncJudge: z.boolean().default(false).describe('Judge llm-judge criteria at the end, in one batch.'),
     judgeModel: modelArg().optional().describe('Model for llm-judge criteria (required when any task has them).'),
+    jitRuns: z.number().int().min(1).max(20).default(3).describe('Runs per jit-boost cell: one warm-up, then runs with the solidifier; the last is scored.'),
     compilerModel: modelArg().optional().describe('Model that compiles skills for aot-compiled conditions when no variant is published yet (without it such cells fail and say how to compile); it also generates jit-boost candidates (default: the target model).'),
     timeoutMs: z.number().int().min(1000).optional().describe('Per-run limit (default: each task’s timeoutMs).'),
     maxSteps: z.number().int().min(1).max(500).default(30).describe('Agent turn limit per run.'),

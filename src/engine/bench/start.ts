@@ -27,6 +27,8 @@ export interface StartBenchOptions {
   concurrency: number;
   asyncJudge: boolean;
   judgeModel?: string;
+  /** Runs per jit-boost cell (default 3). */
+  jitRuns?: number;
   /** Compiles missing variants for the aot-compiled conditions. */
   compilerModel?: string;
   timeoutMs?: number;
@@ -79,7 +81,7 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
       proposalsRoot: engine.roots.proposals.value,
       ...(opts.compilerModel ? { compilerModel: opts.compilerModel, compile: onDemandCompiler(engine, opts.compilerModel, opts) } : {}),
     },
-    jitBoost: { proposalsRoot: engine.roots.proposals.value, ...(opts.compilerModel ? { generatorModel: opts.compilerModel } : {}) },
+    jitBoost: { proposalsRoot: engine.roots.proposals.value, ...(opts.jitRuns ? { runs: opts.jitRuns } : {}), ...(opts.compilerModel ? { generatorModel: opts.compilerModel } : {}) },
     llm: opts.llm,
     logsRoot,
     cacheRoot: engine.roots.cache.value,

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BeforeLlmContext } from '../../agent/types.js';
 import { createWorkDir, removeWorkDir } from '../../sandbox/index.js';
 import type { BoostCandidate } from './schema.js';
-import { Solidifier } from './solidifier.js';
+import { paramExtractionFailures, Solidifier } from './solidifier.js';
+import { LlmError } from '../../llm/errors.js';
+import type { ChatProvider } from '../../llm/types.js';
 
 /** The solidifier's state machine (spec runtime §6.3) and its execution through the sandbox. */
 
@@ -132,6 +134,33 @@ describe('execution and demotion', () => {
     const d = await s.execute(ctx('count the words in notes.txt and say it'));
     expect(d).toMatchObject({ action: 'replace', text: '3\n', toolResults: [expect.objectContaining({ input: { command: 'python3 _boost_solidified.py' } })] });
     expect(await fsp.readFile(path.join(workDir, '_boost_solidified.py'), 'utf8')).toContain('name = "notes.txt"');
+  });
+});
+
+describe('LLM param extraction', () => {
+  let workDir: string;
+  beforeEach(async () => {
+    workDir = await createWorkDir({ tmpRoot: os.tmpdir(), prefix: 'skvm-boost-test-' });
+  });
+  afterEach(async () => removeWorkDir(workDir, { tmpRoot: os.tmpdir() }));
+
+  it('counts a failing extraction call and passes through, leaving the candidate promoted', async () => {
+    const failing: ChatProvider = {
+      chat: async () => {
+        throw new LlmError({ kind: 'transient', message: 'vendor down', route: 'sim/*', model: 'sim/x' });
+      },
+    };
+    const s = Solidifier.fromCandidates([candidate({ params: { file: { type: 'string', description: 'the file' } } })], {
+      skillId: 'k',
+      sandbox: SANDBOX,
+      promotionThreshold: 1,
+      extract: { llm: failing, model: 'sim/x' },
+    });
+    s.monitor(cmd('wc -w x'));
+    const before = paramExtractionFailures();
+    expect(await s.execute({ prompt: 'count the words in notes.txt and say', workDir, iteration: 2, previousToolCalls: [] })).toEqual({ action: 'passthrough' });
+    expect(paramExtractionFailures()).toBe(before + 1);
+    expect(stats(s)).toMatchObject({ promoted: true, fallbackCount: 0 });
   });
 });
 
