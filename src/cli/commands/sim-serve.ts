@@ -37,6 +37,9 @@ Policies — a file is {"policy": "<type>", …the type's fields…, "latency"?:
   planted       {"levels": {"<primitive>": "L0".."L3"}, "registryDir": DIR}: a model of known
                 ability for the profiler — each registered probe gets its reference solution
                 when the probe's level is within the planted level, else a near miss.
+  jit-boost     {"phase1Candidates"?: false}: a word-count target that repeats \`wc -w\` commands,
+                and the jit-boost candidate generation calls and agents (false sends generation
+                to the doc-based fallback).
 A reply is {"text"?, "toolCalls"?: [{"name", "arguments"}], "stopReason"?, "usage"?, "costUsd"?} or
 {"fault": {"type": "rate_limit" | "server_error" | "auth" | "bad_request" | "malformed" |
 "hang" | "disconnect", …}}. "latency" is {"fixedMs"}, {"minMs", "maxMs"} or
