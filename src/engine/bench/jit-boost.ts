@@ -21,7 +21,7 @@ import type { RunTaskResult } from '../runtime/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import type { Skill } from '../skills/types.js';
 import type { LoadedTask } from '../tasks/load.js';
-import { SkvmError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import type { ConditionResult } from './types.js';
 
@@ -67,6 +67,12 @@ export function jitBoostOptionsMissing(): UsageError {
   return new UsageError('The jit-boost condition needs the proposals folder for its candidates.', 'Start the bench through startBench, or pass `jitBoost`.');
 }
 
+/** Why jit-boost cannot run on this harness (only bare-agent runs hooks), or undefined. */
+export function jitBoostAdapterProblem(adapter: string): UsageError | undefined {
+  if (adapter === HOOK_ADAPTER) return undefined;
+  return new UsageError(`The jit-boost condition needs runtime hooks, which only ${HOOK_ADAPTER} has (this bench uses ${adapter}).`, `Run the jit-boost condition with adapter ${HOOK_ADAPTER}, or leave it out.`);
+}
+
 /** One jit-boost cell, as conditions.ts hands it over. */
 export interface JitBoostCell {
   task: LoadedTask;
@@ -96,12 +102,8 @@ function convLogFor(base: string, suffix: string): string {
 
 export async function runJitBoostCell(cell: JitBoostCell): Promise<ConditionResult> {
   const { jit, skillId } = cell;
-  if (cell.adapter !== HOOK_ADAPTER) {
-    throw new SkvmError(`jit-boost needs runtime hooks, which only ${HOOK_ADAPTER} has (this bench uses ${cell.adapter}).`, {
-      code: 'condition_unsupported',
-      hint: `Run the jit-boost condition with adapter ${HOOK_ADAPTER}.`,
-    });
-  }
+  const unsupported = jitBoostAdapterProblem(cell.adapter);
+  if (unsupported) throw unsupported;
   const log = cell.log ?? silentLogger;
   const runs = jit.runs ?? DEFAULT_JIT_RUNS;
   if (runs < 2) log.warn(`jit-boost: ${runs} run(s) per cell leaves no run with the hooks; the result is the warm-up's.`);

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../util/log.js';
 import { aotVariants, type AotVariants } from './aot-compiled.js';
 import { getCondition, isAotCondition, type ConditionDefinition } from './conditions.js';
 import type { RunBenchOptions, SkippedCell } from './bench-options.js';
-import { JIT_BOOST_CONDITION, jitBoostOptionsMissing } from './jit-boost.js';
+import { JIT_BOOST_CONDITION, jitBoostAdapterProblem, jitBoostOptionsMissing } from './jit-boost.js';
 
 /**
  * Step 1 of a bench: check the options and the tasks before anything is written. Bad options are
@@ -70,7 +70,11 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
   }
   const wantsAot = conditionNames.some(isAotCondition);
   if (wantsAot && !opts.aot) throw new UsageError('The aot-compiled conditions need the proposals folder holding compiled variants.', 'Start the bench through startBench, or pass `aot`.');
-  if (conditionNames.includes(JIT_BOOST_CONDITION) && !opts.jitBoost) throw jitBoostOptionsMissing();
+  if (conditionNames.includes(JIT_BOOST_CONDITION)) {
+    if (!opts.jitBoost) throw jitBoostOptionsMissing();
+    const unsupported = jitBoostAdapterProblem(opts.adapter);
+    if (unsupported) throw unsupported;
+  }
   if (opts.customSkill && !conditionNames.includes('custom-skill')) warn('A custom skill was given but the custom-skill condition is not requested; the skill is not used.');
 
   const skipped: SkippedCell[] = [];

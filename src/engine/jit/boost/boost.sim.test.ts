@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../../test/tmp.js';
 import { runBench } from '../../bench/index.js';
+import { jitBoostAdapterProblem } from '../../bench/jit-boost.js';
 import { LlmClient } from '../../llm/client.js';
 import type { ChatProvider } from '../../llm/types.js';
 import { runTask } from '../../runtime/index.js';
@@ -165,6 +166,14 @@ describe('bench condition jit-boost', () => {
     expect(state!.entries[0]!.state).toMatchObject({ promoted: true, hitCount: 3 });
     const logs = await fsp.readdir(path.join(outcome.sessionDir, 'word-count'));
     expect(logs.sort()).toEqual(['jit-boost-run-1.jsonl', 'jit-boost-warmup.jsonl', 'original.jsonl']);
+  });
+
+  it('is refused up front on a harness without hooks, and without its options', async () => {
+    expect(jitBoostAdapterProblem('bare-agent')).toBeUndefined();
+    expect(jitBoostAdapterProblem('codex')?.message).toMatch(/needs runtime hooks, which only bare-agent has \(this bench uses codex\)/);
+    await expect(runBench({ models: [MODEL], adapter: 'bare-agent', conditions: ['jit-boost'], tasks: [task], llm, logsRoot: tmp(), tmpRoot: os.tmpdir(), sandbox: SANDBOX, maxSteps: 10 })).rejects.toThrow(
+      /jit-boost condition needs the proposals folder/,
+    );
   });
 
   it('falls back to the skill text when Phase 1 finds nothing', async () => {
