@@ -44,14 +44,15 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
     return EXIT.ok;
   }
 
-  const operations = deps.operations ?? (await import('../../tools/index.js')).operations;
+  const quick = deps.operations || globals.help ? undefined : await (await import('./quick-op.js')).loadOperationFor(split.words);
+  const operations = quick ? [quick.op] : (deps.operations ?? (await import('../../tools/index.js')).operations);
   const commands = deps.commands ?? cliCommands;
   const [{ buildTable, resolveCommand, commandName }, help] = await Promise.all([import('./table.js'), import('./help.js')]);
   const table = buildTable(operations, commands);
 
   let words = split.words;
   let wantHelp = globals.help;
-  if (words[0] === 'help' && resolveCommand(table, ['help']).kind !== 'found') {
+  if (!quick && words[0] === 'help' && resolveCommand(table, ['help']).kind !== 'found') {
     wantHelp = true;
     words = words.slice(1);
   }
@@ -125,8 +126,8 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   };
 
   if (entry.kind === 'cli') return entry.command.run(split.rest, io);
-  const { executeOperation } = await import('./execute.js');
-  return executeOperation(entry.op, split.rest, io, { operations, logRoute });
+  const [{ executeOperation }, { vocabularyOf }] = await Promise.all([import('./execute.js'), import('./hints.js')]);
+  return executeOperation(entry.op, split.rest, io, { operations, vocabulary: quick?.vocabulary ?? vocabularyOf(operations), logRoute });
 }
 
 /** `error: <message>` (one line per message line) and `hint: <hint>`, secrets redacted. */

@@ -5,7 +5,7 @@ import { CancelledError, SkvmError, UsageError } from '../engine/util/errors.js'
 import { redact, redactValue } from '../engine/util/redact.js';
 import { EXIT } from './exit-codes.js';
 import { parseFlagsOrThrow } from './flags.js';
-import { cliText } from './hints.js';
+import { cliText, type CliVocabulary } from './hints.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -22,14 +22,16 @@ export interface LogRoute {
 
 const CANCEL_REASON = 'cancelled from the terminal (Ctrl-C)';
 export interface ExecuteContext {
-  /** The whole registry: texts name other operations, and run_status judges another's result. */
+  /** The registry — or only `op` when the CLI took the fast path (quick-op.ts): run_status judges another's result. */
   operations: readonly AnyOperation[];
+  /** Every tool and argument name: texts name other operations. */
+  vocabulary: CliVocabulary;
   logRoute?: LogRoute;
 }
 
-export async function executeOperation(op: AnyOperation, tokens: readonly string[], io: CliIo, { operations, logRoute }: ExecuteContext): Promise<number> {
+export async function executeOperation(op: AnyOperation, tokens: readonly string[], io: CliIo, { operations, vocabulary, logRoute }: ExecuteContext): Promise<number> {
   const command = op.name.split('_').join(' ');
-  const say = (text: string) => redact(cliText(text, operations, op));
+  const say = (text: string) => redact(cliText(text, vocabulary, op));
   const { value: input, provided } = parseFlagsOrThrow(tokens, exposedInput(op), command);
   for (const [key, value] of Object.entries(op.cliDefaults ?? {})) if (!provided.has(key)) input[key] = value;
   const engine = await io.engine();

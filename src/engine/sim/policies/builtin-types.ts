@@ -3,9 +3,10 @@ import type { SimReply } from '../policy.js';
 import { registerPolicyType } from '../policy-registry.js';
 import { conversationPolicy } from './conversation.js';
 import { echoPolicy } from './echo.js';
+import { harnessTaskPolicy } from './harness-task.js';
+import { jitBoostPolicy } from './jit-boost.js';
 import { plantedPolicy } from './planted.js';
 import { scriptedPolicy } from './scripted.js';
-import { jitBoostPolicy } from './jit-boost.js';
 
 /** The reply forms a policy file may script; they map one-to-one onto SimReply. */
 const FaultSchema = z.discriminatedUnion('type', [
@@ -178,9 +179,23 @@ registerPolicyType('planted', {
   },
 });
 
+registerPolicyType('harness-task', {
+  description:
+    'drives a real agent harness through a small task with the tools it offers: load "skill", write "file", run a failing then a succeeding command, answer',
+  schema: z.strictObject({
+    name: z.string().min(1).optional(),
+    projectDir: z.string().min(1).optional(),
+    skill: z.string().min(1).optional(),
+    file: z.strictObject({ path: z.string().min(1), content: z.string() }).optional(),
+    failingCommand: z.string().min(1).optional(),
+    succeedingCommand: z.string().min(1).optional(),
+    answer: z.string().min(1).optional(),
+  }),
+  build: (spec) => harnessTaskPolicy(spec),
+});
+
 registerPolicyType('jit-boost', {
   description: 'jit-boost demo model: a word-count target repeating `wc -w` commands, and the candidate-generation calls and agents (see policies/jit-boost.ts)',
   schema: z.strictObject({ name: z.string().min(1).optional(), phase1Candidates: z.boolean().optional() }),
   build: (spec) => jitBoostPolicy(spec),
 });
-
