@@ -169,7 +169,7 @@ registerCondition({
       skill,
       skillId: meta.skillId ?? skill.name,
       // Every run is graded at once (the warm-up decides nothing, but its score is reported).
-      run: (convLogPath, hooks) => runTask({ ...base, convLogPath, deferJudge: undefined, ...(hooks ? { hooks } : {}) }),
+      run: (convLogPath, llm, hooks) => runTask({ ...base, llm, convLogPath, deferJudge: undefined, ...(hooks ? { hooks } : {}) }),
       toResult: (r) => toConditionResult(JIT_BOOST_CONDITION, opts.input.task, r.runResult, r.evalResults, meta),
     });
   },

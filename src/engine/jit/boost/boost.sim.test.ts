@@ -154,11 +154,13 @@ describe('bench condition jit-boost', () => {
     const row = outcome.report!.tasks[0]!;
     const boost = row.conditions.find((c) => c.condition === 'jit-boost')!;
     expect(boost).toMatchObject({ score: 1, pass: true, runStatus: 'ok', skillId: 'word-count', jitPromotions: 1 });
-    expect(boost.jitRuns!.map((r) => [r.runIndex, r.score, r.promotions])).toEqual([
-      [0, 1, 0],
-      [1, 1, 1],
-      [2, 1, 1],
+    expect(boost.jitRuns!.map((r) => [r.runIndex, r.score, r.promotions, r.llmCalls])).toEqual([
+      [0, 1, 0, 5],
+      [1, 1, 1, 3],
+      [2, 1, 1, 0],
     ]);
+    expect(boost.jitAvoided!.llmCalls).toBe(3.5);
+    expect(boost.jitAvoided!.tokens).toBeGreaterThan(0);
     // The last run made no model call: no tokens.
     expect(boost.tokens).toMatchObject({ input: 0, output: 0 });
     expect(boost.jitRuns![0]!.tokens.input).toBeGreaterThan(0);

@@ -88,10 +88,6 @@ export class Solidifier {
     );
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   /** afterLLM: count matches of the response's tool calls, promote on enough in a row. */
   monitor(response: Pick<ChatResponse, 'toolCalls'>): void {
     for (const call of response.toolCalls) {

@@ -6,7 +6,6 @@ import { extractParamsByPattern, materialize } from './params.js';
 import { BoostCandidateSchema, usableCandidates, type BoostCandidate } from './schema.js';
 import { selectSnippets, readCodeSnippets } from './snippets.js';
 import {
-  boostSkillId,
   candidatesPath,
   deleteSolidificationState,
   loadCandidates,
@@ -47,7 +46,6 @@ describe('schemas', () => {
 describe('storage', () => {
   it('writes both files under jit-boost/<skillId>/ and reads them back validated', async () => {
     const root = tmp();
-    expect(boostSkillId(['/x/skills/pdf', '/y/docx/'])).toBe('pdf+docx');
     expect(await loadCandidates(root, 'pdf')).toBeUndefined();
     const file = await saveCandidates(root, 'pdf', [candidate]);
     expect(file).toBe(path.join(root, 'jit-boost', 'pdf', 'boost-candidates.json'));

@@ -25,12 +25,10 @@ export function jitBoostRoot(proposalsDir: string): string {
   return path.join(proposalsDir, 'jit-boost');
 }
 
-/** skillId as the reference forms it: the skill folder's basename, `a+b` for several skills. */
-export function boostSkillId(skillDirs: readonly string[]): string {
-  return skillDirs.map((d) => path.basename(path.resolve(d))).join('+');
-}
-
-/** The skill's folder; the id must be one safe path segment (ids come from tool input too). */
+/**
+ * The skill's folder. skillId is the skill folder's basename, `a+b` for several skills (the bench
+ * result's skillId); it must be one safe path segment (ids also come from bench files).
+ */
 export function boostDir(proposalsDir: string, skillId: string): string {
   if (!/^[A-Za-z0-9._+-]+$/.test(skillId) || /^\.+$/.test(skillId)) {
     throw new UsageError(`"${skillId}" is not a jit-boost skill id.`, 'A skill id is a skill folder name (letters, digits, . _ - +), e.g. "slug-rules" or "a+b".');
