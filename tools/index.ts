@@ -25,6 +25,7 @@ import { proposalRejectTool } from './proposal_reject.js';
 import { proposalRollbackTool } from './proposal_rollback.js';
 import { proposalShowTool } from './proposal_show.js';
 import { proposalsListTool } from './proposals_list.js';
+import { cleanJitTool } from './clean_jit.js';
 
 /**
  * The single registry of operations. The MCP server registers exactly these tools and the
@@ -57,4 +58,5 @@ export const operations: readonly AnyOperation[] = [
   proposalAcceptTool,
   proposalRejectTool,
   proposalRollbackTool,
+  cleanJitTool,
 ];

@@ -116,6 +116,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       proposal_accept: { id: proposal.id },
       proposal_rollback: { id: proposal.id },
       proposal_reject: { id: proposal.id },
+      clean_jit: { model: 'sim/echo', adapter: 'bare-agent', dryRun: true },
       test_sleep: { steps: 2, stepMs: 5 },
       test_llm: { model: 'sim/echo', calls: 1 },
     };

@@ -14,6 +14,7 @@ import { runTask, workDirPrefixFor, type RunTaskOptions } from '../runtime/index
 import { AOT_CONDITION_PREFIX, aotConditionPasses, type AotVariants } from './aot-compiled.js';
 import { variantSkillName } from '../compiler/compile.js';
 import type { JitOptimizedRounds } from './jit-optimized.js';
+import { JIT_BOOST_CONDITION, JIT_BOOST_DESCRIPTION, jitBoostOptionsMissing, runJitBoostCell, type JitBoostOptions } from './jit-boost.js';
 import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
 
 /**
@@ -22,7 +23,7 @@ import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
  * shared scaffold (`runCondition`) runs the task through the runner and turns the outcome into a
  * ConditionResult. `aot-compiled` stands for a family: `aot-compiled-p<…>` names resolve on
  * demand (aot-compiled.ts). `jit-optimized` uses jit-optimize proposals (jit-optimized.ts);
- * `jit-boost` is a reserved name registered through `registerCondition` when it lands.
+ * `jit-boost` runs its cell itself (jit-boost.ts).
  */
 
 export interface ConditionInput {
@@ -64,6 +65,8 @@ export interface ConditionDefinition {
   label?: string;
   /** llm-judge criteria may be deferred to the async judge (default true). */
   deferrable?: boolean;
+  /** Runs the cell itself (several agent runs, as jit-boost) instead of the one task run of runCondition. */
+  execute?(opts: RunConditionOptions, plan: ConditionPlan, meta: Partial<ConditionResult>): Promise<ConditionResult>;
 }
 
 const registry = new Map<string, ConditionDefinition>();
@@ -165,6 +168,29 @@ function aotFamilyMember(name: string): ConditionDefinition | undefined {
   aotFamily.set(name, def);
   return def;
 }
+
+registerCondition({
+  name: JIT_BOOST_CONDITION,
+  description: JIT_BOOST_DESCRIPTION,
+  skipReason: ({ taskSkills }) => (taskSkills.length === 0 ? 'the task names no skill' : undefined),
+  plan: ({ taskSkills }) => ({ skills: taskSkills, stage: taskSkills }),
+  deferrable: false,
+  execute(opts, plan, meta) {
+    if (!opts.jitBoost) throw jitBoostOptionsMissing();
+    const skill = combineSkills(plan.skills)!;
+    const base = taskRunOptions(opts, plan);
+    return runJitBoostCell({
+      ...opts,
+      task: opts.input.task,
+      jit: opts.jitBoost,
+      skill,
+      skillId: meta.skillId ?? skill.name,
+      // Every run is graded at once (the warm-up decides nothing, but its score is reported).
+      run: (convLogPath, llm, hooks) => runTask({ ...base, llm, convLogPath, deferJudge: undefined, ...(hooks ? { hooks } : {}) }),
+      toResult: (r) => toConditionResult(JIT_BOOST_CONDITION, opts.input.task, r.runResult, r.evalResults, meta),
+    });
+  },
+});
 
 /** Whether a condition needs compiled variants. */
 export function isAotCondition(name: string): boolean {
@@ -310,6 +336,20 @@ export interface RunConditionOptions extends Omit<RunTaskOptions, 'skills' | 'st
   skillMode: SkillMode;
   aot?: AotVariants;
   jit?: JitOptimizedRounds;
+  jitBoost?: JitBoostOptions;
+}
+
+/** The task run a plan asks for: the plan's skills combined into one bundle, its bundle files staged. */
+function taskRunOptions(opts: RunConditionOptions, plan: ConditionPlan): RunTaskOptions {
+  const combined = combineSkills(plan.skills);
+  return {
+    ...opts,
+    task: opts.input.task,
+    ...(combined ? { skills: { skills: [combined], mode: opts.skillMode } } : {}),
+    stageSkills: plan.stage,
+    stageBundles: plan.stage.length > 0,
+    workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('bench', opts.input.task.id),
+  };
 }
 
 export interface ConditionOutcome {
@@ -329,15 +369,8 @@ export async function runCondition(opts: RunConditionOptions): Promise<Condition
   try {
     const plan = await condition.plan(input, { model: opts.model, adapter: opts.adapter, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.aot ? { aot: opts.aot } : {}), ...(opts.jit ? { jit: opts.jit } : {}) });
     meta = skillMeta(plan.skills, skillMode, plan.skillIds);
-    const combined = combineSkills(plan.skills);
-    const out = await runTask({
-      ...opts,
-      task: input.task,
-      ...(combined ? { skills: { skills: [combined], mode: skillMode } } : {}),
-      stageSkills: plan.stage,
-      stageBundles: plan.stage.length > 0,
-      workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('bench', input.task.id),
-    });
+    if (condition.execute) return { result: await condition.execute(opts, plan, meta) };
+    const out = await runTask(taskRunOptions(opts, plan));
     const result = toConditionResult(condition.name, input.task, out.runResult, out.evalResults, meta);
     if (out.workDir) result.workDir = out.workDir;
     return { result };

@@ -58,6 +58,7 @@ export async function executeCells(
         skillMode: v.skillMode,
         ...(v.aot ? { aot: v.aot } : {}),
         ...(v.jit ? { jit: v.jit } : {}),
+        ...(opts.jitBoost ? { jitBoost: opts.jitBoost } : {}),
         model: s.model,
         adapter: opts.adapter,
         llm: opts.llm,

@@ -24,6 +24,7 @@ export {
   type ConditionPlan,
   type RunConditionOptions,
 } from './conditions.js';
+export { JIT_BOOST_CONDITION, DEFAULT_JIT_RUNS, type JitBoostOptions } from './jit-boost.js';
 export { mergeDeferredResults } from './deferred-judge.js';
 export {
   runBench,

@@ -250,7 +250,7 @@ describe('conditions registry', () => {
     expect(() => getCondition('aot-compiled-p14')).toThrow(/pass 4, which does not exist/);
     expect(() => getCondition('aot-compiled-p1p12')).toThrow(/pass 12, which does not exist/);
     expect(() => getCondition('aot-compiled-x')).toThrow(NotFoundError);
-    expect(() => getCondition('jit-boost')).toThrow(ConditionUnavailableError);
+    expect(() => getCondition('jit-optimized')).toThrow(ConditionUnavailableError);
     const err = (() => {
       try {
         getCondition('orignal');

@@ -28,6 +28,8 @@ export interface StartBenchOptions {
   concurrency: number;
   asyncJudge: boolean;
   judgeModel?: string;
+  /** Runs per jit-boost cell (default 3). */
+  jitRuns?: number;
   /** Compiles missing variants for the aot-compiled conditions. */
   compilerModel?: string;
   /** Which proposal rounds the jit-optimized condition may use (default accepted). */
@@ -83,6 +85,7 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
       ...(opts.compilerModel ? { compilerModel: opts.compilerModel, compile: onDemandCompiler(engine, opts.compilerModel, opts) } : {}),
     },
     jit: { proposalsRoot: engine.roots.proposals.value, use: opts.jitOptimized ?? 'accepted' },
+    jitBoost: { proposalsRoot: engine.roots.proposals.value, ...(opts.jitRuns ? { runs: opts.jitRuns } : {}), ...(opts.compilerModel ? { generatorModel: opts.compilerModel } : {}) },
     llm: opts.llm,
     logsRoot,
     cacheRoot: engine.roots.cache.value,

@@ -7,6 +7,7 @@ import { aotVariants, type AotVariants } from './aot-compiled.js';
 import { jitOptimizedRounds, type JitOptimizedRounds } from './jit-optimized.js';
 import { getCondition, isAotCondition, JIT_OPTIMIZED, type ConditionDefinition } from './conditions.js';
 import type { RunBenchOptions, SkippedCell } from './bench-options.js';
+import { JIT_BOOST_CONDITION, jitBoostAdapterProblem, jitBoostOptionsMissing } from './jit-boost.js';
 
 /**
  * Step 1 of a bench: check the options and the tasks before anything is written. Bad options are
@@ -74,6 +75,11 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
   if (wantsAot && !opts.aot) throw new UsageError('The aot-compiled conditions need the proposals folder holding compiled variants.', 'Start the bench through startBench, or pass `aot`.');
   const wantsJit = conditionNames.includes(JIT_OPTIMIZED);
   if (wantsJit && !opts.jit) throw new UsageError('The jit-optimized condition needs the proposals folder.', 'Start the bench through startBench, or pass `jit`.');
+  if (conditionNames.includes(JIT_BOOST_CONDITION)) {
+    if (!opts.jitBoost) throw jitBoostOptionsMissing();
+    const unsupported = jitBoostAdapterProblem(opts.adapter);
+    if (unsupported) throw unsupported;
+  }
   if (opts.customSkill && !conditionNames.includes('custom-skill')) warn('A custom skill was given but the custom-skill condition is not requested; the skill is not used.');
 
   const skipped: SkippedCell[] = [];
