@@ -85,24 +85,9 @@ export function conditionNames(): string[] {
   return [...registry.keys()];
 }
 
-/** Names the reference knows that later releases add (JIT conditions). */
-export function isReservedCondition(name: string): boolean {
-  return name === JIT_OPTIMIZED || name === 'jit-boost';
-}
-
-export class ConditionUnavailableError extends SkvmError {
-  constructor(name: string) {
-    super(`Bench condition "${name}" is not available in this release.`, {
-      code: 'condition_unavailable',
-      hint: `Available conditions: ${conditionNames().join(', ')}. JIT conditions arrive with the optimizer.`,
-    });
-  }
-}
-
 export function getCondition(name: string): ConditionDefinition {
   const def = registry.get(name) ?? aotFamilyMember(name);
   if (def) return def;
-  if (isReservedCondition(name)) throw new ConditionUnavailableError(name);
   throw new NotFoundError('bench condition', name, closestMatches(name, conditionNames()), `Known conditions: ${conditionNames().join(', ')}.`);
 }
 

@@ -4,12 +4,10 @@ export { averageConditionResults, averageEvalDetails, aggregateRuns } from './ag
 export {
   combineSkills,
   conditionNames,
-  ConditionUnavailableError,
   crashedResult,
   evalDetailsOf,
   getCondition,
   isFatalBenchError,
-  isReservedCondition,
   isVendorOutage,
   listConditions,
   registerCondition,
