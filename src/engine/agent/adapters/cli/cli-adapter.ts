@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../../../util/log.js';
 import type { AgentStep, RunResult, RunStatus } from '../../types.js';
 import type { TokenUsage } from '../../../llm/types.js';
 import { harnessEntry } from '../harnesses.js';
-import { AdapterUnavailableError } from '../registry.js';
+import { AdapterUnavailableError } from '../unavailable.js';
 import type { AdapterRunOptions, AgentAdapter, RunScope } from '../types.js';
 import { binaryAvailability, resolveHarnessBinary } from './binary.js';
 import { harnessEnv } from './child-env.js';
