@@ -11,7 +11,7 @@ import { installOrReason } from './real-cli.js';
 
 /**
  * The operations over a real CLI harness, through the built MCP server: adapters_list finds the
- * configured Codex binary and its version; run_task runs a bundled task on it in managed mode
+ * configured Codex binary and its version, and so does config_doctor; run_task runs a bundled task on it in managed mode
  * against the simulator; native mode without the user's Codex login is refused with a hint.
  */
 
@@ -64,6 +64,14 @@ describe('operations over the real Codex CLI', () => {
     const row = (r.structuredContent!.adapters as Array<Record<string, any>>).find((a) => a.name === 'codex')!;
     expect(row).toMatchObject({ built: true, runnable: true, modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'] });
     expect(row.cli).toEqual({ path: installed.cli!.binPath, version: `codex-cli ${codex.cli.version}` });
+  });
+
+  it('config_doctor: the configured Codex binary with its version, modes and skill delivery', async (ctx) => {
+    if (skipUnlessInstalled(ctx)) return;
+    const r = await call('config_doctor', { live: false });
+    const check = (r.structuredContent!.checks as Array<Record<string, any>>).find((c) => c.id === 'harness:codex')!;
+    expect(check).toMatchObject({ status: 'ok' });
+    expect(check.detail).toBe(`adapters.codex (${installed.cli!.binPath}) → ${installed.cli!.binPath} (codex-cli ${codex.cli.version}; modes managed/native, skills inject/discover)`);
   });
 
   it('run_task with adapter codex, managed, skill in discover mode: ok, skill loaded, tokens, Codex JSONL as the conversation log', async (ctx) => {
