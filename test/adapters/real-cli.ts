@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 import { ensureHarnessCli, type HarnessCliPackage, type InstalledHarnessCli } from '../../scripts/harness-cli/install.js';
@@ -34,6 +34,50 @@ export async function installOrReason(cli: HarnessCliPackage): Promise<{ cli?: I
     return { cli: await ensureHarnessCli(cli) };
   } catch (err) {
     return { reason: `${cli.pkg}@${cli.version} cannot be installed here: ${errorMessage(err).split('\n')[0]}` };
+  }
+}
+
+/** Pids whose current directory is inside `root` (the harness runs in its work dir). */
+function processesUnder(root: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/cwd`).startsWith(`${root}/`) && !/^Z/.test(readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1] ?? '')) pids.push(Number(name));
+    } catch {
+      // gone, or not ours to inspect
+    }
+  }
+  return pids;
+}
+
+/** Starts a run whose model never answers, cancels it once the harness has asked, and reports what is left. */
+export async function cancelRealHarness(o: { adapter: string; bin: string; kind: Route['kind']; model: string; tmpRoot: string }) {
+  const requests: SimRequest[] = [];
+  const sim = await startSimServer({ policy: { name: 'hang', respond: (req) => (requests.push(req), { kind: 'fault', fault: { type: 'hang' } }) } });
+  const ctl = new AbortController();
+  try {
+    const route: Route = { match: `${o.model.split('/')[0]}/*`, kind: o.kind, baseUrl: o.kind === 'anthropic' ? sim.anthropicBaseUrl : sim.openaiBaseUrl, apiKeyEnv: KEY_VAR };
+    const llm = new LlmClient({ config: () => ({ providers: { routes: [route] } }), configFile: '/nonexistent/skvm.config.json', env: { [KEY_VAR]: SIM_KEY }, log: silentLogger });
+    const watch = setInterval(() => {
+      if (requests.some((r) => r.tools.length > 0)) ctl.abort('test cancels the run');
+    }, 100);
+    let cancelledAt = 0;
+    ctl.signal.addEventListener('abort', () => (cancelledAt = Date.now()));
+    const error = await runAgent(
+      { adapter: o.adapter, mode: 'managed', model: o.model, llm, prompt: TASK_PROMPT, maxSteps: 5, timeoutMs: 120_000, web: false, sandbox: { mode: 'auto', network: false }, tmpRoot: o.tmpRoot, workDirPrefix: `skvm-${o.adapter}-`, signal: ctl.signal, adapters: { [o.adapter]: o.bin } },
+      {},
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    clearInterval(watch);
+    const elapsedMs = Date.now() - cancelledAt;
+    await new Promise((r) => setTimeout(r, 300)); // let the kernel finish reaping the group
+    return { error, elapsedMs, requestsBeforeCancel: requests.length, survivors: processesUnder(o.tmpRoot), leftInTmpRoot: await fsp.readdir(o.tmpRoot) };
+  } finally {
+    ctl.abort();
+    await sim.close();
   }
 }
 
