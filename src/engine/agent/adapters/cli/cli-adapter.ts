@@ -104,10 +104,11 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
     log,
   };
   const inv = await spec.prepare(ctx);
+  const args = [...inv.args, ...extraCliArgs(opts.adapters?.[spec.name])];
   const outputPath = opts.convLogPath ?? path.join(home, 'output.jsonl');
   log.debug(`${spec.name}: ${bin.path} ${inv.args[0] ?? ''}… (home ${home}, mode ${opts.mode})`);
   const proc = await runHarnessProcess(
-    { binary: bin.path, args: inv.args, cwd: opts.workDir, env: harnessEnv(home, bin.path, inv.env), timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), stdoutPath: outputPath },
+    { binary: bin.path, args, cwd: opts.workDir, env: harnessEnv(home, bin.path, inv.env), timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), stdoutPath: outputPath },
     scope,
   );
   const parsed = await spec.parse({ ...ctx, outputPath, process: proc });
@@ -141,6 +142,12 @@ export function processVerdict(harness: string, timeoutMs: number, proc: Harness
     ...(parsed.statusDetail ? { statusDetail: parsed.statusDetail } : {}),
     ...(parsed.error ? { adapterError: diagnoseFailure(harness, 0, proc.stderrTail, parsed.error) } : {}),
   };
+}
+
+/** Config `adapters.<name>.extraCliArgs`: appended to the harness's command line. */
+function extraCliArgs(entry: unknown): string[] {
+  const extra = typeof entry === 'object' && entry !== null ? (entry as { extraCliArgs?: unknown }).extraCliArgs : undefined;
+  return Array.isArray(extra) ? extra.filter((a): a is string => typeof a === 'string') : [];
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {
