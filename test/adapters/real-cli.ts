@@ -10,7 +10,7 @@ import { LlmClient } from '../../src/engine/llm/client.js';
 import { runAgent, stageWorkDir } from '../../src/engine/runtime/run-agent.js';
 import { harnessTaskPolicy, HARNESS_TASK_DEFAULTS } from '../../src/engine/sim/policies/harness-task.js';
 import type { SimRequest } from '../../src/engine/sim/policy.js';
-import { startSimServer } from '../../src/engine/sim/server.js';
+import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
 import { loadSkill } from '../../src/engine/skills/load.js';
 import type { SkillMode } from '../../src/engine/skills/types.js';
 import { errorMessage } from '../../src/engine/util/errors.js';
@@ -37,6 +37,12 @@ export async function installOrReason(cli: HarnessCliPackage): Promise<{ cli?: I
   }
 }
 
+/** An LlmClient whose one route sends the model to the simulator, with the key in a variable. */
+function simClient(sim: SimServer, kind: Route['kind'], model: string): LlmClient {
+  const route: Route = { match: `${model.split('/')[0]}/*`, kind, baseUrl: kind === 'anthropic' ? sim.anthropicBaseUrl : sim.openaiBaseUrl, apiKeyEnv: KEY_VAR };
+  return new LlmClient({ config: () => ({ providers: { routes: [route] } }), configFile: '/nonexistent/skvm.config.json', env: { [KEY_VAR]: SIM_KEY }, log: silentLogger });
+}
+
 /** Pids whose current directory is inside `root` (the harness runs in its work dir). */
 function processesUnder(root: string): number[] {
   const pids: number[] = [];
@@ -57,8 +63,7 @@ export async function cancelRealHarness(o: { adapter: string; bin: string; kind:
   const sim = await startSimServer({ policy: { name: 'hang', respond: (req) => (requests.push(req), { kind: 'fault', fault: { type: 'hang' } }) } });
   const ctl = new AbortController();
   try {
-    const route: Route = { match: `${o.model.split('/')[0]}/*`, kind: o.kind, baseUrl: o.kind === 'anthropic' ? sim.anthropicBaseUrl : sim.openaiBaseUrl, apiKeyEnv: KEY_VAR };
-    const llm = new LlmClient({ config: () => ({ providers: { routes: [route] } }), configFile: '/nonexistent/skvm.config.json', env: { [KEY_VAR]: SIM_KEY }, log: silentLogger });
+    const llm = simClient(sim, o.kind, o.model);
     const watch = setInterval(() => {
       if (requests.some((r) => r.tools.length > 0)) ctl.abort('test cancels the run');
     }, 100);
@@ -100,8 +105,7 @@ export async function runRealHarness(o: { adapter: string; bin: string; kind: Ro
   const policy = harnessTaskPolicy({ projectDir: staged.workDir, ...(o.skillMode === 'discover' ? { skill: skill.name } : {}) });
   const sim = await startSimServer({ policy: { name: policy.name, respond: (req, ctx) => (requests.push(req), policy.respond(req, ctx)) } });
   try {
-    const route: Route = { match: `${o.model.split('/')[0]}/*`, kind: o.kind, baseUrl: o.kind === 'anthropic' ? sim.anthropicBaseUrl : sim.openaiBaseUrl, apiKeyEnv: KEY_VAR };
-    const llm = new LlmClient({ config: () => ({ providers: { routes: [route] } }), configFile: '/nonexistent/skvm.config.json', env: { [KEY_VAR]: SIM_KEY }, log: silentLogger });
+    const llm = simClient(sim, o.kind, o.model);
     const convLogPath = path.join(o.tmpRoot, 'logs', `${o.adapter}-${o.skillMode}.jsonl`);
     const outcome = await runAgent(
       {
