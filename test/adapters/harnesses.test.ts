@@ -36,6 +36,17 @@ describe.each(HARNESSES)('$adapter adapter with the real CLI', ({ adapter, fixtu
     await expectTaskDone(r, skillMode);
   });
 
+  if (adapter === 'claude-code') {
+    it('maxSteps becomes --max-turns: stopping there is a normal finish, not a crash', async (ctx) => {
+      const bin = await binOrSkip(ctx);
+      if (!bin) return;
+      const { run } = await runRealHarness({ adapter, bin, kind, model, skillMode: 'inject', tmpRoot: tmp(), maxSteps: 2 });
+      expect(run.runStatus, JSON.stringify(run.adapterError ?? {})).toBe('ok');
+      expect(run.statusDetail).toBe('claude-code stopped at the turn limit (maxSteps)');
+      expect(run.steps.filter((s) => s.role === 'assistant' && s.toolCalls.length > 0)).toHaveLength(2);
+    });
+  }
+
   it('cancelled while the model hangs: CancelledError within seconds, no process left in the work dir, home and work dir removed', async (ctx) => {
     const bin = await binOrSkip(ctx);
     if (!bin) return;

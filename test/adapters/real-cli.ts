@@ -94,7 +94,7 @@ export interface RealRun {
   tmpRoot: string;
 }
 
-export async function runRealHarness(o: { adapter: string; bin: string; kind: Route['kind']; model: string; skillMode: SkillMode; tmpRoot: string }): Promise<RealRun> {
+export async function runRealHarness(o: { adapter: string; bin: string; kind: Route['kind']; model: string; skillMode: SkillMode; tmpRoot: string; maxSteps?: number }): Promise<RealRun> {
   const skillDir = path.join(o.tmpRoot, 'skill-src', FIXTURE_SKILL.name);
   await fsp.mkdir(skillDir, { recursive: true });
   await fsp.writeFile(path.join(skillDir, 'SKILL.md'), FIXTURE_SKILL.body);
@@ -115,7 +115,7 @@ export async function runRealHarness(o: { adapter: string; bin: string; kind: Ro
         llm,
         prompt: TASK_PROMPT,
         skills: { mode: o.skillMode, skills: [skill] },
-        maxSteps: 20,
+        maxSteps: o.maxSteps ?? 20,
         timeoutMs: 240_000,
         web: false,
         sandbox: { mode: 'auto', network: false },

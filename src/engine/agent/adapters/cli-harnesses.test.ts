@@ -109,6 +109,22 @@ describe('claude-code adapter', () => {
     expect(s.run.skillLoaded).toBe(true);
   });
 
+  it('maxSteps is --max-turns; its error_max_turns result (exit 1) is a normal finish, any other error result a crash', async () => {
+    const result = (errors: string[]) => JSON.stringify({ type: 'result', subtype: 'error_max_turns', is_error: true, session_id: 's1', result: null, errors, usage: { input_tokens: 5, output_tokens: 1 } });
+    const limited = path.join(tmp(), 'limited.jsonl');
+    writeFileSync(limited, `${result(['Reached maximum number of turns (3)'])}\n`);
+    const s = await runWith(claudeCodeAdapter, standIn(limited, 1), { model: 'anth/claude-x', llm: llm('anthropic'), maxSteps: 3 });
+    expect(s.args[s.args.indexOf('--max-turns') + 1]).toBe('3');
+    expect(s.run).toMatchObject({ runStatus: 'ok', statusDetail: 'claude-code stopped at the turn limit (maxSteps)' });
+    expect(s.run.adapterError).toBeUndefined();
+
+    const failed = path.join(tmp(), 'failed.jsonl');
+    writeFileSync(failed, `${result(['API Error: 401 invalid x-api-key'])}\n`);
+    const f = await runWith(claudeCodeAdapter, standIn(failed, 1), { model: 'anth/claude-x', llm: llm('anthropic') });
+    expect(f.run.runStatus).toBe('adapter-crashed');
+    expect(f.run.adapterError!.diagnosis).toMatchObject({ source: 'claude-code:claude-code-stream-json', summary: expect.stringMatching(/refused the credentials/) });
+  });
+
   it('managed refuses an openai-compatible route (Claude Code speaks the Anthropic API)', async () => {
     await expect(runWith(claudeCodeAdapter, standIn(undefined))).rejects.toThrow(/is of kind openai-compatible, and claude-code speaks anthropic/);
   });

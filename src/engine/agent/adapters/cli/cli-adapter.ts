@@ -59,6 +59,8 @@ export interface ParsedCliRun {
   statusDetail?: string;
   /** The harness's own error report, which the diagnosis reads before stderr. */
   error?: { text: string; source: string };
+  /** The harness stopped at the turn limit we gave it: a normal finish (as bare-agent's maxSteps), whatever its exit code. */
+  turnLimitReached?: boolean;
 }
 
 export interface CliHarnessSpec {
@@ -127,8 +129,9 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
 }
 
 /** The process's verdict beats the output's: a timeout or a failed exit is never `ok`. */
-export function processVerdict(harness: string, timeoutMs: number, proc: HarnessProcessResult, parsed: Pick<ParsedCliRun, 'runStatus' | 'statusDetail' | 'error'>): Pick<RunResult, 'runStatus' | 'statusDetail' | 'adapterError'> {
+export function processVerdict(harness: string, timeoutMs: number, proc: HarnessProcessResult, parsed: Pick<ParsedCliRun, 'runStatus' | 'statusDetail' | 'error' | 'turnLimitReached'>): Pick<RunResult, 'runStatus' | 'statusDetail' | 'adapterError'> {
   if (proc.timedOut) return { runStatus: 'timeout', statusDetail: `${harness} was stopped after ${timeoutMs} ms (the run's time limit)` };
+  if (parsed.turnLimitReached) return { runStatus: 'ok', statusDetail: `${harness} stopped at the turn limit (maxSteps)` };
   const exitCode = proc.exitCode ?? 128 + signalNumber(proc.signal);
   if (exitCode !== 0) {
     const adapterError = diagnoseFailure(harness, exitCode, proc.stderrTail, parsed.error);
