@@ -61,6 +61,7 @@ export async function executeCells(
         ...(opts.jitBoost ? { jitBoost: opts.jitBoost } : {}),
         model: s.model,
         adapter: opts.adapter,
+        ...(opts.harness ? { harness: opts.harness } : {}),
         llm: opts.llm,
         ...(v.judge ? { judge: v.judge } : {}),
         tmpRoot: opts.tmpRoot,

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRANSCRIPT_FIXTURES } from '../../../test/transcript-fixtures.js';
 import { echoGen, fileGen, profileDirs, promptOf, startTarget, webGen, withMissingL3, type SimTarget } from '../../../test/profiler/sim-harness.js';
 import { LlmError } from '../llm/errors.js';
 import { FailureReportSchema } from '../profiles/schema.js';
@@ -131,6 +132,42 @@ describe('runProbe', () => {
     const r = await runInstance(echoGen.generate('L1', 1), { ...opts({ timeoutMs: 800 }), infraRetries: 1, infraBackoffMs: 5 });
     expect(r).toMatchObject({ skipped: true, infra: true, passed: false, attempts: 2 });
     expect(r.details).toMatch(/^skipped \(infrastructure\): infrastructure timeout: no LLM call completed.*\(after 2 attempt\(s\)\)$/);
+  });
+});
+
+describe('runProbe through a CLI harness', () => {
+  /** A stand-in Codex binary that prints the real Codex output recorded in the fixtures, after `delay` seconds. */
+  function standInCodex(delay = 0): string {
+    const file = path.join(dirs().tmpRoot, '..', `codex-${delay}`);
+    writeFileSync(file, `#!/bin/sh\ncat '${path.join(TRANSCRIPT_FIXTURES, 'codex', 'exec.jsonl')}'\nsleep ${delay}\n`);
+    chmodSync(file, 0o755);
+    return file;
+  }
+  const recorded = { input: 0, output: 0 };
+  beforeAll(() => {
+    for (const line of readFileSync(path.join(TRANSCRIPT_FIXTURES, 'codex', 'exec.jsonl'), 'utf8').split('\n')) {
+      const e = line ? (JSON.parse(line) as { type?: string; usage?: { input_tokens: number; cached_input_tokens: number; output_tokens: number } }) : {};
+      if (e.type === 'turn.completed' && e.usage) {
+        recorded.input += e.usage.input_tokens;
+        recorded.output += e.usage.output_tokens;
+      }
+    }
+  });
+
+  it("counts the harness's own usage (its calls bypass the observer) and grades the run", async () => {
+    const a = await runProbe(fileGen.generate('L1', 3), opts({ adapter: 'codex', harness: { mode: 'managed', adapters: { codex: standInCodex() } } }));
+    expect(a.runStatus).toBe('ok');
+    expect(a.status).toBe('fail'); // the recorded run wrote notes.txt, not what this probe asks for
+    expect(a.tokens.input + a.tokens.cacheRead).toBe(recorded.input);
+    expect(a.tokens.output).toBe(recorded.output);
+    expect(a.llmCalls).toBeGreaterThan(0);
+  });
+
+  it('a timeout after the model answered is the capability, not infrastructure', async () => {
+    const a = await runProbe(fileGen.generate('L1', 4), opts({ adapter: 'codex', timeoutMs: 1500, harness: { mode: 'managed', adapters: { codex: standInCodex(30) } } }));
+    expect(a.runStatus).toBe('timeout');
+    expect(a.status).toBe('fail');
+    expect(a.details).toMatch(/reached the model itself/);
   });
 });
 

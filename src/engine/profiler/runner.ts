@@ -1,3 +1,4 @@
+import type { HarnessHost } from '../runtime/host.js';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { AdapterUnavailableError } from '../agent/adapters/registry.js';
@@ -106,6 +107,8 @@ export function observeProvider(llm: ChatProvider, onCall: (rec: CallRecord) => 
     },
   };
   if (typeof llm.supportsToolChoice === 'function') provider.supportsToolChoice = (model) => llm.supportsToolChoice!(model);
+  // A CLI harness in managed mode is configured from the route and makes its own calls.
+  if (typeof llm.endpoint === 'function') provider.endpoint = (model) => llm.endpoint!(model);
   return provider;
 }
 
@@ -174,6 +177,8 @@ export interface RunProbeOptions {
   logs?: InstanceLogPaths;
   /** Harness that runs the probe (default bare-agent). */
   adapter?: string;
+  /** A CLI harness's mode, binary lookup and native config. */
+  harness?: HarnessHost;
   /** Sees each probe instance just before the agent does (see probe-hooks.ts). */
   onProbe?: ProbeObserver;
   signal?: AbortSignal;
@@ -214,7 +219,13 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
   const timeoutMs = opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const label = `${instance.primitiveId} ${instance.level} #${opts.index}`;
   const calls: CallRecord[] = [];
+  let harnessRun: RunResult | undefined;
   const tally = () => {
+    // A CLI harness calls the model itself, past the observer: its run's own usage is what there is.
+    if (calls.length === 0 && harnessRun?.usageAvailable) {
+      const turns = harnessRun.steps.filter((s) => s.role === 'assistant').length;
+      return { tokens: harnessRun.tokens, costUsd: harnessRun.cost ?? 0, costIncomplete: harnessRun.cost === null, llmCalls: turns, retriedCalls: 0 };
+    }
     let tokens = emptyUsage();
     let costUsd = 0;
     let costIncomplete = false;
@@ -262,10 +273,12 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
           ...(opts.logs ? { convLogPath: opts.logs.convLog } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
           log,
+          ...opts.harness,
         },
         {
           // An infrastructure outcome is not graded (runInstance retries it); any other frees the model slot now.
           agentDone: async (run) => {
+            harnessRun = run;
             if (!isInfraOutcome(run, calls, timeoutMs)) await opts.onAgentDone?.();
           },
           evaluate: async ({ run, workDir }) => {
@@ -299,7 +312,13 @@ function probeWorkDirPrefix(inst: ProbeInstance): string {
 /** A harness crash, or a timeout the vendor caused (classifyTimeout): not the model's doing. */
 function isInfraOutcome(run: RunResult, calls: readonly CallRecord[], timeoutMs: number): boolean {
   if (run.runStatus === 'adapter-crashed') return true;
-  return run.runStatus === 'timeout' && classifyTimeout(calls, run.durationMs, timeoutMs).infra;
+  return run.runStatus === 'timeout' && classifyRunTimeout(run, calls, timeoutMs).infra;
+}
+
+/** classifyTimeout for a run. A CLI harness's own calls are not observed: a model that answered at all was reachable. */
+function classifyRunTimeout(run: RunResult, calls: readonly CallRecord[], timeoutMs: number): { infra: boolean; reason: string } {
+  if (calls.length === 0 && run.steps.some((s) => s.role === 'assistant')) return { infra: false, reason: 'the harness reached the model itself and got answers before the time limit' };
+  return classifyTimeout(calls, run.durationMs, timeoutMs);
 }
 
 interface ProbeVerdict {
@@ -327,7 +346,7 @@ async function judgeProbeRun(
   } else if (run.runStatus === 'adapter-crashed') {
     return { status: 'infra', details: `the harness crashed: ${run.statusDetail ?? 'adapter-crashed'}`, extra: { runStatus: run.runStatus } };
   } else if (run.runStatus === 'timeout') {
-    const t = classifyTimeout(ctx.calls, run.durationMs, ctx.timeoutMs);
+    const t = classifyRunTimeout(run, ctx.calls, ctx.timeoutMs);
     if (t.infra) return { status: 'infra', details: `infrastructure timeout: ${t.reason}`, extra: { runStatus: run.runStatus } };
     evalDetails = `tainted: ${run.statusDetail ?? 'adapter runStatus=timeout'} (${t.reason})`;
   } else {
