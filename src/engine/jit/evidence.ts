@@ -146,6 +146,12 @@ export function evidenceRecordDir(proposalDir: string, roundLabel: string, split
   return path.join(proposalDir, `${roundLabel}-evidence`, split, `${safeTaskId}-run${runIdx}`);
 }
 
+/** A snapshot path that stays inside the folder it is written under (snapshots may come from transcripts). */
+export function isSafeRelPath(rel: string): boolean {
+  const n = path.posix.normalize(rel.replace(/\\/g, '/'));
+  return n !== '' && n !== '.' && !n.startsWith('../') && n !== '..' && !path.posix.isAbsolute(n) && !/^[A-Za-z]:/.test(n);
+}
+
 /** Writes evidence.json (sidecar without log and snapshot), conversation.jsonl and workdir/. */
 export async function writeEvidenceRecord(dir: string, e: Evidence): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
@@ -153,6 +159,7 @@ export async function writeEvidenceRecord(dir: string, e: Evidence): Promise<voi
   await writeJsonAtomic(path.join(dir, 'evidence.json'), sidecar);
   await writeFileAtomic(path.join(dir, 'conversation.jsonl'), e.conversationLog.map((l) => JSON.stringify(l)).join('\n') + (e.conversationLog.length ? '\n' : ''), undefined, { sync: false });
   for (const [rel, content] of e.workDirSnapshot?.files ?? []) {
+    if (!isSafeRelPath(rel)) continue;
     const target = path.join(dir, 'workdir', rel);
     await fsp.mkdir(path.dirname(target), { recursive: true });
     await fsp.writeFile(target, content);
