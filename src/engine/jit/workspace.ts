@@ -216,7 +216,7 @@ export function historyMarkdown(history: readonly HistoryEntry[]): string {
   for (const h of history) {
     const verdict = h.improved === null ? 'pending' : h.improved ? 'IMPROVED' : 'did NOT improve';
     const net = h.changes.reduce((s, c) => s + (c.linesDelta ?? 0), 0);
-    out.push(`## Round ${h.round} — ${verdict}`, '', `confidence: ${h.confidence}; train ${fmt(h.trainScore)}; test ${fmt(h.testScore)}`);
+    out.push(`## Round ${h.round} — ${verdict}`, '', ...(h.basedOnRound !== undefined ? [`edited round ${h.basedOnRound}'s skill`] : []), `confidence: ${h.confidence}; train ${fmt(h.trainScore)}; test ${fmt(h.testScore)}`);
     if (h.infraBlocked) out.push(`INFRA-BLOCKED: ${h.blockedReason ?? ''} (evidence ${(h.blockedEvidenceIds ?? []).join(', ')})`);
     out.push(`root cause: ${h.rootCause || '(none given)'}`, `changed files: ${h.changedFiles.join(', ') || '(none)'}; net line delta ${net >= 0 ? '+' : ''}${net}`);
     for (const c of h.changes) out.push(`- ${c.file}${c.section ? ` § ${c.section}` : ''}: ${c.description}${c.generality ? ` (generality: ${c.generality})` : ''}`);
