@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { describeHolder } from '../profiler/job-lock.js';
+import { OPTIMIZE_LOCK_FILE } from '../proposals/paths.js';
 import { SkvmError } from '../util/errors.js';
 import { tryLock, type HeldLock } from '../util/lock.js';
 
@@ -11,8 +12,6 @@ import { tryLock, type HeldLock } from '../util/lock.js';
  * same evidence, and a host that wants to wait can watch the first with run_status. A holder
  * that died or froze loses the lock (util/lock.ts heartbeat and dead-pid reaping).
  */
-
-export const OPTIMIZE_LOCK_FILE = '.optimize.lock';
 
 export interface OptimizeLockKey {
   harness: string;
