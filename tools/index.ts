@@ -18,6 +18,7 @@ import { runTaskTool } from './run_task.js';
 import { runStatusTool } from './run_status.js';
 import { runsListTool } from './runs_list.js';
 import { variantsListTool } from './variants_list.js';
+import { jitOptimizeTool } from './jit_optimize.js';
 
 /**
  * The single registry of operations. The MCP server registers exactly these tools and the
@@ -43,4 +44,5 @@ export const operations: readonly AnyOperation[] = [
   runsListTool,
   runStatusTool,
   runCancelTool,
+  jitOptimizeTool,
 ];
