@@ -44,14 +44,17 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
     return EXIT.ok;
   }
 
-  const operations = deps.operations ?? (await import('../../tools/index.js')).operations;
+  let all: Promise<readonly AnyOperation[]> | undefined;
+  const allOperations = () => (all ??= deps.operations ? Promise.resolve(deps.operations) : import('../../tools/index.js').then((m) => m.operations));
+  const quick = deps.operations || globals.help ? undefined : await (await import('./quick-op.js')).loadOperationFor(split.words);
+  const operations = quick ? [quick] : await allOperations();
   const commands = deps.commands ?? cliCommands;
   const [{ buildTable, resolveCommand, commandName }, help] = await Promise.all([import('./table.js'), import('./help.js')]);
   const table = buildTable(operations, commands);
 
   let words = split.words;
   let wantHelp = globals.help;
-  if (words[0] === 'help' && resolveCommand(table, ['help']).kind !== 'found') {
+  if (!quick && words[0] === 'help' && resolveCommand(table, ['help']).kind !== 'found') {
     wantHelp = true;
     words = words.slice(1);
   }
@@ -126,7 +129,7 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
 
   if (entry.kind === 'cli') return entry.command.run(split.rest, io);
   const { executeOperation } = await import('./execute.js');
-  return executeOperation(entry.op, split.rest, io, { operations, logRoute });
+  return executeOperation(entry.op, split.rest, io, { operations: allOperations, logRoute });
 }
 
 /** `error: <message>` (one line per message line) and `hint: <hint>`, secrets redacted. */

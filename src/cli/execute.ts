@@ -22,14 +22,15 @@ export interface LogRoute {
 
 const CANCEL_REASON = 'cancelled from the terminal (Ctrl-C)';
 export interface ExecuteContext {
-  /** The whole registry: texts name other operations, and run_status judges another's result. */
-  operations: readonly AnyOperation[];
+  /** The whole registry, loaded once the operation has answered: texts name other operations, and run_status judges another's result. */
+  operations: () => Promise<readonly AnyOperation[]>;
   logRoute?: LogRoute;
 }
 
 export async function executeOperation(op: AnyOperation, tokens: readonly string[], io: CliIo, { operations, logRoute }: ExecuteContext): Promise<number> {
   const command = op.name.split('_').join(' ');
-  const say = (text: string) => redact(cliText(text, operations, op));
+  let registry: readonly AnyOperation[] = [op];
+  const say = (text: string) => redact(cliText(text, registry, op));
   const { value: input, provided } = parseFlagsOrThrow(tokens, exposedInput(op), command);
   for (const [key, value] of Object.entries(op.cliDefaults ?? {})) if (!provided.has(key)) input[key] = value;
   const engine = await io.engine();
@@ -79,7 +80,8 @@ export async function executeOperation(op: AnyOperation, tokens: readonly string
     progress.stop();
 
     if (io.json) io.stdout.write(`${JSON.stringify(redactValue(output), null, 2)}\n`);
-    const verdict = verdictOf(op, output, operations);
+    registry = await operations();
+    const verdict = verdictOf(op, output, registry);
     if (verdict.kind === 'failed') {
       io.stderr.write(`error: ${say(verdict.message)}\n`);
       if (verdict.hint) io.stderr.write(`hint: ${say(verdict.hint)}\n`);
@@ -105,6 +107,7 @@ export async function executeOperation(op: AnyOperation, tokens: readonly string
   } catch (err) {
     // An operation that threw: its message and hint, in the terminal's words.
     progress.stop();
+    registry = await operations().catch(() => registry);
     const message = err instanceof Error ? err.message : String(err);
     io.stderr.write(`${say(message || 'unknown error').split('\n').map((l) => `error: ${l}`).join('\n')}\n`);
     if (err instanceof SkvmError && err.hint) io.stderr.write(`hint: ${say(err.hint)}\n`);

@@ -175,6 +175,31 @@ describe('runtime: runAdapter', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  it('tells the workload the agent is done before the cleanups run, and closes the scope before evaluating — even when agentDone throws', async () => {
+    const root = tmp();
+    const order: string[] = [];
+    const adapter = testAdapter(async (o, scope) => {
+      scope.defer(async () => void order.push('cleanup'));
+      return result(o.workDir, 'ok');
+    });
+    await runAdapter(adapter, job(root), {
+      agentDone: async () => void order.push('agent done'),
+      evaluate: async () => void order.push('evaluate'),
+    });
+    expect(order).toEqual(['agent done', 'cleanup', 'evaluate']);
+
+    order.length = 0;
+    await expect(
+      runAdapter(adapter, job(root), {
+        agentDone: async () => {
+          throw new Error('scheduler gone');
+        },
+      }),
+    ).rejects.toThrow('scheduler gone');
+    expect(order).toEqual(['cleanup']);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
   it('does not start the agent when preparation fails', async () => {
     const root = tmp();
     const adapter = testAdapter(async (o) => result(o.workDir, 'ok'));

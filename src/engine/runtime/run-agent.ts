@@ -2,7 +2,7 @@ import { loadAdapter, AdapterUnavailableError } from '../agent/adapters/registry
 import type { AdapterMode, AgentAdapter, RunScope } from '../agent/adapters/types.js';
 import type { RunResult, RuntimeHooks } from '../agent/types.js';
 import type { ChatProvider } from '../llm/types.js';
-import { createWorkDir, removeWorkDir } from '../sandbox/index.js';
+import { createWorkDir, primeToolPaths, removeWorkDir } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import type { SkillBundle } from '../skills/types.js';
 import { CancelledError, errorMessage, UsageError } from '../util/errors.js';
@@ -101,6 +101,8 @@ export async function stageWorkDir(opts: Pick<AgentJob, 'tmpRoot' | 'workDirPref
 /** Runs a job on the harness its `adapter` names (see the module comment). */
 export async function runAgent<E>(job: AgentJob, workload: Workload<E>): Promise<AgentJobOutcome<E>> {
   let adapter: AgentAdapter;
+  // Agent commands and graders need the interpreter lookup; start it now, off the event loop.
+  void primeToolPaths();
   try {
     if (job.signal?.aborted) throw new CancelledError(job.signal.reason);
     adapter = await loadAdapter(job.adapter);
@@ -144,8 +146,10 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
   try {
     if (!job.staged) await workload.prepare?.(workDir);
     if (signal?.aborted) throw new CancelledError(signal.reason);
-    const run = await runInScope(adapter, log, (scope) =>
-      adapter.run(
+    const scope = openScope(adapter, log);
+    let run: RunResult;
+    try {
+      run = await adapter.run(
         {
           model: job.model,
           llm: job.llm,
@@ -164,9 +168,18 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
           log,
         },
         scope,
-      ),
-    );
-    await workload.agentDone?.(run);
+      );
+    } catch (err) {
+      await scope.close();
+      throw err;
+    }
+    // The model slot is handed on before the cleanups (the conversation log write among them),
+    // so a scheduler's next run does not wait for this one's file work.
+    try {
+      await workload.agentDone?.(run);
+    } finally {
+      await scope.close();
+    }
     let evaluation: E | undefined;
     if (run.runStatus === 'ok' && workload.evaluate) evaluation = await workload.evaluate({ run, workDir });
     else if (run.runStatus !== 'ok') log.debug(`${adapter.name}: runStatus ${run.runStatus}, not evaluated (${run.statusDetail ?? 'no detail'})`);
@@ -180,18 +193,19 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
   }
 }
 
-/** Runs `fn` with a cleanup scope that is always closed, newest cleanup first. */
-async function runInScope<T>(adapter: AgentAdapter, log: Logger, fn: (scope: RunScope) => Promise<T>): Promise<T> {
+/** A cleanup scope for one adapter run; `close` runs the cleanups newest first, each once, and never throws. */
+function openScope(adapter: AgentAdapter, log: Logger): RunScope & { close(): Promise<void> } {
   const cleanups: Array<() => void | Promise<void>> = [];
-  try {
-    return await fn({ defer: (c) => void cleanups.push(c) });
-  } finally {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (err) {
-        log.warn(`${adapter.name}: a cleanup step failed: ${errorMessage(err)}`);
+  return {
+    defer: (c) => void cleanups.push(c),
+    async close() {
+      for (let c = cleanups.pop(); c; c = cleanups.pop()) {
+        try {
+          await c();
+        } catch (err) {
+          log.warn(`${adapter.name}: a cleanup step failed: ${errorMessage(err)}`);
+        }
       }
-    }
-  }
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerSecret } from '../util/redact.js';
 import { which } from '../util/which.js';
 import { SandboxViolation } from './errors.js';
@@ -68,5 +68,24 @@ describe('scrubbedEnv', () => {
 
   it('refuses a NUL byte in a value', () => {
     expect(() => scrubbedEnv({ OK_NAME: 'a\0b' })).toThrow(/NUL/);
+  });
+});
+
+describe('primeToolPaths', () => {
+  it('finds python3 off the event loop with the same answer as the synchronous lookup', async () => {
+    vi.resetModules();
+    const primed = await import('./env.js');
+    const pending = primed.primeToolPaths();
+    expect(primed.primeToolPaths()).toBe(pending); // one lookup per process
+    await pending;
+    vi.resetModules();
+    const synchronous = await import('./env.js');
+    expect(primed.toolPathDirs()).toEqual(synchronous.toolPathDirs());
+    expect(primed.toolPrefixes()).toEqual(synchronous.toolPrefixes());
+    const python = which('python3');
+    if (python) {
+      const prefix = spawnSync(python, ['-c', 'import sys; print(sys.base_prefix)'], { encoding: 'utf8' }).stdout.trim();
+      expect(primed.toolPrefixes()).toContain(prefix);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -77,15 +77,44 @@ interface Python3Install {
   prefixes: string[];
 }
 let python3Cache: Python3Install | null | undefined;
+let python3Pending: Promise<void> | undefined;
 
+const PY_ARGS = ['-c', 'import sys; print(sys.executable); print(sys.prefix); print(sys.base_prefix)'];
+
+function parsePython3(ok: boolean, stdout: string): Python3Install | null {
+  const [exe, ...prefixes] = ok ? stdout.trim().split('\n') : [];
+  return exe && path.isAbsolute(exe) ? { executable: exe, prefixes: prefixes.filter((p) => path.isAbsolute(p)) } : null;
+}
+
+/**
+ * Looks python3 up without blocking the event loop. A pyenv shim takes ~100–200 ms to answer;
+ * done synchronously at the first command it stalled every concurrent probe of a profile, so
+ * runCommand awaits this (and the runtime starts it with the first agent run).
+ */
+export function primeToolPaths(): Promise<void> {
+  if (python3Cache !== undefined) return Promise.resolve();
+  python3Pending ??= new Promise<void>((resolve) => {
+    const shim = which('python3');
+    if (!shim) {
+      python3Cache ??= null;
+      return resolve();
+    }
+    execFile(shim, PY_ARGS, { encoding: 'utf8', timeout: 10_000 }, (err, stdout) => {
+      python3Cache ??= parsePython3(!err, stdout);
+      resolve();
+    });
+  });
+  return python3Pending;
+}
+
+/** Synchronous fallback for callers that did not prime (computed once per process). */
 function python3Install(): Python3Install | undefined {
   if (python3Cache !== undefined) return python3Cache ?? undefined;
-  python3Cache = null;
   const shim = which('python3');
+  python3Cache = null;
   if (!shim) return undefined;
-  const r = spawnSync(shim, ['-c', 'import sys; print(sys.executable); print(sys.prefix); print(sys.base_prefix)'], { encoding: 'utf8', timeout: 10_000 });
-  const [exe, ...prefixes] = r.status === 0 ? r.stdout.trim().split('\n') : [];
-  if (exe && path.isAbsolute(exe)) python3Cache = { executable: exe, prefixes: prefixes.filter((p) => path.isAbsolute(p)) };
+  const r = spawnSync(shim, PY_ARGS, { encoding: 'utf8', timeout: 10_000 });
+  python3Cache = parsePython3(r.status === 0, r.stdout ?? '');
   return python3Cache ?? undefined;
 }
 

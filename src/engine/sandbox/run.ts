@@ -7,7 +7,7 @@ import { buildBwrapArgs, commandPrefix, planView, type BwrapLayout } from './bwr
 import { CappedBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './capture.js';
 import { admit, createPidCgroup, gateArgs, type PidCgroup } from './cgroup.js';
 import { chooseConfinement } from './confine.js';
-import { scrubbedEnv } from './env.js';
+import { primeToolPaths, scrubbedEnv } from './env.js';
 import { srtSpawnSpec } from './srt.js';
 import { SandboxViolation } from './errors.js';
 import { enterWorkDir, giveTo, reachableBy, type CommandIdentity } from './identity.js';
@@ -44,6 +44,7 @@ export async function runCommand(opts: CommandOptions): Promise<CommandResult> {
   const maxFileBytes = positiveInt(opts.maxFileBytes, DEFAULT_MAX_FILE_BYTES, 'maxFileBytes');
   const workDir = await realWorkDir(opts.workDir);
   const cwd = await resolveCwd(workDir, opts.cwd);
+  await primeToolPaths();
   scrubbedEnv(opts.env); // refuse credential-like variables before anything is created
   const confinement = await chooseConfinement(opts.mode ?? 'auto');
 

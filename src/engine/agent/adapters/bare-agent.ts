@@ -11,7 +11,7 @@ import { ConversationLog } from '../conv-log.js';
 import { runAgentLoop, type LoopOutcome } from '../loop.js';
 import { BARE_AGENT_TOOLS, createToolExecutor, LOAD_SKILL_TOOL, type ToolHandler } from '../tools.js';
 import type { RunResult, RuntimeHooks } from '../types.js';
-import type { AgentAdapter } from './types.js';
+import type { AgentAdapter, RunScope } from './types.js';
 
 /**
  * bare-agent (spec runtime §2.5): our own minimal harness — the generic loop, the five tools,
@@ -57,6 +57,8 @@ export interface BareAgentOptions {
   commandTimeoutMs?: number;
   /** Write the conversation log (JSONL) here; folders are created. */
   convLogPath?: string;
+  /** The runtime's cleanup scope: the conversation log is then written as a cleanup, after the runtime has heard the agent is done. */
+  scope?: RunScope;
   hooks?: RuntimeHooks;
   log?: Logger;
   /** Default 16384. */
@@ -125,7 +127,7 @@ export const bareAgentAdapter: AgentAdapter = {
   modes: ['managed'],
   skillDelivery: ['inject', 'discover'],
   available: async () => ({ ok: true }),
-  run: (opts) =>
+  run: (opts, scope) =>
     runBareAgent({
       model: opts.model,
       llm: opts.llm,
@@ -141,6 +143,7 @@ export const bareAgentAdapter: AgentAdapter = {
       ...(opts.convLogPath ? { convLogPath: opts.convLogPath } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
       ...(opts.log ? { log: opts.log } : {}),
+      scope,
     }),
 };
 
@@ -240,7 +243,12 @@ export async function runBareAgent(opts: BareAgentOptions): Promise<RunResult> {
     }
   } finally {
     if (conv && opts.convLogPath) {
-      await conv.writeTo(opts.convLogPath).catch((err) => log.warn(`bare-agent: could not write the conversation log ${opts.convLogPath}: ${errorMessage(err)}`));
+      const file = opts.convLogPath;
+      const write = async (): Promise<void> => {
+        await conv.writeTo(file).catch((err) => log.warn(`bare-agent: could not write the conversation log ${file}: ${errorMessage(err)}`));
+      };
+      if (opts.scope) opts.scope.defer(write);
+      else await write();
     }
   }
 
