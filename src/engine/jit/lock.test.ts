@@ -17,5 +17,4 @@ describe('per-skill optimize lock (spec §5.8)', () => {
     const again = await acquireOptimizeLock(dir, key, undefined);
     await again.release();
   });
-
 });

@@ -118,4 +118,20 @@ describe('jit-optimize round loop (real source, simulator)', () => {
     expect(await fsp.readFile(path.join(dir, 'round-1', 'SKILL.md'), 'utf8')).toContain(MARKER);
     expect((await readProposalMeta(dir)).status).toBe('pending');
   });
+
+  it('log-only: an infraBlocked submission makes an infra-blocked proposal (fix of §10 item 15)', async () => {
+    const { opts, dir } = await setup();
+    const submission = { infraBlocked: true, blockedEvidenceIds: ['0'], blockedReason: 'the session died on a provider outage' };
+    sim.sim().setPolicy({
+      name: 'blocked',
+      respond: (req) =>
+        req.messages.some((m) => m.role === 'tool')
+          ? { kind: 'message', text: 'Blocked.' }
+          : { kind: 'message', toolCalls: [{ name: 'write_file', arguments: { path: '.optimize/submission.json', content: JSON.stringify(submission) } }], stopReason: 'tool_use' },
+    });
+    const evidence: Evidence = { taskId: 's', taskPrompt: 'p', conversationLog: [] };
+    const r = await runOptimizeLoop({ ...opts, source: { kind: 'log', evidences: [evidence] } });
+    expect(r).toMatchObject({ bestRound: 0, bestRoundReason: 'infra-blocked at round-1: the session died on a provider outage', infraBlocked: { reason: 'the session died on a provider outage', evidenceIds: ['0'] } });
+    expect(await readProposalMeta(dir)).toMatchObject({ status: 'infra-blocked', blockedReason: 'the session died on a provider outage', blockedEvidenceIds: ['0'] });
+  });
 });

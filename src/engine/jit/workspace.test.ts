@@ -35,7 +35,7 @@ describe('.optimize/ layout (spec §5.5)', () => {
       '| PASSING | pass | 1 | 1.000 | tasks/pass/ | out (1.00) | 0 |',
       '| TAINTED | c/bad | 1 | n/a | tasks/c-bad/ | - | 2 |',
     ]);
-    expect(await fsp.readFile(path.join(dir, 'README.md'), 'utf8')).toContain('1 FAILING, 0 MARGINAL, 1 PASSING, 1 TAINTED');
+    expect(await fsp.readFile(path.join(dir, 'README.md'), 'utf8')).toContain('1 FAILING, 0 MARGINAL, 1 PASSING, 1 TAINTED, 0 UNSCORED');
     const template = JSON.parse(await fsp.readFile(path.join(dir, 'submission.template.json'), 'utf8'));
     expect(Object.keys(template)).toEqual(['_comment', '_shape_1_edit', '_shape_2_no_changes', '_shape_3_infra_blocked']);
     const fail = path.join(dir, 'tasks', 'fail');

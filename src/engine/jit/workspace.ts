@@ -68,7 +68,8 @@ export async function diffSkillTrees(before: string, after: string): Promise<Wor
 // ---------------------------------------------------------------------------------------------
 // .optimize/ rendering
 
-type TaskStatus = 'PASSING' | 'MARGINAL' | 'FAILING' | 'TAINTED';
+/** UNSCORED (ours): runs without any criteria, e.g. a transcript with no outcome — the conversation is the evidence. */
+type TaskStatus = 'PASSING' | 'MARGINAL' | 'FAILING' | 'TAINTED' | 'UNSCORED';
 
 interface TaskGroup {
   taskId: string;
@@ -101,7 +102,8 @@ function groupTasks(evidences: readonly Evidence[]): TaskGroup[] {
   for (const g of groups.values()) {
     const clean = g.indices.map((i) => evidences[i]!).filter((e) => !isTainted(e) && runScore(e) !== null);
     g.mean = mean(clean.map((e) => runScore(e)!));
-    g.status = statusOf(g.mean);
+    const runs = g.indices.map((i) => evidences[i]!);
+    g.status = g.mean === null && runs.every((e) => !isTainted(e) && (e.criteria ?? []).length === 0) ? 'UNSCORED' : statusOf(g.mean);
     for (const c of clean.flatMap((e) => e.criteria ?? [])) if (!g.worst || c.score < g.worst.score) g.worst = { label: label(c), score: c.score };
   }
   // Worst first; tainted tasks last.
@@ -113,7 +115,7 @@ function perTaskSummary(groups: readonly TaskGroup[], evidences: readonly Eviden
   return [
     '# Per-task summary',
     '',
-    `${groups.length} task(s), ${evidences.length} run(s), worst first. PASSING = mean ≥ 0.9, FAILING = mean < 0.5, MARGINAL in between, TAINTED = no run could be scored (infrastructure problem).`,
+    `${groups.length} task(s), ${evidences.length} run(s), worst first. PASSING = mean ≥ 0.9, FAILING = mean < 0.5, MARGINAL in between, TAINTED = no run could be scored (infrastructure problem), UNSCORED = no criteria recorded (read the conversation to judge what went wrong).`,
     '',
     '| Status | Task ID | Runs | Mean | Dir | Worst Criterion | Evidence Indices |',
     '|---|---|---|---|---|---|---|',
@@ -131,13 +133,14 @@ function readme(groups: readonly TaskGroup[], evidences: readonly Evidence[], hi
     '',
     '## Where things are',
     '- `PER_TASK_SUMMARY.md` — one row per task, worst first. Start there.',
+    '- UNSCORED tasks have no grader results: their conversations show what went wrong.',
     '- `tasks/<task>/summary.md` — that task\'s runs and scores.',
     '- `tasks/<task>/run-<n>.md` — one run: the criteria (failed first), run metadata, the conversation, the files the agent left.',
     '- `tasks/<task>/run-<n>.json` — the same run as data; `run-<n>-workdir/` — the files themselves.',
     historyCount > 0 ? '- `history.md` / `history.json` — what earlier rounds changed and whether it helped.' : '- No earlier rounds yet.',
     '- `submission.template.json` — the three shapes `submission.json` can take.',
     '',
-    `## Counts\n${evidences.length} run(s) of ${groups.length} task(s): ${count('FAILING')} FAILING, ${count('MARGINAL')} MARGINAL, ${count('PASSING')} PASSING, ${count('TAINTED')} TAINTED.`,
+    `## Counts\n${evidences.length} run(s) of ${groups.length} task(s): ${count('FAILING')} FAILING, ${count('MARGINAL')} MARGINAL, ${count('PASSING')} PASSING, ${count('TAINTED')} TAINTED, ${count('UNSCORED')} UNSCORED.`,
     '',
     '## Rules',
     '1. Generalize: change the skill so a whole class of tasks goes better, never so that one task\'s answer is written into it.',

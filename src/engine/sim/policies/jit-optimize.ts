@@ -5,8 +5,8 @@ import type { SimPolicy, SimReply, SimRequest } from '../policy.js';
  * Simulated models for jit-optimize (tests and demos, over real HTTP through the real SDKs):
  *
  * - the OPTIMIZER (requests for `optimizerModel`): a bare agent that reads
- *   `.optimize/PER_TASK_SUMMARY.md`, then `SKILL.md`; when the summary shows a FAILING or
- *   MARGINAL task and one of its `edits` finds its text in SKILL.md, it writes SKILL.md with the
+ *   `.optimize/PER_TASK_SUMMARY.md`, then `SKILL.md`; when the summary shows a FAILING,
+ *   MARGINAL or UNSCORED task and one of its `edits` finds its text in SKILL.md, it writes SKILL.md with the
  *   first such edit and a submission naming the worst task; otherwise it submits noChanges.
  *   What it does depends only on what it read, so a round based on a different skill version
  *   makes a different edit.
@@ -35,9 +35,9 @@ const lastCall = (msgs: readonly ChatMessage[]) => {
   return undefined;
 };
 
-/** Task ids of the summary's FAILING/MARGINAL rows, worst first (the summary's order). */
+/** Task ids of the summary's FAILING/MARGINAL/UNSCORED rows, worst first (the summary's order). */
 export function weakTasks(summary: string): string[] {
-  return [...summary.matchAll(/^\| (?:FAILING|MARGINAL) \| ([^|]+?) \|/gm)].map((m) => m[1]!);
+  return [...summary.matchAll(/^\| (?:FAILING|MARGINAL|UNSCORED) \| ([^|]+?) \|/gm)].map((m) => m[1]!);
 }
 
 function optimizerReply(spec: JitOptimizeSimSpec, req: SimRequest, cost: number): SimReply {
