@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { AgentStep } from '../agent/types.js';
 import { evidenceRunScore } from '../eval/scoring.js';
+import { fixturePathProblem } from '../tasks/load.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { mean } from '../util/mean.js';
 import type { ConversationLogEntry, Evidence, EvidenceCriterion } from './types.js';
@@ -146,12 +147,6 @@ export function evidenceRecordDir(proposalDir: string, roundLabel: string, split
   return path.join(proposalDir, `${roundLabel}-evidence`, split, `${safeTaskId}-run${runIdx}`);
 }
 
-/** A snapshot path that stays inside the folder it is written under (snapshots may come from transcripts). */
-export function isSafeRelPath(rel: string): boolean {
-  const n = path.posix.normalize(rel.replace(/\\/g, '/'));
-  return n !== '' && n !== '.' && !n.startsWith('../') && n !== '..' && !path.posix.isAbsolute(n) && !/^[A-Za-z]:/.test(n);
-}
-
 /** Writes evidence.json (sidecar without log and snapshot), conversation.jsonl and workdir/. */
 export async function writeEvidenceRecord(dir: string, e: Evidence): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
@@ -159,7 +154,7 @@ export async function writeEvidenceRecord(dir: string, e: Evidence): Promise<voi
   await writeJsonAtomic(path.join(dir, 'evidence.json'), sidecar);
   await writeFileAtomic(path.join(dir, 'conversation.jsonl'), e.conversationLog.map((l) => JSON.stringify(l)).join('\n') + (e.conversationLog.length ? '\n' : ''), undefined, { sync: false });
   for (const [rel, content] of e.workDirSnapshot?.files ?? []) {
-    if (!isSafeRelPath(rel)) continue;
+    if (fixturePathProblem(rel) !== undefined) continue; // snapshots may come from transcripts
     const target = path.join(dir, 'workdir', rel);
     await fsp.mkdir(path.dirname(target), { recursive: true });
     await fsp.writeFile(target, content);

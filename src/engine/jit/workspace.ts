@@ -1,9 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { walkContained } from '../skills/walk.js';
+import { fixturePathProblem } from '../tasks/load.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { mean } from '../util/mean.js';
-import { isSafeRelPath, isTainted, runScore, safeTaskIds, SNAPSHOT_FILE_MAX_BYTES, SNAPSHOT_TOTAL_MAX_BYTES } from './evidence.js';
+import { isTainted, runScore, safeTaskIds, SNAPSHOT_FILE_MAX_BYTES, SNAPSHOT_TOTAL_MAX_BYTES } from './evidence.js';
 import type { Evidence, EvidenceCriterion, HistoryEntry } from './types.js';
 
 /**
@@ -256,7 +257,7 @@ export async function writeOptimizeDir(workspace: string, evidences: readonly Ev
       let total = 0;
       for (const [rel, content] of files) {
         const size = Buffer.byteLength(content);
-        if (size > SNAPSHOT_FILE_MAX_BYTES || !isSafeRelPath(rel)) continue;
+        if (size > SNAPSHOT_FILE_MAX_BYTES || fixturePathProblem(rel) !== undefined) continue;
         if ((total += size) > SNAPSHOT_TOTAL_MAX_BYTES) break;
         const target = path.join(tdir, `run-${k}-workdir`, rel);
         await fsp.mkdir(path.dirname(target), { recursive: true });
