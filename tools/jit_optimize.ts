@@ -15,7 +15,7 @@ const Output = z.object({
   proposalUri: z.string().describe('skvm://proposals/<id>: the proposal (rounds, evidence, analysis); proposal_diff / proposal_accept take the id'),
   status: z.enum(['pending', 'infra-blocked']).describe('pending: ready to review (nothing was applied); infra-blocked: the runs failed for infrastructure reasons'),
   skill: z.string(),
-  source: z.enum(['real', 'log']),
+  source: z.enum(['real', 'synthetic', 'log']),
   targetModel: z.string(),
   adapter: z.string(),
   optimizerModel: z.string(),
@@ -38,7 +38,7 @@ const Output = z.object({
   changedFiles: z.array(z.object({ file: z.string(), status: z.enum(['added', 'modified', 'removed']) })).describe('Best round vs the original'),
   diff: z.string().describe(`Unified diff of the best round vs the original (first ${DIFF_CAP} characters)`),
   diffTruncated: z.boolean(),
-  spend: z.object({ target: Spend, judge: Spend, optimizer: Spend, totalCostUsd: z.number() }).describe('Tokens and USD by role'),
+  spend: z.object({ target: Spend, judge: Spend, optimizer: Spend, taskGen: Spend, totalCostUsd: z.number() }).describe('Tokens and USD by role (taskGen: writing synthetic tasks, by the optimizer model)'),
   excludedRounds: z.record(z.string(), z.string()).describe('Rounds excluded by the per-task regression check, with why'),
   infraBlocked: z.object({ reason: z.string(), evidenceIds: z.array(z.string()) }).optional(),
   warnings: z.array(z.string()).describe(`The first ${WARNINGS_CAP}`),
@@ -49,12 +49,14 @@ export const jitOptimizeTool = defineOperation({
   name: 'jit_optimize',
   title: 'Optimize a skill from evidence (makes a proposal)',
   description:
-    'Improve a skill from evidence and leave the result as a proposal to review — nothing is applied to the skill. source "real": the target agent runs the given tasks with the skill (run_task’s preparation and graders), an optimizer agent (our own, working on a copy of the skill) edits it from the failures, and each edited round is run again; the best round is chosen conservatively (it must beat the original by minImprovement without regressing any task). A round that scores worse is never the base of the next round. source "log": one optimizer pass from transcripts (logs: paths, or latestSession: the newest Claude Code / Codex session that loaded this skill), not evaluated. Judge of llm-judge criteria: judgeModel, else the target model when it differs from the optimizer. Returns the proposal id and URI, the best round and why, per-round scores, the root cause, changed files and the diff of the best round, and tokens and cost by role (target, judge, optimizer). Review with proposal_show / proposal_diff, then proposal_accept (a separate, reviewed step). One optimization per skill, model and harness at a time. This is a run: poll it with run_status.',
+    'Improve a skill from evidence and leave the result as a proposal to review — nothing is applied to the skill. source "real" (or "synthetic", where the optimizer model first writes the tasks): the target agent runs the tasks with the skill (run_task’s preparation and graders), an optimizer agent (our own, working on a copy of the skill) edits it from the failures, and each edited round is run again; the best round is chosen conservatively (it must beat the original by minImprovement without regressing any task). A round that scores worse is never the base of the next round. source "log": one optimizer pass from transcripts (logs: paths, or latestSession: the newest Claude Code / Codex session that loaded this skill), not evaluated. Judge of llm-judge criteria: judgeModel, else the target model when it differs from the optimizer. Returns the proposal id and URI, the best round and why, per-round scores, the root cause, changed files and the diff of the best round, and tokens and cost by role (target, judge, optimizer). Review with proposal_show / proposal_diff, then proposal_accept (a separate, reviewed step). One optimization per skill, model and harness at a time. This is a run: poll it with run_status.',
   input: z.strictObject({
     skill: pathArg().describe('Skill name (under the dataset’s skills/) or path to a skill folder.'),
-    source: z.enum(['real', 'log']).describe('real: run tasks and evaluate every round; log: optimize once from transcripts.'),
+    source: z.enum(['real', 'synthetic', 'log']).describe('real: run the given tasks and evaluate every round; synthetic: the optimizer model first writes tasks for the skill (kept in the proposal), then as real; log: optimize once from transcripts.'),
     tasks: listArg(pathArg(), 50).optional().describe('source real: training task ids or paths (as run_task takes them).'),
     testTasks: listArg(pathArg(), 50).optional().describe('source real: held-out test tasks (default: the training tasks are the test).'),
+    trainCount: z.number().int().min(1).max(20).optional().describe('source synthetic: training tasks to generate (default 3).'),
+    testCount: z.number().int().min(0).max(20).optional().describe('source synthetic: held-out test tasks to generate (default 1; 0 = test on the training tasks).'),
     logs: z
       .array(z.strictObject({ path: pathArg(), criteriaPath: pathArg().optional().describe('JSON criteria (a list or one) replacing what the transcript says') }))
       .max(20)
@@ -75,6 +77,7 @@ export const jitOptimizeTool = defineOperation({
     keepAllRounds: z.boolean().default(true).describe('Keep every round in the proposal (false: only the best).'),
     taskTimeoutMs: z.number().int().min(1000).max(3_600_000).optional().describe('Per task run (default: the task’s own).'),
     optimizerTimeoutMs: z.number().int().min(1000).max(3_600_000).default(600_000).describe('Per optimizer pass.'),
+    taskGenTimeoutMs: z.number().int().min(1000).max(3_600_000).default(900_000).describe('source synthetic: per task-generation attempt.'),
   }),
   output: Output,
   effect: 'write',
@@ -122,7 +125,13 @@ export const jitOptimizeTool = defineOperation({
       changedFiles: r.changes.map((c) => ({ file: c.file, status: c.status })),
       diff: diff.slice(0, DIFF_CAP),
       diffTruncated: diff.length > DIFF_CAP,
-      spend: { target: slice(r.spend.target), judge: slice(r.spend.judge), optimizer: slice(r.spend.optimizer), totalCostUsd: r.spend.target.costUsd + r.spend.judge.costUsd + r.spend.optimizer.costUsd },
+      spend: {
+        target: slice(r.spend.target),
+        judge: slice(r.spend.judge),
+        optimizer: slice(r.spend.optimizer),
+        taskGen: slice(r.spend.setup),
+        totalCostUsd: r.spend.target.costUsd + r.spend.judge.costUsd + r.spend.optimizer.costUsd + r.spend.setup.costUsd,
+      },
       excludedRounds: r.excludedRounds,
       ...(r.infraBlocked ? { infraBlocked: r.infraBlocked } : {}),
       warnings: r.warnings.slice(0, WARNINGS_CAP),

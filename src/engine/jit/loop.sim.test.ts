@@ -8,6 +8,7 @@ import { createProposal, readProposalMeta } from '../proposals/storage.js';
 import { jitOptimizePolicy } from '../sim/policies/jit-optimize.js';
 import { loadTask } from '../tasks/load.js';
 import { runOptimizeLoop, type LoopOptions } from './loop.js';
+import { generateTasks } from './task-gen.js';
 import type { Evidence, HistoryEntry } from './types.js';
 
 const tmp = tempDirs('skvm-jit-loop-');
@@ -133,5 +134,20 @@ describe('jit-optimize round loop (real source, simulator)', () => {
     const r = await runOptimizeLoop({ ...opts, source: { kind: 'log', evidences: [evidence] } });
     expect(r).toMatchObject({ bestRound: 0, bestRoundReason: 'infra-blocked at round-1: the session died on a provider outage', infraBlocked: { reason: 'the session died on a provider outage', evidenceIds: ['0'] } });
     expect(await readProposalMeta(dir)).toMatchObject({ status: 'infra-blocked', blockedReason: 'the session died on a provider outage', blockedEvidenceIds: ['0'] });
+  });
+
+  it('synthetic: tasks are generated into the proposal first, then the rounds run on them', async () => {
+    const task = (n: number) => ({ name: `t${n}`, prompt: `Write out.txt (case ${n})`, eval: [{ method: 'file-check', path: 'out.txt', mode: 'contains', expected: 'ok' }] });
+    sim.sim().setPolicy(jitOptimizePolicy({ ...JIT_SIM, generatedTasks: [task(0), task(1)] }));
+    const { opts, dir } = await setup();
+    const r = await runOptimizeLoop({
+      ...opts,
+      source: { kind: 'synthetic', generate: (proposalDir) => generateTasks({ skillDir: opts.skillDir, trainCount: 1, testCount: 1, proposalDir, model: 'sim/optimizer', llm: opts.llm, tmpRoot: opts.tmpRoot, sandbox: opts.sandbox, timeoutMs: 30_000, taskTimeoutMs: 20_000 }) },
+    });
+    expect(r.rounds.map((x) => [x.round, x.trainScore, x.testScore])).toEqual([[0, 0, 0], [1, 1, 1]]);
+    expect(r).toMatchObject({ bestRound: 1, bestRoundReason: 'round 1 beats baseline by +1.000 on test (0.000 -> 1.000)' });
+    expect(r.spend.setup.costUsd).toBeGreaterThan(0);
+    expect(await fsp.readdir(path.join(dir, 'round-0-evidence'))).toEqual(['test', 'train']);
+    expect(await fsp.readdir(path.join(dir, 'task-gen', 'run-0', 'tasks'))).toEqual(['task-0', 'task-1']);
   });
 });

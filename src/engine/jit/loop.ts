@@ -10,6 +10,7 @@ import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { isTainted, passTotals, safeTaskIds, scoreEvidences } from './evidence.js';
 import { runOptimizer, type OptimizerResult } from './optimizer.js';
+import type { GeneratedTasks } from './task-gen.js';
 import { runTasksForRound, type RoundRunContext, type TargetConfig } from './run-tasks.js';
 import { pickBestRound, selectionConfig, type SelectionOptions } from './select-best-round.js';
 import type { Evidence, HistoryEntry, RoundResult, SpendSlice } from './types.js';
@@ -48,7 +49,11 @@ export interface LoopOptions extends SelectionTuning {
 
 export type SelectionTuning = Omit<SelectionOptions, 'hasTest' | 'trainScoresComparable'>;
 
-export type LoopSource = { kind: 'tasks'; label: 'real' | 'synthetic'; train: LoadedTask[]; test: LoadedTask[] } | { kind: 'log'; evidences: Evidence[] };
+export type LoopSource =
+  | { kind: 'tasks'; label: 'real' | 'synthetic'; train: LoadedTask[]; test: LoadedTask[] }
+  | { kind: 'log'; evidences: Evidence[] }
+  /** Tasks written by the task-generation agent once the proposal exists (they are kept in it). */
+  | { kind: 'synthetic'; generate(proposalDir: string): Promise<GeneratedTasks> };
 
 export interface ConditionScores {
   trainScore: number | null;
@@ -64,7 +69,8 @@ export interface LoopResult {
   infraBlocked?: { reason: string; evidenceIds: string[] };
   /** baseline: true — the task set without any skill, and with the original skill. */
   baseline?: { noSkill: ConditionScores; original: ConditionScores };
-  spend: { target: SpendSlice; judge: SpendSlice; optimizer: SpendSlice };
+  /** setup: generating synthetic tasks (the reference's setupCost). */
+  spend: { target: SpendSlice; judge: SpendSlice; optimizer: SpendSlice; setup: SpendSlice };
   warnings: string[];
 }
 
@@ -160,13 +166,24 @@ function allTainted(evidences: readonly Evidence[]): { reason: string; evidenceI
 
 export async function runOptimizeLoop(o: LoopOptions): Promise<LoopResult> {
   try {
-    const result = o.source.kind === 'log' ? await runLogOnly(o, o.source.evidences) : await runRounds(o, o.source);
+    let source = o.source;
+    let setup = zeroSpend();
+    const setupWarnings: string[] = [];
+    if (source.kind === 'synthetic') {
+      o.onProgress?.('generating tasks');
+      const g = await source.generate(o.proposalDir);
+      setup = g.spend;
+      setupWarnings.push(...g.warnings);
+      source = { kind: 'tasks', label: 'synthetic', train: g.train, test: g.test };
+    }
+    const ran = source.kind === 'log' ? await runLogOnly(o, source.evidences) : await runRounds(o, source);
+    const result: LoopResult = { ...ran, spend: { ...ran.spend, setup }, warnings: [...setupWarnings, ...ran.warnings] };
     await finalizeProposal(o.proposalDir, {
       entries: result.history,
       rounds: result.rounds,
       bestRound: result.bestRound,
       bestRoundReason: result.bestRoundReason,
-      ...(o.source.kind === 'tasks' && !result.infraBlocked ? { selectionConfig: selectionConfig({ ...o, hasTest: o.source.test.length > 0, trainScoresComparable: true }), excludedRounds: result.excludedRounds } : {}),
+      ...(source.kind === 'tasks' && !result.infraBlocked ? { selectionConfig: selectionConfig({ ...o, hasTest: source.test.length > 0, trainScoresComparable: true }), excludedRounds: result.excludedRounds } : {}),
       ...(result.infraBlocked ? { infraBlocked: result.infraBlocked } : {}),
     });
     if (!o.keepAllRounds && !result.infraBlocked) await pruneRounds(o.proposalDir, result.rounds.map((r) => r.round), result.bestRound);
@@ -193,7 +210,7 @@ async function runLogOnly(o: LoopOptions, evidences: Evidence[]): Promise<LoopRe
   const optimizer = { tokens: opt.tokens, costUsd: opt.costUsd };
   const entry = historyFrom(1, opt.submission, 0);
   const rounds = [unscoredRound(0, null, null), unscoredRound(1, entry, optimizer)];
-  const spend = { target: zeroSpend(), judge: zeroSpend(), optimizer };
+  const spend = { target: zeroSpend(), judge: zeroSpend(), optimizer, setup: zeroSpend() };
   if (opt.submission.infraBlocked) {
     // Fix of §10 item 15: the reference ignored this for log sources.
     const reason = opt.submission.blockedReason || 'the optimizer reported an infrastructure problem';
@@ -245,9 +262,9 @@ async function runRounds(o: LoopOptions, src: Extract<LoopSource, { kind: 'tasks
     ...(o.log ? { log: o.log } : {}),
     onRun: (i) => o.onProgress?.(`${i.roundLabel} ${i.split}: ${i.taskId} run ${i.runIdx} ${i.score === null ? 'not scored' : `scored ${i.score.toFixed(3)}`}`),
   };
-  let spend = { target: zeroSpend(), judge: zeroSpend(), optimizer: zeroSpend() };
+  let spend = { target: zeroSpend(), judge: zeroSpend(), optimizer: zeroSpend(), setup: zeroSpend() };
   const count = (r: RoundResult) => {
-    spend = { target: add(spend.target, r.targetAgent.tokens, r.targetAgent.costUsd), judge: add(spend.judge, r.evalJudge.tokens, r.evalJudge.costUsd), optimizer: r.optimizer ? add(spend.optimizer, r.optimizer.tokens, r.optimizer.costUsd) : spend.optimizer };
+    spend = { ...spend, target: add(spend.target, r.targetAgent.tokens, r.targetAgent.costUsd), judge: add(spend.judge, r.evalJudge.tokens, r.evalJudge.costUsd), optimizer: r.optimizer ? add(spend.optimizer, r.optimizer.tokens, r.optimizer.costUsd) : spend.optimizer };
   };
 
   const evaluate = async (label: string, skillDir: string | null): Promise<Evaluated> => {

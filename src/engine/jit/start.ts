@@ -16,6 +16,7 @@ import { latestSessionWithSkill, loadLogEvidences, type LogRef } from './log-sou
 import { runOptimizeLoop, type LoopResult, type LoopSource } from './loop.js';
 import { DEFAULT_OPTIMIZER_TIMEOUT_MS } from './optimizer.js';
 import { DEFAULT_SELECTION } from './select-best-round.js';
+import { DEFAULT_SYNTHETIC_TASK_TIMEOUT_MS, DEFAULT_TASK_GEN_TIMEOUT_MS, generateTasks } from './task-gen.js';
 import { resolveRealTasks } from './task-source.js';
 import { diffSkillTrees } from './workspace.js';
 
@@ -26,10 +27,16 @@ import { diffSkillTrees } from './workspace.js';
  * round's diff against the original computed for the result. The proposal is never applied.
  */
 
+/** Synthetic source: tasks generated when not given (train, held-out test). */
+export const DEFAULT_TRAIN_COUNT = 3;
+export const DEFAULT_TEST_COUNT = 1;
+
 export interface StartJitOptimizeOptions {
   skill: string;
-  source: 'real' | 'log';
+  source: 'real' | 'synthetic' | 'log';
   tasks?: string[];
+  trainCount?: number;
+  testCount?: number;
   testTasks?: string[];
   logs?: LogRef[];
   latestSession?: boolean;
@@ -47,6 +54,7 @@ export interface StartJitOptimizeOptions {
   keepAllRounds?: boolean;
   taskTimeoutMs?: number;
   optimizerTimeoutMs?: number;
+  taskGenTimeoutMs?: number;
   llm: ChatProvider;
   signal?: AbortSignal;
   runId?: string;
@@ -69,7 +77,7 @@ export interface StartJitOptimizeResult extends LoopResult {
   judgeNote: string;
   /** The best round against the original, file by file. */
   changes: FileDiff[];
-  source: 'real' | 'log';
+  source: 'real' | 'synthetic' | 'log';
 }
 
 /** The judge of llm-judge criteria: asked for, else the target when it is not the optimizer, else the optimizer (with a warning). */
@@ -118,6 +126,28 @@ export async function startJitOptimize(engine: Engine, o: StartJitOptimizeOption
     const loaded = await loadLogEvidences(refs, o.signal ? { signal: o.signal } : {});
     warnings.push(...loaded.warnings);
     source = { kind: 'log', evidences: loaded.evidences };
+  } else if (o.source === 'synthetic') {
+    const sandbox = { mode: sandboxMode(engine), network: false };
+    const trainCount = o.trainCount ?? DEFAULT_TRAIN_COUNT;
+    const testCount = o.testCount ?? DEFAULT_TEST_COUNT;
+    source = {
+      kind: 'synthetic',
+      generate: (proposalDir) =>
+        generateTasks({
+          skillDir: skill.dir,
+          trainCount,
+          testCount,
+          proposalDir,
+          model: o.optimizerModel,
+          llm: o.llm,
+          tmpRoot: engine.tmpDir().value,
+          sandbox,
+          timeoutMs: o.taskGenTimeoutMs ?? DEFAULT_TASK_GEN_TIMEOUT_MS,
+          taskTimeoutMs: o.taskTimeoutMs ?? DEFAULT_SYNTHETIC_TASK_TIMEOUT_MS,
+          ...(o.signal ? { signal: o.signal } : {}),
+          ...(o.log ? { log: o.log } : {}),
+        }),
+    };
   } else {
     if (!o.tasks || o.tasks.length === 0) throw new UsageError('The real source needs tasks.', `Pass tasks: ids under ${tasksDir(dataRoot)} or paths to task folders.`);
     const real = await resolveRealTasks(o.tasks, o.testTasks, dataRoot);

@@ -185,6 +185,7 @@ registerPolicyType('jit-optimize', {
     edits: z.array(z.strictObject({ find: z.string().min(1), replace: z.string(), rootCause: z.string() })).min(1),
     marker: z.string().min(1),
     output: z.strictObject({ path: z.string().min(1), pass: z.string(), fail: z.string() }),
+    generatedTasks: z.array(z.record(z.string(), z.unknown())).optional(),
     costUsd: z.number().nonnegative().optional(),
   }),
   build: (spec) => jitOptimizePolicy(spec),

@@ -13,6 +13,8 @@ import type { SimPolicy, SimReply, SimRequest } from '../policy.js';
  * - the TARGET (any other model): writes `output.path` with `output.pass` when the skill text it
  *   was given (inject mode: the system prompt) contains `marker`, else `output.fail`; then ends.
  *   A file-check on that file then scores the skill text.
+ * - TASK GENERATION (optimizer requests asking for ./tasks-out/): writes as many of
+ *   `generatedTasks` as the prompt asks for, one task.json per turn, continuing across attempts.
  */
 
 export interface JitOptimizeSimSpec {
@@ -22,6 +24,8 @@ export interface JitOptimizeSimSpec {
   edits: Array<{ find: string; replace: string; rootCause: string }>;
   marker: string;
   output: { path: string; pass: string; fail: string };
+  /** Task generation (requests for `optimizerModel` that ask for ./tasks-out/): task.json bodies written in order, `id` set to the folder name; the next attempt continues where the last stopped. */
+  generatedTasks?: Array<Record<string, unknown>>;
   /** USD per reply (default 0.001). */
   costUsd?: number;
 }
@@ -83,10 +87,26 @@ function targetReply(spec: JitOptimizeSimSpec, req: SimRequest, cost: number): S
   return { kind: 'message', toolCalls: [{ name: 'write_file', arguments: { path: spec.output.path, content } }], stopReason: 'tool_use', costUsd: cost };
 }
 
+function taskGenReply(spec: JitOptimizeSimSpec, req: SimRequest, prompt: string, cost: number, next: { index: number }): SimReply {
+  const asked = Number(/Write (\d+) evaluation task/.exec(prompt)?.[1] ?? 0);
+  const written = toolResults(req.messages).length;
+  const body = spec.generatedTasks?.[next.index];
+  if (written >= asked || !body) return { kind: 'message', text: 'Tasks written.', stopReason: 'end_turn', costUsd: cost };
+  next.index++;
+  const id = `task-${written}`;
+  return { kind: 'message', toolCalls: [{ name: 'write_file', arguments: { path: `tasks-out/${id}/task.json`, content: JSON.stringify({ ...body, id }) } }], stopReason: 'tool_use', costUsd: cost };
+}
+
 export function jitOptimizePolicy(spec: JitOptimizeSimSpec): SimPolicy {
   const cost = spec.costUsd ?? 0.001;
+  const next = { index: 0 };
   return {
     name: 'jit-optimize',
-    respond: (req) => (req.model === spec.optimizerModel ? optimizerReply(spec, req, cost) : targetReply(spec, req, cost)),
+    respond: (req) => {
+      if (req.model !== spec.optimizerModel) return targetReply(spec, req, cost);
+      const first = req.messages[0];
+      const prompt = first?.role === 'user' ? first.content : '';
+      return prompt.includes('./tasks-out/') ? taskGenReply(spec, req, prompt, cost, next) : optimizerReply(spec, req, cost);
+    },
   };
 }
