@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig(({ mode }) => ({
   test: {
     env: mode === 'full' ? { SKVM_TEST_FULL: '1' } : {},
-    include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'resources/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'resources/**/*.test.ts', 'prompts/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -7,7 +7,7 @@ const MIME = 'application/json';
 /** The store loads on first use so the server starts without it. */
 const store = () => import('../src/engine/profiles/store.js');
 
-async function completeHarness(engine: Engine, value: string): Promise<string[]> {
+export async function completeHarness(engine: Engine, value: string): Promise<string[]> {
   const keys = await (await store()).listProfileKeys(engine.roots.profiles.value);
   return completions(keys.map((k) => k.harness), decode(value));
 }

@@ -44,10 +44,8 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
     return EXIT.ok;
   }
 
-  let all: Promise<readonly AnyOperation[]> | undefined;
-  const allOperations = () => (all ??= deps.operations ? Promise.resolve(deps.operations) : import('../../tools/index.js').then((m) => m.operations));
   const quick = deps.operations || globals.help ? undefined : await (await import('./quick-op.js')).loadOperationFor(split.words);
-  const operations = quick ? [quick] : await allOperations();
+  const operations = quick ? [quick.op] : (deps.operations ?? (await import('../../tools/index.js')).operations);
   const commands = deps.commands ?? cliCommands;
   const [{ buildTable, resolveCommand, commandName }, help] = await Promise.all([import('./table.js'), import('./help.js')]);
   const table = buildTable(operations, commands);
@@ -128,8 +126,8 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
   };
 
   if (entry.kind === 'cli') return entry.command.run(split.rest, io);
-  const { executeOperation } = await import('./execute.js');
-  return executeOperation(entry.op, split.rest, io, { operations: allOperations, logRoute });
+  const [{ executeOperation }, { vocabularyOf }] = await Promise.all([import('./execute.js'), import('./hints.js')]);
+  return executeOperation(entry.op, split.rest, io, { operations, vocabulary: quick?.vocabulary ?? vocabularyOf(operations), logRoute });
 }
 
 /** `error: <message>` (one line per message line) and `hint: <hint>`, secrets redacted. */

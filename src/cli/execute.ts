@@ -5,7 +5,7 @@ import { CancelledError, SkvmError, UsageError } from '../engine/util/errors.js'
 import { redact, redactValue } from '../engine/util/redact.js';
 import { EXIT } from './exit-codes.js';
 import { parseFlagsOrThrow } from './flags.js';
-import { cliText } from './hints.js';
+import { cliText, type CliVocabulary } from './hints.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -22,15 +22,16 @@ export interface LogRoute {
 
 const CANCEL_REASON = 'cancelled from the terminal (Ctrl-C)';
 export interface ExecuteContext {
-  /** The whole registry, loaded once the operation has answered: texts name other operations, and run_status judges another's result. */
-  operations: () => Promise<readonly AnyOperation[]>;
+  /** The registry — or only `op` when the CLI took the fast path (quick-op.ts): run_status judges another's result. */
+  operations: readonly AnyOperation[];
+  /** Every tool and argument name: texts name other operations. */
+  vocabulary: CliVocabulary;
   logRoute?: LogRoute;
 }
 
-export async function executeOperation(op: AnyOperation, tokens: readonly string[], io: CliIo, { operations, logRoute }: ExecuteContext): Promise<number> {
+export async function executeOperation(op: AnyOperation, tokens: readonly string[], io: CliIo, { operations, vocabulary, logRoute }: ExecuteContext): Promise<number> {
   const command = op.name.split('_').join(' ');
-  let registry: readonly AnyOperation[] = [op];
-  const say = (text: string) => redact(cliText(text, registry, op));
+  const say = (text: string) => redact(cliText(text, vocabulary, op));
   const { value: input, provided } = parseFlagsOrThrow(tokens, exposedInput(op), command);
   for (const [key, value] of Object.entries(op.cliDefaults ?? {})) if (!provided.has(key)) input[key] = value;
   const engine = await io.engine();
@@ -80,8 +81,7 @@ export async function executeOperation(op: AnyOperation, tokens: readonly string
     progress.stop();
 
     if (io.json) io.stdout.write(`${JSON.stringify(redactValue(output), null, 2)}\n`);
-    registry = await operations();
-    const verdict = verdictOf(op, output, registry);
+    const verdict = verdictOf(op, output, operations);
     if (verdict.kind === 'failed') {
       io.stderr.write(`error: ${say(verdict.message)}\n`);
       if (verdict.hint) io.stderr.write(`hint: ${say(verdict.hint)}\n`);
@@ -107,7 +107,6 @@ export async function executeOperation(op: AnyOperation, tokens: readonly string
   } catch (err) {
     // An operation that threw: its message and hint, in the terminal's words.
     progress.stop();
-    registry = await operations().catch(() => registry);
     const message = err instanceof Error ? err.message : String(err);
     io.stderr.write(`${say(message || 'unknown error').split('\n').map((l) => `error: ${l}`).join('\n')}\n`);
     if (err instanceof SkvmError && err.hint) io.stderr.write(`hint: ${say(err.hint)}\n`);

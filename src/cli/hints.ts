@@ -9,17 +9,26 @@ import { toKebab } from './schema.js';
  * flags (`waitSeconds` → `--wait-seconds`, and for the command at hand `overwrite: true` →
  * `--overwrite=true`).
  */
-export function cliText(text: string, operations: readonly AnyOperation[], current?: AnyOperation): string {
+export function cliText(text: string, vocabulary: CliVocabulary, current?: AnyOperation): string {
   let out = text;
   // Multi-word names only: a one-word tool name (profile, bench) is also an ordinary word.
-  const tools = operations.map((o) => o.name).filter((n) => n.includes('_'));
+  const tools = vocabulary.tools.filter((n) => n.includes('_'));
   if (tools.length > 0) out = out.replace(new RegExp(`\\b(${tools.join('|')})\\b`, 'g'), (name) => `skvm ${name.split('_').join(' ')}`);
-  const camel = operations.flatMap((o) => Object.keys(exposedInput(o).shape)).filter((k) => /[A-Z]/.test(k));
-  out = flags(out, [...new Set(camel)], false);
+  out = flags(out, vocabulary.args.filter((k) => /[A-Z]/.test(k)), false);
   // A one-word argument is only a flag when written as a setting (`overwrite: true`), and only
   // for the command at hand: as a bare word it is ordinary prose.
   if (current) out = flags(out, Object.keys(exposedInput(current).shape).filter((k) => !/[A-Z]/.test(k)), true);
   return out;
+}
+
+/** The names texts may mention: every operation and every argument name. */
+export interface CliVocabulary {
+  tools: readonly string[];
+  args: readonly string[];
+}
+
+export function vocabularyOf(operations: readonly AnyOperation[]): CliVocabulary {
+  return { tools: operations.map((o) => o.name), args: [...new Set(operations.flatMap((o) => Object.keys(exposedInput(o).shape)))] };
 }
 
 /** `name`, `name: value` and `name=value` → `--kebab-name`, `--kebab-name=value`. */

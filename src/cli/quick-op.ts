@@ -1,4 +1,5 @@
 import type { AnyOperation } from '../contract/operation.js';
+import type { CliVocabulary } from './hints.js';
 import { manifestCatalog, MANIFEST_PATH } from '../server/manifest.js';
 
 /**
@@ -9,14 +10,25 @@ import { manifestCatalog, MANIFEST_PATH } from '../server/manifest.js';
  * help, groups, typos, CLI-only commands and a missing or stale manifest take the long way, so
  * their messages come from the full command table.
  */
-export async function loadOperationFor(words: readonly string[], manifest: string = MANIFEST_PATH): Promise<AnyOperation | undefined> {
+export interface QuickOperation {
+  op: AnyOperation;
+  /** Every tool and argument name, from the manifest, for the terminal's texts (hints.ts). */
+  vocabulary: CliVocabulary;
+}
+
+export async function loadOperationFor(words: readonly string[], manifest: string = MANIFEST_PATH): Promise<QuickOperation | undefined> {
   if (words.length === 0) return undefined;
   const catalog = manifestCatalog(() => Promise.reject(new Error('not loaded here')), manifest);
   if (!catalog) return undefined;
+  const { tools } = catalog.listing;
   const name = words.flatMap((w) => w.split('-')).join('_');
-  if (!catalog.listing.tools.some((t) => t.name === name)) return undefined;
+  if (!tools.some((t) => t.name === name)) return undefined;
   const mod = (await import(new URL(`../../tools/${name}.js`, import.meta.url).href)) as Record<string, unknown>;
-  return Object.values(mod).find((v): v is AnyOperation => isOperationNamed(v, name));
+  const op = Object.values(mod).find((v): v is AnyOperation => isOperationNamed(v, name));
+  // A verdict that takes `find` judges another operation's result (run_status): it needs them all.
+  if (!op || (op.verdict?.length ?? 0) > 1) return undefined;
+  const args = tools.flatMap((t) => Object.keys((t.inputSchema.properties as Record<string, unknown> | undefined) ?? {}));
+  return { op, vocabulary: { tools: tools.map((t) => t.name), args: [...new Set(args)] } };
 }
 
 function isOperationNamed(v: unknown, name: string): boolean {

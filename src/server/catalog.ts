@@ -1,10 +1,11 @@
 import { exposedInput, exposedOutput } from '../contract/invoke.js';
 import { annotationsFor, type AnyOperation, type ToolAnnotations } from '../contract/operation.js';
+import type { AnyPrompt } from '../contract/prompt.js';
 import type { ResourceFamily } from '../contract/resource.js';
 import { toolJsonSchema, type JsonSchema } from './tool-schema.js';
 
 /**
- * What the server lists (tools with their JSON Schemas, resource families) as plain data, and
+ * What the server lists (tools with their JSON Schemas, resource families, prompts) as plain data, and
  * the registries behind it, loaded when a call first needs them. Listing from data lets the
  * server answer the handshake and tools/list without loading any tool module or the engine
  * (see manifest.ts); tests build a catalog straight from in-memory registries.
@@ -31,14 +32,26 @@ export interface FamilyListing {
   completes: string[];
 }
 
+export interface PromptListing {
+  name: string;
+  title: string;
+  description: string;
+  /** JSON Schema of the arguments (the SDK lists each property as a prompt argument). */
+  argsSchema: JsonSchema;
+  /** Arguments with completion. */
+  completes: string[];
+}
+
 export interface Listing {
   tools: ToolListing[];
   resources: FamilyListing[];
+  prompts: PromptListing[];
 }
 
 export interface Registries {
   operations: readonly AnyOperation[];
   resources: readonly ResourceFamily[];
+  prompts: readonly AnyPrompt[];
 }
 
 export interface Catalog {
@@ -47,7 +60,7 @@ export interface Catalog {
   load(): Promise<Registries>;
 }
 
-export function listRegistries({ operations, resources }: Registries): Listing {
+export function listRegistries({ operations, resources, prompts }: Registries): Listing {
   return {
     tools: operations.map((op) => ({
       name: op.name,
@@ -65,6 +78,13 @@ export function listRegistries({ operations, resources }: Registries): Listing {
       uri: f.uri,
       listable: f.list !== undefined,
       completes: Object.keys(f.complete ?? {}),
+    })),
+    prompts: prompts.map((p) => ({
+      name: p.name,
+      title: p.title,
+      description: p.description,
+      argsSchema: toolJsonSchema(p.args, 'input'),
+      completes: Object.keys(p.complete ?? {}),
     })),
   };
 }

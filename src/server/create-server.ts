@@ -1,11 +1,11 @@
-import { McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
+import { completable, McpServer, ResourceNotFoundError, ResourceTemplate, type StandardSchemaV1 } from '@modelcontextprotocol/server';
 import { exposedInput, exposedOutput, invoke, summarizeEnvelope, verdictOf, type RunEnvelope } from '../contract/invoke.js';
 import type { ResourceFamily } from '../contract/resource.js';
 import { packageVersion } from '../engine/config/paths.js';
 import type { Engine } from '../engine/engine.js';
 import { describeError, NotFoundError } from '../engine/util/errors.js';
 import { redact } from '../engine/util/redact.js';
-import type { Catalog, FamilyListing, ToolListing } from './catalog.js';
+import type { Catalog, FamilyListing, PromptListing, ToolListing } from './catalog.js';
 import { SERVER_INSTRUCTIONS } from './instructions.js';
 import { sdkSchema } from './tool-schema.js';
 
@@ -19,13 +19,14 @@ type ServerContext = Parameters<Parameters<McpServer['registerTool']>[2]>[1];
 
 /**
  * Builds one McpServer per connection from a catalog. Nothing is registered by hand: every tool
- * is an operation definition, every resource a family. Listing needs only the catalog's data;
+ * is an operation definition, every resource a family, every prompt a prompt definition. Listing needs only the catalog's data;
  * the operation, its zod schemas and the engine are loaded when a call first needs them.
  */
 export function createServer(opts: ServerOptions): McpServer {
   const server = new McpServer({ name: 'skvm-mcp', title: 'SkVM', version: packageVersion() }, { instructions: SERVER_INSTRUCTIONS });
   for (const tool of opts.catalog.listing.tools) registerTool(server, opts, tool);
   for (const family of opts.catalog.listing.resources) registerFamily(server, opts, family);
+  for (const prompt of opts.catalog.listing.prompts) registerPrompt(server, opts, prompt);
   return server;
 }
 
@@ -145,4 +146,34 @@ function decodeVariables(vars: Record<string, string | string[]>): Record<string
     }
   }
   return out;
+}
+
+/** Carries an argument's completer: the SDK finds completers on `argsSchema.shape`; validation is the whole schema's. */
+const COMPLETION_CARRIER: StandardSchemaV1 = { '~standard': { version: 1, vendor: 'skvm', validate: (value) => ({ value }) } };
+
+/**
+ * A prompt lists from the catalog; its definition loads on first get or completion. Bad
+ * arguments are refused by the SDK (InvalidParams, naming the prompt and the argument).
+ */
+function registerPrompt(server: McpServer, { engine, catalog }: ServerOptions, listing: PromptListing): void {
+  const definition = async () => {
+    const found = (await catalog.load()).prompts.find((p) => p.name === listing.name);
+    if (!found) throw new Error(`prompt ${listing.name} is listed but not registered; rebuild (npm run build)`);
+    return found;
+  };
+  const shape: Record<string, StandardSchemaV1> = {};
+  for (const name of listing.completes) {
+    shape[name] = completable({ ...COMPLETION_CARRIER }, async (value: unknown, context?: { arguments?: Record<string, string> }) => {
+      const [p, eng] = await Promise.all([definition(), engine()]);
+      return p.complete![name]!(eng, String(value ?? ''), context?.arguments ?? {});
+    });
+  }
+  const argsSchema = Object.assign(
+    sdkSchema(listing.argsSchema, async () => (await definition()).args),
+    { shape },
+  );
+  server.registerPrompt(listing.name, { title: listing.title, description: listing.description, argsSchema }, async (args: Record<string, unknown>) => {
+    const text = (await definition()).render(args);
+    return { messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
+  });
 }

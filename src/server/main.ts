@@ -20,8 +20,12 @@ const engine = lazyEngine(async () => {
   return created;
 });
 const registries = async (): Promise<Registries> => {
-  const [{ operations }, { resourceFamilies }] = await Promise.all([import('../../tools/index.js'), import('../../resources/index.js')]);
-  return { operations, resources: resourceFamilies };
+  const [{ operations }, { resourceFamilies }, { prompts }] = await Promise.all([
+    import('../../tools/index.js'),
+    import('../../resources/index.js'),
+    import('../../prompts/index.js'),
+  ]);
+  return { operations, resources: resourceFamilies, prompts };
 };
 const catalog = manifestCatalog(registries) ?? catalogOf(await registries());
 

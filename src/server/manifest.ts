@@ -15,7 +15,7 @@ import type { Catalog, Listing, Registries } from './catalog.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const MANIFEST_PATH = path.join(HERE, 'tool-manifest.json');
 /** Where what the listing is made from lives, relative to this module (dist/src/server). */
-const SOURCES = ['../../tools', '../../resources', '../contract'].map((d) => path.resolve(HERE, d));
+const SOURCES = ['../../tools', '../../resources', '../../prompts', '../contract'].map((d) => path.resolve(HERE, d));
 
 interface Manifest extends Listing {
   fingerprint: string;

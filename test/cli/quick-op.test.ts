@@ -8,13 +8,27 @@ import { tempDirs } from '../tmp.js';
 const { loadOperationFor } = (await import(path.join(REPO, 'dist/src/cli/quick-op.js'))) as typeof import('../../src/cli/quick-op.js');
 const { MANIFEST_PATH } = (await import(path.join(REPO, 'dist/src/server/manifest.js'))) as typeof import('../../src/server/manifest.js');
 
+const { operations } = (await import(path.join(REPO, 'dist/tools/index.js'))) as typeof import('../../tools/index.js');
+const { vocabularyOf } = (await import(path.join(REPO, 'dist/src/cli/hints.js'))) as typeof import('../../src/cli/hints.js');
+
 describe('loadOperationFor (the CLI start-up fast path)', () => {
+  it('gives the terminal the same vocabulary as the full registry', async () => {
+    const quick = await loadOperationFor(['bench']);
+    const full = vocabularyOf(operations);
+    expect([...quick!.vocabulary.tools].sort()).toEqual([...full.tools].sort());
+    expect([...quick!.vocabulary.args].sort()).toEqual([...full.args].sort());
+  });
+
   const tmp = tempDirs('skvm-quick-op-');
 
   it('loads exactly the operation a full command names, in words or kebab form', async () => {
-    expect((await loadOperationFor(['profile']))?.name).toBe('profile');
-    expect((await loadOperationFor(['profile', 'show']))?.name).toBe('profile_show');
-    expect((await loadOperationFor(['config-show']))?.name).toBe('config_show');
+    const quick = await loadOperationFor(['profile']);
+    expect(quick?.op.name).toBe('profile');
+    // The terminal's texts still know every command and argument (from the manifest).
+    expect(quick?.vocabulary.tools).toEqual(expect.arrayContaining(['config_doctor', 'run_status', 'profiles_list']));
+    expect(quick?.vocabulary.args).toEqual(expect.arrayContaining(['waitSeconds', 'judgeModel', 'runId']));
+    expect((await loadOperationFor(['profile', 'show']))?.op.name).toBe('profile_show');
+    expect((await loadOperationFor(['config-show']))?.op.name).toBe('config_show');
   });
 
   it('leaves everything that is not an exact command to the full table', async () => {
@@ -23,6 +37,7 @@ describe('loadOperationFor (the CLI start-up fast path)', () => {
     expect(await loadOperationFor(['config'])).toBeUndefined(); // a group
     expect(await loadOperationFor(['demo'])).toBeUndefined(); // CLI-only
     expect(await loadOperationFor(['..', 'tools', 'index'])).toBeUndefined();
+    expect(await loadOperationFor(['run', 'status'])).toBeUndefined(); // judges another operation's result: needs the registry
   });
 
   it('takes the long way when the manifest is missing or stale', async () => {

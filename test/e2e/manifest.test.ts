@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prompts } from '../../prompts/index.js';
 import { resourceFamilies } from '../../resources/index.js';
 import { listRegistries } from '../../src/server/catalog.js';
 import { operations } from '../../tools/index.js';
@@ -28,8 +29,8 @@ describe('tool manifest', () => {
   it('is built, fresh, and lists exactly the registries', async () => {
     const { MANIFEST_PATH, manifestCatalog } = (await import(DIST_MANIFEST)) as typeof import('../../src/server/manifest.js');
     expect(existsSync(MANIFEST_PATH), 'run npm run build').toBe(true);
-    expect(manifestCatalog(async () => ({ operations: [], resources: [] })), 'stale manifest: run npm run build').toBeDefined();
-    const expected = listRegistries({ operations, resources: resourceFamilies });
+    expect(manifestCatalog(async () => ({ operations: [], resources: [], prompts: [] })), 'stale manifest: run npm run build').toBeDefined();
+    const expected = listRegistries({ operations, resources: resourceFamilies, prompts });
     const { tools } = await conn.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(expected.tools.map((t) => t.name));
     for (const [i, t] of tools.entries()) {
@@ -42,6 +43,8 @@ describe('tool manifest', () => {
         outputSchema: want.outputSchema,
       });
     }
+    const listedPrompts = (await conn.client.listPrompts()).prompts.map((p) => ({ name: p.name, title: p.title, description: p.description }));
+    expect(listedPrompts).toEqual(expected.prompts.map(({ name, title, description }) => ({ name, title, description })));
     const templates = (await conn.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
     expect(templates.sort()).toEqual(expected.resources.filter((r) => r.uri.includes('{')).map((r) => r.uri).sort());
   });
@@ -60,7 +63,7 @@ describe('tool manifest', () => {
     const { MANIFEST_PATH, manifestCatalog } = (await import(DIST_MANIFEST)) as typeof import('../../src/server/manifest.js');
     const stale = path.join(cache, 'stale.json');
     writeFileSync(stale, JSON.stringify({ ...JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')), fingerprint: 'not-this-build' }));
-    expect(manifestCatalog(async () => ({ operations: [], resources: [] }), stale)).toBeUndefined();
-    expect(manifestCatalog(async () => ({ operations: [], resources: [] }), path.join(cache, 'missing.json'))).toBeUndefined();
+    expect(manifestCatalog(async () => ({ operations: [], resources: [], prompts: [] }), stale)).toBeUndefined();
+    expect(manifestCatalog(async () => ({ operations: [], resources: [], prompts: [] }), path.join(cache, 'missing.json'))).toBeUndefined();
   });
 });

@@ -21,7 +21,7 @@ export interface SourceFile {
 /** Simulator front ends: CLI commands whose whole job is to run the simulator. */
 export const SIM_FRONT_ENDS = ['src/cli/commands/demo.ts', 'src/cli/commands/sim-serve.ts'];
 
-const ROOTS = ['src', 'tools', 'resources'];
+const ROOTS = ['src', 'tools', 'resources', 'prompts'];
 
 export function collectSources(repo: string): SourceFile[] {
   const out: SourceFile[] = [];
@@ -64,7 +64,7 @@ export function readsArgv(text: string): boolean {
   return found;
 }
 
-const ENGINE_FORBIDDEN = ['src/contract/', 'src/server/', 'src/cli/', 'tools/', 'resources/'];
+const ENGINE_FORBIDDEN = ['src/contract/', 'src/server/', 'src/cli/', 'tools/', 'resources/', 'prompts/'];
 
 export function engineViolations(files: readonly SourceFile[]): string[] {
   const out: string[] = [];

@@ -11,8 +11,8 @@ export const SIM_BANNER = 'SkVM simulator — not a real model';
 
 const HELP = `skvm sim serve — Serve the LLM simulator (${SIM_BANNER})
 
-Starts an HTTP server that speaks the OpenAI chat-completions and Anthropic messages APIs
-and answers from a policy instead of a model, so routes, the agent loop and the profiler
+Starts an HTTP server that speaks the OpenAI chat-completions and Responses APIs and the
+Anthropic messages API, and answers from a policy instead of a model, so routes, the agent loop and the profiler
 can be exercised without a real LLM. Prints the URLs and a providers.routes snippet for
 skvm.config.json on stdout, then serves until Ctrl-C (SIGINT) or SIGTERM.
 
@@ -37,6 +37,10 @@ Policies — a file is {"policy": "<type>", …the type's fields…, "latency"?:
   planted       {"levels": {"<primitive>": "L0".."L3"}, "registryDir": DIR}: a model of known
                 ability for the profiler — each registered probe gets its reference solution
                 when the probe's level is within the planted level, else a near miss.
+  harness-task  {"skill"?, "projectDir"?, "file"?: {"path", "content"}, "failingCommand"?,
+                "succeedingCommand"?, "answer"?}: drives a real harness CLI (Claude Code,
+                Codex, pi…) with the tools it offers: load the skill, write the file, run a
+                failing then a succeeding command, answer (test/fixtures/transcripts/).
 A reply is {"text"?, "toolCalls"?: [{"name", "arguments"}], "stopReason"?, "usage"?, "costUsd"?} or
 {"fault": {"type": "rate_limit" | "server_error" | "auth" | "bad_request" | "malformed" |
 "hang" | "disconnect", …}}. "latency" is {"fixedMs"}, {"minMs", "maxMs"} or

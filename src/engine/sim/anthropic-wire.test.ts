@@ -28,6 +28,23 @@ const TOOL_REPLY: SimReply = {
 };
 
 describe('Anthropic messages front end', () => {
+  it('folds system messages inside the conversation into the system text, as Claude Code 2.1 sends them', async () => {
+    const { client, policy } = await serve([{ kind: 'message', text: 'ok' }]);
+    await client.messages.create({
+      model: 'claude-sim',
+      max_tokens: 64,
+      system: 'Top rules.',
+      // Not in this SDK's types; Claude Code sends it under a beta header.
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'say hi' }] },
+        { role: 'system', content: [{ type: 'text', text: '# Environment\ncwd: /p' }] },
+      ] as unknown as Anthropic.MessageParam[],
+    });
+    const seen = policy.requests()[0]!;
+    expect(seen.system).toBe('Top rules.\n\n# Environment\ncwd: /p');
+    expect(seen.messages).toEqual([{ role: 'user', content: 'say hi' }]);
+  });
+
   it('answers plain text and parses system, max_tokens and temperature', async () => {
     const { client, policy } = await serve([{ kind: 'message', text: 'Hello from the sim.' }]);
     const { data, response } = await client.messages

@@ -1,12 +1,13 @@
 import type { ChatMessage, StopReason, ToolCall, ToolChoice, ToolSpec, TokenUsage } from '../llm/types.js';
 
 /**
- * The simulator's contract. A wire front end (OpenAI chat completions, Anthropic messages)
+ * The simulator's contract. A wire front end (OpenAI chat completions or Responses, Anthropic messages)
  * parses each HTTP request into a SimRequest, asks the policy, and renders the SimReply in
  * that API's native format, streaming or not. Policies know nothing about HTTP.
  */
 
-export type SimApi = 'openai' | 'anthropic';
+/** `openai` is chat completions; `openai-responses` the Responses API (what Codex speaks). */
+export type SimApi = 'openai' | 'anthropic' | 'openai-responses';
 
 export interface SimRequest {
   api: SimApi;

@@ -77,7 +77,7 @@ describe('simulator server', () => {
     expect(stats).toMatchObject({ requests: 5, byApi: { openai: 2, anthropic: 3 }, faults: { auth: 1 }, inFlight: 0, streamed: 1 });
     expect(stats.maxInFlight).toBe(3);
     sim.resetStats();
-    expect(sim.stats()).toEqual({ requests: 0, byApi: { openai: 0, anthropic: 0 }, faults: {}, inFlight: 0, maxInFlight: 0, streamed: 0 });
+    expect(sim.stats()).toEqual({ requests: 0, byApi: { openai: 0, anthropic: 0, 'openai-responses': 0 }, faults: {}, inFlight: 0, maxInFlight: 0, streamed: 0 });
   });
 
   it('numbers requests with a seq that survives resetStats and follows setPolicy', async () => {

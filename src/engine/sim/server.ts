@@ -10,6 +10,7 @@ import { StatsTracker, type SimStats } from './stats.js';
 import { anthropicMessagesFrontEnd } from './wire/anthropic-messages/index.js';
 import { parseAnthropicMessagesRequest } from './wire/anthropic-messages/parse.js';
 import { openAiChatFrontEnd } from './wire/openai-chat/index.js';
+import { openAiResponsesFrontEnd } from './wire/openai-responses/index.js';
 import { WireRequestError, type WireFrontEnd } from './wire/types.js';
 
 export type { SimStats } from './stats.js';
@@ -44,6 +45,7 @@ export const SIM_HEADER = 'x-skvm-simulator';
 const CHAT_ROUTES: Record<string, WireFrontEnd> = {
   '/v1/chat/completions': openAiChatFrontEnd,
   '/v1/messages': anthropicMessagesFrontEnd,
+  '/v1/responses': openAiResponsesFrontEnd,
 };
 
 /** 404s and body errors answer in the format the caller's SDK expects. */

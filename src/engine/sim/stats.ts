@@ -3,7 +3,7 @@ import type { SimApi } from './policy.js';
 export interface SimStats {
   /** Requests that reached the policy (each one got a seq). */
   requests: number;
-  byApi: { openai: number; anthropic: number };
+  byApi: Record<SimApi, number>;
   /** By SimFault type, plus `policy_error` when a policy threw. */
   faults: Record<string, number>;
   inFlight: number;
@@ -16,7 +16,7 @@ export class StatsTracker {
   #s: SimStats = StatsTracker.#zero(0);
 
   static #zero(inFlight: number): SimStats {
-    return { requests: 0, byApi: { openai: 0, anthropic: 0 }, faults: {}, inFlight, maxInFlight: inFlight, streamed: 0 };
+    return { requests: 0, byApi: { openai: 0, anthropic: 0, 'openai-responses': 0 }, faults: {}, inFlight, maxInFlight: inFlight, streamed: 0 };
   }
 
   begin(api: SimApi): void {

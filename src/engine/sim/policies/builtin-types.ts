@@ -3,6 +3,7 @@ import type { SimReply } from '../policy.js';
 import { registerPolicyType } from '../policy-registry.js';
 import { conversationPolicy } from './conversation.js';
 import { echoPolicy } from './echo.js';
+import { harnessTaskPolicy } from './harness-task.js';
 import { jitOptimizePolicy } from './jit-optimize.js';
 import { plantedPolicy } from './planted.js';
 import { scriptedPolicy } from './scripted.js';
@@ -189,4 +190,19 @@ registerPolicyType('jit-optimize', {
     costUsd: z.number().nonnegative().optional(),
   }),
   build: (spec) => jitOptimizePolicy(spec),
+});
+
+registerPolicyType('harness-task', {
+  description:
+    'drives a real agent harness through a small task with the tools it offers: load "skill", write "file", run a failing then a succeeding command, answer',
+  schema: z.strictObject({
+    name: z.string().min(1).optional(),
+    projectDir: z.string().min(1).optional(),
+    skill: z.string().min(1).optional(),
+    file: z.strictObject({ path: z.string().min(1), content: z.string() }).optional(),
+    failingCommand: z.string().min(1).optional(),
+    succeedingCommand: z.string().min(1).optional(),
+    answer: z.string().min(1).optional(),
+  }),
+  build: (spec) => harnessTaskPolicy(spec),
 });

@@ -4,7 +4,7 @@ import type { SseFrame } from '../http.js';
 import type { ResolvedReply } from '../reply.js';
 
 /**
- * One vendor API (OpenAI chat completions, Anthropic messages, later the Responses API).
+ * One vendor API (OpenAI chat completions, OpenAI Responses, Anthropic messages).
  * A front end only translates: request JSON → neutral request, resolved reply → JSON or SSE
  * frames, error → the vendor's error JSON. The HTTP flow around it is shared (exchange.ts).
  */
@@ -23,7 +23,7 @@ export interface WireFrontEnd {
 
 export interface ParsedWireRequest {
   request: Omit<SimRequest, 'api' | 'seq' | 'headers'>;
-  /** OpenAI sends usage in a stream only when `stream_options.include_usage` asks; Anthropic always does. */
+  /** OpenAI chat sends usage in a stream only when `stream_options.include_usage` asks; the others always do. */
   streamUsage: boolean;
 }
 

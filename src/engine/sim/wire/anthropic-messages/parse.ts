@@ -23,8 +23,12 @@ const ToolResultBlock = z.looseObject({
 });
 const ThinkingBlock = z.looseObject({ type: z.literal('thinking'), thinking: z.string() });
 
+/**
+ * `system` inside messages: Claude Code (2.1.x, beta `per-turn-control-2026-07-01`) sends
+ * mid-conversation system messages there (environment notes after the first user turn).
+ */
 const MessageSchema = z.looseObject({
-  role: z.enum(['user', 'assistant']),
+  role: z.enum(['user', 'assistant', 'system']),
   content: z.union([z.string(), z.array(Block)]),
 });
 
@@ -68,12 +72,18 @@ function blocksText(blocks: Array<z.output<typeof Block>>, path: Path): string {
     .join('\n');
 }
 
-function toMessages(body: Body): ChatMessage[] {
+/** The neutral form has one system text: in-conversation system messages are appended to it, in order. */
+function toMessages(body: Body): { messages: ChatMessage[]; systemParts: string[] } {
   const out: ChatMessage[] = [];
+  const systemParts: string[] = [];
   // tool_result blocks name only the call id; the neutral form also carries the tool's name.
   const toolNames = new Map<string, string>();
   body.messages.forEach((m, i) => {
     const path: Path = ['messages', i, 'content'];
+    if (m.role === 'system') {
+      systemParts.push(typeof m.content === 'string' ? m.content : blocksText(m.content, path));
+      return;
+    }
     if (typeof m.content === 'string') {
       out.push({ role: m.role, content: m.content });
       return;
@@ -113,7 +123,7 @@ function toMessages(body: Body): ChatMessage[] {
     const onlyToolResults = m.content.length > 0 && m.content.every((b) => b.type === 'tool_result');
     if (hasText || !onlyToolResults) out.push({ role: 'user', content: blocksText(m.content, path) });
   });
-  return out;
+  return { messages: out, systemParts };
 }
 
 function toToolChoice(choice: z.output<typeof ToolChoiceSchema>): ToolChoice {
@@ -142,10 +152,12 @@ export function parseAnthropicMessagesRequest(raw: unknown, opts: { requireMaxTo
     description: t.description ?? '',
     inputSchema: t.input_schema ?? {},
   }));
-  const request: ParsedWireRequest['request'] = { model: body.model, messages: toMessages(body), tools, stream: body.stream === true };
+  const { messages, systemParts } = toMessages(body);
+  const request: ParsedWireRequest['request'] = { model: body.model, messages, tools, stream: body.stream === true };
   if (body.system !== undefined) {
-    request.system = typeof body.system === 'string' ? body.system : body.system.map((b) => b.text).join('\n\n');
+    systemParts.unshift(typeof body.system === 'string' ? body.system : body.system.map((b) => b.text).join('\n\n'));
   }
+  if (systemParts.length > 0) request.system = systemParts.join('\n\n');
   if (body.tool_choice != null) request.toolChoice = toToolChoice(body.tool_choice);
   if (body.max_tokens !== undefined) request.maxTokens = body.max_tokens;
   if (body.temperature != null) request.temperature = body.temperature;

@@ -64,7 +64,8 @@ function contentText(content: z.output<typeof Content> | null | undefined): stri
     .join('\n');
 }
 
-function parseArguments(raw: string, path: Array<string | number>): Record<string, unknown> {
+/** Tool-call arguments as OpenAI sends them (a JSON string); shared with the Responses front end. */
+export function parseArguments(raw: string, path: Array<string | number>): Record<string, unknown> {
   // Some models emit "" for a tool without parameters; vendors accept it back as {}.
   if (raw.trim() === '') return {};
   let value: unknown;
