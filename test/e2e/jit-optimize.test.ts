@@ -8,13 +8,14 @@ import { jitOptimizePolicy } from '../../src/engine/sim/policies/jit-optimize.js
 import { withLatency } from '../../src/engine/sim/policies/latency.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
 import { BROKEN, JIT_SIM, MARKER, writeJitFixtures } from '../jit-sim.js';
-import { connect, removeDir, tempDir, textOf, type Connected } from './harness.js';
+import { connect, REPO, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
 /**
  * jit_optimize through the built server over stdio, the simulator playing the optimizer agent
  * and the target (test/jit-sim.ts): a real-source optimization whose round 1 improves and round
- * 2 regresses, a second optimization of the same skill refused while the first runs, and an
- * optimizer crash that leaves the proposal failed.
+ * 2 regresses, a second optimization of the same skill refused while the first runs, an
+ * optimizer crash that leaves the proposal failed, and log-source optimizations from the Claude
+ * Code session fixture (by path, and as the latest session that loaded the skill).
  */
 
 type ToolResult = { isError?: boolean; structuredContent?: Record<string, any>; content: Array<{ type: string; text?: string }> };
@@ -94,3 +95,43 @@ describe('jit_optimize over MCP', () => {
     expect(meta.failedReason).toMatch(/401|auth/i);
   });
 });
+
+describe('jit_optimize from a Claude Code transcript', () => {
+  const FIXTURE = path.join(REPO, 'test', 'fixtures', 'transcripts', 'claude-code', 'session.jsonl');
+  const tidyNotes = async () => {
+    const dir = path.join(cache, 'skills', 'tidy-notes');
+    await fsp.mkdir(dir, { recursive: true });
+    await fsp.writeFile(path.join(dir, 'SKILL.md'), '---\nname: tidy-notes\ndescription: Keeps notes tidy\n---\n# Tidy notes\n\n## Output\nWrite the result.\n');
+    return dir;
+  };
+
+  it('optimizes once from the session (log source): round 1 is the edit, the transcript is the evidence', async () => {
+    sim.setPolicy(jitOptimizePolicy(JIT_SIM));
+    const skill = await tidyNotes();
+    const r = await call('jit_optimize', { skill, source: 'log', logs: [{ path: FIXTURE }], targetModel: 'sim/target', optimizerModel: 'sim/optimizer', waitSeconds: 50 });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const out = r.structuredContent!.result;
+    expect(out).toMatchObject({ status: 'pending', source: 'log', bestRound: 1, bestRoundReason: 'optimized version (log-only source — no evaluation)', skill: 'tidy-notes' });
+    expect(out.rounds.map((x: any) => [x.round, x.trainScore])).toEqual([[0, null], [1, null]]);
+    expect(out.diff).toContain(`+${MARKER}`);
+    expect(out.rootCause).toBe('the output step does not say what to write (worst task: session)');
+    const dir = proposalDirFromId(path.join(cache, 'proposals'), out.proposalId);
+    // The optimizer read the parsed session: its task prompt and its tool calls.
+    const run = await fsp.readFile(path.join(dir, 'round-1-optimizer', 'optimize-context', 'tasks', 'session', 'run-0.md'), 'utf8');
+    expect(run).toContain('Use the tidy-notes skill: write a short note to notes.txt');
+    expect(run).toContain('missing-input.txt');
+    expect((await readProposalMeta(dir)).source).toBe('log');
+  });
+
+  it('latestSession finds the newest session that loaded the skill', async () => {
+    sim.setPolicy(jitOptimizePolicy(JIT_SIM));
+    const skill = await tidyNotes();
+    const sessions = path.join(cache, '.claude', 'projects', '-tmp-project');
+    await fsp.mkdir(sessions, { recursive: true });
+    await fsp.copyFile(FIXTURE, path.join(sessions, '62ddd926-519a-4c1b-a18b-4194d1cfab46.jsonl'));
+    const r = await call('jit_optimize', { skill, source: 'log', latestSession: true, targetModel: 'sim/target', optimizerModel: 'sim/optimizer', waitSeconds: 50 });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(r.structuredContent!.result).toMatchObject({ bestRound: 1, rootCause: 'the output step does not say what to write (worst task: 62ddd926-519a-4c1b-a18b-4194d1cfab46)' });
+  });
+});
+
