@@ -115,7 +115,9 @@ export async function startJitOptimize(engine: Engine, o: StartJitOptimizeOption
   const skillName = proposalSkillName(skill.dir);
   const judge = chooseJudge(o.judgeModel, o.targetModel, o.optimizerModel);
   const warnings: string[] = judge.warning ? [judge.warning] : [];
-  const progress = (msg: string) => o.onProgress?.(0, undefined, msg);
+  // MCP progress must increase with every notification: one step per message (rounds, task runs, optimizer passes).
+  let step = 0;
+  const progress = (msg: string) => o.onProgress?.(++step, undefined, msg);
 
   // Resolve the source before anything is written: a bad ref is refused without a proposal.
   let source: LoopSource;
