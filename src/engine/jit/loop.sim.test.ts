@@ -150,4 +150,25 @@ describe('jit-optimize round loop (real source, simulator)', () => {
     expect(await fsp.readdir(path.join(dir, 'round-0-evidence'))).toEqual(['test', 'train']);
     expect(await fsp.readdir(path.join(dir, 'task-gen', 'run-0', 'tasks'))).toEqual(['task-0', 'task-1']);
   });
+
+  it('round 0 all infra-tainted: an infra-blocked proposal and no optimizer pass', async () => {
+    const { opts, dir } = await setup();
+    const seen: string[] = [];
+    sim.sim().setPolicy({ name: 'outage', respond: (req) => (seen.push(req.model), { kind: 'fault', fault: { type: 'server_error', status: 503, message: 'overloaded' } }) });
+    const r = await runOptimizeLoop(opts);
+    expect(r.infraBlocked).toMatchObject({ evidenceIds: ['0'] });
+    expect(r.infraBlocked!.reason).toMatch(/503|overloaded/);
+    expect(r.bestRoundReason).toMatch(/^infra-blocked at round-0: /);
+    expect(r.history).toMatchObject([{ round: 0, infraBlocked: true, reasoning: expect.stringMatching(/^all-tainted: /) }]);
+    expect(seen.every((m) => m === 'target')).toBe(true);
+    expect(await readProposalMeta(dir)).toMatchObject({ status: 'infra-blocked' });
+  });
+
+  it('keepAllRounds: false keeps only the best round', async () => {
+    sim.sim().setPolicy(jitOptimizePolicy(JIT_SIM));
+    const { opts, dir } = await setup();
+    const r = await runOptimizeLoop({ ...opts, rounds: 2, keepAllRounds: false });
+    expect(r.bestRound).toBe(1);
+    expect((await fsp.readdir(dir)).filter((n) => /^round-\d+$/.test(n))).toEqual(['round-1']);
+  });
 });

@@ -122,6 +122,7 @@ export async function startJitOptimize(engine: Engine, o: StartJitOptimizeOption
   // Resolve the source before anything is written: a bad ref is refused without a proposal.
   let source: LoopSource;
   if (o.source === 'log') {
+    if (o.rounds !== undefined && o.rounds !== 1) throw new UsageError('The log source runs one optimizer pass (nothing is evaluated, so there is nothing to iterate on).', 'Leave rounds out for source log, or use source real with tasks.');
     const refs: LogRef[] = [...(o.logs ?? [])];
     if (o.latestSession) refs.push({ path: await latestSessionWithSkill([skill.name, skillName]) });
     if (refs.length === 0) throw new UsageError('The log source needs transcripts.', 'Pass logs (transcript paths) or latestSession: true.');
