@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
 import { listArg, modelArg, pathArg } from '../src/contract/limits.js';
+import { detailArg } from '../src/contract/detail.js';
 import { defineOperation } from '../src/contract/operation.js';
 
-/** Characters of the best round's unified diff kept in the result (the proposal's diff resource has it all). */
-const DIFF_CAP = 6000;
-const WARNINGS_CAP = 5;
+/** What a result keeps, [summary, full]: characters of the best round's diff (proposal_diff has it all), warnings, characters of texts the optimizer wrote. */
+const DIFF_CAP = { summary: 1200, full: 20_000 } as const;
+const WARNINGS_CAP = { summary: 3, full: 50 } as const;
+const TEXT_CAP = { summary: 300, full: 4000 } as const;
 
 const Spend = z.object({ input: z.number(), output: z.number(), costUsd: z.number() });
 const Scores = z.object({ trainScore: z.number().nullable(), testScore: z.number().nullable() });
@@ -36,12 +38,12 @@ const Output = z.object({
   baseline: z.object({ noSkill: Scores, original: Scores }).optional().describe('baseline: the tasks without any skill, and with the original'),
   rootCause: z.string().describe('The optimizer’s diagnosis for the best round (or the last round when none beat the original)'),
   changedFiles: z.array(z.object({ file: z.string(), status: z.enum(['added', 'modified', 'removed']) })).describe('Best round vs the original'),
-  diff: z.string().describe(`Unified diff of the best round vs the original (first ${DIFF_CAP} characters)`),
+  diff: z.string().describe(`Unified diff of the best round vs the original (first ${DIFF_CAP.summary} characters; ${DIFF_CAP.full} with detail "full"; proposal_diff has all of it)`),
   diffTruncated: z.boolean(),
   spend: z.object({ target: Spend, judge: Spend, optimizer: Spend, taskGen: Spend, totalCostUsd: z.number() }).describe('Tokens and USD by role (taskGen: writing synthetic tasks, by the optimizer model)'),
-  excludedRounds: z.record(z.string(), z.string()).describe('Rounds excluded by the per-task regression check, with why'),
+  excludedRounds: z.record(z.string(), z.string()).describe(`Rounds excluded by the per-task regression check, with why (the first ${WARNINGS_CAP.summary} unless detail is "full")`),
   infraBlocked: z.object({ reason: z.string(), evidenceIds: z.array(z.string()) }).optional(),
-  warnings: z.array(z.string()).describe(`The first ${WARNINGS_CAP}`),
+  warnings: z.array(z.string()).describe(`The first ${WARNINGS_CAP.summary} (${WARNINGS_CAP.full} with detail "full")`),
 });
 type Out = z.output<typeof Output>;
 
@@ -78,17 +80,20 @@ export const jitOptimizeTool = defineOperation({
     taskTimeoutMs: z.number().int().min(1000).max(3_600_000).optional().describe('Per task run (default: the task’s own).'),
     optimizerTimeoutMs: z.number().int().min(1000).max(3_600_000).default(600_000).describe('Per optimizer pass.'),
     taskGenTimeoutMs: z.number().int().min(1000).max(3_600_000).default(900_000).describe('source synthetic: per task-generation attempt.'),
+    detail: detailArg(`a longer diff (${DIFF_CAP.full} characters), the whole root cause and reasons, and up to ${WARNINGS_CAP.full} warnings`),
   }),
   output: Output,
   effect: 'write',
   idempotent: false,
   openWorld: true,
   mode: 'run',
+  cliDefaults: { detail: 'full' },
   label: (i) => `jit_optimize ${i.skill} for ${i.targetModel} (${i.source})`,
   async handler(input, ctx) {
     const { startJitOptimize } = await import('../src/engine/jit/start.js');
+    const { detail, ...rest } = input;
     const r = await startJitOptimize(ctx.engine, {
-      ...input,
+      ...rest,
       ...(input.rounds !== undefined ? { rounds: input.rounds } : {}),
       llm: ctx.llm,
       signal: ctx.signal,
@@ -111,7 +116,7 @@ export const jitOptimizeTool = defineOperation({
       judgeModel: r.judgeModel,
       judgeNote: r.judgeNote,
       bestRound: r.bestRound,
-      bestRoundReason: r.bestRoundReason,
+      bestRoundReason: r.bestRoundReason.slice(0, TEXT_CAP[detail]),
       rounds: r.rounds.map((x) => ({
         round: x.round,
         trainScore: x.trainScore,
@@ -121,10 +126,10 @@ export const jitOptimizeTool = defineOperation({
         edited: x.historyEntry !== null && x.historyEntry.changedFiles.length > 0,
       })),
       ...(r.baseline ? { baseline: r.baseline } : {}),
-      rootCause: best?.rootCause ?? '',
+      rootCause: (best?.rootCause ?? '').slice(0, TEXT_CAP[detail]),
       changedFiles: r.changes.map((c) => ({ file: c.file, status: c.status })),
-      diff: diff.slice(0, DIFF_CAP),
-      diffTruncated: diff.length > DIFF_CAP,
+      diff: diff.slice(0, DIFF_CAP[detail]),
+      diffTruncated: diff.length > DIFF_CAP[detail],
       spend: {
         target: slice(r.spend.target),
         judge: slice(r.spend.judge),
@@ -132,9 +137,9 @@ export const jitOptimizeTool = defineOperation({
         taskGen: slice(r.spend.setup),
         totalCostUsd: r.spend.target.costUsd + r.spend.judge.costUsd + r.spend.optimizer.costUsd + r.spend.setup.costUsd,
       },
-      excludedRounds: r.excludedRounds,
+      excludedRounds: Object.fromEntries(Object.entries(r.excludedRounds).slice(0, WARNINGS_CAP[detail]).map(([k, v]) => [k, v.slice(0, TEXT_CAP[detail])])),
       ...(r.infraBlocked ? { infraBlocked: r.infraBlocked } : {}),
-      warnings: r.warnings.slice(0, WARNINGS_CAP),
+      warnings: r.warnings.slice(0, WARNINGS_CAP[detail]).map((w) => w.slice(0, TEXT_CAP[detail])),
     };
   },
   verdict(out) {

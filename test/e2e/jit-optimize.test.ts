@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULT_BUDGET_CHARS } from '../../src/contract/detail.js';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { readProposalMeta } from '../../src/engine/proposals/storage.js';
 import { proposalDirFromId } from '../../src/engine/proposals/paths.js';
@@ -65,6 +66,7 @@ describe('jit_optimize over MCP', () => {
     // Nothing was applied to the skill.
     expect(await fsp.readFile(path.join(fixtures.skillDir, 'SKILL.md'), 'utf8')).not.toContain(MARKER);
     expect(textOf(r)).toContain('best round 1');
+    expect(JSON.stringify(r.structuredContent).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
   });
 
   it('a second optimization of the same skill is refused while the first runs', async () => {
