@@ -171,4 +171,31 @@ describe('jit-optimize round loop (real source, simulator)', () => {
     expect(r.bestRound).toBe(1);
     expect((await fsp.readdir(dir)).filter((n) => /^round-\d+$/.test(n))).toEqual(['round-1']);
   });
+
+  it('synthetic: a no-change round regenerates the training tasks, re-evaluates the base on them, and goes on (§5.3 step 6c)', async () => {
+    const check = (n: number, expected: string) => ({ name: `t${n}`, prompt: `Write out.txt (case ${n})`, eval: [{ method: 'file-check', path: 'out.txt', mode: 'contains', expected }] });
+    // Train task 0 passes without the marker (nothing to learn), the test task needs it; the regenerated train task needs it too.
+    sim.sim().setPolicy(jitOptimizePolicy({ ...JIT_SIM, generatedTasks: [check(0, 'nothing'), check(1, 'ok'), check(2, 'ok')] }));
+    const { opts, dir } = await setup();
+    const gen = { skillDir: opts.skillDir, model: 'sim/optimizer', llm: opts.llm, tmpRoot: opts.tmpRoot, sandbox: opts.sandbox, timeoutMs: 30_000, taskTimeoutMs: 20_000 };
+    const r = await runOptimizeLoop({
+      ...opts,
+      rounds: 3,
+      source: {
+        kind: 'synthetic',
+        generate: (proposalDir) => generateTasks({ ...gen, proposalDir, trainCount: 1, testCount: 1 }),
+        regenerate: (proposalDir, round, priorPrompts, firstIndex) => generateTasks({ ...gen, proposalDir, trainCount: 1, testCount: 0, label: `run-regen-round-${round}`, priorPrompts, firstIndex }),
+      },
+    });
+    expect(r.trainRegenerated).toBe(true);
+    expect(r.rounds.map((x) => [x.round, x.trainScore, x.testScore])).toEqual([[0, 1, 0], [1, null, null], [2, 1, 1]]);
+    expect(r.history.map((h) => [h.round, h.basedOnRound])).toEqual([[1, 0], [2, 0]]);
+    expect(r.bestRound).toBe(2);
+    expect(await fsp.readdir(path.join(dir, 'task-gen', 'run-regen-round-1', 'tasks'))).toEqual(['task-2']);
+    expect(await fsp.readdir(path.join(dir, 'round-1-regen-evidence', 'train'))).toEqual(['task-2-run0']);
+    // Round 2's optimizer learned from the regenerated task (FAILING), not from the passing original one.
+    const summary = await fsp.readFile(path.join(dir, 'round-2-optimizer', 'optimize-context', 'PER_TASK_SUMMARY.md'), 'utf8');
+    expect(summary).toContain('| FAILING | task-2 |');
+    expect((await readProposalMeta(dir)).selectionConfig).toBeDefined();
+  });
 });

@@ -49,11 +49,14 @@ export interface LoopOptions extends SelectionTuning {
 
 export type SelectionTuning = Omit<SelectionOptions, 'hasTest' | 'trainScoresComparable'>;
 
+/** New training tasks for round `round`, unlike `priorPrompts`, numbered from `firstIndex` (synthetic source, §5.3 step 6c). */
+export type Regenerate = (proposalDir: string, round: number, priorPrompts: string[], firstIndex: number) => Promise<GeneratedTasks>;
+
 export type LoopSource =
-  | { kind: 'tasks'; label: 'real' | 'synthetic'; train: LoadedTask[]; test: LoadedTask[] }
+  | { kind: 'tasks'; label: 'real' | 'synthetic'; train: LoadedTask[]; test: LoadedTask[]; regenerate?: Regenerate }
   | { kind: 'log'; evidences: Evidence[] }
   /** Tasks written by the task-generation agent once the proposal exists (they are kept in it). */
-  | { kind: 'synthetic'; generate(proposalDir: string): Promise<GeneratedTasks> };
+  | { kind: 'synthetic'; generate(proposalDir: string): Promise<GeneratedTasks>; regenerate?: Regenerate };
 
 export interface ConditionScores {
   trainScore: number | null;
@@ -67,6 +70,8 @@ export interface LoopResult {
   history: HistoryEntry[];
   excludedRounds: Record<string, string>;
   infraBlocked?: { reason: string; evidenceIds: string[] };
+  /** The synthetic training set was regenerated (train scores of different rounds are not comparable). */
+  trainRegenerated?: boolean;
   /** baseline: true — the task set without any skill, and with the original skill. */
   baseline?: { noSkill: ConditionScores; original: ConditionScores };
   /** setup: generating synthetic tasks (the reference's setupCost). */
@@ -174,16 +179,16 @@ export async function runOptimizeLoop(o: LoopOptions): Promise<LoopResult> {
       const g = await source.generate(o.proposalDir);
       setup = g.spend;
       setupWarnings.push(...g.warnings);
-      source = { kind: 'tasks', label: 'synthetic', train: g.train, test: g.test };
+      source = { kind: 'tasks', label: 'synthetic', train: g.train, test: g.test, ...(source.regenerate ? { regenerate: source.regenerate } : {}) };
     }
     const ran = source.kind === 'log' ? await runLogOnly(o, source.evidences) : await runRounds(o, source);
-    const result: LoopResult = { ...ran, spend: { ...ran.spend, setup }, warnings: [...setupWarnings, ...ran.warnings] };
+    const result: LoopResult = { ...ran, spend: { ...ran.spend, setup: add(ran.spend.setup, setup.tokens, setup.costUsd) }, warnings: [...setupWarnings, ...ran.warnings] };
     await finalizeProposal(o.proposalDir, {
       entries: result.history,
       rounds: result.rounds,
       bestRound: result.bestRound,
       bestRoundReason: result.bestRoundReason,
-      ...(source.kind === 'tasks' && !result.infraBlocked ? { selectionConfig: selectionConfig({ ...o, hasTest: source.test.length > 0, trainScoresComparable: true }), excludedRounds: result.excludedRounds } : {}),
+      ...(source.kind === 'tasks' && !result.infraBlocked ? { selectionConfig: selectionConfig({ ...o, hasTest: source.test.length > 0, trainScoresComparable: !result.trainRegenerated }), excludedRounds: result.excludedRounds } : {}),
       ...(result.infraBlocked ? { infraBlocked: result.infraBlocked } : {}),
     });
     if (!o.keepAllRounds && !result.infraBlocked) await pruneRounds(o.proposalDir, result.rounds.map((r) => r.round), result.bestRound);
@@ -267,11 +272,14 @@ async function runRounds(o: LoopOptions, src: Extract<LoopSource, { kind: 'tasks
     spend = { ...spend, target: add(spend.target, r.targetAgent.tokens, r.targetAgent.costUsd), judge: add(spend.judge, r.evalJudge.tokens, r.evalJudge.costUsd), optimizer: r.optimizer ? add(spend.optimizer, r.optimizer.tokens, r.optimizer.costUsd) : spend.optimizer };
   };
 
-  const evaluate = async (label: string, skillDir: string | null): Promise<Evaluated> => {
+  let trainTasks = src.train;
+  let trainRegenerated = false;
+  let noEditCount = 0;
+  const evaluate = async (label: string, skillDir: string | null, withTest = testSeparate): Promise<Evaluated> => {
     const skill = skillDir ? await loadSkill(skillDir) : null;
-    o.onProgress?.(`${label}: running ${src.train.length + src.test.length} task(s) × ${o.runsPerTask}`);
-    const train = await runTasksForRound(ctx, label, 'train', src.train, skill);
-    const test = testSeparate ? await runTasksForRound(ctx, label, 'test', src.test, skill) : { evidences: [], judge: { tokens: emptyUsage(), costUsd: 0, calls: 0 } };
+    o.onProgress?.(`${label}: running ${trainTasks.length + (withTest ? src.test.length : 0)} task(s) × ${o.runsPerTask}`);
+    const train = await runTasksForRound(ctx, label, 'train', trainTasks, skill);
+    const test = withTest ? await runTasksForRound(ctx, label, 'test', src.test, skill) : { evidences: [], judge: { tokens: emptyUsage(), costUsd: 0, calls: 0 } };
     return { train: train.evidences, test: test.evidences, judge: { tokens: addUsage(train.judge.tokens, test.judge.tokens), costUsd: train.judge.costUsd + test.judge.costUsd, calls: train.judge.calls + test.judge.calls } };
   };
 
@@ -339,6 +347,26 @@ async function runRounds(o: LoopOptions, src: Extract<LoopSource, { kind: 'tasks
         const round = unscoredRound(r, entry, optimizer);
         rounds.push(round);
         count(round);
+        noEditCount++;
+        // §5.3 step 6c: the training tasks taught the optimizer nothing — new ones, once more at most.
+        if (src.regenerate && testSeparate && opt.submission.noChanges && noEditCount < 2 && r < o.rounds) {
+          o.onProgress?.(`round ${r}: no edits; regenerating the training tasks`);
+          const all = [...trainTasks, ...src.test];
+          const g = await src.regenerate(o.proposalDir, r, all.map((t) => t.prompt), all.length);
+          spend = { ...spend, setup: add(spend.setup, g.spend.tokens, g.spend.costUsd) };
+          warnings.push(...g.warnings);
+          trainTasks = g.train;
+          for (const [id, safe] of safeTaskIds([...ctx.safeIds.keys(), ...trainTasks.map((t) => t.id)])) ctx.safeIds.set(id, safe);
+          trainRegenerated = true;
+          const ev = await evaluate(`round-${r}-regen`, base.dir, false);
+          // Re-evaluating the base on the new tasks is setup, not a round's cost.
+          const slice = targetSlice(ev.train);
+          spend = { ...spend, setup: add(add(spend.setup, slice.tokens, slice.costUsd), ev.judge.tokens, ev.judge.costUsd) };
+          const blocked = allTainted(ev.train);
+          if (blocked) return { ...finishBlocked(`round-${r}-regen`, blocked), trainRegenerated };
+          base = { ...base, train: ev.train };
+          continue;
+        }
         o.onProgress?.(`round ${r}: no edits (${opt.submission.noChanges ? 'the optimizer found nothing to change' : opt.submission.invalid ?? 'no files changed'}); stopping`);
         break;
       }
@@ -369,6 +397,6 @@ async function runRounds(o: LoopOptions, src: Extract<LoopSource, { kind: 'tasks
     }
   }
 
-  const pick = pickBestRound(rounds, { ...o, hasTest: testSeparate, trainScoresComparable: true });
-  return { bestRound: pick.bestRound, bestRoundReason: pick.reason, rounds, history, excludedRounds: pick.excludedRounds, ...(baseline ? { baseline } : {}), spend, warnings };
+  const pick = pickBestRound(rounds, { ...o, hasTest: testSeparate, trainScoresComparable: !trainRegenerated });
+  return { bestRound: pick.bestRound, bestRoundReason: pick.reason, rounds, history, excludedRounds: pick.excludedRounds, ...(baseline ? { baseline } : {}), spend, warnings, ...(trainRegenerated ? { trainRegenerated } : {}) };
 }

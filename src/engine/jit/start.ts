@@ -130,26 +130,24 @@ export async function startJitOptimize(engine: Engine, o: StartJitOptimizeOption
     warnings.push(...loaded.warnings);
     source = { kind: 'log', evidences: loaded.evidences };
   } else if (o.source === 'synthetic') {
-    const sandbox = { mode: sandboxMode(engine), network: false };
     const trainCount = o.trainCount ?? DEFAULT_TRAIN_COUNT;
     const testCount = o.testCount ?? DEFAULT_TEST_COUNT;
+    const gen = {
+      skillDir: skill.dir,
+      model: o.optimizerModel,
+      llm: o.llm,
+      tmpRoot: engine.tmpDir().value,
+      sandbox: { mode: sandboxMode(engine), network: false },
+      timeoutMs: o.taskGenTimeoutMs ?? DEFAULT_TASK_GEN_TIMEOUT_MS,
+      taskTimeoutMs: o.taskTimeoutMs ?? DEFAULT_SYNTHETIC_TASK_TIMEOUT_MS,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.log ? { log: o.log } : {}),
+    };
     source = {
       kind: 'synthetic',
-      generate: (proposalDir) =>
-        generateTasks({
-          skillDir: skill.dir,
-          trainCount,
-          testCount,
-          proposalDir,
-          model: o.optimizerModel,
-          llm: o.llm,
-          tmpRoot: engine.tmpDir().value,
-          sandbox,
-          timeoutMs: o.taskGenTimeoutMs ?? DEFAULT_TASK_GEN_TIMEOUT_MS,
-          taskTimeoutMs: o.taskTimeoutMs ?? DEFAULT_SYNTHETIC_TASK_TIMEOUT_MS,
-          ...(o.signal ? { signal: o.signal } : {}),
-          ...(o.log ? { log: o.log } : {}),
-        }),
+      generate: (proposalDir) => generateTasks({ ...gen, proposalDir, trainCount, testCount }),
+      regenerate: (proposalDir, round, priorPrompts, firstIndex) =>
+        generateTasks({ ...gen, proposalDir, trainCount, testCount: 0, label: `run-regen-round-${round}`, priorPrompts, firstIndex }),
     };
   } else {
     if (!o.tasks || o.tasks.length === 0) throw new UsageError('The real source needs tasks.', `Pass tasks: ids under ${tasksDir(dataRoot)} or paths to task folders.`);

@@ -42,6 +42,12 @@ export interface TaskGenOptions {
   timeoutMs: number;
   /** Default timeoutMs of a generated task. */
   taskTimeoutMs: number;
+  /** Run label (default `run-0`; a regeneration passes `run-regen-round-<r>`); retries append `-retry-<n>`. */
+  label?: string;
+  /** Prompts of tasks that exist already (the diversity section); a regeneration passes every earlier task's. */
+  priorPrompts?: readonly string[];
+  /** Number of the first new task (a regeneration continues after the existing ones so ids stay unique). */
+  firstIndex?: number;
   signal?: AbortSignal;
   log?: Logger;
 }
@@ -171,8 +177,10 @@ export async function generateTasks(o: TaskGenOptions): Promise<GeneratedTasks> 
   const warnings: string[] = [];
   let spend: SpendSlice = { tokens: emptyUsage(), costUsd: 0 };
   const genRoot = path.join(o.proposalDir, 'task-gen');
+  const base = o.label ?? 'run-0';
+  const first = o.firstIndex ?? 0;
   for (let attempt = 0; attempt <= MAX_RETRIES && accepted.length < want; attempt++) {
-    const label = attempt === 0 ? 'run-0' : `run-0-retry-${attempt}`;
+    const label = attempt === 0 ? base : `${base}-retry-${attempt}`;
     const need = want - accepted.length;
     const staged = await stageWorkDir({ tmpRoot: o.tmpRoot, workDirPrefix: 'skvm-jit-taskgen-' }, async (ws) => {
       await fsp.mkdir(path.join(ws, 'skill'));
@@ -180,7 +188,7 @@ export async function generateTasks(o: TaskGenOptions): Promise<GeneratedTasks> 
       await fsp.mkdir(path.join(ws, 'tasks-out'));
     });
     try {
-      const prompt = buildTaskGenPrompt(need, o.taskTimeoutMs, accepted.map((t) => t.prompt), attempt > 0 && accepted.length === 0);
+      const prompt = buildTaskGenPrompt(need, o.taskTimeoutMs, [...(o.priorPrompts ?? []), ...accepted.map((t) => t.prompt)], attempt > 0 && accepted.length === 0);
       const { run } = await runAgent(
         { adapter: 'bare-agent', model: o.model, llm: o.llm, prompt, maxSteps: TASK_GEN_MAX_STEPS, timeoutMs: o.timeoutMs, web: false, sandbox: o.sandbox, tmpRoot: o.tmpRoot, workDirPrefix: 'skvm-jit-taskgen-', keepWorkDir: true, staged, ...(o.signal ? { signal: o.signal } : {}), ...(o.log ? { log: o.log } : {}) },
         {},
@@ -191,7 +199,7 @@ export async function generateTasks(o: TaskGenOptions): Promise<GeneratedTasks> 
       const runDir = path.join(genRoot, label);
       await fsp.mkdir(runDir, { recursive: true });
       await fsp.writeFile(path.join(runDir, 'agent-stdout.log'), `${run.text}\n[runStatus ${run.runStatus}${run.statusDetail ? `: ${run.statusDetail}` : ''}]\n`);
-      accepted.push(...(await adopt(loaded.dirs, path.join(runDir, 'tasks'), accepted.length, o.taskTimeoutMs)));
+      accepted.push(...(await adopt(loaded.dirs, path.join(runDir, 'tasks'), first + accepted.length, o.taskTimeoutMs)));
     } catch (err) {
       if (o.signal?.aborted) throw err;
       const failed = path.join(genRoot, `${label}-failed`);
