@@ -18,6 +18,8 @@ export const CAPS = {
   argString: 2_000,
   /** Per string once the budget is spent. */
   overBudget: 200,
+  /** The final outcome's text. */
+  outcome: 2_000,
   /** Characters retained by the whole transcript before the over-budget cap applies. */
   totalBudget: 24_000_000,
 } as const;
@@ -37,7 +39,7 @@ export class TranscriptBuilder {
   startedAt?: string;
   taskPrompt?: string;
   costUsd?: number;
-  outcome?: { status: OutcomeStatus; text?: string };
+  outcome?: ParsedTranscript['outcome'];
   criteria?: ParsedTranscript['criteria'];
   private readonly skills = new Set<string>();
   private retained = 0;
@@ -46,13 +48,14 @@ export class TranscriptBuilder {
   constructor(readonly format: TranscriptFormat) {}
 
   /** Caps and redacts one string; `max` is the per-turn cap for its kind. */
-  cap(text: string, max: number): string {
+  private cap(text: string, max: number): string {
     const limit = this.retained >= CAPS.totalBudget ? Math.min(max, CAPS.overBudget) : max;
     if (limit < max && !this.overBudgetWarned) {
       this.overBudgetWarned = true;
       this.warn(`transcript retained ${CAPS.totalBudget} characters; later turns are cut to ${CAPS.overBudget} characters each`);
     }
-    const kept = text.length > limit ? `${text.slice(0, limit)}\n…[truncated ${text.length - limit} of ${text.length} chars]` : text;
+    // A slice keeps its whole parent string alive in V8; copying the kept head frees the rest.
+    const kept = text.length > limit ? `${Buffer.from(text.slice(0, limit)).toString()}\n…[truncated ${text.length - limit} of ${text.length} chars]` : text;
     this.retained += kept.length;
     return redact(kept);
   }
@@ -79,6 +82,10 @@ export class TranscriptBuilder {
     extra: Pick<TranscriptTurn, 'ts' | 'sidechain' | 'toolCallId' | 'toolName' | 'isError' | 'exitCode'> = {},
   ): void {
     this.turns.push({ kind: 'tool-result', ...defined(extra), text: this.cap(output, CAPS.toolOutput) });
+  }
+
+  setOutcome(status: OutcomeStatus, text?: string): void {
+    this.outcome = text ? { status, text: this.cap(text, CAPS.outcome) } : { status };
   }
 
   skill(name: string): void {

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { shorten } from '../util/shorten.js';
 import { TranscriptBuilder } from './builder.js';
 import type { FormatDef } from './format.js';
 import { parseObjectLine } from './lines.js';
@@ -133,7 +134,7 @@ async function summarize(c: Candidate): Promise<TranscriptSummary | undefined> {
   const s: TranscriptSummary = { path: c.path, harness: c.harness, modifiedAt: new Date(c.mtimeMs).toISOString(), sizeBytes: c.size, skillsLoaded: t.skillsLoaded };
   if (t.sessionId) s.sessionId = t.sessionId;
   if (t.cwd) s.project = t.cwd;
-  if (t.taskPrompt) s.firstPrompt = t.taskPrompt.length > FIRST_PROMPT_MAX ? `${t.taskPrompt.slice(0, FIRST_PROMPT_MAX - 1)}…` : t.taskPrompt;
+  if (t.taskPrompt) s.firstPrompt = shorten(t.taskPrompt, FIRST_PROMPT_MAX);
   return s;
 }
 

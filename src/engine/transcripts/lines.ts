@@ -6,7 +6,8 @@ import { isObj, type Obj } from './json-shapes.js';
 /** A line that is a Markdown code fence (```json, ```jsonl, ```), tolerated around a log. */
 const FENCE_LINE = /^```[a-z]*\s*$/i;
 
-export type LineItem = { kind: 'object'; value: Obj } | { kind: 'malformed' };
+/** `opensJson`: the line starts like JSON but does not parse alone (a torn line, or the first line of a pretty-printed document). */
+export type LineItem = { kind: 'object'; value: Obj } | { kind: 'malformed'; opensJson: boolean };
 
 /**
  * Streams a JSON Lines file one line at a time (never the whole file in memory): each
@@ -36,11 +37,11 @@ export async function* jsonObjectLines(file: string, signal?: AbortSignal): Asyn
 
 /** One trimmed line as a JSON object, or `malformed`. */
 export function parseObjectLine(t: string): LineItem {
-  if (t[0] !== '{') return { kind: 'malformed' };
+  if (t[0] !== '{') return { kind: 'malformed', opensJson: t[0] === '[' };
   try {
     const v = JSON.parse(t) as unknown;
-    return isObj(v) ? { kind: 'object', value: v } : { kind: 'malformed' };
+    return isObj(v) ? { kind: 'object', value: v } : { kind: 'malformed', opensJson: false };
   } catch {
-    return { kind: 'malformed' };
+    return { kind: 'malformed', opensJson: true };
   }
 }

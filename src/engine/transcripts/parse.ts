@@ -30,12 +30,19 @@ export async function parseTranscriptFile(file: string, opts: { signal?: AbortSi
   return b.build(file);
 }
 
-/** The line format of the first recognisable JSON object among the first lines. */
+/**
+ * The line format of the first recognisable JSON object among the first lines. A file whose
+ * first line opens JSON without completing it is a pretty-printed document, whose inner lines
+ * (a compact part inside an export) must not pass for events.
+ */
 async function detectLineFormat(file: string, signal: AbortSignal | undefined): Promise<FormatDef | undefined> {
   let tried = 0;
   for await (const item of jsonObjectLines(file, signal)) {
     if (++tried > HEAD_LINES) break;
-    if (item.kind !== 'object') continue;
+    if (item.kind !== 'object') {
+      if (tried === 1 && item.opensJson) return undefined;
+      continue;
+    }
     const f = FORMATS.find((d) => d.lines?.matches(item.value));
     if (f) return f;
   }

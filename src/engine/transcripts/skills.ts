@@ -3,12 +3,12 @@ import { isObj } from './json-shapes.js';
 /**
  * Which skills a transcript shows being loaded. Harnesses load a skill in one of two ways: a
  * dedicated tool whose argument names it (Claude Code `Skill {skill}`, opencode `skill {name}`,
- * Gemini CLI `activate_skill {name}`),
+ * Gemini CLI `activate_skill {name}`, our bare agent `load_skill {name}`),
  * or an ordinary read of its `SKILL.md` (Codex, pi, Gemini CLI, and file reads in any harness),
  * where the skill is the folder holding that file.
  */
 
-const SKILL_TOOLS = new Set(['skill', 'Skill', 'activate_skill']);
+const SKILL_TOOLS = new Set(['skill', 'Skill', 'activate_skill', 'load_skill']);
 const SKILL_MD_PATH = /([A-Za-z0-9._@:-]+)[\\/]SKILL\.md\b/g;
 const WRITING_TOOL = /write|edit|patch|create/i;
 /** Claude Code injects this line into the turn that carries a loaded skill's body. */

@@ -24,7 +24,7 @@ export const codexExecJson: FormatDef = {
             const u = obj(o.usage);
             if (u) b.addUsage(openAiUsage(u));
           } else if (o.type === 'turn.failed') {
-            b.outcome = { status: 'error', text: b.cap(str(obj(o.error)?.message) ?? 'turn failed', 2000) };
+            b.setOutcome('error', str(obj(o.error)?.message) ?? 'turn failed');
           } else if (o.type === 'error') b.warn(`codex: ${str(o.message) ?? 'error'}`);
           else if (o.type === 'item.completed') {
             const item = obj(o.item);

@@ -54,7 +54,7 @@ export const geminiCliStream: FormatDef = {
               const cached = num(stats.cached) ?? 0;
               b.setUsage({ input: Math.max(0, (num(stats.input_tokens) ?? 0) - cached), output: num(stats.output_tokens), cacheRead: cached });
             }
-            if (o.status === 'error') b.outcome = { status: 'error', text: b.cap(str(obj(o.error)?.message) ?? 'error', 2000) };
+            if (o.status === 'error') b.setOutcome('error', str(obj(o.error)?.message) ?? 'error');
           }
         },
         end: flush,

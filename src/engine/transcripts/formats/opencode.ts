@@ -23,7 +23,7 @@ export const opencode: FormatDef = {
           const ts = isoTime(o.timestamp);
           if (o.type === 'error') {
             const e = obj(o.error);
-            b.outcome = { status: 'error', text: b.cap(str(obj(e?.data)?.message) ?? str(e?.message) ?? str(e?.name) ?? 'error', 2000) };
+            b.setOutcome('error', str(obj(e?.data)?.message) ?? str(e?.message) ?? str(e?.name) ?? 'error');
             return;
           }
           const part = obj(o.part);

@@ -27,7 +27,7 @@ export const simpleReport: FormatDef = {
         feedback ? `Skill feedback:\n${feedback}` : '',
       ].filter((s) => s);
       if (reply.length) b.assistant(reply.join('\n\n'));
-      if (outcome && OUTCOMES.has(outcome)) b.outcome = { status: outcome as 'pass' | 'fail' | 'partial', ...(issues.length ? { text: issues.join('\n') } : {}) };
+      if (outcome && OUTCOMES.has(outcome)) b.setOutcome(outcome as 'pass' | 'fail' | 'partial', issues.join('\n'));
       else if (outcome) b.warn(`simple report: unknown outcome "${outcome}" (expected pass, fail or partial)`);
       if (outcome === 'fail' || outcome === 'partial') b.criteria = [agentReported(outcome, issues, feedback)];
     },

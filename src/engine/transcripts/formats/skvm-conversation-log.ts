@@ -26,7 +26,11 @@ export const skvmConversationLog: FormatDef = {
             seenMessages = messages.length;
             for (const r of arr(o.toolResults)) {
               const id = str(obj(r)?.toolCallId);
-              b.toolResult(str(obj(r)?.content) ?? '', { ts, toolCallId: id, toolName: id ? names.get(id) : undefined, isError: obj(r)?.isError === true });
+              const content = str(obj(r)?.content) ?? '';
+              // execute_command ends its result with "exit code: N" (src/engine/agent/tools.ts).
+              const exit = /\bexit code: (-?\d+)\s*$/.exec(content);
+              const exitCode = exit ? Number(exit[1]) : undefined;
+              b.toolResult(content, { ts, toolCallId: id, toolName: id ? names.get(id) : undefined, isError: obj(r)?.isError === true || (exitCode !== undefined && exitCode !== 0), exitCode });
             }
           } else if (o.type === 'response') {
             b.assistant(str(o.text) ?? '', { ts });
