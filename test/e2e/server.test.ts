@@ -6,7 +6,7 @@ import { writeConfigFile } from '../../src/engine/config/write.js';
 import { echoPolicy, scriptedPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
 import { requireUpstream } from '../upstream.js';
-import { connect, ERAS, removeDir, tempDir, textOf, type Connected } from './harness.js';
+import { connect, ERAS, REPO, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
 const UPSTREAM = requireUpstream();
 
@@ -107,6 +107,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       compile: { skill: 'slug-rules', model: 'sim/echo', passes: ['3'], compilerModel: 'plan/compiler', waitSeconds: 50 },
       variants_list: {},
       transcripts_list: {},
+      jit_optimize: { skill: 'slug-rules', source: 'log', logs: [{ path: path.join(REPO, 'test', 'fixtures', 'transcripts', 'claude-code', 'session.jsonl') }], targetModel: 'sim/echo', optimizerModel: 'sim/echo', waitSeconds: 50 },
       test_sleep: { steps: 2, stepMs: 5 },
       test_llm: { model: 'sim/echo', calls: 1 },
     };
