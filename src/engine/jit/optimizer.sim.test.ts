@@ -20,7 +20,8 @@ describe('optimizer pass (spec §5.5)', () => {
     await fsp.writeFile(path.join(skillDir, 'SKILL.md'), SKILL_MD);
     await fsp.writeFile(path.join(skillDir, 'LICENSE.txt'), 'license');
     await fsp.mkdir(path.join(root, 'tmp'));
-    sim.script([
+    const policy = sim.script([
+      { kind: 'message', toolCalls: [{ name: 'list_directory', arguments: { path: '.' } }], stopReason: 'tool_use' },
       write('../escaped.md', 'outside'),
       write(path.join(root, 'absolute.md'), 'outside'),
       write('extra.md', 'new file'),
@@ -30,13 +31,20 @@ describe('optimizer pass (spec §5.5)', () => {
     const recordDir = path.join(root, 'record');
     const r = await runOptimizer({ skillDir, evidences: [evidence], history: [], recordDir, model: 'sim/optimizer', llm: sim.client(), tmpRoot: path.join(root, 'tmp'), timeoutMs: 30_000, sandbox: { mode: 'auto', network: false } });
     try {
+      // The agent's listing of its directory: the skill copy and .optimize/, no LICENSE.txt.
+      const listing = policy.requests()[1]!.messages.at(-1)!.content;
+      expect(listing).toContain('SKILL.md');
+      expect(listing).toContain('.optimize');
+      expect(listing).not.toContain('LICENSE.txt');
       await expect(fsp.stat(path.join(root, 'escaped.md'))).rejects.toThrow();
       await expect(fsp.stat(path.join(root, 'absolute.md'))).rejects.toThrow();
       expect(r.changed).toBe(true);
       expect(r.diff).toEqual({ added: ['extra.md'], modified: [], removed: [] });
       expect(r.actualChangedFiles).toEqual(['extra.md']);
       expect(r.warnings).toEqual(['changed but not declared: extra.md', 'declared but unchanged: SKILL.md']);
-      expect((await fsp.readdir(r.workspaceDir)).sort()).toEqual(['SKILL.md', 'extra.md']); // no LICENSE.txt, no .optimize/
+      // LICENSE.txt was hidden from the agent and is back (a round without it would delete it on accept); .optimize/ is gone.
+      expect((await fsp.readdir(r.workspaceDir)).sort()).toEqual(['LICENSE.txt', 'SKILL.md', 'extra.md']);
+      expect(await fsp.readFile(path.join(r.workspaceDir, 'LICENSE.txt'), 'utf8')).toBe('license');
       expect((await fsp.readdir(recordDir)).sort()).toEqual(['diff.json', 'optimize-context', 'prompt.md', 'stdout.log', 'submission.json']);
       expect(await fsp.readdir(path.join(recordDir, 'optimize-context'))).toContain('PER_TASK_SUMMARY.md');
       expect(JSON.parse(await fsp.readFile(path.join(recordDir, 'submission.json'), 'utf8'))).toMatchObject({ rootCause: 'r', changedFiles: ['SKILL.md'], noChanges: false, infraBlocked: false });

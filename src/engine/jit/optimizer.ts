@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../util/fs.js';
 import type { Logger } from '../util/log.js';
 import { readSubmission, submissionRecord, type Submission } from './submission.js';
 import type { Evidence, HistoryEntry } from './types.js';
-import { copySkillTree, diffSkillTrees, OPTIMIZE_DIR, SUBMISSION_FILE, writeOptimizeDir, type WorkspaceDiff } from './workspace.js';
+import { copySkillTree, diffSkillTrees, OPTIMIZE_DIR, restoreHiddenFiles, SUBMISSION_FILE, writeOptimizeDir, type WorkspaceDiff } from './workspace.js';
 
 /**
  * One optimizer pass (spec runtime §5.5): the skill is copied into a fresh work directory with
@@ -16,6 +16,7 @@ import { copySkillTree, diffSkillTrees, OPTIMIZE_DIR, SUBMISSION_FILE, writeOpti
  * confined to that directory by the sandbox), and what it left is read back: the submission and
  * the real diff (the filesystem is the truth; declared-vs-actual mismatches are warnings). The
  * record dir keeps the prompt, the submission, the diff, the `.optimize/` it saw and its output.
+ * The skill's LICENSE.txt and _meta.json are hidden from the agent and put back afterwards.
  */
 
 export const DEFAULT_OPTIMIZER_TIMEOUT_MS = 600_000;
@@ -152,6 +153,7 @@ export async function runOptimizer(o: OptimizerOptions): Promise<OptimizerResult
     await writeJsonAtomic(path.join(o.recordDir, 'diff.json'), { added: diff.added, modified: diff.modified, removed: diff.removed, changed: diff.changed, warnings });
     await fsp.cp(optimizeDir, path.join(o.recordDir, 'optimize-context'), { recursive: true, verbatimSymlinks: true }).catch(() => undefined);
     await fsp.rm(optimizeDir, { recursive: true, force: true });
+    await restoreHiddenFiles(o.skillDir, ws);
     if (warnings.length > 0) o.log?.warn(`optimizer: ${warnings.join('; ')}`);
     return {
       // The filesystem decides; the loop looks at infraBlocked first.

@@ -16,8 +16,9 @@ import type { Evidence, EvidenceCriterion, HistoryEntry } from './types.js';
 export const OPTIMIZE_DIR = '.optimize';
 export const SUBMISSION_FILE = 'submission.json';
 
-/** Never copied into a workspace or a round, and never part of the diff. */
-const SKIPPED_NAMES = new Set(['LICENSE.txt', '_meta.json', '.git', '.DS_Store']);
+/** Kept from the optimizer (the reference's workspace copy leaves them out) and never part of the diff. */
+const HIDDEN_FILES = new Set(['LICENSE.txt', '_meta.json']);
+const SKIPPED_NAMES = new Set([...HIDDEN_FILES, '.git', '.DS_Store']);
 const MAX_SKILL_FILES = 5000;
 /** Conversation entries rendered per run: all up to 400, else the first 240 and the last 160. */
 const LOG_ALL = 400;
@@ -35,6 +36,22 @@ export async function copySkillTree(from: string, to: string): Promise<string[]>
     await fsp.chmod(target, (f.mode & 0o777) | 0o200);
   }
   return walked.files.map((f) => f.rel);
+}
+
+/**
+ * Puts the skill's LICENSE.txt and _meta.json back into an edited workspace before it becomes a
+ * round: the optimizer never saw them, and a round without them would read as deleting them when
+ * the proposal is accepted (accept applies deletions).
+ */
+export async function restoreHiddenFiles(from: string, to: string): Promise<void> {
+  const walked = await walkContained(from, { maxFiles: MAX_SKILL_FILES, skip: (_rel, name) => name === '.git' || name === OPTIMIZE_DIR });
+  for (const f of walked.files) {
+    if (!HIDDEN_FILES.has(path.posix.basename(f.rel))) continue;
+    const target = path.join(to, f.rel);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.rm(target, { force: true, recursive: true });
+    await fsp.copyFile(f.source, target);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
