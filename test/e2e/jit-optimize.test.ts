@@ -14,7 +14,7 @@ import { connect, REPO, removeDir, tempDir, textOf, type Connected } from './har
 /**
  * jit_optimize through the built server over stdio, the simulator playing the optimizer agent
  * and the target (test/jit-sim.ts): a real-source optimization whose round 1 improves and round
- * 2 regresses, a second optimization of the same skill refused while the first runs, an
+ * 2 regresses, a synthetic one whose tasks the optimizer model writes, a second optimization of the same skill refused while the first runs, an
  * optimizer crash that leaves the proposal failed, and log-source optimizations from the Claude
  * Code session fixture (by path, and as the latest session that loaded the skill).
  */
@@ -67,6 +67,18 @@ describe('jit_optimize over MCP', () => {
     expect(await fsp.readFile(path.join(fixtures.skillDir, 'SKILL.md'), 'utf8')).not.toContain(MARKER);
     expect(textOf(r)).toContain('best round 1');
     expect(JSON.stringify(r.structuredContent).length).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+  });
+
+  it('synthetic: the optimizer model writes the tasks (kept in the proposal), then the rounds run on them', async () => {
+    const task = (n: number) => ({ name: `t${n}`, prompt: `Write out.txt (case ${n})`, eval: [{ method: 'file-check', path: 'out.txt', mode: 'contains', expected: 'ok' }] });
+    sim.setPolicy(jitOptimizePolicy({ ...JIT_SIM, generatedTasks: [task(0), task(1)] }));
+    const r = await call('jit_optimize', { skill: fixtures.skillDir, source: 'synthetic', trainCount: 1, testCount: 1, targetModel: 'sim/target', optimizerModel: 'sim/optimizer', waitSeconds: 50 });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    const out = r.structuredContent!.result;
+    expect(out).toMatchObject({ source: 'synthetic', bestRound: 1, bestRoundReason: 'round 1 beats baseline by +1.000 on test (0.000 -> 1.000)' });
+    expect(out.spend.taskGen.costUsd).toBeGreaterThan(0);
+    const dir = proposalDirFromId(path.join(cache, 'proposals'), out.proposalId);
+    expect(await fsp.readdir(path.join(dir, 'task-gen', 'run-0', 'tasks'))).toEqual(['task-0', 'task-1']);
   });
 
   it('a second optimization of the same skill is refused while the first runs', async () => {
