@@ -8,8 +8,8 @@ import { JIT_SIM, MARKER, writeJitFixtures } from '../jit-sim.js';
 
 /**
  * `skvm jit optimize` as a user runs it: the built bin in its own process, the simulator playing
- * optimizer and target. Progress per round and task run on stderr, the summary and the diff of
- * the best round on stdout, exit 0.
+ * optimizer and target. Progress on stderr, the summary and the diff of the best round on
+ * stdout, exit 0.
  */
 
 let root: string;
@@ -37,6 +37,7 @@ describe('skvm jit optimize (the built bin)', () => {
     expect(out).toContain('round 2: train 0.000 (0/1 passed) edited round 1');
     expect(out).toContain(`+${MARKER}`);
     expect(out).toContain('nothing applied');
-    expect(err).toMatch(/progress .*round-0 train: write-out run 0 scored 0\.000/);
+    // Piped progress is throttled (≤ 4 lines a second), so which of the messages show depends on timing.
+    expect(err).toMatch(/^progress \d+ (proposal|round-\d|round \d)/m);
   });
 });
