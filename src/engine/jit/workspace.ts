@@ -2,7 +2,6 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { walkContained } from '../skills/walk.js';
 import { fixturePathProblem } from '../tasks/load.js';
-import { writeJsonAtomic } from '../util/fs.js';
 import { mean } from '../util/mean.js';
 import { isTainted, runScore, safeTaskIds, SNAPSHOT_FILE_MAX_BYTES, SNAPSHOT_TOTAL_MAX_BYTES } from './evidence.js';
 import type { Evidence, EvidenceCriterion, HistoryEntry } from './types.js';
@@ -246,6 +245,9 @@ export function historyMarkdown(history: readonly HistoryEntry[]): string {
   return out.join('\n');
 }
 
+/** Scratch files of a throw-away workspace: no fsync or atomic rename needed. */
+const writeJson = (file: string, value: unknown) => fsp.writeFile(file, JSON.stringify(value, null, 2) + '\n');
+
 /** Writes `<workspace>/.optimize/` for these evidences (flat indices = positions in the array) and history. */
 export async function writeOptimizeDir(workspace: string, evidences: readonly Evidence[], history: readonly HistoryEntry[]): Promise<void> {
   const dir = path.join(workspace, OPTIMIZE_DIR);
@@ -253,7 +255,7 @@ export async function writeOptimizeDir(workspace: string, evidences: readonly Ev
   const groups = groupTasks(evidences);
   await fsp.writeFile(path.join(dir, 'README.md'), readme(groups, evidences, history.length));
   await fsp.writeFile(path.join(dir, 'PER_TASK_SUMMARY.md'), perTaskSummary(groups, evidences));
-  await writeJsonAtomic(path.join(dir, 'submission.template.json'), SUBMISSION_TEMPLATE);
+  await writeJson(path.join(dir, 'submission.template.json'), SUBMISSION_TEMPLATE);
   for (const g of groups) {
     const tdir = path.join(dir, 'tasks', g.safeId);
     await fsp.mkdir(tdir, { recursive: true });
@@ -261,7 +263,7 @@ export async function writeOptimizeDir(workspace: string, evidences: readonly Ev
     for (const [k, i] of g.indices.entries()) {
       const e = evidences[i]!;
       const files = e.workDirSnapshot?.files ?? new Map<string, string>();
-      await writeJsonAtomic(path.join(tdir, `run-${k}.json`), {
+      await writeJson(path.join(tdir, `run-${k}.json`), {
         taskId: e.taskId,
         taskPrompt: e.taskPrompt,
         criteria: e.criteria ?? null,
@@ -283,7 +285,7 @@ export async function writeOptimizeDir(workspace: string, evidences: readonly Ev
     }
   }
   if (history.length > 0) {
-    await writeJsonAtomic(path.join(dir, 'history.json'), history);
+    await writeJson(path.join(dir, 'history.json'), history);
     await fsp.writeFile(path.join(dir, 'history.md'), historyMarkdown(history));
   }
 }
