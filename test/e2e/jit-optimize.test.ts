@@ -54,6 +54,7 @@ describe('jit_optimize over MCP', () => {
     const out = r.structuredContent!.result;
     expect(out).toMatchObject({ status: 'pending', bestRound: 1, bestRoundReason: 'round 1 beats baseline by +0.500 on train (0.000 -> 0.500)', judgeModel: 'sim/target', skill: 'out-writer' });
     expect(out.rounds.map((x: any) => [x.round, x.trainScore, x.basedOnRound ?? null])).toEqual([[0, 0, null], [1, 0.5, 0], [2, 0, 1], [3, 0, 1]]);
+    expect(out.rounds.map((x: any) => x.edited)).toEqual([false, true, true, true]);
     expect(out.changedFiles).toEqual([{ file: 'SKILL.md', status: 'modified' }]);
     expect(out.diff).toContain(`+${MARKER}`);
     expect(out.diff).not.toContain(BROKEN);

@@ -55,6 +55,7 @@ describe('jit-optimize round loop (real source, simulator)', () => {
 
     expect(r.rounds.map((x) => x.trainScore)).toEqual([0, 0.5, 0, 0]);
     expect(r.bestRound).toBe(1);
+    expect(r.editedRounds).toEqual([1, 2, 3]);
     expect(r.bestRoundReason).toBe('round 1 beats baseline by +0.500 on train (0.000 -> 0.500)');
     expect(r.history.map((h: HistoryEntry) => [h.round, h.basedOnRound, h.improved])).toEqual([[1, 0, true], [2, 1, false], [3, 1, false]]);
     expect(progress).toContain('round 2 scored 0.000, below round 1 (0.500): the next round starts from round 1');

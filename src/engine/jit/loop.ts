@@ -70,6 +70,8 @@ export interface LoopResult {
   history: HistoryEntry[];
   excludedRounds: Record<string, string>;
   infraBlocked?: { reason: string; evidenceIds: string[] };
+  /** Rounds whose optimizer changed files (the filesystem's word, not the submission's). */
+  editedRounds: number[];
   /** The synthetic training set was regenerated (train scores of different rounds are not comparable). */
   trainRegenerated?: boolean;
   /** baseline: true — the task set without any skill, and with the original skill. */
@@ -219,7 +221,7 @@ async function runLogOnly(o: LoopOptions, evidences: Evidence[]): Promise<LoopRe
   if (opt.submission.infraBlocked) {
     // Fix of §10 item 15: the reference ignored this for log sources.
     const reason = opt.submission.blockedReason || 'the optimizer reported an infrastructure problem';
-    return { bestRound: 0, bestRoundReason: `infra-blocked at round-1: ${reason}`, rounds, history: [entry], excludedRounds: {}, infraBlocked: { reason, evidenceIds: opt.submission.blockedEvidenceIds }, spend, warnings: opt.warnings };
+    return { bestRound: 0, bestRoundReason: `infra-blocked at round-1: ${reason}`, rounds, history: [entry], excludedRounds: {}, editedRounds: opt.changed ? [1] : [], infraBlocked: { reason, evidenceIds: opt.submission.blockedEvidenceIds }, spend, warnings: opt.warnings };
   }
   const edited = opt.changed && !opt.submission.noChanges;
   return {
@@ -228,6 +230,7 @@ async function runLogOnly(o: LoopOptions, evidences: Evidence[]): Promise<LoopRe
     rounds,
     history: [entry],
     excludedRounds: {},
+    editedRounds: opt.changed ? [1] : [],
     spend,
     warnings: opt.warnings,
   };
@@ -285,12 +288,14 @@ async function runRounds(o: LoopOptions, src: Extract<LoopSource, { kind: 'tasks
 
   const rounds: RoundResult[] = [];
   const history: HistoryEntry[] = [];
+  const editedRounds: number[] = [];
   const finishBlocked = (label: string, blocked: { reason: string; evidenceIds: string[] }): LoopResult => ({
     bestRound: 0,
     bestRoundReason: `infra-blocked at ${label}: ${blocked.reason}`,
     rounds,
     history,
     excludedRounds: {},
+    editedRounds,
     infraBlocked: blocked,
     spend,
     warnings,
@@ -375,6 +380,7 @@ async function runRounds(o: LoopOptions, src: Extract<LoopSource, { kind: 'tasks
       } finally {
         await opt.discard();
       }
+      editedRounds.push(r);
       const dir = path.join(o.proposalDir, roundDirName(r));
       const ev = await evaluate(`round-${r}`, dir);
       const blocked = allTainted([...ev.train, ...ev.test]);
@@ -398,5 +404,5 @@ async function runRounds(o: LoopOptions, src: Extract<LoopSource, { kind: 'tasks
   }
 
   const pick = pickBestRound(rounds, { ...o, hasTest: testSeparate, trainScoresComparable: !trainRegenerated });
-  return { bestRound: pick.bestRound, bestRoundReason: pick.reason, rounds, history, excludedRounds: pick.excludedRounds, ...(baseline ? { baseline } : {}), spend, warnings, ...(trainRegenerated ? { trainRegenerated } : {}) };
+  return { bestRound: pick.bestRound, bestRoundReason: pick.reason, rounds, history, excludedRounds: pick.excludedRounds, editedRounds, ...(baseline ? { baseline } : {}), spend, warnings, ...(trainRegenerated ? { trainRegenerated } : {}) };
 }
