@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { checkHarnessName, isSafeDirName, toModelDirName } from '../profiles/names.js';
-import { checkSkillName } from '../compiler/paths.js';
 import { UsageError } from '../util/errors.js';
 import { isInside } from '../skills/walk.js';
 
@@ -23,6 +22,13 @@ export interface ProposalKey {
 
 export function jitOptimizeRoot(proposalsDir: string): string {
   return path.join(proposalsDir, JIT_OPTIMIZE_DIR);
+}
+
+function checkSkillName(name: string): string {
+  if (!isSafeDirName(name)) {
+    throw new UsageError(`"${name}" cannot name a proposal directory.`, 'Skill names are single path segments of letters, digits, ".", "_", "+", "@" or "-".');
+  }
+  return name;
 }
 
 /** The folder holding every proposal (and the optimize lock) of one (harness, target, skill). */
@@ -72,3 +78,17 @@ export const META_FILE = 'meta.json';
 export const HISTORY_FILE = 'history.json';
 export const ANALYSIS_FILE = 'analysis.md';
 export const OPTIMIZE_LOCK_FILE = '.optimize.lock';
+
+/** `skvm://proposals/<harness>/<model>/<skill>/<timestamp>`: each id segment percent-encoded, slashes kept. */
+export function proposalUri(id: string): string {
+  return `skvm://proposals/${id.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** The whole diff of a round (default: best) against original/ (default) or the deployed skill. */
+export function proposalDiffUri(id: string, round?: number, against?: 'original' | 'deployed'): string {
+  const q = new URLSearchParams();
+  if (round !== undefined) q.set('round', String(round));
+  if (against && against !== 'original') q.set('against', against);
+  const query = q.toString();
+  return `${proposalUri(id)}/diff${query ? `?${query}` : ''}`;
+}

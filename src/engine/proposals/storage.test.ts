@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry, RoundResult } from '../jit/types.js';
+import { roundResult } from '../../../test/proposals.js';
 import { registerSecret } from '../util/redact.js';
 import { onProposalChange, type ProposalChange } from './events.js';
 import { ProposalMetaSchema, proposalSchemaVersion } from './meta.js';
@@ -37,25 +38,7 @@ const init = (skillDir: string) => ({
   source: 'real-task (train=2, test=1)',
 });
 
-const usage = { input: 100, output: 20, cacheRead: 0, cacheWrite: 0 };
-function round(r: number, train: number | null): RoundResult {
-  return {
-    round: r,
-    isBaseline: r === 0,
-    trainScore: train,
-    testScore: null,
-    trainPassed: train !== null && train >= 0.5 ? 1 : 0,
-    trainTotal: 2,
-    testPassed: 0,
-    testTotal: 0,
-    perTaskTrainScores: {},
-    perTaskTestScores: {},
-    targetAgent: { tokens: usage, costUsd: 0.001, runs: 2, durationMs: 50 },
-    evalJudge: { tokens: usage, costUsd: 0, calls: 0 },
-    optimizer: r === 0 ? null : { tokens: usage, costUsd: 0.01 },
-    historyEntry: null,
-  };
-}
+const round = (r: number, train: number | null) => roundResult(r, train, train !== null && train >= 0.5 ? 1 : 0);
 const entry: HistoryEntry = {
   timestamp: '2026-04-10T12:44:08.123Z',
   round: 1,
@@ -154,7 +137,7 @@ describe('proposal store', () => {
     expect(analysis).toContain('# Optimization Analysis');
     expect(analysis).toContain('**Round 1** — best train score');
     expect(analysis).toContain('| Round | Train Score | Train Pass | Target Agent | Eval Judge | Optimizer |');
-    expect(analysis).toContain('| 1 | 0.900 | 1/2 | 120 / $0.0010 | 120 / $0.0000 | 120 / $0.0100 |');
+    expect(analysis).toContain('| 1 | 0.900 | 1/2 | 120 / $0.0010 | 120 / $0.0005 | 120 / $0.0100 |');
     expect(analysis).toContain('**Root cause:** The skill never says to quote paths.');
     expect(analysis).toContain('Quote paths');
     expect(await readProposalMeta(p.dir)).toEqual(meta);

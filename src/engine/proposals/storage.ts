@@ -7,7 +7,7 @@ import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { withFileLock } from '../util/lock.js';
 import { redact } from '../util/redact.js';
 import { renderAnalysis } from './analysis.js';
-import { copySkillFolder } from './copy.js';
+import { copySkillFolder } from './tree.js';
 import { emitProposalChange } from './events.js';
 import { PROPOSAL_SCHEMA_VERSION, ProposalMetaSchema, proposalTimestamp, type ProposalMeta } from './meta.js';
 import { ANALYSIS_FILE, HISTORY_FILE, META_FILE, ORIGINAL_DIR, proposalId, proposalKeyDir, roundDirName } from './paths.js';
