@@ -19,6 +19,7 @@ import { runStatusTool } from './run_status.js';
 import { runsListTool } from './runs_list.js';
 import { transcriptsListTool } from './transcripts_list.js';
 import { variantsListTool } from './variants_list.js';
+import { jitOptimizeTool } from './jit_optimize.js';
 import { proposalAcceptTool } from './proposal_accept.js';
 import { proposalDiffTool } from './proposal_diff.js';
 import { proposalRejectTool } from './proposal_reject.js';
@@ -52,6 +53,7 @@ export const operations: readonly AnyOperation[] = [
   runStatusTool,
   runCancelTool,
   transcriptsListTool,
+  jitOptimizeTool,
   proposalsListTool,
   proposalShowTool,
   proposalDiffTool,

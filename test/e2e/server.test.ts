@@ -7,7 +7,7 @@ import { echoPolicy, scriptedPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
 import { makeProposal, type MadeProposal } from '../proposals.js';
 import { requireUpstream } from '../upstream.js';
-import { connect, ERAS, removeDir, tempDir, textOf, type Connected } from './harness.js';
+import { connect, ERAS, REPO, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
 const UPSTREAM = requireUpstream();
 
@@ -110,6 +110,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       compile: { skill: 'slug-rules', model: 'sim/echo', passes: ['3'], compilerModel: 'plan/compiler', waitSeconds: 50 },
       variants_list: {},
       transcripts_list: {},
+      jit_optimize: { skill: 'slug-rules', source: 'log', logs: [{ path: path.join(REPO, 'test', 'fixtures', 'transcripts', 'claude-code', 'session.jsonl') }], targetModel: 'sim/echo', optimizerModel: 'sim/echo', waitSeconds: 50 },
       proposals_list: {},
       proposal_show: { id: proposal.id },
       proposal_diff: { id: proposal.id },

@@ -44,6 +44,12 @@ Policies — a file is {"policy": "<type>", …the type's fields…, "latency"?:
   jit-boost     {"phase1Candidates"?: false}: a word-count target that repeats \`wc -w\` commands,
                 and the jit-boost candidate generation calls and agents (false sends generation
                 to the doc-based fallback).
+  jit-optimize  {"optimizerModel", "edits": [{"find", "replace", "rootCause"}], "marker",
+                "output": {"path", "pass", "fail"}, "generatedTasks"?: [task.json, …]}: the
+                optimizer model reads .optimize/PER_TASK_SUMMARY.md and SKILL.md and applies the
+                first edit whose text it finds while a task is weak (writes tasks when asked
+                for ./tasks-out/); any other model is a target that writes "pass" into
+                output.path when its skill text holds the marker, else "fail".
 A reply is {"text"?, "toolCalls"?: [{"name", "arguments"}], "stopReason"?, "usage"?, "costUsd"?} or
 {"fault": {"type": "rate_limit" | "server_error" | "auth" | "bad_request" | "malformed" |
 "hang" | "disconnect", …}}. "latency" is {"fixedMs"}, {"minMs", "maxMs"} or

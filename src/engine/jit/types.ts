@@ -74,6 +74,8 @@ export interface HistoryEntry {
   trainScore: number | null;
   testScore: number | null;
   improved: boolean | null;
+  /** The round whose skill this round's optimizer edited (ours: a worse round is never the base of the next). */
+  basedOnRound?: number;
   infraBlocked?: boolean;
   blockedEvidenceIds?: string[];
   blockedReason?: string;

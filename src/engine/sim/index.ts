@@ -20,6 +20,7 @@ export {
   type PlantedTurn,
   type ProbeRegistryEntry,
 } from './policies/planted.js';
+export { jitOptimizePolicy, weakTasks, type JitOptimizeSimSpec } from './policies/jit-optimize.js';
 export { withLatency, type LatencySpec } from './policies/latency.js';
 export { withFaults, type FaultSpec } from './policies/faults.js';
 export { createRng, type Rng } from '../util/rng.js';

@@ -5,6 +5,7 @@ import { conversationPolicy } from './conversation.js';
 import { echoPolicy } from './echo.js';
 import { harnessTaskPolicy } from './harness-task.js';
 import { jitBoostPolicy } from './jit-boost.js';
+import { jitOptimizePolicy } from './jit-optimize.js';
 import { plantedPolicy } from './planted.js';
 import { scriptedPolicy } from './scripted.js';
 
@@ -177,6 +178,19 @@ registerPolicyType('planted', {
       ...(spec.name !== undefined ? { name: spec.name } : {}),
     });
   },
+});
+
+registerPolicyType('jit-optimize', {
+  description: 'jit-optimize optimizer (reads .optimize/PER_TASK_SUMMARY.md and SKILL.md, applies the first matching edit, submits) and a target whose output depends on a marker in the skill text',
+  schema: z.strictObject({
+    optimizerModel: z.string().min(1),
+    edits: z.array(z.strictObject({ find: z.string().min(1), replace: z.string(), rootCause: z.string() })).min(1),
+    marker: z.string().min(1),
+    output: z.strictObject({ path: z.string().min(1), pass: z.string(), fail: z.string() }),
+    generatedTasks: z.array(z.record(z.string(), z.unknown())).optional(),
+    costUsd: z.number().nonnegative().optional(),
+  }),
+  build: (spec) => jitOptimizePolicy(spec),
 });
 
 registerPolicyType('harness-task', {
