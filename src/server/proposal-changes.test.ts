@@ -8,7 +8,7 @@ import { createServer } from './create-server.js';
 /** Proposals change during runs, not only when a tool returns: store events reach the client as list_changed. */
 describe('proposal changes', () => {
   it('become one resources/list_changed per burst, and none after the connection closed', async () => {
-    const server = createServer({ engine: () => Promise.reject(new Error('no engine needed')), catalog: catalogOf({ operations: [], resources: resourceFamilies }) });
+    const server = createServer({ engine: () => Promise.reject(new Error('no engine needed')), catalog: catalogOf({ operations: [], resources: resourceFamilies, prompts: [] }) });
     const client = new Client({ name: 't', version: '0' });
     let changed = 0;
     client.setNotificationHandler('notifications/resources/list_changed', () => void changed++);
