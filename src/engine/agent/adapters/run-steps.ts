@@ -101,6 +101,16 @@ export function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
+/** Tool-call arguments given as an object or as JSON text; text that is not an object is kept as `raw`. */
+export function argumentsObject(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'string') return obj(v) ?? {};
+  try {
+    return obj(JSON.parse(v)) ?? { raw: v };
+  } catch {
+    return { raw: v };
+  }
+}
+
 /**
  * The first `n` characters of a skill's body after its first `#` heading line, when long enough
  * to be a real signal (spec §2.7: > 20 characters) that the agent quoted the skill.
