@@ -17,6 +17,7 @@ import { runCancelTool } from './run_cancel.js';
 import { runTaskTool } from './run_task.js';
 import { runStatusTool } from './run_status.js';
 import { runsListTool } from './runs_list.js';
+import { transcriptsListTool } from './transcripts_list.js';
 import { variantsListTool } from './variants_list.js';
 
 /**
@@ -43,4 +44,5 @@ export const operations: readonly AnyOperation[] = [
   runsListTool,
   runStatusTool,
   runCancelTool,
+  transcriptsListTool,
 ];

@@ -106,6 +106,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       compile_passes: {},
       compile: { skill: 'slug-rules', model: 'sim/echo', passes: ['3'], compilerModel: 'plan/compiler', waitSeconds: 50 },
       variants_list: {},
+      transcripts_list: {},
       test_sleep: { steps: 2, stepMs: 5 },
       test_llm: { model: 'sim/echo', calls: 1 },
     };

@@ -7,7 +7,11 @@ import { costFor } from './pricing.js';
 import type { ProviderCall, ProviderResult, RouteProvider } from './provider.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { backendModel as stripPrefix, resolveApiKey, resolveRoute, validateModelIdForRoute } from './routes.js';
-import { emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type UsageRecord } from './types.js';
+import { OPENROUTER_BASE_URL } from './openai-provider.js';
+import { emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type ModelEndpoint, type UsageRecord } from './types.js';
+
+/** Anthropic's API root, for a route without baseUrl (the SDK's own default). */
+const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 
 /**
  * The one entry point to LLMs: route → per-route concurrency limiter → retry loop → provider.
@@ -54,7 +58,7 @@ export class LlmClient implements ChatProvider {
 
   /** The same client; every call made through the returned provider is also reported to `onUsage`. */
   withUsage(onUsage: UsageListener): ChatProvider {
-    return { chat: (req, opts = {}) => this.run(req, opts, onUsage), supportsToolChoice: (model) => this.supportsToolChoice(model) };
+    return { chat: (req, opts = {}) => this.run(req, opts, onUsage), supportsToolChoice: (model) => this.supportsToolChoice(model), endpoint: (model) => this.endpoint(model) };
   }
 
   /** false only when the model's route sets `supportsToolChoice: false`; unknown routes say true. */
@@ -70,6 +74,13 @@ export class LlmClient implements ChatProvider {
   resolve(model: string): { route: Route; backendModel: string } {
     const { route, backendModel } = this.resolveFull(model);
     return { route, backendModel };
+  }
+
+  /** The model's route, base URL and key, for a harness CLI that calls the vendor itself. Throws like `resolve`. */
+  endpoint(model: string): ModelEndpoint {
+    const { route, backendModel, apiKey } = this.resolveFull(model);
+    const baseUrl = route.baseUrl ?? (route.kind === 'openrouter' ? OPENROUTER_BASE_URL : ANTHROPIC_BASE_URL);
+    return { kind: route.kind, baseUrl, apiKey, backendModel, route: route.match };
   }
 
   /** Global usage listener; returns the unsubscribe function. */

@@ -85,6 +85,21 @@ export interface ChatProvider {
   chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResponse>;
   /** Whether the model's route accepts a forced tool choice (config `supportsToolChoice`); default true. */
   supportsToolChoice?(model: string): boolean;
+  /** Where a model is served and with which key: for harness CLIs that make their own calls (managed mode). */
+  endpoint?(model: string): ModelEndpoint;
+}
+
+/** A model's route as an external harness needs it; `apiKey` is a secret (registered for redaction). */
+export interface ModelEndpoint {
+  kind: 'openrouter' | 'anthropic' | 'openai-compatible';
+  /** The route's base URL, or the vendor's default (OpenRouter `/api/v1`, Anthropic API root). */
+  baseUrl: string;
+  /** `""` for an auth-free endpoint. */
+  apiKey: string;
+  /** The id the vendor receives (after the provider prefix). */
+  backendModel: string;
+  /** The route's `match`, for messages. */
+  route: string;
 }
 
 /** One usage record per call; runs and the profiler sum these. */

@@ -57,6 +57,10 @@ export interface AgentJob {
   hooks?: RuntimeHooks;
   signal?: AbortSignal;
   log?: Logger;
+  /** Host environment for CLI harnesses (binary lookup, native config); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Config `adapters` (binary paths and settings of CLI harnesses). */
+  adapters?: Record<string, unknown>;
 }
 
 export interface Workload<E> {
@@ -114,8 +118,8 @@ export async function runAgent<E>(job: AgentJob, workload: Workload<E>): Promise
 }
 
 /** Checks that an adapter can take this job here (availability, mode, skill delivery). */
-export async function readyAdapter(adapter: AgentAdapter, job: Pick<AgentJob, 'mode' | 'skills'>, env: NodeJS.ProcessEnv = process.env): Promise<AdapterMode> {
-  const availability = await adapter.available(env);
+export async function readyAdapter(adapter: AgentAdapter, job: Pick<AgentJob, 'mode' | 'skills' | 'env' | 'adapters'>): Promise<AdapterMode> {
+  const availability = await adapter.available(job.env ?? process.env, job.adapters);
   if (!availability.ok) throw new AdapterUnavailableError(adapter.name, availability.reason, availability.installHint);
   const mode = job.mode ?? adapter.modes[0]!;
   if (!adapter.modes.includes(mode)) {
@@ -166,6 +170,8 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
           ...(job.convLogPath ? { convLogPath: job.convLogPath } : {}),
           ...(job.hooks ? { hooks: job.hooks } : {}),
           log,
+          ...(job.env ? { env: job.env } : {}),
+          ...(job.adapters ? { adapters: job.adapters } : {}),
         },
         scope,
       );

@@ -14,21 +14,21 @@ interface HarnessEntry {
   readonly title: string;
   readonly modes: readonly AdapterMode[];
   readonly skillDelivery: readonly SkillMode[];
-  /** The external CLI the harness drives, and the variable that overrides its path. */
-  readonly cli?: { readonly bin: string; readonly envVar?: string };
+  /** The external CLI the harness drives, the variable that overrides its path, and its npm package (install hints). */
+  readonly cli?: { readonly bin: string; readonly envVar?: string; readonly pkg?: string };
   /** This release has an adapter module for it (registry.ts loads it). */
   readonly built?: true;
 }
 
 export const HARNESSES = [
   { name: 'bare-agent', title: 'bare-agent (built in: the model with five sandboxed tools)', modes: ['managed'], skillDelivery: ['inject', 'discover'], built: true },
-  { name: 'opencode', title: 'opencode', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'opencode' } },
-  { name: 'openclaw', title: 'OpenClaw', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'openclaw' } },
+  { name: 'opencode', title: 'opencode', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'opencode', pkg: 'opencode-ai' } },
+  { name: 'openclaw', title: 'OpenClaw', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'openclaw', pkg: 'openclaw' } },
   { name: 'hermes', title: 'Hermes Agent', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'hermes' } },
   { name: 'jiuwenclaw', title: 'JiuwenClaw', modes: ['managed'], skillDelivery: ['inject'], cli: { bin: 'jiuwenclaw' } },
-  { name: 'pi', title: 'pi', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'pi' } },
-  { name: 'claude-code', title: 'Claude Code', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'claude', envVar: 'SKVM_CLAUDE_CMD' } },
-  { name: 'codex', title: 'Codex CLI', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'codex', envVar: 'SKVM_CODEX_CMD' } },
+  { name: 'pi', title: 'pi', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'pi', pkg: '@mariozechner/pi-coding-agent' } },
+  { name: 'claude-code', title: 'Claude Code', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'claude', envVar: 'SKVM_CLAUDE_CMD', pkg: '@anthropic-ai/claude-code' } },
+  { name: 'codex', title: 'Codex CLI', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'codex', envVar: 'SKVM_CODEX_CMD', pkg: '@openai/codex' } },
 ] as const satisfies readonly HarnessEntry[];
 
 export type AdapterName = (typeof HARNESSES)[number]['name'];

@@ -35,7 +35,7 @@ export async function adapterStatuses(env: NodeJS.ProcessEnv, adaptersConfig: Re
       ...(where?.path ? { cli: { path: where.path, ...(version ? { version } : {}) } } : {}),
     };
     if (!('built' in h)) return { ...base, built: false, runnable: false, reason: 'not available in this release' };
-    const availability = await (await loadAdapter(h.name)).available(env);
+    const availability = await (await loadAdapter(h.name)).available(env, adaptersConfig);
     return {
       ...base,
       built: true,

@@ -54,6 +54,10 @@ export interface AdapterRunOptions {
   convLogPath?: string;
   hooks?: RuntimeHooks;
   log?: Logger;
+  /** The host environment a CLI harness's binary and native config are looked up in (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Config `adapters` (binary paths, native settings per harness). */
+  adapters?: Record<string, unknown>;
 }
 
 export interface AgentAdapter {
@@ -61,7 +65,7 @@ export interface AgentAdapter {
   readonly modes: readonly AdapterMode[];
   readonly skillDelivery: readonly SkillMode[];
   /** Whether this harness can run on this machine now (binary present, platform supported…). */
-  available(env: NodeJS.ProcessEnv): Promise<Availability>;
+  available(env: NodeJS.ProcessEnv, adapters?: Record<string, unknown>): Promise<Availability>;
   /**
    * One agent run. Resolves with a RunResult for every outcome the harness itself produced
    * (runStatus says which); rejects on provider errors and with CancelledError on cancel.

@@ -1,0 +1,23 @@
+import * as path from 'node:path';
+import { SAFE_PATH, toolPathDirs } from '../../../sandbox/env.js';
+
+/**
+ * The whole environment of a harness process, built from nothing: nothing of ours leaks in
+ * (keys of other routes, the user's harness settings). HOME and TMPDIR are inside the private
+ * home; the harness's own variables — its config dir, base URL, and its key under the name the
+ * harness reads — come from the adapter. Keys travel only here, never on the command line.
+ */
+export function harnessEnv(home: string, binary: string, vars: Record<string, string>): Record<string, string> {
+  // The binary's folder first (npm's .bin shims), then node's (the shims are `env node` scripts).
+  const dirs = [path.dirname(binary), path.dirname(process.execPath), ...toolPathDirs(), ...SAFE_PATH];
+  return {
+    PATH: [...new Set(dirs)].join(':'),
+    HOME: home,
+    TMPDIR: path.join(home, 'tmp'),
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    TERM: 'dumb',
+    NO_COLOR: '1',
+    ...vars,
+  };
+}
