@@ -5,6 +5,8 @@ export default defineConfig(({ mode }) => ({
   test: {
     env: mode === 'full' ? { SKVM_TEST_FULL: '1' } : {},
     include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'resources/**/*.test.ts', 'prompts/**/*.test.ts', 'test/**/*.test.ts'],
+    // The real-CLI adapter tests run in npm run test:adapters (vitest.adapters.config.ts).
+    exclude: ['**/node_modules/**', 'test/adapters/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

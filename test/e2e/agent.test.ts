@@ -85,10 +85,10 @@ describe('run_task through MCP', () => {
     expect(out.workDir).toBeNull();
   });
 
-  it('refuses other harnesses with a clear message', async () => {
-    const r = await call('run_task', { task: 'slugify', model: 'sim/agent', adapter: 'claude-code', waitSeconds: 10 });
+  it('refuses harnesses not built in this release with a clear message', async () => {
+    const r = await call('run_task', { task: 'slugify', model: 'sim/agent', adapter: 'hermes', waitSeconds: 10 });
     const text = textOf(r) + JSON.stringify(r.structuredContent?.error ?? '');
-    expect(text).toMatch(/claude-code/);
+    expect(text).toMatch(/hermes/);
     expect(text).toMatch(/later release|not available/i);
   });
 

@@ -26,9 +26,9 @@ export const HARNESSES = [
   { name: 'openclaw', title: 'OpenClaw', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'openclaw', pkg: 'openclaw' } },
   { name: 'hermes', title: 'Hermes Agent', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'hermes' } },
   { name: 'jiuwenclaw', title: 'JiuwenClaw', modes: ['managed'], skillDelivery: ['inject'], cli: { bin: 'jiuwenclaw' } },
-  { name: 'pi', title: 'pi', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'pi', pkg: '@mariozechner/pi-coding-agent' } },
-  { name: 'claude-code', title: 'Claude Code', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'claude', envVar: 'SKVM_CLAUDE_CMD', pkg: '@anthropic-ai/claude-code' } },
-  { name: 'codex', title: 'Codex CLI', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'codex', envVar: 'SKVM_CODEX_CMD', pkg: '@openai/codex' } },
+  { name: 'pi', title: 'pi', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'pi', pkg: '@mariozechner/pi-coding-agent' }, built: true },
+  { name: 'claude-code', title: 'Claude Code', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'claude', envVar: 'SKVM_CLAUDE_CMD', pkg: '@anthropic-ai/claude-code' }, built: true },
+  { name: 'codex', title: 'Codex CLI', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'codex', envVar: 'SKVM_CODEX_CMD', pkg: '@openai/codex' }, built: true },
 ] as const satisfies readonly HarnessEntry[];
 
 export type AdapterName = (typeof HARNESSES)[number]['name'];

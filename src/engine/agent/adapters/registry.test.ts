@@ -7,12 +7,12 @@ describe('harness registry', () => {
   it('names the eight reference harnesses, bare-agent first', () => {
     expect(ADAPTERS).toEqual(['bare-agent', 'opencode', 'openclaw', 'hermes', 'jiuwenclaw', 'pi', 'claude-code', 'codex']);
     expect(CLI_HARNESSES).toEqual(ADAPTERS.slice(1));
-    expect(harnessEntry('claude-code')?.cli).toEqual({ bin: 'claude', envVar: 'SKVM_CLAUDE_CMD' });
+    expect(harnessEntry('claude-code')?.cli).toEqual({ bin: 'claude', envVar: 'SKVM_CLAUDE_CMD', pkg: '@anthropic-ai/claude-code' });
   });
 
-  it('runnable means built: today bare-agent only', () => {
-    expect(RUNNABLE_ADAPTERS).toEqual(['bare-agent']);
-    expect(ADAPTERS.filter(isRunnableAdapter)).toEqual(['bare-agent']);
+  it('runnable means built: bare-agent, pi, Claude Code and Codex', () => {
+    expect(RUNNABLE_ADAPTERS).toEqual(['bare-agent', 'pi', 'claude-code', 'codex']);
+    expect(ADAPTERS.filter(isRunnableAdapter)).toEqual(RUNNABLE_ADAPTERS);
     expect(isRunnableAdapter('Bare-Agent')).toBe(false);
     expect(isKnownAdapter('codex')).toBe(true);
     expect(isKnownAdapter('cursor')).toBe(false);
@@ -25,16 +25,22 @@ describe('harness registry', () => {
     expect(a.modes).toEqual(['managed']);
     expect(a.skillDelivery).toEqual(['inject', 'discover']);
     expect(await a.available(process.env)).toEqual({ ok: true });
+    for (const name of ['pi', 'claude-code', 'codex']) {
+      const cli = await loadAdapter(name);
+      expect(cli.name).toBe(name);
+      expect(cli.modes).toEqual(harnessEntry(name)!.modes);
+      expect(cli.skillDelivery).toEqual(harnessEntry(name)!.skillDelivery);
+    }
   });
 
   it('a known harness not built yet says so and names what can run', async () => {
-    const err = unrunnableAdapterError('claude-code');
+    const err = unrunnableAdapterError('hermes');
     expect(err).toBeInstanceOf(AdapterUnavailableError);
     expect(err.code).toBe('adapter_unavailable');
-    expect(err.message).toBe('Adapter "claude-code" is not available in this release (runnable: bare-agent).');
+    expect(err.message).toBe('Adapter "hermes" is not available in this release (runnable: bare-agent, pi, claude-code, codex).');
     expect(err.hint).toContain('adapters_list');
     expect(() => assertRunnableAdapter('opencode')).toThrow(AdapterUnavailableError);
-    await expect(loadAdapter('codex')).rejects.toBeInstanceOf(AdapterUnavailableError);
+    await expect(loadAdapter('openclaw')).rejects.toBeInstanceOf(AdapterUnavailableError);
   });
 
   it('a harness that cannot run on this machine carries its reason and install hint', () => {

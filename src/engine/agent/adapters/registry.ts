@@ -10,6 +10,9 @@ import type { AgentAdapter } from './types.js';
  */
 const LOADERS: Record<RunnableAdapter, () => Promise<AgentAdapter>> = {
   'bare-agent': async () => (await import('./bare-agent.js')).bareAgentAdapter,
+  pi: async () => (await import('./pi.js')).piAdapter,
+  'claude-code': async () => (await import('./claude-code.js')).claudeCodeAdapter,
+  codex: async () => (await import('./codex.js')).codexAdapter,
 };
 
 /** A known harness this release cannot run, or one that cannot run on this machine (code `adapter_unavailable`). */

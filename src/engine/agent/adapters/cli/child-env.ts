@@ -21,3 +21,13 @@ export function harnessEnv(home: string, binary: string, vars: Record<string, st
     ...vars,
   };
 }
+
+/** Native mode: the host's values of the variables the harness reads for its own login (only those set). */
+export function hostVars(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = env[n];
+    if (v) out[n] = v;
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type { Skill } from '../../../skills/types.js';
+
+/**
+ * Skill delivery for CLI harnesses (spec runtime §2.14): inject puts the skills' text where the
+ * harness reads instructions, after a sentinel line; discover installs each SKILL.md where the
+ * harness looks for skills, so the model decides whether to load it.
+ */
+
+/** Marks text we injected (the reference's sentinel). */
+export const INJECTED_SENTINEL = '<skvm-skill-injected/>';
+
+export function injectedText(skills: readonly Skill[]): string {
+  return `${INJECTED_SENTINEL}\n\n${skills.map((s) => s.content.trim()).join('\n\n')}\n`;
+}
+
+/** Appends the injected text to an instructions file (AGENTS.md), keeping what the task put there. */
+export async function appendInjected(file: string, skills: readonly Skill[]): Promise<void> {
+  const existing = await fsp.readFile(file, 'utf8').catch(() => '');
+  await fsp.writeFile(file, `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${existing ? '\n' : ''}${injectedText(skills)}`);
+}
+
+/**
+ * Writes `<dir>/<name>/SKILL.md` for each skill; returns the skill folders. Harnesses find a
+ * skill by its front matter, so a SKILL.md without one gets ours.
+ */
+export async function installSkills(dir: string, skills: readonly Skill[]): Promise<string[]> {
+  const folders: string[] = [];
+  for (const s of skills) {
+    const folder = path.join(dir, s.name);
+    await fsp.mkdir(folder, { recursive: true });
+    const body = s.content.startsWith('---') ? s.content : `---\nname: ${s.name}\ndescription: ${JSON.stringify(s.description)}\n---\n\n${s.content}`;
+    await fsp.writeFile(path.join(folder, 'SKILL.md'), body);
+    folders.push(folder);
+  }
+  return folders;
+}
+
+/** skillLoaded of a run: inject ⇒ the harness produced output with the skills in its instructions; discover ⇒ it loaded one. */
+export function skillLoaded(mode: 'inject' | 'discover', skills: readonly Skill[], run: { anyOutput: boolean; skillsLoaded: readonly string[] }): boolean {
+  if (mode === 'inject') return run.anyOutput;
+  return skills.some((s) => run.skillsLoaded.includes(s.name));
+}

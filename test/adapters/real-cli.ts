@@ -1,0 +1,126 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { expect } from 'vitest';
+import { ensureHarnessCli, type HarnessCliPackage, type InstalledHarnessCli } from '../../scripts/harness-cli/install.js';
+import { FIXTURE_SKILL } from '../../scripts/transcript-fixtures/produce.js';
+import { INJECTED_SENTINEL } from '../../src/engine/agent/adapters/cli/skills.js';
+import type { RunResult, ToolCallRecord } from '../../src/engine/agent/types.js';
+import type { Route } from '../../src/engine/config/schema.js';
+import { LlmClient } from '../../src/engine/llm/client.js';
+import { runAgent, stageWorkDir } from '../../src/engine/runtime/run-agent.js';
+import { harnessTaskPolicy, HARNESS_TASK_DEFAULTS } from '../../src/engine/sim/policies/harness-task.js';
+import type { SimRequest } from '../../src/engine/sim/policy.js';
+import { startSimServer } from '../../src/engine/sim/server.js';
+import { loadSkill } from '../../src/engine/skills/load.js';
+import type { SkillMode } from '../../src/engine/skills/types.js';
+import { errorMessage } from '../../src/engine/util/errors.js';
+import { silentLogger } from '../../src/engine/util/log.js';
+
+/**
+ * One real harness CLI, installed into the cache outside the repo, driven through runAgent in
+ * managed mode against the simulator (policy harness-task): the adapter writes the harness's
+ * config from a route pointing at the simulator, and the simulated model loads the skill (in
+ * discover mode), writes notes.txt, runs a failing and a succeeding command, and answers.
+ */
+
+const SIM_KEY = 'sk-skvm-adapter-test-route-key-0123456789';
+const KEY_VAR = 'SKVM_ADAPTER_TEST_SIM_KEY';
+
+export const TASK_PROMPT = `Use the ${FIXTURE_SKILL.name} skill if it helps: write a short note to notes.txt, try to read missing-input.txt, then read notes.txt back and report.`;
+
+/** The CLI's path, or why it cannot be installed here (the test then reports "skipped: <reason>"). */
+export async function installOrReason(cli: HarnessCliPackage): Promise<{ cli?: InstalledHarnessCli; reason?: string }> {
+  try {
+    return { cli: await ensureHarnessCli(cli) };
+  } catch (err) {
+    return { reason: `${cli.pkg}@${cli.version} cannot be installed here: ${errorMessage(err).split('\n')[0]}` };
+  }
+}
+
+export interface RealRun {
+  run: RunResult;
+  workDir: string;
+  requests: SimRequest[];
+  convLog: string;
+  tmpRoot: string;
+}
+
+export async function runRealHarness(o: { adapter: string; bin: string; kind: Route['kind']; model: string; skillMode: SkillMode; tmpRoot: string }): Promise<RealRun> {
+  const skillDir = path.join(o.tmpRoot, 'skill-src', FIXTURE_SKILL.name);
+  await fsp.mkdir(skillDir, { recursive: true });
+  await fsp.writeFile(path.join(skillDir, 'SKILL.md'), FIXTURE_SKILL.body);
+  const skill = await loadSkill(skillDir);
+
+  const staged = await stageWorkDir({ tmpRoot: o.tmpRoot, workDirPrefix: `skvm-${o.adapter}-` }, async () => undefined);
+  const requests: SimRequest[] = [];
+  const policy = harnessTaskPolicy({ projectDir: staged.workDir, ...(o.skillMode === 'discover' ? { skill: skill.name } : {}) });
+  const sim = await startSimServer({ policy: { name: policy.name, respond: (req, ctx) => (requests.push(req), policy.respond(req, ctx)) } });
+  try {
+    const route: Route = { match: `${o.model.split('/')[0]}/*`, kind: o.kind, baseUrl: o.kind === 'anthropic' ? sim.anthropicBaseUrl : sim.openaiBaseUrl, apiKeyEnv: KEY_VAR };
+    const llm = new LlmClient({ config: () => ({ providers: { routes: [route] } }), configFile: '/nonexistent/skvm.config.json', env: { [KEY_VAR]: SIM_KEY }, log: silentLogger });
+    const convLogPath = path.join(o.tmpRoot, 'logs', `${o.adapter}-${o.skillMode}.jsonl`);
+    const outcome = await runAgent(
+      {
+        adapter: o.adapter,
+        mode: 'managed',
+        model: o.model,
+        llm,
+        prompt: TASK_PROMPT,
+        skills: { mode: o.skillMode, skills: [skill] },
+        maxSteps: 20,
+        timeoutMs: 240_000,
+        web: false,
+        sandbox: { mode: 'auto', network: false },
+        tmpRoot: o.tmpRoot,
+        workDirPrefix: `skvm-${o.adapter}-`,
+        staged,
+        keepWorkDir: true,
+        convLogPath,
+        adapters: { [o.adapter]: o.bin },
+      },
+      {},
+    );
+    return { run: outcome.run, workDir: outcome.workDir!, requests, convLog: await fsp.readFile(convLogPath, 'utf8'), tmpRoot: o.tmpRoot };
+  } finally {
+    await sim.close();
+  }
+}
+
+function toolRecords(run: RunResult): ToolCallRecord[] {
+  return run.steps.filter((s) => s.role === 'tool').flatMap((s) => s.toolCalls);
+}
+
+/** What every harness must show for the task: files, steps with exit codes, tokens, skill, log, cleanup. */
+export async function expectTaskDone(r: RealRun, skillMode: SkillMode): Promise<void> {
+  const { run } = r;
+  expect(run.runStatus, `${run.statusDetail ?? ''} ${JSON.stringify(run.adapterError ?? {})}`).toBe('ok');
+  expect(await fsp.readFile(path.join(r.workDir, HARNESS_TASK_DEFAULTS.file.path), 'utf8')).toBe(HARNESS_TASK_DEFAULTS.file.content);
+  expect(run.text).toContain(HARNESS_TASK_DEFAULTS.answer);
+
+  const tools = toolRecords(run);
+  const failing = tools.find((t) => JSON.stringify(t.input).includes('missing-input.txt'));
+  expect(failing, JSON.stringify(tools)).toBeDefined();
+  expect(failing!.exitCode).not.toBe(0);
+  const readBack = tools.find((t) => JSON.stringify(t.input).includes(HARNESS_TASK_DEFAULTS.succeedingCommand));
+  expect(readBack?.exitCode).toBe(0);
+  expect(readBack?.output).toContain(HARNESS_TASK_DEFAULTS.file.content.trim());
+  // Every call the assistant made got its result.
+  const called = run.steps.filter((s) => s.role === 'assistant').flatMap((s) => s.toolCalls);
+  expect(called.length).toBeGreaterThanOrEqual(3);
+  for (const c of called) expect(c.output, c.name).toBeDefined();
+
+  expect(run.usageAvailable).toBe(true);
+  expect(run.tokens.input).toBeGreaterThan(0);
+  expect(run.tokens.output).toBeGreaterThan(0);
+  expect(run.skillLoaded).toBe(true);
+
+  const asked = r.requests.filter((q) => q.tools.length > 0).map((q) => [q.system ?? '', ...q.messages.map((m) => m.content)].join('\n'));
+  expect(asked.length).toBeGreaterThan(0);
+  if (skillMode === 'inject') expect(asked[0]).toContain(INJECTED_SENTINEL);
+  else expect(asked[0]).not.toContain(INJECTED_SENTINEL);
+  expect(asked[0]).toContain(skillMode === 'inject' ? 'Write notes to `notes.txt`' : FIXTURE_SKILL.name);
+
+  expect(r.convLog.length).toBeGreaterThan(0);
+  expect(r.convLog).not.toContain(SIM_KEY);
+  expect((await fsp.readdir(r.tmpRoot)).filter((n) => n.startsWith('skvm-home-'))).toEqual([]);
+}
