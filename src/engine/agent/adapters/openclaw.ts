@@ -4,6 +4,7 @@ import { UsageError } from '../../util/errors.js';
 import { defineCliAdapter } from './cli/cli-adapter.js';
 import { copyUserConfig } from './cli/private-home.js';
 import { appendInjected, installSkills } from './cli/skills.js';
+import { nativeSetting } from './native-settings.js';
 import { parseOpenclawTranscript } from './openclaw-output.js';
 
 /**
@@ -11,15 +12,14 @@ import { parseOpenclawTranscript } from './openclaw-output.js';
  * inside the private home and holds one agent, `skvm`, whose workspace is the work directory
  * itself — so nothing is copied in and back, and the reference's agent pool is unnecessary
  * (every run has its own home). Managed: openclaw.json names a provider `skvm` on our route
- * (key in that file, inside the private home). Native: the user's agent files (`main` agent)
- * copied in, the originals only read. Inject appends the skills to the workspace's
+ * (key in that file, inside the private home). Native: the user's agent files (the agent config
+ * `adapters.openclaw.nativeSourceAgent` names, default `main`) copied in, the originals only read. Inject appends the skills to the workspace's
  * BOOTSTRAP.md; discover installs them in the workspace's `skills/`. The task prompt goes
  * unprefixed, as in the reference.
  */
 
 const AGENT = 'skvm';
 const PROVIDER = 'skvm';
-const NATIVE_SOURCE_AGENT = 'main';
 const NATIVE_AGENT_FILES = ['models.json', 'auth-profiles.json', 'auth.json', 'SOUL.md', 'IDENTITY.md', 'BOOTSTRAP.md', 'HEARTBEAT.md', 'TOOLS.md', 'USER.md'];
 
 const stateDir = (home: string) => path.join(home, '.openclaw');
@@ -47,12 +47,13 @@ export const openclawAdapter = defineCliAdapter({
         },
       };
     } else {
-      await copyNativeAgent(userHome, home, opts.model);
+      await copyNativeAgent(userHome, home, opts.model, nativeSetting(opts.adapters, 'openclaw', 'nativeSourceAgent') ?? 'main');
     }
     await fsp.writeFile(path.join(stateDir(home), 'openclaw.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     if (opts.skills?.mode === 'inject') await appendInjected(path.join(opts.workDir, 'BOOTSTRAP.md'), opts.skills.skills);
     else if (opts.skills) await installSkills(path.join(opts.workDir, 'skills'), opts.skills.skills);
-    const args = ['agent', '--agent', AGENT, '--session-id', `skvm_${Date.now()}`, '--message', prompt, ...(endpoint ? ['--local'] : [])];
+    // Always --local (the reference: managed only): without it the CLI hands the turn to a running gateway, whose state is not this private home.
+    const args = ['agent', '--agent', AGENT, '--session-id', `skvm_${Date.now()}`, '--message', prompt, '--local'];
     return { args, env: { OPENCLAW_STATE_DIR: stateDir(home) } };
   },
   async parse({ opts, home }) {
@@ -64,8 +65,8 @@ export const openclawAdapter = defineCliAdapter({
 });
 
 /** Native: the source agent's files, after checking it knows the model's provider. */
-async function copyNativeAgent(userHome: string, home: string, model: string): Promise<void> {
-  const source = path.join(userHome, '.openclaw', 'agents', NATIVE_SOURCE_AGENT, 'agent');
+async function copyNativeAgent(userHome: string, home: string, model: string, sourceAgent: string): Promise<void> {
+  const source = path.join(userHome, '.openclaw', 'agents', sourceAgent, 'agent');
   const copied = await copyUserConfig(source, agentDir(home), NATIVE_AGENT_FILES);
   if (!copied.includes('models.json')) {
     throw new UsageError(`OpenClaw in native mode needs your agent's models.json, and ${path.join(source, 'models.json')} does not exist.`, 'Set OpenClaw up once ("openclaw onboard"), or use adapterConfig "managed".');
@@ -74,7 +75,7 @@ async function copyNativeAgent(userHome: string, home: string, model: string): P
   const prefix = model.split('/')[0]!;
   if (!models.providers || !(prefix in models.providers)) {
     throw new UsageError(
-      `OpenClaw in native mode: your agent "${NATIVE_SOURCE_AGENT}" has no provider "${prefix}" for model "${model}" (it has ${Object.keys(models.providers ?? {}).join(', ') || 'none'}).`,
+      `OpenClaw in native mode: your agent "${sourceAgent}" has no provider "${prefix}" for model "${model}" (it has ${Object.keys(models.providers ?? {}).join(', ') || 'none'}).`,
       'Use a model id whose prefix is one of those providers, or adapterConfig "managed".',
     );
   }

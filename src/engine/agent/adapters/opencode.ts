@@ -6,13 +6,15 @@ import { hostVars } from './cli/child-env.js';
 import { copyUserConfig } from './cli/private-home.js';
 import { injectedText, installSkills, skillLoaded } from './cli/skills.js';
 import { runFromTranscript } from './cli/transcript-run.js';
+import { nativeSetting } from './native-settings.js';
 
 /**
  * opencode (`opencode-ai`, `opencode run --format json`; spec runtime §2.7, checked against
  * opencode 1.18.33). HOME is the private home, so opencode's config (~/.config/opencode), data
  * and cache all live there. Managed: a provider `skvm` on the OpenAI chat wire
  * (`@ai-sdk/openai-compatible`) in OPENCODE_CONFIG_CONTENT, which carries the key — a variable
- * opencode reads, never an argument. Native: the user's config file and auth copied in.
+ * opencode reads, never an argument. Native: the user's config file and auth copied in, and the agent config
+ * `adapters.opencode.nativeAgent` names (default build).
  *
  * Skills, where they differ from the reference: inject goes in a file in the private home named
  * by the config's `instructions` — opencode 1.18.33 never sends the reference's
@@ -56,7 +58,7 @@ export const opencodeAdapter = defineCliAdapter({
       await installSkills(path.join(opts.workDir, '.opencode', 'skills'), opts.skills.skills);
     }
     env.OPENCODE_CONFIG_CONTENT = JSON.stringify(config);
-    return { args: ['run', prompt, '--dir', opts.workDir, '--model', model, '--agent', 'build', '--pure', '--format', 'json'], env };
+    return { args: ['run', prompt, '--dir', opts.workDir, '--model', model, '--agent', endpoint ? 'build' : (nativeSetting(opts.adapters, 'opencode', 'nativeAgent') ?? 'build'), '--pure', '--format', 'json'], env };
   },
   async parse({ opts, outputPath }) {
     const run = await runFromTranscript(outputPath, { harness: 'opencode', model: opts.model, silentRun: 'ok' });
