@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
 import { detailArg } from '../src/contract/detail.js';
 import { idArg, listArg, modelArg, pathArg } from '../src/contract/limits.js';
-import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
+import { adapterConfigArg, HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
 
 /** Skipped cells and warnings listed by default; the report has them all. */
 const LISTED = 10;
@@ -46,6 +46,7 @@ export const benchTool = defineOperation({
     skill: pathArg().optional().describe('Skill name or path for the custom-skill condition.'),
     skillMode: z.enum(['inject', 'discover']).default('inject').describe('inject: skill text in the system prompt; discover: listed, loaded on request.'),
     adapter: harnessSchema().default('bare-agent').describe(HARNESS_HELP),
+    adapterConfig: adapterConfigArg(),
     runsPerTask: z.number().int().min(1).max(20).default(1).describe('Repetitions per task × condition (averaged).'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),
     asyncJudge: z.boolean().default(false).describe('Judge llm-judge criteria at the end, in one batch.'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
 import { idArg, listArg, modelArg } from '../src/contract/limits.js';
-import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
+import { adapterConfigArg, HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
 import { RUNNABLE_ADAPTERS } from '../src/engine/agent/adapters/harnesses.js';
 import { LEVELS } from '../src/engine/primitives/catalog.js';
 
@@ -39,6 +39,7 @@ export const profileTool = defineOperation({
   input: z.strictObject({
     models: listArg(modelArg(), 50).min(1).describe('Models to profile, <provider>/<model-id>.'),
     harnesses: listArg(harnessSchema(), RUNNABLE_ADAPTERS.length).min(1).default(['bare-agent']).describe(HARNESS_HELP),
+    adapterConfig: adapterConfigArg(),
     primitives: listArg(idArg()).optional().describe('Only these primitives (default: all 26).'),
     skip: listArg(idArg()).optional().describe('Leave these primitives out.'),
     instances: z.number().int().min(1).max(10).default(3).describe('Probe instances per level; a level passes when all that ran pass.'),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../src/contract/operation.js';
 import { detailArg } from '../src/contract/detail.js';
 import { modelArg, pathArg } from '../src/contract/limits.js';
-import { HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
+import { adapterConfigArg, HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
 
 const Criterion = z.object({
   id: z.string().optional(),
@@ -59,6 +59,7 @@ export const runTaskTool = defineOperation({
     useTaskSkills: z.boolean().default(false).describe('Give the agent the skill(s) the task’s task.json names.'),
     skillMode: z.enum(['inject', 'discover']).default('inject').describe('inject: skill text in the system prompt; discover: listed, loaded on request.'),
     adapter: harnessSchema().default('bare-agent').describe(HARNESS_HELP),
+    adapterConfig: adapterConfigArg(),
     timeoutMs: z.number().int().min(1000).optional().describe('Wall-clock limit of the agent run (default: the task’s timeoutMs).'),
     maxSteps: z.number().int().min(1).max(500).optional().describe('Agent turn limit (default: the task’s maxSteps).'),
     evaluate: z.boolean().default(true).describe('Score the run with the task’s criteria.'),

@@ -16,4 +16,14 @@ export function harnessSchema() {
   });
 }
 
+/** managed or native configuration of a CLI harness (absent: config defaults.adapterConfigMode, else managed). */
+export function adapterConfigArg() {
+  return z
+    .enum(['managed', 'native'])
+    .optional()
+    .describe(
+      'CLI harnesses only: managed = configured from our route for the model (reproducible); native = the harness runs with your own config and login, copied into a private home (never changed). Default: config defaults.adapterConfigMode, else managed.',
+    );
+}
+
 export const HARNESS_HELP = `Agent harness: ${RUNNABLE_ADAPTERS.join(', ')} (the ones this release can run; adapters_list shows all).`;

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 import { ensureHarnessCli, type HarnessCliPackage, type InstalledHarnessCli } from '../../scripts/harness-cli/install.js';
@@ -10,7 +10,7 @@ import { LlmClient } from '../../src/engine/llm/client.js';
 import { runAgent, stageWorkDir } from '../../src/engine/runtime/run-agent.js';
 import { harnessTaskPolicy, HARNESS_TASK_DEFAULTS } from '../../src/engine/sim/policies/harness-task.js';
 import type { SimRequest } from '../../src/engine/sim/policy.js';
-import { startSimServer } from '../../src/engine/sim/server.js';
+import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
 import { loadSkill } from '../../src/engine/skills/load.js';
 import type { SkillMode } from '../../src/engine/skills/types.js';
 import { errorMessage } from '../../src/engine/util/errors.js';
@@ -37,6 +37,55 @@ export async function installOrReason(cli: HarnessCliPackage): Promise<{ cli?: I
   }
 }
 
+/** An LlmClient whose one route sends the model to the simulator, with the key in a variable. */
+function simClient(sim: SimServer, kind: Route['kind'], model: string): LlmClient {
+  const route: Route = { match: `${model.split('/')[0]}/*`, kind, baseUrl: kind === 'anthropic' ? sim.anthropicBaseUrl : sim.openaiBaseUrl, apiKeyEnv: KEY_VAR };
+  return new LlmClient({ config: () => ({ providers: { routes: [route] } }), configFile: '/nonexistent/skvm.config.json', env: { [KEY_VAR]: SIM_KEY }, log: silentLogger });
+}
+
+/** Pids whose current directory is inside `root` (the harness runs in its work dir). */
+function processesUnder(root: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/cwd`).startsWith(`${root}/`) && !/^Z/.test(readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1] ?? '')) pids.push(Number(name));
+    } catch {
+      // gone, or not ours to inspect
+    }
+  }
+  return pids;
+}
+
+/** Starts a run whose model never answers, cancels it once the harness has asked, and reports what is left. */
+export async function cancelRealHarness(o: { adapter: string; bin: string; kind: Route['kind']; model: string; tmpRoot: string }) {
+  const requests: SimRequest[] = [];
+  const sim = await startSimServer({ policy: { name: 'hang', respond: (req) => (requests.push(req), { kind: 'fault', fault: { type: 'hang' } }) } });
+  const ctl = new AbortController();
+  try {
+    const llm = simClient(sim, o.kind, o.model);
+    const watch = setInterval(() => {
+      if (requests.some((r) => r.tools.length > 0)) ctl.abort('test cancels the run');
+    }, 100);
+    let cancelledAt = 0;
+    ctl.signal.addEventListener('abort', () => (cancelledAt = Date.now()));
+    const error = await runAgent(
+      { adapter: o.adapter, mode: 'managed', model: o.model, llm, prompt: TASK_PROMPT, maxSteps: 5, timeoutMs: 120_000, web: false, sandbox: { mode: 'auto', network: false }, tmpRoot: o.tmpRoot, workDirPrefix: `skvm-${o.adapter}-`, signal: ctl.signal, adapters: { [o.adapter]: o.bin } },
+      {},
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    clearInterval(watch);
+    const elapsedMs = Date.now() - cancelledAt;
+    await new Promise((r) => setTimeout(r, 300)); // let the kernel finish reaping the group
+    return { error, elapsedMs, requestsBeforeCancel: requests.length, survivors: processesUnder(o.tmpRoot), leftInTmpRoot: await fsp.readdir(o.tmpRoot) };
+  } finally {
+    ctl.abort();
+    await sim.close();
+  }
+}
+
 export interface RealRun {
   run: RunResult;
   workDir: string;
@@ -45,7 +94,7 @@ export interface RealRun {
   tmpRoot: string;
 }
 
-export async function runRealHarness(o: { adapter: string; bin: string; kind: Route['kind']; model: string; skillMode: SkillMode; tmpRoot: string }): Promise<RealRun> {
+export async function runRealHarness(o: { adapter: string; bin: string; kind: Route['kind']; model: string; skillMode: SkillMode; tmpRoot: string; maxSteps?: number }): Promise<RealRun> {
   const skillDir = path.join(o.tmpRoot, 'skill-src', FIXTURE_SKILL.name);
   await fsp.mkdir(skillDir, { recursive: true });
   await fsp.writeFile(path.join(skillDir, 'SKILL.md'), FIXTURE_SKILL.body);
@@ -56,8 +105,7 @@ export async function runRealHarness(o: { adapter: string; bin: string; kind: Ro
   const policy = harnessTaskPolicy({ projectDir: staged.workDir, ...(o.skillMode === 'discover' ? { skill: skill.name } : {}) });
   const sim = await startSimServer({ policy: { name: policy.name, respond: (req, ctx) => (requests.push(req), policy.respond(req, ctx)) } });
   try {
-    const route: Route = { match: `${o.model.split('/')[0]}/*`, kind: o.kind, baseUrl: o.kind === 'anthropic' ? sim.anthropicBaseUrl : sim.openaiBaseUrl, apiKeyEnv: KEY_VAR };
-    const llm = new LlmClient({ config: () => ({ providers: { routes: [route] } }), configFile: '/nonexistent/skvm.config.json', env: { [KEY_VAR]: SIM_KEY }, log: silentLogger });
+    const llm = simClient(sim, o.kind, o.model);
     const convLogPath = path.join(o.tmpRoot, 'logs', `${o.adapter}-${o.skillMode}.jsonl`);
     const outcome = await runAgent(
       {
@@ -67,7 +115,7 @@ export async function runRealHarness(o: { adapter: string; bin: string; kind: Ro
         llm,
         prompt: TASK_PROMPT,
         skills: { mode: o.skillMode, skills: [skill] },
-        maxSteps: 20,
+        maxSteps: o.maxSteps ?? 20,
         timeoutMs: 240_000,
         web: false,
         sandbox: { mode: 'auto', network: false },

@@ -3,7 +3,7 @@ import type { Skill, SkillMode } from '../skills/types.js';
 import type { LoadedTask } from '../tasks/load.js';
 import { CancelledError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
-import type { RunTaskSandbox } from '../runtime/index.js';
+import type { HarnessHost, RunTaskSandbox } from '../runtime/index.js';
 import type { AotOptions } from './aot-compiled.js';
 import type { BenchReport, MultiModelReport } from './types.js';
 
@@ -17,6 +17,8 @@ export interface RunBenchOptions {
   /** One session per model; several ⇒ a multi-model parent session too. */
   models: string[];
   adapter: string;
+  /** CLI harnesses: mode, binary lookup and native config. */
+  harness?: HarnessHost;
   conditions: string[];
   /** Already loaded (and filtered) by the caller. */
   tasks: LoadedTask[];

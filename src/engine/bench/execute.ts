@@ -59,6 +59,7 @@ export async function executeCells(
         ...(v.aot ? { aot: v.aot } : {}),
         model: s.model,
         adapter: opts.adapter,
+        ...(opts.harness ? { harness: opts.harness } : {}),
         llm: opts.llm,
         ...(v.judge ? { judge: v.judge } : {}),
         tmpRoot: opts.tmpRoot,

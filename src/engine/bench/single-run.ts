@@ -14,7 +14,8 @@ import { UsageError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { newSessionId, shortModel } from '../logs/session-id.js';
 import { indexLogDir, recordSession, type SessionStart } from '../logs/sessions-index.js';
-import { runTask } from '../runtime/index.js';
+import { harnessHost, needsRoute, runTask } from '../runtime/index.js';
+import type { AdapterMode } from '../agent/adapters/types.js';
 
 /**
  * One task, one model, optionally one skill, executed and scored — what the run_task
@@ -27,6 +28,8 @@ export interface SingleRunOptions {
   useTaskSkills: boolean;
   skillMode: SkillMode;
   adapter: string;
+  /** CLI harnesses: managed or native (default: config defaults.adapterConfigMode, else managed). */
+  adapterConfig?: AdapterMode;
   timeoutMs?: number;
   maxSteps?: number;
   evaluate: boolean;
@@ -44,8 +47,10 @@ export async function runSingleTask(engine: Engine, opts: SingleRunOptions) {
   assertRunnableAdapter(opts.adapter);
   const dataRoot = engine.roots.data.value;
   const task = await resolveTask(opts.task, dataRoot);
-  // Fail before any work on a model that has no route or key (no network needed).
-  engine.llm.resolve(opts.model);
+  const harness = harnessHost(engine.config().config, engine.env, opts.adapter, opts.adapterConfig);
+  // Fail before any work on a model that has no route or key (no network needed); a native
+  // harness uses its own login instead.
+  if (needsRoute(harness, opts.adapter)) engine.llm.resolve(opts.model);
   const hasJudgeCriteria = task.eval.some((c) => c.method === 'llm-judge');
   if (opts.evaluate && hasJudgeCriteria) {
     if (!opts.judgeModel) {
@@ -82,6 +87,7 @@ export async function runSingleTask(engine: Engine, opts: SingleRunOptions) {
     task,
     model: opts.model,
     adapter: opts.adapter,
+    harness,
     ...(skills.length ? { skills: { skills, mode: opts.skillMode } } : {}),
     llm: opts.llm,
     ...(opts.judgeModel ? { judge: { llm: opts.llm, model: opts.judgeModel } } : {}),

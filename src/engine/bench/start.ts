@@ -1,3 +1,5 @@
+import type { AdapterMode } from '../agent/adapters/types.js';
+import { harnessHost, needsRoute } from '../runtime/index.js';
 import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
@@ -23,6 +25,8 @@ export interface StartBenchOptions {
   skill?: string;
   skillMode: SkillMode;
   adapter: string;
+  /** CLI harnesses: managed or native (default: config defaults.adapterConfigMode, else managed). */
+  adapterConfig?: AdapterMode;
   runsPerTask: number;
   concurrency: number;
   asyncJudge: boolean;
@@ -64,9 +68,11 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
   }
   const customSkill = opts.skill ? await resolveSkill(opts.skill, dataRoot) : undefined;
 
+  const harness = harnessHost(engine.config().config, engine.env, opts.adapter, opts.adapterConfig);
   const outcome = await runBench({
     models: opts.models,
     adapter: opts.adapter,
+    harness,
     conditions: opts.conditions,
     tasks,
     ...(customSkill ? { customSkill } : {}),
@@ -93,7 +99,8 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     taskFilter: opts.tasks && opts.tasks.length ? opts.tasks : null,
-    preflight: (model) => engine.llm.resolve(model),
+    // A native harness uses its own login: the model needs no route of ours.
+    preflight: (model) => (needsRoute(harness, opts.adapter) ? engine.llm.resolve(model) : undefined),
   });
   return { ...outcome, warnings: [...warnings, ...outcome.warnings] };
 }

@@ -7,8 +7,10 @@ import { describeError, SkvmError } from '../util/errors.js';
 import { which } from '../util/which.js';
 import { effectiveRoutes, type RouteView } from './show.js';
 import type { Route } from './schema.js';
-import { locateHarnessCli } from '../agent/adapters/locate.js';
-import { CLI_HARNESSES } from '../agent/adapters/harnesses.js';
+import { resolveHarnessBinary } from '../agent/adapters/cli/binary.js';
+import { cliVersion, locateHarnessCli } from '../agent/adapters/locate.js';
+import { CLI_HARNESSES, harnessEntry } from '../agent/adapters/harnesses.js';
+import { mapLimit } from '../util/async.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -67,7 +69,7 @@ export async function runDoctor(engine: Engine, opts: DoctorOptions) {
       return out;
     },
   });
-  steps.push({ label: 'harnesses', run: async () => harnessChecks(engine) });
+  steps.push({ label: 'harnesses', run: () => harnessChecks(engine) });
 
   for (let i = 0; i < steps.length; i++) {
     opts.onProgress?.(i, steps.length, `checking ${steps[i]!.label}`);
@@ -200,20 +202,28 @@ async function simulatorLabel(baseUrl: string | undefined): Promise<string> {
   }
 }
 
-function harnessChecks(engine: Engine): DoctorCheck[] {
+async function harnessChecks(engine: Engine): Promise<DoctorCheck[]> {
   let adapters: Record<string, unknown> = {};
   try {
     adapters = engine.config().config.adapters ?? {};
   } catch {
     // reported by the config check
   }
-  const out: DoctorCheck[] = [];
-  for (const name of CLI_HARNESSES) {
+  const out = await mapLimit(CLI_HARNESSES, 4, async (name): Promise<DoctorCheck> => {
     const where = locateHarnessCli(name, engine.env, adapters)!;
-    if (where.path) out.push({ id: `harness:${name}`, status: 'ok', detail: where.via === 'PATH' ? where.path : `${where.looked} → ${where.path}` });
-    else if (where.via === 'PATH') out.push({ id: `harness:${name}`, status: 'skip', detail: `${where.looked}: not found (only needed for the ${name} adapter)` });
-    else out.push({ id: `harness:${name}`, status: 'warn', detail: `${where.looked} does not exist`, hint: where.via === 'config' ? `Fix adapters.${name} in the config file.` : `Point the variable at the ${name} binary, or unset it.` });
-  }
+    const entry = harnessEntry(name)!;
+    const offers = entry.built ? `modes ${entry.modes.join('/')}, skills ${entry.skillDelivery.join('/')}` : 'no adapter in this release';
+    if (where.path) {
+      const version = await cliVersion(where.path, engine.env);
+      const at = where.via === 'PATH' ? where.path : `${where.looked} → ${where.path}`;
+      return { id: `harness:${name}`, status: 'ok', detail: `${at} (${version ?? 'version unknown'}; ${offers})` };
+    }
+    if (where.via === 'PATH') {
+      const install = entry.built ? resolveHarnessBinary(name, engine.env, adapters) : undefined;
+      return { id: `harness:${name}`, status: 'skip', detail: `${where.looked}: not found (only needed for the ${name} adapter)`, ...(install && !install.ok ? { hint: install.installHint } : {}) };
+    }
+    return { id: `harness:${name}`, status: 'warn', detail: `${where.looked} does not exist`, hint: where.via === 'config' ? `Fix adapters.${name} in the config file.` : `Point the variable at the ${name} binary, or unset it.` };
+  });
   const py = which('python3', engine.env);
   out.push(py ? { id: 'tool:python3', status: 'ok', detail: py } : { id: 'tool:python3', status: 'warn', detail: 'python3 not found', hint: 'Tasks graded by grade.py need python3.' });
   return out;

@@ -1,3 +1,4 @@
+import type { HarnessHost } from '../runtime/host.js';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { AdapterUnavailableError } from '../agent/adapters/registry.js';
@@ -106,6 +107,8 @@ export function observeProvider(llm: ChatProvider, onCall: (rec: CallRecord) => 
     },
   };
   if (typeof llm.supportsToolChoice === 'function') provider.supportsToolChoice = (model) => llm.supportsToolChoice!(model);
+  // A CLI harness in managed mode is configured from the route and makes its own calls.
+  if (typeof llm.endpoint === 'function') provider.endpoint = (model) => llm.endpoint!(model);
   return provider;
 }
 
@@ -174,6 +177,8 @@ export interface RunProbeOptions {
   logs?: InstanceLogPaths;
   /** Harness that runs the probe (default bare-agent). */
   adapter?: string;
+  /** A CLI harness's mode, binary lookup and native config. */
+  harness?: HarnessHost;
   /** Sees each probe instance just before the agent does (see probe-hooks.ts). */
   onProbe?: ProbeObserver;
   signal?: AbortSignal;
@@ -262,6 +267,7 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
           ...(opts.logs ? { convLogPath: opts.logs.convLog } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
           log,
+          ...opts.harness,
         },
         {
           // An infrastructure outcome is not graded (runInstance retries it); any other frees the model slot now.

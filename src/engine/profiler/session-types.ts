@@ -1,3 +1,4 @@
+import type { HarnessHost } from '../runtime/host.js';
 import type { ProbeObserver } from './probe-hooks.js';
 import type { ChatProvider } from '../llm/types.js';
 import type { FailureReport, TCP } from '../profiles/schema.js';
@@ -38,6 +39,8 @@ export interface ProfileSessionOptions {
   /** Seed of the instances; default: the resumed partial's, else random. */
   profileSeed?: number;
   llm: ChatProvider;
+  /** A CLI harness's mode, binary lookup and native config (default: managed, PATH). */
+  hostFor?: (harness: string) => HarnessHost;
   profilesDir: string;
   logsDir: string;
   tmpRoot: string;

@@ -133,6 +133,7 @@ export class ProfilingSession {
         prepared: st.preparation,
         logs: instanceLogPaths(path.join(s.logDir, p.id, level), index),
         adapter: s.harness,
+        ...(opts.hostFor ? { harness: opts.hostFor(s.harness) } : {}),
         ...(opts.onProbe ? { onProbe: opts.onProbe } : {}),
         signal: s.signal,
         log: this.log,

@@ -1,3 +1,5 @@
+import type { AdapterMode } from '../agent/adapters/types.js';
+import { harnessHost, needsRoute } from '../runtime/index.js';
 import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
@@ -17,6 +19,8 @@ import type { ProfileManyResult, ProgressCallback } from './session-types.js';
 export interface StartProfileOptions {
   models: string[];
   harnesses: string[];
+  /** CLI harnesses: managed or native (default: config defaults.adapterConfigMode, else managed). */
+  adapterConfig?: AdapterMode;
   primitives?: string[];
   skip?: string[];
   instances: number;
@@ -36,7 +40,9 @@ export interface StartProfileOptions {
 }
 
 export async function startProfile(engine: Engine, opts: StartProfileOptions): Promise<ProfileManyResult> {
-  for (const m of opts.models) engine.llm.resolve(m);
+  const hostFor = (harness: string) => harnessHost(engine.config().config, engine.env, harness, opts.adapterConfig);
+  // A native harness uses its own login: its models need no route of ours.
+  if (opts.harnesses.some((h) => needsRoute(hostFor(h), h))) for (const m of opts.models) engine.llm.resolve(m);
   const onProbe = installedProbeObserver();
   const jobs = opts.models.flatMap((model) => opts.harnesses.map((harness) => ({ model, harness })));
   const start = profileSessionStart(jobs, { logs: engine.roots.logs.value, cache: engine.roots.cache.value });
@@ -52,6 +58,7 @@ export async function startProfile(engine: Engine, opts: StartProfileOptions): P
       ...(opts.ifRunning ? { ifRunning: opts.ifRunning } : {}),
       ...(opts.runId ? { runId: opts.runId } : {}),
       llm: opts.llm,
+      hostFor,
       profilesDir: engine.roots.profiles.value,
       logsDir: engine.roots.logs.value,
       tmpRoot: engine.tmpDir().value,

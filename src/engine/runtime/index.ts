@@ -4,6 +4,7 @@
  * the JIT's runs) through the same adapter seam, work-dir handling and runStatus gate.
  */
 export { stageWorkDir, readyAdapter, runAdapter, runAgent, type AgentJob, type AgentJobOutcome, type StagedWorkDir, type Workload } from './run-agent.js';
+export { harnessHost, needsRoute, type HarnessHost } from './host.js';
 export {
   runTask,
   workDirPrefixFor,

@@ -1,3 +1,4 @@
+import type { HarnessHost } from './host.js';
 import type { RunResult, RuntimeHooks } from '../agent/types.js';
 import { evaluateAll, taskScore } from '../eval/index.js';
 import type { EvalContext, EvalResult } from '../eval/types.js';
@@ -70,6 +71,8 @@ export interface RunTaskOptions {
   executeOnly?: boolean;
   hooks?: RuntimeHooks;
   log?: Logger;
+  /** CLI harnesses: mode, binary lookup and native config (harnessHost). */
+  harness?: HarnessHost;
   onJudgeUsage?: EvalContext['onJudgeUsage'];
 }
 
@@ -117,6 +120,7 @@ export async function runTask(opts: RunTaskOptions): Promise<RunTaskResult> {
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
       ...(signal ? { signal } : {}),
       ...(opts.log ? { log: opts.log } : {}),
+      ...opts.harness,
     },
     {
       prepare: async (workDir) => {

@@ -26,6 +26,9 @@ const NATIVE_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BAS
  */
 const ROOT_ALLOWED_TOOLS = ['Skill', 'Read', 'Write', 'Edit', 'MultiEdit', 'Bash', 'Glob', 'Grep', 'LS'];
 
+/** The result Claude Code 2.1 prints when --max-turns stops it (subtype error_max_turns). */
+const MAX_TURNS_ERROR = /^Reached maximum number of turns \(\d+\)/;
+
 /** Anthropic's API takes `claude-sonnet-4-6` where model ids elsewhere say `claude-sonnet-4.6`. */
 export function claudeModelId(backend: string): string {
   return backend.replace(/^(claude-(?:(?:sonnet|opus|haiku)-)?\d+)\.(\d+)/, '$1-$2');
@@ -48,7 +51,7 @@ export const claudeCodeAdapter = defineCliAdapter({
         throw new UsageError(`Claude Code in native mode found no login: no ${userDir}/.credentials.json or settings.json, and no ANTHROPIC_API_KEY.`, 'Log in with "claude" once, or use adapterConfig "managed" with an anthropic route.');
       }
     }
-    const args = ['-p', prompt, '--output-format', 'stream-json', '--verbose', '--model', claudeModelId(backendModel(opts.model))];
+    const args = ['-p', prompt, '--output-format', 'stream-json', '--verbose', '--model', claudeModelId(backendModel(opts.model)), '--max-turns', String(opts.maxSteps)];
     const asRoot = process.getuid?.() === 0;
     args.push(...(asRoot ? ['--allowedTools', ...ROOT_ALLOWED_TOOLS] : ['--permission-mode', 'bypassPermissions']));
     const skills = opts.skills;
@@ -58,7 +61,14 @@ export const claudeCodeAdapter = defineCliAdapter({
     return { args, env };
   },
   async parse({ opts, outputPath }) {
-    const run = await runFromTranscript(outputPath, { harness: 'claude-code', model: opts.model, silentRun: 'ok' });
-    return { ...run, ...(opts.skills ? { skillLoaded: skillLoaded(opts.skills.mode, opts.skills.skills, run) } : {}) };
+    const parsed = await runFromTranscript(outputPath, { harness: 'claude-code', model: opts.model, silentRun: 'ok' });
+    // --max-turns ends the run with an error result; reaching maxSteps is a normal finish here.
+    const { runStatus, statusDetail, error, ...run } = parsed;
+    const limit = error !== undefined && MAX_TURNS_ERROR.test(error.text);
+    return {
+      ...run,
+      ...(limit ? { turnLimitReached: true } : { ...(runStatus ? { runStatus } : {}), ...(statusDetail ? { statusDetail } : {}), ...(error ? { error } : {}) }),
+      ...(opts.skills ? { skillLoaded: skillLoaded(opts.skills.mode, opts.skills.skills, run) } : {}),
+    };
   },
 });

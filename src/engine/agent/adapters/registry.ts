@@ -1,11 +1,15 @@
 import { closestMatches } from '../../util/closest.js';
-import { NotFoundError, SkvmError } from '../../util/errors.js';
-import { ADAPTERS, isKnownAdapter, isRunnableAdapter, RUNNABLE_ADAPTERS, type RunnableAdapter } from './harnesses.js';
+import { NotFoundError, type SkvmError } from '../../util/errors.js';
+import { ADAPTERS, isKnownAdapter, isRunnableAdapter, type RunnableAdapter } from './harnesses.js';
+import { AdapterUnavailableError } from './unavailable.js';
 import type { AgentAdapter } from './types.js';
+
+export { AdapterUnavailableError };
 
 /**
  * The adapter modules of the built harnesses (harnesses.ts names them all), loaded on first
- * use, and the errors for a harness that cannot run. A new harness is one adapter module plus
+ * use, and the errors for a harness that cannot run (AdapterUnavailableError lives in
+ * unavailable.ts so adapter modules can throw it without importing the registry). A new harness is one adapter module plus
  * one line here; the type makes a built harness without a loader a compile error.
  */
 const LOADERS: Record<RunnableAdapter, () => Promise<AgentAdapter>> = {
@@ -18,18 +22,6 @@ const LOADERS: Record<RunnableAdapter, () => Promise<AgentAdapter>> = {
   'claude-code': async () => (await import('./claude-code.js')).claudeCodeAdapter,
   codex: async () => (await import('./codex.js')).codexAdapter,
 };
-
-/** A known harness this release cannot run, or one that cannot run on this machine (code `adapter_unavailable`). */
-export class AdapterUnavailableError extends SkvmError {
-  readonly adapter: string;
-  constructor(adapter: string, reason?: string, installHint?: string) {
-    super(reason ? `Adapter "${adapter}" cannot run here: ${reason}` : `Adapter "${adapter}" is not available in this release (runnable: ${RUNNABLE_ADAPTERS.join(', ')}).`, {
-      code: 'adapter_unavailable',
-      hint: installHint ?? `Use ${RUNNABLE_ADAPTERS.map((a) => `"${a}"`).join(' or ')}; adapters_list shows every harness and what it needs.`,
-    });
-    this.adapter = adapter;
-  }
-}
 
 /** The error for a harness name that cannot be run: not built yet, or unknown (with close names). */
 export function unrunnableAdapterError(name: string): SkvmError {

@@ -118,6 +118,12 @@ describe('defineCliAdapter', () => {
     expect(seen.ctx!.endpoint!.apiKey).toBe(ROUTE_KEY);
   });
 
+  it('config extraCliArgs go after the adapter\'s own arguments', async () => {
+    const bin = fakeHarness(`echo '{"text":"x"}'`);
+    const { workDir } = await runAdapter(adapter, job(bin, { adapters: { opencode: { repoPath: bin, extraCliArgs: ['--flag', 'value'] } } }), {});
+    expect(readFileSync(path.join(workDir!, 'seen-args.txt'), 'utf8').endsWith('--model\ntiny-1\n--flag\nvalue\n')).toBe(true);
+  });
+
   it('native run: no route is asked for and no key is passed', async () => {
     const bin = fakeHarness(`echo '{"text":"native"}'`);
     const { run, workDir } = await runAdapter(adapter, job(bin, { mode: 'native', llm: { chat: () => Promise.reject(new Error('unused')) } }), {});

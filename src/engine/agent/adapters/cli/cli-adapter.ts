@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../../../util/log.js';
 import type { AgentStep, RunResult, RunStatus } from '../../types.js';
 import type { TokenUsage } from '../../../llm/types.js';
 import { harnessEntry } from '../harnesses.js';
-import { AdapterUnavailableError } from '../registry.js';
+import { AdapterUnavailableError } from '../unavailable.js';
 import type { AdapterRunOptions, AgentAdapter, RunScope } from '../types.js';
 import { binaryAvailability, resolveHarnessBinary } from './binary.js';
 import { harnessEnv } from './child-env.js';
@@ -61,6 +61,8 @@ export interface ParsedCliRun {
   statusDetail?: string;
   /** The harness's own error report, which the diagnosis reads before stderr. */
   error?: { text: string; source: string };
+  /** The harness stopped at the turn limit we gave it: a normal finish (as bare-agent's maxSteps), whatever its exit code. */
+  turnLimitReached?: boolean;
 }
 
 export interface CliHarnessSpec {
@@ -107,10 +109,11 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
     scope,
   };
   const inv = await spec.prepare(ctx);
+  const args = [...inv.args, ...extraCliArgs(opts.adapters?.[spec.name])];
   const outputPath = opts.convLogPath ?? path.join(home, 'output.jsonl');
   log.debug(`${spec.name}: ${bin.path} ${inv.args[0] ?? ''}… (home ${home}, mode ${opts.mode})`);
   const proc = await runHarnessProcess(
-    { binary: bin.path, args: inv.args, cwd: opts.workDir, env: harnessEnv(home, bin.path, inv.env), timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), stdoutPath: outputPath },
+    { binary: bin.path, args, cwd: opts.workDir, env: harnessEnv(home, bin.path, inv.env), timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), stdoutPath: outputPath },
     scope,
   );
   const parsed = await spec.parse({ ...ctx, outputPath, process: proc });
@@ -129,8 +132,9 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
 }
 
 /** The process's verdict beats the output's: a timeout or a failed exit is never `ok`. */
-export function processVerdict(harness: string, timeoutMs: number, proc: HarnessProcessResult, parsed: Pick<ParsedCliRun, 'runStatus' | 'statusDetail' | 'error'>): Pick<RunResult, 'runStatus' | 'statusDetail' | 'adapterError'> {
+export function processVerdict(harness: string, timeoutMs: number, proc: HarnessProcessResult, parsed: Pick<ParsedCliRun, 'runStatus' | 'statusDetail' | 'error' | 'turnLimitReached'>): Pick<RunResult, 'runStatus' | 'statusDetail' | 'adapterError'> {
   if (proc.timedOut) return { runStatus: 'timeout', statusDetail: `${harness} was stopped after ${timeoutMs} ms (the run's time limit)` };
+  if (parsed.turnLimitReached) return { runStatus: 'ok', statusDetail: `${harness} stopped at the turn limit (maxSteps)` };
   const exitCode = proc.exitCode ?? 128 + signalNumber(proc.signal);
   if (exitCode !== 0) {
     const adapterError = diagnoseFailure(harness, exitCode, proc.stderrTail, parsed.error);
@@ -144,6 +148,12 @@ export function processVerdict(harness: string, timeoutMs: number, proc: Harness
     ...(parsed.statusDetail ? { statusDetail: parsed.statusDetail } : {}),
     ...(parsed.error ? { adapterError: diagnoseFailure(harness, 0, proc.stderrTail, parsed.error) } : {}),
   };
+}
+
+/** Config `adapters.<name>.extraCliArgs`: appended to the harness's command line. */
+function extraCliArgs(entry: unknown): string[] {
+  const extra = typeof entry === 'object' && entry !== null ? (entry as { extraCliArgs?: unknown }).extraCliArgs : undefined;
+  return Array.isArray(extra) ? extra.filter((a): a is string => typeof a === 'string') : [];
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { Skill } from '../../../skills/types.js';
+import { isInside } from '../../../skills/walk.js';
 
 /**
  * Skill delivery for CLI harnesses (spec runtime §2.14): inject puts the skills' text where the
@@ -22,8 +23,10 @@ export async function appendInjected(file: string, skills: readonly Skill[]): Pr
 }
 
 /**
- * Writes `<dir>/<name>/SKILL.md` for each skill; returns the skill folders. Harnesses find a
- * skill by its front matter, so a SKILL.md without one gets ours.
+ * Writes `<dir>/<name>/SKILL.md` for each skill, with its bundle files beside it (as in its own
+ * folder, so relative references resolve from the skill's folder as well as from the work dir,
+ * where the runtime stages them); returns the skill folders. Harnesses find a skill by its front
+ * matter, so a SKILL.md without one gets ours.
  */
 export async function installSkills(dir: string, skills: readonly Skill[]): Promise<string[]> {
   const folders: string[] = [];
@@ -32,6 +35,7 @@ export async function installSkills(dir: string, skills: readonly Skill[]): Prom
     await fsp.mkdir(folder, { recursive: true });
     const body = s.content.startsWith('---') ? s.content : `---\nname: ${s.name}\ndescription: ${JSON.stringify(s.description)}\n---\n\n${s.content}`;
     await fsp.writeFile(path.join(folder, 'SKILL.md'), body);
+    await copyBundle(s, folder);
     folders.push(folder);
   }
   return folders;
@@ -41,4 +45,18 @@ export async function installSkills(dir: string, skills: readonly Skill[]): Prom
 export function skillLoaded(mode: 'inject' | 'discover', skills: readonly Skill[], run: { anyOutput: boolean; skillsLoaded: readonly string[] }): boolean {
   if (mode === 'inject') return run.anyOutput;
   return skills.some((s) => run.skillsLoaded.includes(s.name));
+}
+
+/** The skill's bundle files, those that still lie inside its folder (a symlink out is skipped). */
+async function copyBundle(skill: Skill, folder: string): Promise<void> {
+  const root = await fsp.realpath(skill.dir).catch(() => undefined);
+  if (!root) return;
+  for (const rel of skill.files) {
+    const source = await fsp.realpath(path.join(root, rel)).catch(() => undefined);
+    if (!source || !isInside(root, source) || !(await fsp.stat(source)).isFile()) continue;
+    const dest = path.join(folder, rel);
+    if (!isInside(folder, dest)) continue;
+    await fsp.mkdir(path.dirname(dest), { recursive: true });
+    await fsp.copyFile(source, dest);
+  }
 }

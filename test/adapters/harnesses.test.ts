@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { claudeCode, codex, pi } from '../../scripts/transcript-fixtures/harnesses.js';
+import { CancelledError } from '../../src/engine/util/errors.js';
+import { tempDirs } from '../tmp.js';
+import { cancelRealHarness, expectTaskDone, installOrReason, runRealHarness } from './real-cli.js';
+
+/**
+ * Each adapter with its real CLI (the pinned version, installed into the cache outside the repo)
+ * in managed mode against the simulator: one task with a skill in inject and in discover mode,
+ * and a run cancelled while the model hangs. A CLI that cannot be installed makes its tests
+ * report "skipped: <reason>".
+ */
+
+const tmp = tempDirs('skvm-adapter-real-');
+const HARNESSES = [
+  { adapter: 'claude-code', fixture: claudeCode, kind: 'anthropic', model: 'simanth/claude-sim-1' },
+  { adapter: 'codex', fixture: codex, kind: 'openai-compatible', model: 'sim/sim-codex' },
+  { adapter: 'pi', fixture: pi, kind: 'openai-compatible', model: 'sim/sim-pi' },
+] as const;
+
+describe.each(HARNESSES)('$adapter adapter with the real CLI', ({ adapter, fixture, kind, model }) => {
+  const installing = installOrReason(fixture.cli);
+  async function binOrSkip(ctx: { skip: (note?: string) => void }): Promise<string | undefined> {
+    const installed = await installing;
+    if (installed.cli) return installed.cli.binPath;
+    // An uninstallable CLI is reported, never passed silently.
+    console.warn(`skipped: ${installed.reason}`);
+    ctx.skip(installed.reason);
+    return undefined;
+  }
+
+  it.each(['inject', 'discover'] as const)('skill %s: files, steps with exit codes, tokens, skillLoaded, log, cleanup', async (skillMode, ctx) => {
+    const bin = await binOrSkip(ctx);
+    if (!bin) return;
+    const r = await runRealHarness({ adapter, bin, kind, model, skillMode, tmpRoot: tmp() });
+    await expectTaskDone(r, skillMode);
+  });
+
+  if (adapter === 'claude-code') {
+    it('maxSteps becomes --max-turns: stopping there is a normal finish, not a crash', async (ctx) => {
+      const bin = await binOrSkip(ctx);
+      if (!bin) return;
+      const { run } = await runRealHarness({ adapter, bin, kind, model, skillMode: 'inject', tmpRoot: tmp(), maxSteps: 2 });
+      expect(run.runStatus, JSON.stringify(run.adapterError ?? {})).toBe('ok');
+      expect(run.statusDetail).toBe('claude-code stopped at the turn limit (maxSteps)');
+      expect(run.steps.filter((s) => s.role === 'assistant' && s.toolCalls.length > 0)).toHaveLength(2);
+    });
+  }
+
+  it('cancelled while the model hangs: CancelledError within seconds, no process left in the work dir, home and work dir removed', async (ctx) => {
+    const bin = await binOrSkip(ctx);
+    if (!bin) return;
+    const c = await cancelRealHarness({ adapter, bin, kind, model, tmpRoot: tmp() });
+    expect(c.error).toBeInstanceOf(CancelledError);
+    expect(c.requestsBeforeCancel).toBeGreaterThan(0);
+    expect(c.elapsedMs).toBeLessThan(10_000);
+    expect(c.survivors).toEqual([]);
+    expect(c.leftInTmpRoot).toEqual([]);
+  });
+});
