@@ -76,7 +76,7 @@ function exportSession(binary: string, home: string, sessionId: string): Promise
     execFile(
       binary,
       ['sessions', 'export', '-', '--session-id', sessionId],
-      { env: harnessEnv(home, binary, { HERMES_HOME: hermesHome(home) }), timeout: EXPORT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
+      { cwd: home, env: harnessEnv(home, binary, { HERMES_HOME: hermesHome(home) }), timeout: EXPORT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
       (err, out) => {
         if (err) return resolve(undefined);
         try {
