@@ -1,6 +1,7 @@
 import type { ResourceFamily } from '../src/contract/resource.js';
 import { benchSessionResource } from './bench.js';
 import { primitiveResource, primitivesCatalogResource } from './primitives.js';
+import { proposalDiffResource, proposalResource, proposalRoundFileResource } from './proposals.js';
 import { profileFailuresResource, profileResource, profileVersionsResource } from './profiles.js';
 import { runLogResource, runRecordResource } from './runs.js';
 import { skillResource } from './skills.js';
@@ -21,4 +22,7 @@ export const resourceFamilies: readonly ResourceFamily[] = [
   benchSessionResource,
   variantResource,
   variantFileResource,
+  proposalResource,
+  proposalDiffResource,
+  proposalRoundFileResource,
 ];

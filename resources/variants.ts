@@ -37,7 +37,7 @@ const MIME_BY_EXT: Record<string, string> = {
   '.py': 'text/x-python',
 };
 
-function mimeOf(rel: string): string {
+export function mimeOf(rel: string): string {
   const dot = rel.lastIndexOf('.');
   return (dot > rel.lastIndexOf('/') && MIME_BY_EXT[rel.slice(dot).toLowerCase()]) || 'text/plain';
 }

@@ -4,7 +4,8 @@
  *     growth (every retained tool output is capped, so memory stays bounded);
  *  2. discovery over a fake home of 400 sessions of ~1 MB each (half Claude Code, half Codex):
  *     newest 10, newest 100, a project filter, and a skill filter that matches nothing (the
- *     worst case: every session's head is read).
+ *     worst case: every file is read, ~400 MB — searched for the name, and streamed line by line
+ *     when the name occurs).
  * Prints figures; nothing is asserted (the machine may be shared).
  */
 import { promises as fsp } from 'node:fs';
@@ -54,7 +55,8 @@ try {
     ['newest 10', {}],
     ['newest 100', { limit: 100 }],
     ['project filter, 10', { project: '/work/p7' }],
-    ['skill matching none (every head read)', { skill: 'none', limit: 100 }],
+    ['a skill no session names (every file searched)', { skill: 'none', limit: 100 }],
+    ['a name every session mentions but none loads (every file streamed)', { skill: 'progress', limit: 100 }],
   ];
   for (const [label, opts] of cases) {
     const s0 = performance.now();

@@ -9,7 +9,7 @@ const LISTED = 10;
 
 /** Condition names come from the bench condition registry; a test keeps this list in step with it. */
 export const BENCH_CONDITIONS_HELP =
-  'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass), aot-compiled (the task’s skills compiled for the target model and harness by passes 1–3, from variants_list or compiled on demand; aot-compiled-p1 … aot-compiled-p12 pick the passes)';
+  'no-skill (baseline), original (the task’s own skills), custom-skill (the `skill` you pass), aot-compiled (the task’s skills compiled for the target model and harness by passes 1–3, from variants_list or compiled on demand; aot-compiled-p1 … aot-compiled-p12 pick the passes), jit-optimized (the task’s skills as an accepted jit_optimize proposal left them for the target model and harness; see jitOptimized), jit-boost (the task’s skills over 3 runs: a warm-up, then runs where code the agent keeps writing runs directly instead of asking the model; the last run is scored)';
 
 const ConditionRow = z.object({
   condition: z.string(),
@@ -51,7 +51,12 @@ export const benchTool = defineOperation({
     concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),
     asyncJudge: z.boolean().default(false).describe('Judge llm-judge criteria at the end, in one batch.'),
     judgeModel: modelArg().optional().describe('Model for llm-judge criteria (required when any task has them).'),
-    compilerModel: modelArg().optional().describe('Model that compiles skills for aot-compiled conditions when no variant is published yet (without it such cells fail and say how to compile).'),
+    jitRuns: z.number().int().min(1).max(20).default(3).describe('Runs per jit-boost cell: one warm-up, then runs with the solidifier; the last is scored.'),
+    jitOptimized: z
+      .enum(['accepted', 'best-completed'])
+      .default('accepted')
+      .describe('Which proposal round jit-optimized uses: accepted (default) = the deployed round of the newest accepted proposal; best-completed = also the best round of the newest finished pending one. Rejected, failed and infra-blocked proposals are never used.'),
+    compilerModel: modelArg().optional().describe('Model that compiles skills for aot-compiled conditions when no variant is published yet (without it such cells fail and say how to compile); it also generates jit-boost candidates (default: the target model).'),
     timeoutMs: z.number().int().min(1000).optional().describe('Per-run limit (default: each task’s timeoutMs).'),
     maxSteps: z.number().int().min(1).max(500).default(30).describe('Agent turn limit per run.'),
     keepWorkDirs: z.boolean().default(false).describe('Keep each run’s work directory.'),

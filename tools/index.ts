@@ -19,6 +19,13 @@ import { runStatusTool } from './run_status.js';
 import { runsListTool } from './runs_list.js';
 import { transcriptsListTool } from './transcripts_list.js';
 import { variantsListTool } from './variants_list.js';
+import { proposalAcceptTool } from './proposal_accept.js';
+import { proposalDiffTool } from './proposal_diff.js';
+import { proposalRejectTool } from './proposal_reject.js';
+import { proposalRollbackTool } from './proposal_rollback.js';
+import { proposalShowTool } from './proposal_show.js';
+import { proposalsListTool } from './proposals_list.js';
+import { cleanJitTool } from './clean_jit.js';
 
 /**
  * The single registry of operations. The MCP server registers exactly these tools and the
@@ -45,4 +52,11 @@ export const operations: readonly AnyOperation[] = [
   runStatusTool,
   runCancelTool,
   transcriptsListTool,
+  proposalsListTool,
+  proposalShowTool,
+  proposalDiffTool,
+  proposalAcceptTool,
+  proposalRejectTool,
+  proposalRollbackTool,
+  cleanJitTool,
 ];

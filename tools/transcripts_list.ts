@@ -18,7 +18,7 @@ const SessionRow = z.object({
   project: z.string().optional().describe("The session's working directory"),
   firstPrompt: z.string().optional().describe(`First user prompt: at most ${SUMMARY_PROMPT_CHARS} characters, 200 with detail "full"`),
   sizeBytes: z.number(),
-  skillsLoaded: z.array(z.string()).describe('Skills the session shows being loaded'),
+  skillsLoaded: z.array(z.string()).describe('Skills the start of the session shows being loaded (the `skill` filter searches the whole session)'),
 });
 
 export const transcriptsListTool = defineOperation({

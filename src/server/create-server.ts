@@ -3,6 +3,7 @@ import { exposedInput, exposedOutput, invoke, summarizeEnvelope, verdictOf, type
 import type { ResourceFamily } from '../contract/resource.js';
 import { packageVersion } from '../engine/config/paths.js';
 import type { Engine } from '../engine/engine.js';
+import { onProposalChange } from '../engine/proposals/events.js';
 import { describeError, NotFoundError } from '../engine/util/errors.js';
 import { redact } from '../engine/util/redact.js';
 import type { Catalog, FamilyListing, PromptListing, ToolListing } from './catalog.js';
@@ -27,7 +28,30 @@ export function createServer(opts: ServerOptions): McpServer {
   for (const tool of opts.catalog.listing.tools) registerTool(server, opts, tool);
   for (const family of opts.catalog.listing.resources) registerFamily(server, opts, family);
   for (const prompt of opts.catalog.listing.prompts) registerPrompt(server, opts, prompt);
+  forwardProposalChanges(server);
   return server;
+}
+
+/**
+ * Proposals appear and change while a run works (jit_optimize), not only when a tool returns:
+ * the store's change events become `notifications/resources/list_changed`, coalesced so a burst
+ * of writes sends one.
+ */
+function forwardProposalChanges(server: McpServer): void {
+  let pending = false;
+  const stop = onProposalChange(() => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => {
+      pending = false;
+      if (server.isConnected()) server.sendResourceListChanged();
+    }, 50).unref();
+  });
+  const previous = server.server.onclose;
+  server.server.onclose = () => {
+    stop();
+    previous?.();
+  };
 }
 
 function registerTool(server: McpServer, { engine, catalog }: ServerOptions, tool: ToolListing): void {

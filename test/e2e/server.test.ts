@@ -5,6 +5,7 @@ import { RESULT_BUDGET_CHARS } from '../../src/contract/detail.js';
 import { writeConfigFile } from '../../src/engine/config/write.js';
 import { echoPolicy, scriptedPolicy } from '../../src/engine/sim/index.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
+import { makeProposal, type MadeProposal } from '../proposals.js';
 import { requireUpstream } from '../upstream.js';
 import { connect, ERAS, removeDir, tempDir, textOf, type Connected } from './harness.js';
 
@@ -20,6 +21,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
   let plannerSim: SimServer;
   let cache: string;
   let conn: Connected;
+  let proposal: MadeProposal;
   const seenText: string[] = [];
 
   async function call(name: string, args: Record<string, unknown> = {}, options: Record<string, unknown> = {}): Promise<ToolResult> {
@@ -45,6 +47,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
         ],
       },
     });
+    proposal = await makeProposal(path.join(cache, 'jit'), { proposalsDir: path.join(cache, 'proposals') });
     conn = await connect({ era, cache, env: { SKVM_E2E_KEY: SECRET }, testServer: true });
   });
 
@@ -107,6 +110,13 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       compile: { skill: 'slug-rules', model: 'sim/echo', passes: ['3'], compilerModel: 'plan/compiler', waitSeconds: 50 },
       variants_list: {},
       transcripts_list: {},
+      proposals_list: {},
+      proposal_show: { id: proposal.id },
+      proposal_diff: { id: proposal.id },
+      proposal_accept: { id: proposal.id },
+      proposal_rollback: { id: proposal.id },
+      proposal_reject: { id: proposal.id },
+      clean_jit: { model: 'sim/echo', adapter: 'bare-agent', dryRun: true },
       test_sleep: { steps: 2, stepMs: 5 },
       test_llm: { model: 'sim/echo', calls: 1 },
     };

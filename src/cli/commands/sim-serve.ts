@@ -41,6 +41,9 @@ Policies — a file is {"policy": "<type>", …the type's fields…, "latency"?:
                 "succeedingCommand"?, "answer"?}: drives a real harness CLI (Claude Code,
                 Codex, pi…) with the tools it offers: load the skill, write the file, run a
                 failing then a succeeding command, answer (test/fixtures/transcripts/).
+  jit-boost     {"phase1Candidates"?: false}: a word-count target that repeats \`wc -w\` commands,
+                and the jit-boost candidate generation calls and agents (false sends generation
+                to the doc-based fallback).
 A reply is {"text"?, "toolCalls"?: [{"name", "arguments"}], "stopReason"?, "usage"?, "costUsd"?} or
 {"fault": {"type": "rate_limit" | "server_error" | "auth" | "bad_request" | "malformed" |
 "hang" | "disconnect", …}}. "latency" is {"fixedMs"}, {"minMs", "maxMs"} or

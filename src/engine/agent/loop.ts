@@ -145,7 +145,7 @@ export async function runAgentLoop(cfg: AgentLoopConfig): Promise<LoopOutcome> {
       // beforeLLM: the first `replace` wins and ends the run without calling the model.
       let decision: BeforeLlmDecision = { action: 'passthrough' };
       for (const hook of hooks.beforeLLM ?? []) {
-        const d = await hook({ prompt: cfg.prompt, workDir: cfg.workDir, iteration: i, previousToolCalls });
+        const d = await hook({ prompt: cfg.prompt, workDir: cfg.workDir, iteration: i, previousToolCalls, signal });
         if (d.action === 'replace') {
           decision = d;
           break;

@@ -51,6 +51,8 @@ export interface BeforeLlmContext {
   workDir: string;
   iteration: number;
   previousToolCalls: ToolCallRecord[];
+  /** The run's signal (cancellation and its deadline), for hooks that do work of their own. */
+  signal?: AbortSignal;
 }
 export type BeforeLlmDecision = { action: 'passthrough' } | { action: 'replace'; toolResults: ToolCallRecord[]; text?: string };
 

@@ -2,13 +2,12 @@ import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchResults, simBenchOptions } from '../../../test/bench-sim.js';
 import { tempDirs } from '../../../test/tmp.js';
 import { putAotFile, variantMetaJson } from '../../../test/variants.js';
-import { LlmClient } from '../llm/client.js';
 import { loadPolicyFile, startSimServer, type SimServer } from '../sim/index.js';
 import { skillContentHash } from '../skills/load.js';
 import { loadTask, type LoadedTask } from '../tasks/load.js';
-import { silentLogger } from '../util/log.js';
 import type { CompileVariant } from './aot-compiled.js';
 import { runBench, type RunBenchOptions } from './index.js';
 import type { ConditionResult } from './types.js';
@@ -38,27 +37,7 @@ beforeAll(async () => {
 afterAll(async () => sim?.close());
 
 function options(proposalsRoot: string, over: Partial<RunBenchOptions> = {}): RunBenchOptions {
-  const llm = new LlmClient({
-    config: () => ({ providers: { routes: [{ match: 'sim/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKeyEnv: 'SIM_KEY' }] } }),
-    configFile: '/tmp/skvm-aot-bench/skvm.config.json',
-    env: { SIM_KEY: 'sim-key-0001' },
-    log: silentLogger,
-    retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 },
-  });
-  return {
-    models: [MODEL],
-    adapter: 'bare-agent',
-    conditions: ['original', 'aot-compiled'],
-    tasks: [slugify],
-    llm,
-    logsRoot: tmp(),
-    tmpRoot: tmp(),
-    sandbox: { mode: 'auto', network: false },
-    maxSteps: 12,
-    log: silentLogger,
-    aot: { proposalsRoot },
-    ...over,
-  };
+  return { ...simBenchOptions(sim, { model: MODEL, task: slugify, conditions: ['original', 'aot-compiled'], tmp }), aot: { proposalsRoot }, ...over };
 }
 
 async function plantVariant(proposalsRoot: string, dir: string, skillMd: string): Promise<void> {
@@ -79,10 +58,7 @@ function cell(results: ConditionResult[] | undefined, condition: string): Condit
   return r!;
 }
 
-async function resultsOf(sessionDir: string): Promise<ConditionResult[]> {
-  const progress = JSON.parse(await fsp.readFile(path.join(sessionDir, 'progress.json'), 'utf8')) as { entries: Array<{ result: ConditionResult }> };
-  return progress.entries.map((e) => e.result);
-}
+const resultsOf = benchResults;
 
 describe('aot-compiled bench cells', () => {
   it('runs the published variant: compiled SKILL.md injected, bundle files staged, compiler output left out', async () => {

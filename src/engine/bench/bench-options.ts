@@ -5,6 +5,8 @@ import { CancelledError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { HarnessHost, RunTaskSandbox } from '../runtime/index.js';
 import type { AotOptions } from './aot-compiled.js';
+import type { JitOptimizedOptions } from './jit-optimized.js';
+import type { JitBoostOptions } from './jit-boost.js';
 import type { BenchReport, MultiModelReport } from './types.js';
 
 /** What runBench takes and returns (orchestrator.ts), shared by its steps. */
@@ -31,6 +33,10 @@ export interface RunBenchOptions {
   judgeModel?: string;
   /** Published variants and on-demand compiling, for the aot-compiled conditions. */
   aot?: AotOptions;
+  /** Where proposals are and which rounds count, for the jit-optimized condition. */
+  jit?: JitOptimizedOptions;
+  /** Where the jit-boost condition keeps candidates and state, its runs per cell and generator model. */
+  jitBoost?: JitBoostOptions;
   /** Deferred-judge concurrency (default: `concurrency`, as the reference). */
   judgeConcurrency?: number;
   /** The provider for agents and judges (the run's usage-tracking one). */

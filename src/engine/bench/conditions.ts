@@ -13,6 +13,8 @@ import { NotFoundError, SkvmError, errorMessage, isAbortError } from '../util/er
 import { runTask, workDirPrefixFor, type RunTaskOptions } from '../runtime/index.js';
 import { AOT_CONDITION_PREFIX, aotConditionPasses, type AotVariants } from './aot-compiled.js';
 import { variantSkillName } from '../compiler/compile.js';
+import type { JitOptimizedRounds } from './jit-optimized.js';
+import { JIT_BOOST_CONDITION, JIT_BOOST_DESCRIPTION, jitBoostOptionsMissing, runJitBoostCell, type JitBoostOptions } from './jit-boost.js';
 import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
 
 /**
@@ -20,8 +22,8 @@ import { emptyTokens, type ConditionResult, type EvalDetail } from './types.js';
  * §4.5). A condition decides which skills the agent gets and which bundle files are staged; the
  * shared scaffold (`runCondition`) runs the task through the runner and turns the outcome into a
  * ConditionResult. `aot-compiled` stands for a family: `aot-compiled-p<…>` names resolve on
- * demand (aot-compiled.ts). `jit-optimized` and `jit-boost` are reserved names that later
- * releases register through `registerCondition`.
+ * demand (aot-compiled.ts). `jit-optimized` uses jit-optimize proposals (jit-optimized.ts);
+ * `jit-boost` runs its cell itself (jit-boost.ts).
  */
 
 export interface ConditionInput {
@@ -48,6 +50,8 @@ export interface PlanContext {
   signal?: AbortSignal;
   /** Compiled variants (AOT conditions). */
   aot?: AotVariants;
+  /** Optimized rounds (jit-optimized). */
+  jit?: JitOptimizedRounds;
 }
 
 export interface ConditionDefinition {
@@ -61,6 +65,8 @@ export interface ConditionDefinition {
   label?: string;
   /** llm-judge criteria may be deferred to the async judge (default true). */
   deferrable?: boolean;
+  /** Runs the cell itself (several agent runs, as jit-boost) instead of the one task run of runCondition. */
+  execute?(opts: RunConditionOptions, plan: ConditionPlan, meta: Partial<ConditionResult>): Promise<ConditionResult>;
 }
 
 const registry = new Map<string, ConditionDefinition>();
@@ -79,24 +85,9 @@ export function conditionNames(): string[] {
   return [...registry.keys()];
 }
 
-/** Names the reference knows that later releases add (JIT conditions). */
-export function isReservedCondition(name: string): boolean {
-  return name === 'jit-optimized' || name === 'jit-boost';
-}
-
-export class ConditionUnavailableError extends SkvmError {
-  constructor(name: string) {
-    super(`Bench condition "${name}" is not available in this release.`, {
-      code: 'condition_unavailable',
-      hint: `Available conditions: ${conditionNames().join(', ')}. JIT conditions arrive with the optimizer.`,
-    });
-  }
-}
-
 export function getCondition(name: string): ConditionDefinition {
   const def = registry.get(name) ?? aotFamilyMember(name);
   if (def) return def;
-  if (isReservedCondition(name)) throw new ConditionUnavailableError(name);
   throw new NotFoundError('bench condition', name, closestMatches(name, conditionNames()), `Known conditions: ${conditionNames().join(', ')}.`);
 }
 
@@ -137,6 +128,20 @@ function aotCondition(name: string, passes: number[]): ConditionDefinition {
 
 registerCondition(aotCondition(AOT_CONDITION_PREFIX, aotConditionPasses(AOT_CONDITION_PREFIX)!));
 
+export const JIT_OPTIMIZED = 'jit-optimized';
+
+registerCondition({
+  name: JIT_OPTIMIZED,
+  description:
+    "The task's own skills as jit-optimize left them for the target model and harness: the accepted proposal's deployed round, or (bench option jitOptimized best-completed) the best round of the newest finished proposal; never a rejected, failed or infra-blocked one. No such proposal ⇒ the cell fails with the reason.",
+  skipReason: ({ taskSkills }) => (taskSkills.length === 0 ? 'the task names no skill' : undefined),
+  async plan({ taskSkills }, ctx) {
+    if (!ctx.jit) throw new Error(`bench condition ${JIT_OPTIMIZED} needs the proposals folder, and this bench was started without it`);
+    const optimized = await Promise.all(taskSkills.map((s) => ctx.jit!.optimizedSkill(s, { model: ctx.model, harness: ctx.adapter })));
+    return { skills: optimized, stage: optimized, skillIds: taskSkills.map(variantSkillName) };
+  },
+});
+
 /** `aot-compiled-p…` names, made on first use (the family has no end). */
 const aotFamily = new Map<string, ConditionDefinition>();
 function aotFamilyMember(name: string): ConditionDefinition | undefined {
@@ -148,6 +153,29 @@ function aotFamilyMember(name: string): ConditionDefinition | undefined {
   aotFamily.set(name, def);
   return def;
 }
+
+registerCondition({
+  name: JIT_BOOST_CONDITION,
+  description: JIT_BOOST_DESCRIPTION,
+  skipReason: ({ taskSkills }) => (taskSkills.length === 0 ? 'the task names no skill' : undefined),
+  plan: ({ taskSkills }) => ({ skills: taskSkills, stage: taskSkills }),
+  deferrable: false,
+  execute(opts, plan, meta) {
+    if (!opts.jitBoost) throw jitBoostOptionsMissing();
+    const skill = combineSkills(plan.skills)!;
+    const base = taskRunOptions(opts, plan);
+    return runJitBoostCell({
+      ...opts,
+      task: opts.input.task,
+      jit: opts.jitBoost,
+      skill,
+      skillId: meta.skillId ?? skill.name,
+      // Every run is graded at once (the warm-up decides nothing, but its score is reported).
+      run: (convLogPath, llm, hooks) => runTask({ ...base, llm, convLogPath, deferJudge: undefined, ...(hooks ? { hooks } : {}) }),
+      toResult: (r) => toConditionResult(JIT_BOOST_CONDITION, opts.input.task, r.runResult, r.evalResults, meta),
+    });
+  },
+});
 
 /** Whether a condition needs compiled variants. */
 export function isAotCondition(name: string): boolean {
@@ -292,6 +320,21 @@ export interface RunConditionOptions extends Omit<RunTaskOptions, 'skills' | 'st
   input: ConditionInput;
   skillMode: SkillMode;
   aot?: AotVariants;
+  jit?: JitOptimizedRounds;
+  jitBoost?: JitBoostOptions;
+}
+
+/** The task run a plan asks for: the plan's skills combined into one bundle, its bundle files staged. */
+function taskRunOptions(opts: RunConditionOptions, plan: ConditionPlan): RunTaskOptions {
+  const combined = combineSkills(plan.skills);
+  return {
+    ...opts,
+    task: opts.input.task,
+    ...(combined ? { skills: { skills: [combined], mode: opts.skillMode } } : {}),
+    stageSkills: plan.stage,
+    stageBundles: plan.stage.length > 0,
+    workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('bench', opts.input.task.id),
+  };
 }
 
 export interface ConditionOutcome {
@@ -309,17 +352,10 @@ export async function runCondition(opts: RunConditionOptions): Promise<Condition
   const { condition, input, skillMode } = opts;
   let meta: Partial<ConditionResult> = {};
   try {
-    const plan = await condition.plan(input, { model: opts.model, adapter: opts.adapter, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.aot ? { aot: opts.aot } : {}) });
+    const plan = await condition.plan(input, { model: opts.model, adapter: opts.adapter, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.aot ? { aot: opts.aot } : {}), ...(opts.jit ? { jit: opts.jit } : {}) });
     meta = skillMeta(plan.skills, skillMode, plan.skillIds);
-    const combined = combineSkills(plan.skills);
-    const out = await runTask({
-      ...opts,
-      task: input.task,
-      ...(combined ? { skills: { skills: [combined], mode: skillMode } } : {}),
-      stageSkills: plan.stage,
-      stageBundles: plan.stage.length > 0,
-      workDirPrefix: opts.workDirPrefix ?? workDirPrefixFor('bench', input.task.id),
-    });
+    if (condition.execute) return { result: await condition.execute(opts, plan, meta) };
+    const out = await runTask(taskRunOptions(opts, plan));
     const result = toConditionResult(condition.name, input.task, out.runResult, out.evalResults, meta);
     if (out.workDir) result.workDir = out.workDir;
     return { result };

@@ -57,6 +57,8 @@ export async function executeCells(
         input: cell.input,
         skillMode: v.skillMode,
         ...(v.aot ? { aot: v.aot } : {}),
+        ...(v.jit ? { jit: v.jit } : {}),
+        ...(opts.jitBoost ? { jitBoost: opts.jitBoost } : {}),
         model: s.model,
         adapter: opts.adapter,
         ...(opts.harness ? { harness: opts.harness } : {}),

@@ -4,12 +4,10 @@ export { averageConditionResults, averageEvalDetails, aggregateRuns } from './ag
 export {
   combineSkills,
   conditionNames,
-  ConditionUnavailableError,
   crashedResult,
   evalDetailsOf,
   getCondition,
   isFatalBenchError,
-  isReservedCondition,
   isVendorOutage,
   listConditions,
   registerCondition,
@@ -24,6 +22,7 @@ export {
   type ConditionPlan,
   type RunConditionOptions,
 } from './conditions.js';
+export { JIT_BOOST_CONDITION, DEFAULT_JIT_RUNS, type JitBoostOptions } from './jit-boost.js';
 export { mergeDeferredResults } from './deferred-judge.js';
 export {
   runBench,

@@ -7,6 +7,7 @@ import { assertSessionId, claimSessionDir, conditionTag, shortModel } from './se
 import { resolveSessionDir } from './sessions.js';
 import type { ValidatedBench } from './validate.js';
 import { AnyBenchMetadataSchema, type BenchMetadata, type BenchProgress, type MultiModelMetadata } from './types.js';
+import { DEFAULT_JIT_RUNS } from './jit-boost.js';
 
 /**
  * Step 2 of a bench: the session directories it writes to — new ones (metadata.json and an empty
@@ -48,8 +49,8 @@ export async function openSessions(opts: RunBenchOptions, v: ValidatedBench): Pr
     tasks: opts.taskFilter === undefined ? taskIds : opts.taskFilter,
     source: opts.source ?? null,
     concurrency,
-    // Meaningless without jit-boost; the reference's default keeps the field's type.
-    jitRuns: 3,
+    // Meaningless without jit-boost, but always written (the reference's shape).
+    jitRuns: opts.jitBoost?.runs ?? DEFAULT_JIT_RUNS,
     maxSteps: opts.maxSteps,
     timeoutMult: 1,
     judgeModel: opts.judgeModel ?? null,

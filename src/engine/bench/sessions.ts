@@ -36,7 +36,8 @@ export interface BenchSessionInfo {
   avgScores?: Record<string, number | null>;
 }
 
-async function sessionIds(logsRoot: string): Promise<string[]> {
+/** Bench session ids under the logs root, newest first. */
+export async function sessionIds(logsRoot: string): Promise<string[]> {
   let names: string[];
   try {
     names = await fsp.readdir(benchRoot(logsRoot));

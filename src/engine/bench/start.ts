@@ -9,6 +9,7 @@ import { loadTasks, resolveTask, tasksDir, type LoadedTask } from '../tasks/load
 import { SkvmError, UsageError } from '../util/errors.js';
 import { compileLoadedSkill } from '../compiler/start.js';
 import type { CompileVariant } from './aot-compiled.js';
+import type { JitOptimizedSelection } from '../proposals/lookup.js';
 import type { Logger } from '../util/log.js';
 import { runBench, type BenchOutcome } from './orchestrator.js';
 import { latestIncompleteSession } from './sessions.js';
@@ -31,8 +32,12 @@ export interface StartBenchOptions {
   concurrency: number;
   asyncJudge: boolean;
   judgeModel?: string;
+  /** Runs per jit-boost cell (default 3). */
+  jitRuns?: number;
   /** Compiles missing variants for the aot-compiled conditions. */
   compilerModel?: string;
+  /** Which proposal rounds the jit-optimized condition may use (default accepted). */
+  jitOptimized?: JitOptimizedSelection;
   timeoutMs?: number;
   maxSteps: number;
   keepWorkDirs: boolean;
@@ -85,6 +90,8 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
       proposalsRoot: engine.roots.proposals.value,
       ...(opts.compilerModel ? { compilerModel: opts.compilerModel, compile: onDemandCompiler(engine, opts.compilerModel, opts) } : {}),
     },
+    jit: { proposalsRoot: engine.roots.proposals.value, use: opts.jitOptimized ?? 'accepted' },
+    jitBoost: { proposalsRoot: engine.roots.proposals.value, ...(opts.jitRuns ? { runs: opts.jitRuns } : {}), ...(opts.compilerModel ? { generatorModel: opts.compilerModel } : {}) },
     llm: opts.llm,
     logsRoot,
     cacheRoot: engine.roots.cache.value,

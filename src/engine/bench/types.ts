@@ -13,6 +13,8 @@ import { z } from 'zod';
  * - `ProgressEntry.runIndex` names the repetition (entries of old files get theirs by order).
  * - `summary.delta.customVsBaseline` (custom-skill − no-skill).
  * - `metadata.json` adds `runsPerTask`, `skillMode`, `timeoutMs`, `customSkill`.
+ * - jit-boost: `jitRuns[].llmCalls` (model calls of each run) and `jitAvoided` (per hooked run,
+ *   the model calls and tokens below the warm-up's).
  */
 
 export const RUN_STATUSES = ['ok', 'timeout', 'adapter-crashed', 'parse-failed', 'tainted'] as const;
@@ -53,6 +55,8 @@ export const JitRunReportSchema = z.looseObject({
   llmDurationMs: z.number(),
   tokens: TokenUsageSchema,
   promotions: z.number(),
+  // ours (additive)
+  llmCalls: z.number().optional(),
 });
 
 export const GradingWeightsSchema = z.object({ automated: z.number(), llmJudge: z.number() });
@@ -87,6 +91,8 @@ const ConditionResultFields = z.looseObject({
   runStatus: RunStatusSchema.optional(),
   statusDetail: z.string().optional(),
   // ours (additive)
+  /** jit-boost: model calls and tokens (input + output) each hooked run needed fewer than the warm-up, on average. */
+  jitAvoided: z.object({ llmCalls: z.number(), tokens: z.number() }).optional(),
   /** Some llm-judge criterion still holds the deferred placeholder (async judge not merged yet). */
   judgePending: z.boolean().optional(),
   /** The cell was lost to a vendor outage (not the agent's doing); a resumed session redoes it. */

@@ -4,8 +4,10 @@ import { resolveTaskSkills, type LoadedTask } from '../tasks/load.js';
 import { CancelledError, UsageError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { aotVariants, type AotVariants } from './aot-compiled.js';
-import { getCondition, isAotCondition, type ConditionDefinition } from './conditions.js';
+import { jitOptimizedRounds, type JitOptimizedRounds } from './jit-optimized.js';
+import { getCondition, isAotCondition, JIT_OPTIMIZED, type ConditionDefinition } from './conditions.js';
 import type { RunBenchOptions, SkippedCell } from './bench-options.js';
+import { JIT_BOOST_CONDITION, jitBoostAdapterProblem, jitBoostOptionsMissing } from './jit-boost.js';
 
 /**
  * Step 1 of a bench: check the options and the tasks before anything is written. Bad options are
@@ -32,6 +34,8 @@ export interface ValidatedBench {
   judge?: { llm: RunBenchOptions['llm']; model: string };
   /** Set when an aot-compiled condition is requested: one per bench, so each variant is resolved once. */
   aot?: AotVariants;
+  /** Set when jit-optimized is requested: one per bench, so each skill's round is looked up once. */
+  jit?: JitOptimizedRounds;
   skipped: SkippedCell[];
   warnings: string[];
   warn: (message: string) => void;
@@ -69,6 +73,13 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
   }
   const wantsAot = conditionNames.some(isAotCondition);
   if (wantsAot && !opts.aot) throw new UsageError('The aot-compiled conditions need the proposals folder holding compiled variants.', 'Start the bench through startBench, or pass `aot`.');
+  const wantsJit = conditionNames.includes(JIT_OPTIMIZED);
+  if (wantsJit && !opts.jit) throw new UsageError('The jit-optimized condition needs the proposals folder.', 'Start the bench through startBench, or pass `jit`.');
+  if (conditionNames.includes(JIT_BOOST_CONDITION)) {
+    if (!opts.jitBoost) throw jitBoostOptionsMissing();
+    const unsupported = jitBoostAdapterProblem(opts.adapter);
+    if (unsupported) throw unsupported;
+  }
   if (opts.customSkill && !conditionNames.includes('custom-skill')) warn('A custom skill was given but the custom-skill condition is not requested; the skill is not used.');
 
   const skipped: SkippedCell[] = [];
@@ -104,6 +115,7 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
     tasks,
     ...(opts.judgeModel ? { judge: { llm: opts.llm, model: opts.judgeModel } } : {}),
     ...(wantsAot && opts.aot ? { aot: aotVariants(opts.aot) } : {}),
+    ...(wantsJit && opts.jit ? { jit: jitOptimizedRounds(opts.jit) } : {}),
     skipped,
     warnings,
     warn,

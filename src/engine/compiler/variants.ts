@@ -5,12 +5,12 @@ import { readDirents, readJsonWith } from '../profiles/io.js';
 import { checkHarnessName, isSafeDirName, modelFilter, toModelDirName } from '../profiles/names.js';
 import { describeIssues } from '../profiles/schema.js';
 import { lstatOrNull } from '../util/fs.js';
-import { openForRead } from '../sandbox/index.js';
+import { readConfinedText } from '../sandbox/index.js';
 import { SKILL_FILE, loadSkill } from '../skills/load.js';
 import type { Skill } from '../skills/types.js';
 import { walkContained, type WalkedFile } from '../skills/walk.js';
 import { closestMatches } from '../util/closest.js';
-import { NotFoundError, UsageError, errorMessage } from '../util/errors.js';
+import { NotFoundError, UsageError } from '../util/errors.js';
 import { ARTIFACT_DIR, readArtifacts } from './artifacts.js';
 import { fromPassTag, isPassTag } from './pass-tag.js';
 import { isPublishEntry } from './publish.js';
@@ -288,25 +288,8 @@ export async function readVariantFile(proposalsRoot: string, key: VariantKey, re
   const file = files.find((f) => f.rel === wanted);
   if (!file) throw new NotFoundError(`file of variant ${r.uri}`, wanted, closestMatches(wanted, files.map((f) => f.rel)), 'The variant resource lists its files.');
   const realRoot = await fsp.realpath(r.dir);
-  const opened = await openForRead(realRoot, path.relative(realRoot, file.source)).catch((err: unknown) => {
-    throw new UsageError(`${wanted} of ${r.uri} cannot be read: ${errorMessage(err)}`);
-  });
-  try {
-    if (opened.stat.size > maxBytes) {
-      throw new UsageError(`${wanted} is ${opened.stat.size} bytes; files over ${maxBytes} bytes are not served.`, `Open it on disk: ${path.join(r.dir, wanted)}`);
-    }
-    const buf = await opened.handle.readFile();
-    let text: string;
-    try {
-      if (buf.includes(0)) throw new Error('NUL byte');
-      text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    } catch {
-      throw new UsageError(`${wanted} is not a text file; only text files are served.`, `Open it on disk: ${path.join(r.dir, wanted)}`);
-    }
-    return { path: wanted, text, bytes: buf.length };
-  } finally {
-    await opened.handle.close();
-  }
+  const { text, bytes } = await readConfinedText(realRoot, path.relative(realRoot, file.source), maxBytes, wanted, r.uri);
+  return { path: wanted, text, bytes };
 }
 
 /**

@@ -44,6 +44,7 @@ export { createWorkDir, removeWorkDir, type CreateWorkDirOptions, type RemoveWor
 export { sweepLeftovers } from './leftovers.js';
 export { resolveInWorkDir, relativeToWorkDir, isInside, type ResolveOptions } from './paths.js';
 export { openForRead, openForWrite, listInWorkDir, type OpenedFile } from './open.js';
+export { readConfinedText } from './read-text.js';
 export { scrubbedEnv, isSecretEnvName, primeToolPaths, SAFE_PATH, type EnvPlace } from './env.js';
 export { runCommand, KILL_GRACE_MS, RUN_TOKEN_VAR } from './run.js';
 export { sandboxSupport, type SandboxSupport, type BwrapFeatures } from './bwrap.js';

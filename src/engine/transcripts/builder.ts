@@ -93,6 +93,10 @@ export class TranscriptBuilder {
     if (n) this.skills.add(n);
   }
 
+  hasSkill(name: string): boolean {
+    return this.skills.has(name);
+  }
+
   addUsage(u: Partial<TokenUsage>): void {
     this.usage.input += u.input ?? 0;
     this.usage.output += u.output ?? 0;

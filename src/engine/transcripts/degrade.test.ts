@@ -4,10 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../test/tmp.js';
 import { TRANSCRIPT_FIXTURES as FIXTURES } from '../../../test/transcript-fixtures.js';
 import { SkvmError } from '../util/errors.js';
-import { parseTranscriptFile } from './index.js';
+import { DOCUMENT_MAX_BYTES, parseTranscriptFile } from './index.js';
 
 /** Damaged copies of every JSONL fixture: what survives is parsed, what is broken is counted. */
 const JSONL_FIXTURES = [
+  'claude-code/session.jsonl',
+  'claude-code/stream-json.jsonl',
+  'codex/rollout.jsonl',
+  'codex/exec.jsonl',
+  'pi/session.jsonl',
+  'pi/json.jsonl',
   'claude-code-documented/session.jsonl',
   'claude-code-documented/stream-json.ndjson',
   'codex-documented/rollout.jsonl',
@@ -75,6 +81,14 @@ describe('files that are no transcript', () => {
     await expect(parseTranscriptFile(await write('empty.jsonl', ''))).rejects.toThrow(/it is empty/);
     await expect(parseTranscriptFile(await write('other.json', '{\n  "name": "pkg",\n  "version": "1.0.0"\n}\n'))).rejects.toThrow(/none of the known shapes/);
     await expect(parseTranscriptFile(path.join(tmp, 'nope.jsonl'))).rejects.toThrow(/Transcript not found/);
+  });
+
+  it('a huge file that is no JSONL is refused from its head, not read whole', async () => {
+    const file = await write('huge.bin', '');
+    await fsp.truncate(file, DOCUMENT_MAX_BYTES + 1); // sparse: no newline anywhere
+    const before = process.memoryUsage().rss;
+    await expect(parseTranscriptFile(file)).rejects.toThrow(/too large to read as one JSON document/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(DOCUMENT_MAX_BYTES / 2);
   });
 
   it('detection reads content, not the name: a Codex rollout saved as .json is still one', async () => {

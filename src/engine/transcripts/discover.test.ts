@@ -43,6 +43,31 @@ describe('discoverTranscripts', () => {
     expect(await cwds({ project: '/elsewhere' })).toEqual([]);
   });
 
+  it('the skill filter also finds a skill loaded past the head of a long session', async () => {
+    const home = tmp();
+    const [file] = await writeFakeHome(home, [{ harness: 'claude-code', cwd: '/work/long', prompt: 'A long session' }]);
+    const filler = `${JSON.stringify({ type: 'progress', sessionId: 'x', data: 'y'.repeat(10_000) })}\n`;
+    const lateLoad = { type: 'assistant', sessionId: 'x', isSidechain: false, message: { id: 'late', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_late', name: 'Skill', input: { skill: 'late-skill' } }] } };
+    await fsp.appendFile(file!, filler.repeat(60) + `${JSON.stringify(lateLoad)}\n`);
+    const [s] = await discoverTranscripts({ home, skill: 'late-skill' });
+    expect(s).toMatchObject({ path: file, skillsLoaded: ['late-skill'] });
+    expect((await discoverTranscripts({ home }))[0]!.skillsLoaded).toEqual([]); // listing reads heads only
+    expect(await discoverTranscripts({ home, skill: 'other-skill' })).toEqual([]);
+  });
+
+  it('the skill search finds a name that straddles two 1 MiB reads', async () => {
+    const home = tmp();
+    const [file] = await writeFakeHome(home, [{ harness: 'claude-code', cwd: '/work/edge', prompt: 'Edge' }]);
+    const late = JSON.stringify({ type: 'assistant', sessionId: 'x', message: { id: 'e', role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'Skill', input: { skill: 'edge-skill' } }] } });
+    const before = late.indexOf('edge-skill');
+    const size = (await fsp.stat(file!)).size;
+    const wrapper = JSON.stringify({ type: 'progress', data: '' }).length + 1;
+    const pad = 1024 * 1024 - 4 - size - before - wrapper;
+    await fsp.appendFile(file!, `${JSON.stringify({ type: 'progress', data: 'y'.repeat(pad) })}\n${late}\n`);
+    expect((await fsp.readFile(file!, 'utf8')).indexOf('edge-skill')).toBe(1024 * 1024 - 4);
+    expect(await discoverTranscripts({ home, skill: 'edge-skill' })).toHaveLength(1);
+  });
+
   it('an empty or missing home is an empty list; stray files are ignored', async () => {
     const home = tmp();
     expect(await discoverTranscripts({ home })).toEqual([]);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { shorten } from '../util/shorten.js';
 import { TranscriptBuilder } from './builder.js';
 import type { FormatDef } from './format.js';
-import { parseObjectLine } from './lines.js';
+import { headLines, parseObjectLine, textLines } from './lines.js';
 import { claudeCodeSession } from './formats/claude-code-session.js';
 import { codexRollout } from './formats/codex-rollout.js';
 import type { DiscoverableHarness, TranscriptSummary } from './types.js';
@@ -20,7 +20,7 @@ export interface DiscoverOptions {
   project?: string;
   limit?: number;
   harness?: DiscoverableHarness;
-  /** Only sessions that loaded this skill. */
+  /** Only sessions that loaded this skill (anywhere in the session, not only in the head). */
   skill?: string;
   signal?: AbortSignal;
 }
@@ -53,7 +53,10 @@ export async function discoverTranscripts(opts: DiscoverOptions = {}): Promise<T
     const s = await summarize(c);
     if (!s) continue;
     if (project && !inProject(s, c, project)) continue;
-    if (opts.skill && !s.skillsLoaded.includes(opts.skill)) continue;
+    if (opts.skill && !s.skillsLoaded.includes(opts.skill)) {
+      if (c.size <= DISCOVERY_HEAD_BYTES || !(await loadsSkillAnywhere(c, opts.skill, opts.signal))) continue;
+      s.skillsLoaded = [...s.skillsLoaded, opts.skill];
+    }
     out.push(s);
   }
   return out;
@@ -105,28 +108,66 @@ async function pushFile(out: Candidate[], file: string, harness: DiscoverableHar
   if (st?.isFile()) out.push({ path: file, harness, mtimeMs: st.mtimeMs, size: st.size });
 }
 
+/**
+ * Whether a skill load appears anywhere in the session, for the skill filter when the head did
+ * not show one (a skill loaded late in a long session). Streams the file and parses only the
+ * lines that mention the skill's name, each on its own: every load signal lives on one line.
+ */
+async function loadsSkillAnywhere(c: Candidate, skill: string, signal: AbortSignal | undefined): Promise<boolean> {
+  if (!(await fileMentions(c.path, skill, signal))) return false;
+  const b = new TranscriptBuilder(formatOf(c).format);
+  const reader = formatOf(c).lines!.open(b);
+  for await (const line of textLines(c.path, signal)) {
+    if (!line.includes(skill)) continue;
+    const item = parseObjectLine(line);
+    if (item.kind !== 'object') continue;
+    reader.line(item.value);
+    if (b.hasSkill(skill)) return true;
+  }
+  return false;
+}
+
+/** A byte search over the whole file in 1 MB chunks: most sessions never name the skill and need no parsing. */
+async function fileMentions(file: string, text: string, signal: AbortSignal | undefined): Promise<boolean> {
+  const READ = 1024 * 1024;
+  const needle = Buffer.from(text);
+  const chunk = Buffer.alloc(READ + needle.length);
+  const fh = await fsp.open(file, 'r');
+  try {
+    let carry = 0;
+    for (let pos = 0; ; ) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await fh.read(chunk, carry, READ, pos);
+      if (bytesRead === 0) return false;
+      const filled = carry + bytesRead;
+      if (chunk.subarray(0, filled).includes(needle)) return true;
+      pos += bytesRead;
+      // Keep the tail, so a match split across two reads is still found.
+      carry = Math.min(needle.length - 1, filled);
+      chunk.copy(chunk, 0, filled - carry, filled);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+function formatOf(c: Candidate): FormatDef {
+  return c.harness === 'claude-code' ? claudeCodeSession : codexRollout;
+}
+
 /** Runs the harness's own parser over the head of the file (its last, possibly cut, line dropped). */
 async function summarize(c: Candidate): Promise<TranscriptSummary | undefined> {
-  const def: FormatDef = c.harness === 'claude-code' ? claudeCodeSession : codexRollout;
-  let head: string;
+  const def = formatOf(c);
+  let lines: string[];
   try {
-    const fh = await fsp.open(c.path, 'r');
-    try {
-      const buf = Buffer.alloc(Math.min(DISCOVERY_HEAD_BYTES, c.size));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      head = buf.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await fh.close();
-    }
+    lines = await headLines(c.path, DISCOVERY_HEAD_BYTES);
   } catch {
     return undefined; // vanished or unreadable since it was listed
   }
-  const lines = head.replace(/^\uFEFF/, '').split('\n');
-  if (c.size > DISCOVERY_HEAD_BYTES) lines.pop();
   const b = new TranscriptBuilder(def.format);
   const reader = def.lines!.open(b);
   for (const line of lines) {
-    const item = parseObjectLine(line.trim());
+    const item = parseObjectLine(line);
     if (item.kind === 'object') reader.line(item.value);
   }
   reader.end?.();

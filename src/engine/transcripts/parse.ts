@@ -4,11 +4,13 @@ import { TranscriptBuilder } from './builder.js';
 import type { FormatDef } from './format.js';
 import { FORMATS } from './formats/index.js';
 import { parseLenientJson } from './lenient-json.js';
-import { jsonObjectLines } from './lines.js';
+import { headLines, jsonObjectLines, parseObjectLine } from './lines.js';
 import type { ParsedTranscript } from './types.js';
 
 /** Head lines tried before giving up on line formats (garbage may precede the first good line). */
 const HEAD_LINES = 50;
+/** Bytes read to recognise a line format; longer first lines than this are not expected of any. */
+const HEAD_BYTES = 1024 * 1024;
 /** A single-document format is parsed whole; past this size it is refused rather than slurped. */
 export const DOCUMENT_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -19,7 +21,7 @@ export const DOCUMENT_MAX_BYTES = 64 * 1024 * 1024;
  */
 export async function parseTranscriptFile(file: string, opts: { signal?: AbortSignal } = {}): Promise<ParsedTranscript> {
   const size = await sizeOf(file);
-  const lineFormat = await detectLineFormat(file, opts.signal);
+  const lineFormat = detectLineFormat(await headLines(file, HEAD_BYTES));
   if (lineFormat) return streamLines(file, lineFormat, opts.signal);
   if (size > DOCUMENT_MAX_BYTES) throw noMatch(file, `it is ${size} bytes, too large to read as one JSON document (limit ${DOCUMENT_MAX_BYTES})`);
   const value = parseLenientJson(await fsp.readFile(file, 'utf8'));
@@ -35,12 +37,11 @@ export async function parseTranscriptFile(file: string, opts: { signal?: AbortSi
  * first line opens JSON without completing it is a pretty-printed document, whose inner lines
  * (a compact part inside an export) must not pass for events.
  */
-async function detectLineFormat(file: string, signal: AbortSignal | undefined): Promise<FormatDef | undefined> {
-  let tried = 0;
-  for await (const item of jsonObjectLines(file, signal)) {
-    if (++tried > HEAD_LINES) break;
+function detectLineFormat(head: string[]): FormatDef | undefined {
+  for (const [i, line] of head.slice(0, HEAD_LINES).entries()) {
+    const item = parseObjectLine(line);
     if (item.kind !== 'object') {
-      if (tried === 1 && item.opensJson) return undefined;
+      if (i === 0 && item.opensJson) return undefined;
       continue;
     }
     const f = FORMATS.find((d) => d.lines?.matches(item.value));

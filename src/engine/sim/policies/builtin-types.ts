@@ -4,6 +4,7 @@ import { registerPolicyType } from '../policy-registry.js';
 import { conversationPolicy } from './conversation.js';
 import { echoPolicy } from './echo.js';
 import { harnessTaskPolicy } from './harness-task.js';
+import { jitBoostPolicy } from './jit-boost.js';
 import { plantedPolicy } from './planted.js';
 import { scriptedPolicy } from './scripted.js';
 
@@ -191,4 +192,10 @@ registerPolicyType('harness-task', {
     answer: z.string().min(1).optional(),
   }),
   build: (spec) => harnessTaskPolicy(spec),
+});
+
+registerPolicyType('jit-boost', {
+  description: 'jit-boost demo model: a word-count target repeating `wc -w` commands, and the candidate-generation calls and agents (see policies/jit-boost.ts)',
+  schema: z.strictObject({ name: z.string().min(1).optional(), phase1Candidates: z.boolean().optional() }),
+  build: (spec) => jitBoostPolicy(spec),
 });

@@ -21,13 +21,14 @@ export const claudeCodeStreamJson: FormatDef = {
       return {
         line(o) {
           b.sessionId ??= str(o.session_id);
-          const at = { sidechain: typeof o.parent_tool_use_id === 'string' ? true : undefined };
+          const at = { ts: str(o.timestamp), sidechain: typeof o.parent_tool_use_id === 'string' ? true : undefined };
           const message = obj(o.message);
           if (o.type === 'system' && o.subtype === 'init') {
             b.cwd ??= str(o.cwd);
             b.model ??= str(o.model);
           } else if (o.type === 'assistant' && message) messages.assistant(message, at);
-          else if (o.type === 'user' && message) messages.user(message, at);
+          // A synthetic user message is text Claude Code injected (a loaded skill's body), not the person's.
+          else if (o.type === 'user' && message) (o.isSynthetic === true ? messages.meta(message) : messages.user(message, at));
           else if (o.type === 'result') {
             const u = obj(o.usage);
             if (u) {

@@ -50,9 +50,13 @@ function readMessage(m: Obj, ts: string | undefined, b: TranscriptBuilder): void
       addUsage(obj(m.usage), b);
       if (m.stopReason === 'error' || m.stopReason === 'aborted') b.setOutcome('error', str(m.errorMessage) ?? String(m.stopReason));
       return;
-    case 'toolResult':
-      b.toolResult(textOf(m.content), { ts, toolCallId: str(m.toolCallId), toolName: str(m.toolName), isError: m.isError === true });
+    case 'toolResult': {
+      const text = textOf(m.content);
+      // pi's bash tool ends a failed command's output with this line.
+      const exit = /Command exited with code (-?\d+)\s*$/.exec(text);
+      b.toolResult(text, { ts, toolCallId: str(m.toolCallId), toolName: str(m.toolName), isError: m.isError === true, exitCode: exit ? Number(exit[1]) : undefined });
       return;
+    }
     case 'bashExecution': {
       const exitCode = num(m.exitCode);
       b.toolCall('bash', { command: m.command }, { ts });
