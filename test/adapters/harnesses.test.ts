@@ -16,6 +16,7 @@ const HARNESSES = [
   { adapter: 'claude-code', fixture: claudeCode, kind: 'anthropic', model: 'simanth/claude-sim-1' },
   { adapter: 'codex', fixture: codex, kind: 'openai-compatible', model: 'sim/sim-codex' },
   { adapter: 'pi', fixture: pi, kind: 'openai-compatible', model: 'sim/sim-pi' },
+  { adapter: 'opencode', fixture: { cli: { pkg: 'opencode-ai', version: '1.18.33', bin: 'opencode' } }, kind: 'openai-compatible', model: 'sim/sim-oc' },
 ] as const;
 
 describe.each(HARNESSES)('$adapter adapter with the real CLI', ({ adapter, fixture, kind, model }) => {

@@ -85,11 +85,11 @@ describe('run_task through MCP', () => {
     expect(out.workDir).toBeNull();
   });
 
-  it('refuses harnesses not built in this release with a clear message', async () => {
+  it('refuses a harness whose CLI is not installed here with a clear message', async () => {
     const r = await call('run_task', { task: 'slugify', model: 'sim/agent', adapter: 'hermes', waitSeconds: 10 });
     const text = textOf(r) + JSON.stringify(r.structuredContent?.error ?? '');
     expect(text).toMatch(/hermes/);
-    expect(text).toMatch(/later release|not available/i);
+    expect(text).toMatch(/not installed/i);
   });
 
   it('names the closest task for an unknown id', async () => {

@@ -228,7 +228,7 @@ describe.each(ERAS)('MCP server over stdio as a %s client', (era) => {
       ['config_init', { mode: 'merge', routes: [{ match: 'x/*', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1' }] }, /apiKeyEnv/],
       ['config_init', { presets: ['openrouter'] }, /already exists/],
       ['test_llm', { model: 'nowhere/model', calls: 1 }, /No providers\.routes entry matches/],
-      ['run_task', { task: 'slugify', model: 'sim/echo', adapter: 'hermes' }, /harness "hermes" is not available in this release; runnable: bare-agent, pi, claude-code, codex \(adapters_list/],
+      ['run_task', { task: 'slugify', model: 'sim/echo', adapter: 'hermez' }, /unknown harness "hermez"; runnable: bare-agent, opencode, openclaw, hermes, jiuwenclaw, pi, claude-code, codex \(adapters_list/],
       ['profile', { models: ['sim/echo'], harnesses: ['claud-code'] }, /unknown harness "claud-code"/],
     ];
     for (const [name, args, pattern] of cases) {

@@ -22,10 +22,10 @@ interface HarnessEntry {
 
 export const HARNESSES = [
   { name: 'bare-agent', title: 'bare-agent (built in: the model with five sandboxed tools)', modes: ['managed'], skillDelivery: ['inject', 'discover'], built: true },
-  { name: 'opencode', title: 'opencode', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'opencode', pkg: 'opencode-ai' } },
-  { name: 'openclaw', title: 'OpenClaw', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'openclaw', pkg: 'openclaw' } },
-  { name: 'hermes', title: 'Hermes Agent', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'hermes' } },
-  { name: 'jiuwenclaw', title: 'JiuwenClaw', modes: ['managed'], skillDelivery: ['inject'], cli: { bin: 'jiuwenclaw' } },
+  { name: 'opencode', title: 'opencode', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'opencode', pkg: 'opencode-ai' }, built: true },
+  { name: 'openclaw', title: 'OpenClaw', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'openclaw', pkg: 'openclaw' }, built: true },
+  { name: 'hermes', title: 'Hermes Agent', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'hermes' }, built: true },
+  { name: 'jiuwenclaw', title: 'JiuwenClaw', modes: ['managed'], skillDelivery: ['inject'], cli: { bin: 'jiuwenclaw-cli' }, built: true },
   { name: 'pi', title: 'pi', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'pi', pkg: '@mariozechner/pi-coding-agent' }, built: true },
   { name: 'claude-code', title: 'Claude Code', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'claude', envVar: 'SKVM_CLAUDE_CMD', pkg: '@anthropic-ai/claude-code' }, built: true },
   { name: 'codex', title: 'Codex CLI', modes: ['managed', 'native'], skillDelivery: ['inject', 'discover'], cli: { bin: 'codex', envVar: 'SKVM_CODEX_CMD', pkg: '@openai/codex' }, built: true },

@@ -14,6 +14,10 @@ export { AdapterUnavailableError };
  */
 const LOADERS: Record<RunnableAdapter, () => Promise<AgentAdapter>> = {
   'bare-agent': async () => (await import('./bare-agent.js')).bareAgentAdapter,
+  opencode: async () => (await import('./opencode.js')).opencodeAdapter,
+  openclaw: async () => (await import('./openclaw.js')).openclawAdapter,
+  hermes: async () => (await import('./hermes.js')).hermesAdapter,
+  jiuwenclaw: async () => (await import('./jiuwenclaw.js')).jiuwenclawAdapter,
   pi: async () => (await import('./pi.js')).piAdapter,
   'claude-code': async () => (await import('./claude-code.js')).claudeCodeAdapter,
   codex: async () => (await import('./codex.js')).codexAdapter,

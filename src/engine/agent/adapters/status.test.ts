@@ -21,13 +21,16 @@ function fakeBin(clis: Record<string, string>): string {
 }
 
 describe('adapterStatuses', () => {
-  it('reports every registered harness truthfully: built ones runnable when their CLI is installed, the rest not in this release, versions', async () => {
+  it('reports every registered harness truthfully: runnable when their CLI is installed, else why not and how to install it, versions', async () => {
     const bin = fakeBin({ claude: '2.1.330 (Claude Code)', codex: 'codex-cli 0.120.0' });
     const rows = await adapterStatuses({ PATH: bin, HOME: tmp() });
     expect(rows.map((r) => r.name)).toEqual(ADAPTERS);
     expect(rows[0]).toMatchObject({ name: 'bare-agent', built: true, runnable: true, modes: ['managed'], skillDelivery: ['inject', 'discover'] });
     expect(rows[0]!.cli).toBeUndefined();
-    for (const name of ['opencode', 'openclaw', 'hermes', 'jiuwenclaw']) expect(rows.find((r) => r.name === name), name).toMatchObject({ built: false, runnable: false, reason: 'not available in this release' });
+    for (const [name, bin] of [['opencode', 'opencode'], ['openclaw', 'openclaw'], ['hermes', 'hermes'], ['jiuwenclaw', 'jiuwenclaw-cli']]) {
+      expect(rows.find((r) => r.name === name), name).toMatchObject({ built: true, runnable: false, reason: `not installed (looked for ${bin} on PATH)` });
+    }
+    expect(rows.find((r) => r.name === 'opencode')!.installHint).toContain('npm i -g opencode-ai');
     expect(rows.find((r) => r.name === 'claude-code')).toMatchObject({ built: true, runnable: true, modes: ['managed', 'native'] });
     expect(rows.find((r) => r.name === 'codex')).toMatchObject({ built: true, runnable: true });
     expect(rows.find((r) => r.name === 'pi')).toMatchObject({ built: true, runnable: false, reason: 'not installed (looked for pi on PATH)', installHint: expect.stringContaining('npm i -g @mariozechner/pi-coding-agent') });

@@ -37,6 +37,8 @@ export interface CliRunContext {
   /** The prompt to give the harness (directive + task unless the spec opts out). */
   prompt: string;
   log: Logger;
+  /** The run's cleanup scope, for what an adapter starts beside the harness (a sidecar server). */
+  scope: RunScope;
 }
 
 /** How to start the harness. `env` holds only the variables the harness reads (its key among them). */
@@ -104,6 +106,7 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
     ...(endpoint ? { endpoint } : {}),
     prompt: spec.prefixPrompt === false ? opts.prompt : `${HEADLESS_DIRECTIVE}\n\n${opts.prompt}`,
     log,
+    scope,
   };
   const inv = await spec.prepare(ctx);
   const args = [...inv.args, ...extraCliArgs(opts.adapters?.[spec.name])];
