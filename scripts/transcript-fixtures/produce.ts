@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findInstallRoot } from '../../src/engine/config/paths.js';
 import { harnessTaskPolicy, type HarnessTaskOptions } from '../../src/engine/sim/policies/harness-task.js';
 import type { SimRequest } from '../../src/engine/sim/policy.js';
 import { startSimServer } from '../../src/engine/sim/server.js';
@@ -15,19 +17,10 @@ import type { FixtureDirs, FixtureHarness } from './harnesses.js';
  * regenerated fixtures differ only in session ids and timestamps and need no scrubbing.
  */
 
+/** The skill the fixtures' harnesses load — the demo optimizes the same one from the Claude Code session. */
 export const FIXTURE_SKILL = {
   name: 'tidy-notes',
-  body: [
-    '---',
-    'name: tidy-notes',
-    'description: Keep project notes tidy. Use when asked to write or check notes in notes.txt.',
-    '---',
-    '# Tidy notes',
-    '',
-    'Write notes to `notes.txt` in the project root, then read the file back to check it.',
-    'If an input file is missing, say so instead of inventing its content.',
-    '',
-  ].join('\n'),
+  body: readFileSync(join(findInstallRoot(), 'skvm-data', 'sim', 'tidy-notes', 'SKILL.md'), 'utf8'),
 };
 
 export const FIXTURE_PROMPT =

@@ -44,5 +44,10 @@ describe('skvm demo (built bin)', () => {
     expect(r.stdout).toMatch(/original {8}0\.400 {5}0%/);
     expect(r.stdout).toMatch(/aot-compiled {4}1\.000 {3}100%/);
     expect(r.stdout).toContain('planted/demo-target: original 0.400  vs  aot-compiled 1.000');
+    // JIT from the real Claude Code session: a proposal, its diff, accept, and a rollback to the same bytes.
+    expect(r.stdout).toMatch(/jit_optimize .*"source":"log"/);
+    expect(r.stdout).toContain('+Before reading an input file, check that it exists (`ls`)');
+    expect(r.stdout).toContain('-If an input file is missing, say so instead of inventing its content.');
+    expect(r.stdout).toContain('skill folder: accept changed it; after rollback it is byte-identical to before accept.');
   });
 });

@@ -29,6 +29,11 @@ return, step by step:
   5. bench of log-triage on the planted target, original vs aot-compiled — the target
      (skvm-data/sim/planted-target.json) botches the skill's shell pipeline but follows the
      compiled skill's count-by-hand sentence, so the compiled variant scores higher.
+  6. jit_optimize of a copy of the tidy-notes skill (skvm-data/sim/tidy-notes) from the
+     Claude Code session that used it (test/fixtures/transcripts/claude-code/session.jsonl,
+     recorded from the real CLI), the simulator playing the optimizer
+     (skvm-data/sim/jit-optimizer.json); then proposal_diff, proposal_accept, and
+     proposal_rollback back to a byte-identical skill.
 
 Usage: skvm demo [--profiles=DIR] [--keep]
 
@@ -51,6 +56,8 @@ export const PLANTED = { 'reason.arithmetic': 'L3', 'tool.file.read': 'L2', 'fol
 /** The planted target's name behind the planted/* route, and the simulated compiler model. */
 const TARGET = 'planted/demo-target';
 const COMPILER = 'sim/compiler';
+/** The simulated optimizer model of the JIT step (skvm-data/sim/jit-optimizer.json answers requests for "optimizer"). */
+const OPTIMIZER = 'sim/optimizer';
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const [{ z }, { parseFlagsOrThrow }, path, os, fs, { fileURLToPath }, { findInstallRoot }, sim, mcp, stdio, { summarizeEnvelope }, { compileTool }] = await Promise.all([
@@ -91,7 +98,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   try {
     out(`SkVM demo — everything below runs locally against the ${SIM_BANNER}.`);
     out('Steps: setup and profiles, agent runs and a bench, profiling a planted target, compiling a skill');
-    out('for it, and a bench of original vs aot-compiled on it.');
+    out('for it, a bench of original vs aot-compiled on it, and optimizing a skill from a session transcript.');
     out(`simulator: ${server.url} (OpenAI wire ${server.openaiBaseUrl}, Anthropic wire ${server.anthropicBaseUrl})`);
     out(`temporary cache: ${cache}`);
 
@@ -162,6 +169,30 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     planted.setPolicy(sim.withLatency(await simScripts('planted-target.json'), { minMs: 5, maxMs: 30 }));
     const bench = await call('bench', { models: [TARGET], tasks: ['log-triage'], conditions: ['original', 'aot-compiled'], waitSeconds: 50 });
     out(`\n${scoresSideBySide(bench.structuredContent)}`);
+
+    // JIT: "the skill I just used went wrong in this session — fix it", as a reviewed proposal.
+    section('optimize a skill from a session transcript');
+    const transcript = path.join(findInstallRoot(), 'test', 'fixtures', 'transcripts', 'claude-code', 'session.jsonl');
+    if (!existsSync(transcript)) {
+      out(`This step needs the repository's transcript fixture (${transcript}); it is not part of an installed package.`);
+    } else {
+      const skillDir = path.join(cache, 'skills', 'tidy-notes');
+      await fs.cp(path.join(findInstallRoot(), 'skvm-data', 'sim', 'tidy-notes'), skillDir, { recursive: true });
+      out(`A real Claude Code 2.1.330 session used the tidy-notes skill and hit a failed read (${path.relative(findInstallRoot(), transcript)}).`);
+      out(`The optimizer ${OPTIMIZER} is simulated (skvm-data/sim/jit-optimizer.json); it works on a copy of the skill at ${skillDir}.`);
+      server.setPolicy(sim.withLatency(await simScripts('jit-optimizer.json'), { minMs: 5, maxMs: 30 }));
+      const optimized = await call('jit_optimize', { skill: skillDir, source: 'log', logs: [{ path: transcript }], targetModel: 'sim/demo-model', optimizerModel: OPTIMIZER, waitSeconds: 50 });
+      const proposalId = (optimized.structuredContent?.result as { proposalId?: string } | undefined)?.proposalId;
+      if (!proposalId) throw new Error('jit_optimize returned no proposal id');
+      await call('proposal_diff', { id: proposalId });
+      const before = await skillBytes(fs, path, skillDir);
+      await call('proposal_accept', { id: proposalId });
+      const accepted = await skillBytes(fs, path, skillDir);
+      await call('proposal_rollback', { id: proposalId });
+      const after = await skillBytes(fs, path, skillDir);
+      out(`\nskill folder: accept ${accepted === before ? 'changed nothing (unexpected)' : 'changed it'}; after rollback it is ${after === before ? 'byte-identical to before accept' : 'NOT the same as before accept'}.`);
+      if (after !== before || accepted === before) throw new Error('accept/rollback did not round-trip the skill');
+    }
     section('done');
     out('The same tools are available to any MCP host (see README) and as `skvm <command>` in a terminal.');
     return 0;
@@ -172,6 +203,15 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (flags.keep) out(`kept the cache at ${cache}`);
     else await fs.rm(cache, { recursive: true, force: true });
   }
+}
+
+/** Every file of a folder, path and bytes, as one string: equal strings mean identical trees. */
+async function skillBytes(fs: typeof import('node:fs/promises'), path: typeof import('node:path'), dir: string): Promise<string> {
+  const entries = (await fs.readdir(dir, { recursive: true })).sort();
+  const parts = await Promise.all(
+    entries.map(async (f) => ((await fs.lstat(path.join(dir, f))).isFile() ? `${f}\0${(await fs.readFile(path.join(dir, f))).toString('base64')}` : `${f}/`)),
+  );
+  return parts.join('\n');
 }
 
 /** The bench's conditions on one line, from its structured result (the score per condition). */

@@ -128,8 +128,9 @@ const BARE_SYSTEM = 'You are a helpful assistant that completes tasks with tools
 describe('skvm-data/sim policy files', () => {
   it('every file loads; tasks.json is exactly the three task files concatenated plus a fallback', async () => {
     const files = readdirSync(SIM_DIR).filter((f) => f.endsWith('.json')).sort();
-    // compiler.json and planted-target.json play the demo's compile and bench (src/cli/commands/demo.sim.test.ts).
-    expect(files).toEqual(['compiler.json', 'log-triage.json', 'planted-target.json', 'sales-summary.json', 'slugify.json', 'tasks.json']);
+    // compiler.json and planted-target.json play the demo's compile and bench (src/cli/commands/demo.sim.test.ts);
+    // jit-optimizer.json its JIT step, on the tidy-notes skill beside it (test/cli/demo.test.ts).
+    expect(files).toEqual(['compiler.json', 'jit-optimizer.json', 'log-triage.json', 'planted-target.json', 'sales-summary.json', 'slugify.json', 'tasks.json']);
     for (const f of files) await loadPolicyFile(path.join(SIM_DIR, f));
     const combined = readSim('tasks.json');
     expect(combined.scripts).toEqual(TASKS.flatMap((t) => readSim(`${t.id}.json`).scripts));
