@@ -1,5 +1,5 @@
 import type { AdapterMode } from '../agent/adapters/types.js';
-import { harnessHost, needsRoute } from '../runtime/index.js';
+import { harnessHost, needsRoute } from '../runtime/host.js';
 import { sandboxMode } from '../config/sandbox.js';
 import type { Engine } from '../engine.js';
 import type { ChatProvider } from '../llm/types.js';
