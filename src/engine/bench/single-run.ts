@@ -50,7 +50,10 @@ export async function runSingleTask(engine: Engine, opts: SingleRunOptions) {
   const harness = harnessHost(engine.config().config, engine.env, opts.adapter, opts.adapterConfig);
   // Fail before any work on a model that has no route or key (no network needed); a native
   // harness uses its own login instead.
-  if (needsRoute(harness, opts.adapter)) engine.llm.resolve(opts.model);
+  if (needsRoute(harness, opts.adapter)) {
+    engine.llm.resolve(opts.model);
+    engine.llm.warm(opts.model);
+  }
   const hasJudgeCriteria = task.eval.some((c) => c.method === 'llm-judge');
   if (opts.evaluate && hasJudgeCriteria) {
     if (!opts.judgeModel) {

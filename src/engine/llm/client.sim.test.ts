@@ -358,6 +358,16 @@ describe('configuration errors (no network)', () => {
     expect(client.resolve('simor/acme/x')).toMatchObject({ route: { match: 'simor/*', kind: 'openrouter' }, backendModel: 'acme/x' });
     expect(sim.stats().requests).toBe(0);
   });
+  it('warm loads ahead without a request, never throws (resolve reports), and the call after it works', async () => {
+    const { client } = harness({ env: {} });
+    expect(() => client.warm('nowhere/m')).not.toThrow();
+    expect(() => client.warm('sim/m')).not.toThrow(); // no key: resolve says so, warm stays quiet
+    const free = harness({ routes: [{ match: 'free/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }], env: {} }).client;
+    free.warm('free/m');
+    expect(sim.stats().requests).toBe(0);
+    script([ok('warmed')]);
+    expect((await free.chat({ model: 'free/m', messages: [{ role: 'user', content: 'x' }] })).text).toBe('warmed');
+  });
   it('an auth-free endpoint (apiKey "") works without a key', async () => {
     const { client } = harness({ routes: [{ match: 'free/*', kind: 'openai-compatible', baseUrl: sim.openaiBaseUrl, apiKey: '' }], env: {} });
     const policy = script([ok('free')]);

@@ -83,6 +83,20 @@ export class LlmClient implements ChatProvider {
     return { kind: route.kind, baseUrl, apiKey, backendModel, route: route.match };
   }
 
+  /**
+   * Starts loading the route's SDK and client for a model a run is about to call (resolve errors
+   * are left to `resolve`). The OpenAI SDK alone is ~150 modules; loaded here, it overlaps the
+   * run's own set-up instead of holding up its first request.
+   */
+  warm(model: string): void {
+    try {
+      const { route, apiKey } = this.resolveFull(model);
+      void this.providerFor(route, apiKey).catch(() => undefined);
+    } catch {
+      // resolve() reports it
+    }
+  }
+
   /** Global usage listener; returns the unsubscribe function. */
   onUsage(listener: UsageListener): () => void {
     this.listeners.add(listener);

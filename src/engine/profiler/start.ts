@@ -42,7 +42,10 @@ export interface StartProfileOptions {
 export async function startProfile(engine: Engine, opts: StartProfileOptions): Promise<ProfileManyResult> {
   const hostFor = (harness: string) => harnessHost(engine.config().config, engine.env, harness, opts.adapterConfig);
   // A native harness uses its own login: its models need no route of ours.
-  if (opts.harnesses.some((h) => needsRoute(hostFor(h), h))) for (const m of opts.models) engine.llm.resolve(m);
+  if (opts.harnesses.some((h) => needsRoute(hostFor(h), h))) {
+    for (const m of opts.models) engine.llm.resolve(m);
+    for (const m of opts.models) engine.llm.warm(m);
+  }
   const onProbe = installedProbeObserver();
   const jobs = opts.models.flatMap((model) => opts.harnesses.map((harness) => ({ model, harness })));
   const start = profileSessionStart(jobs, { logs: engine.roots.logs.value, cache: engine.roots.cache.value });
