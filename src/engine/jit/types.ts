@@ -1,5 +1,6 @@
 import type { TokenUsage } from '../llm/types.js';
 import type { AdapterError, RunStatus } from '../agent/types.js';
+import type { EvidenceCriterion } from '../eval/scoring.js';
 
 /**
  * Types shared by the transcript parsers, the optimizer loop and the proposal store.
@@ -19,20 +20,8 @@ export interface ConversationLogEntry {
   [extra: string]: unknown;
 }
 
-export interface EvidenceCriterion {
-  id: string;
-  name?: string;
-  method: 'script' | 'file-check' | 'llm-judge' | 'custom';
-  description?: string;
-  /** Σ weight = 1 within one evidence. */
-  weight: number;
-  score: number;
-  passed: boolean;
-  /** Omitted when the criterion fully passed. */
-  details?: string;
-  /** Set when the grader or the run hit an infrastructure problem: the evidence is tainted. */
-  infraError?: string;
-}
+/** One weighted criterion of an evidence (spec §5.4); built from grader results in eval/scoring.ts. */
+export type { EvidenceCriterion } from '../eval/scoring.js';
 
 export interface RunMeta {
   tokens: TokenUsage;
