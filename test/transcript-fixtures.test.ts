@@ -121,3 +121,43 @@ describe('pi', () => {
     expect(record('pi')).toMatchObject({ cli: '@mariozechner/pi-coding-agent', exitCode: 0 });
   });
 });
+
+describe('opencode', () => {
+  const runEvents = jsonl('opencode/run-format-json.jsonl');
+  const exported = JSON.parse(readFileSync(path.join(DIR, 'opencode', 'export.json'), 'utf8')) as Json;
+  const exportParts = (exported.messages as Json[]).flatMap((m) => (m.parts as Json[]).map((p) => ({ role: m.info.role as string, ...p })));
+
+  // The tool parts, from the run's `tool_use` events and from the export's messages.
+  it.each([
+    ['run --format json', runEvents.filter((e) => e.type === 'tool_use').map((e) => e.part as Json)],
+    ['export', exportParts.filter((p) => p.type === 'tool')],
+  ])('%s: skill tool, write, the failing command completed with exit 1, the succeeding one', (_what, tools) => {
+    expect(tools.map((t) => t.tool)).toEqual(['skill', 'write', 'bash', 'bash']);
+    expect(tools[0]!.state.input).toEqual({ name: FIXTURE_SKILL.name });
+    expect(tools[0]!.state.output).toContain('# Tidy notes');
+    expect(tools[1]!.state.input.content).toBe(HARNESS_TASK_DEFAULTS.file.content);
+    expect(tools.slice(2).map((t) => t.state.input.command)).toEqual([HARNESS_TASK_DEFAULTS.failingCommand, HARNESS_TASK_DEFAULTS.succeedingCommand]);
+    expect(tools.map((t) => t.state.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(tools.slice(2).map((t) => t.state.metadata.exit)).toEqual([1, 0]);
+    expect(tools[2]!.state.output).toMatch(/missing-input\.txt: No such file or directory/);
+    expect(new Set(tools.map((t) => t.callID)).size).toBe(4);
+  });
+
+  it('run --format json: one session, the answer last, tokens on every step_finish', () => {
+    expect(new Set(runEvents.map((e) => e.sessionID))).toEqual(new Set([exported.info.id]));
+    const finishes = runEvents.filter((e) => e.type === 'step_finish');
+    expect(finishes.map((e) => e.part.reason)).toEqual(['tool-calls', 'tool-calls', 'tool-calls', 'tool-calls', 'stop']);
+    for (const f of finishes) expect(f.part.tokens.input).toBeGreaterThan(0);
+    expect(runEvents.filter((e) => e.type === 'text').at(-1)?.part.text).toBe(HARNESS_TASK_DEFAULTS.answer);
+  });
+
+  it('export: the quoted prompt, the cwd, session token totals equal to the steps, and the run is recorded', () => {
+    const users = exportParts.filter((p) => p.role === 'user');
+    expect(users.map((p) => p.text)).toEqual([`"${record('opencode').prompt}"`]);
+    const assistants = (exported.messages as Json[]).filter((m) => m.info.role === 'assistant').map((m) => m.info as Json);
+    expect(assistants.map((a) => a.path.cwd)).toEqual(Array(5).fill('/tmp/skvm-transcript-fixtures/opencode/project'));
+    expect(exported.info.tokens.input).toBe(assistants.reduce((sum, a) => sum + (a.tokens.input as number), 0));
+    expect(exported.info.tokens.output).toBeGreaterThan(0);
+    expect(record('opencode')).toMatchObject({ cli: 'opencode-ai', version: '1.18.33', exitCode: 0, policy: { type: 'harness-task', skill: FIXTURE_SKILL.name } });
+  });
+});

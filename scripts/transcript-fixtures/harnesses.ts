@@ -21,14 +21,17 @@ export interface FixtureRun {
 }
 
 export interface FixtureHarness {
-  name: 'claude-code' | 'codex' | 'pi';
+  name: 'claude-code' | 'codex' | 'pi' | 'opencode';
   cli: HarnessCliPackage;
   /** Where the harness discovers project skills, relative to the project. */
   skillsDir: string;
   /** Writes config files into the private home; returns the command line and environment. */
   prepare(dirs: FixtureDirs, simUrl: string, prompt: string): Promise<FixtureRun>;
-  /** The output files: fixture file name → content. `stdout` is the CLI's machine-readable output. */
-  collect(dirs: FixtureDirs, stdout: string): Promise<Record<string, string>>;
+  /**
+   * The output files: fixture file name → content. `stdout` is the CLI's machine-readable output;
+   * `rerun` runs the CLI again with the run's environment and cwd and returns its stdout.
+   */
+  collect(dirs: FixtureDirs, stdout: string, rerun: (argv: string[]) => Promise<string>): Promise<Record<string, string>>;
 }
 
 /** The simulator never checks keys; a recognisable dummy so nothing real is ever sent. */
@@ -120,4 +123,35 @@ export const pi: FixtureHarness = {
   },
 };
 
-export const FIXTURE_HARNESSES: readonly FixtureHarness[] = [claudeCode, codex, pi];
+export const opencode: FixtureHarness = {
+  name: 'opencode',
+  cli: { pkg: 'opencode-ai', version: '1.18.33', bin: 'opencode' },
+  skillsDir: '.opencode/skills',
+  async prepare(dirs, simUrl, prompt) {
+    // The same managed set-up as the opencode adapter: a chat-completions provider in OPENCODE_CONFIG_CONTENT.
+    const config = {
+      autoupdate: false,
+      share: 'disabled',
+      provider: {
+        sim: {
+          npm: '@ai-sdk/openai-compatible',
+          options: { baseURL: `${simUrl}/v1`, apiKey: SIM_API_KEY },
+          models: { 'sim-opencode': { limit: { context: 128_000, output: 16_384 } } },
+        },
+      },
+    };
+    return {
+      argv: ['run', prompt, '--model', 'sim/sim-opencode', '--agent', 'build', '--pure', '--format', 'json'],
+      env: { OPENCODE_CONFIG_CONTENT: JSON.stringify(config), OPENCODE_TEST_MANAGED_CONFIG_DIR: join(dirs.home, 'managed-empty') },
+    };
+  },
+  async collect(_dirs, stdout, rerun) {
+    // opencode keeps sessions in a database, not a transcript file; `opencode export <id>` prints one as JSON.
+    const ids = new Set(stdout.split('\n').flatMap((l) => (l.trim() === '' ? [] : [(JSON.parse(l) as { sessionID?: string }).sessionID])).filter(Boolean));
+    if (ids.size !== 1) throw new Error(`expected one opencode session id in the run's output, found ${ids.size}`);
+    const [id] = ids as Set<string>;
+    return { 'run-format-json.jsonl': stdout, 'export.json': await rerun(['export', id]) };
+  },
+};
+
+export const FIXTURE_HARNESSES: readonly FixtureHarness[] = [claudeCode, codex, pi, opencode];

@@ -1,5 +1,5 @@
 /**
- * node dist/scripts/transcript-fixtures/make.js [claude-code] [codex] [pi]
+ * node dist/scripts/transcript-fixtures/make.js [claude-code] [codex] [pi] [opencode]
  *
  * Regenerates test/fixtures/transcripts/<harness>/ from the real CLIs (installed from npm into
  * the harness CLI cache, see scripts/harness-cli/install.ts) driven by the simulator. Needs

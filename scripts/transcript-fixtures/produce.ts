@@ -95,7 +95,12 @@ export async function produceFixture(harness: FixtureHarness, cli: InstalledHarn
     if (result.code !== 0) {
       throw new Error(`${harness.name} exited with ${result.code}.\nstderr: ${result.stderr.slice(-2000)}\nstdout: ${result.stdout.slice(-2000)}`);
     }
-    const files = await harness.collect(dirs, result.stdout);
+    const rerun = async (argv: string[]): Promise<string> => {
+      const again = await runCli(cli.binPath, argv, env, dirs.project, opts.timeoutMs ?? 180_000);
+      if (again.code !== 0) throw new Error(`${harness.name} ${argv.join(' ')} exited with ${again.code}.\nstderr: ${again.stderr.slice(-2000)}`);
+      return again.stdout;
+    };
+    const files = await harness.collect(dirs, result.stdout, rerun);
     return {
       files,
       record: {

@@ -18,7 +18,7 @@ const JSONL_FIXTURES = [
   'claude-code-documented/stream-json.ndjson',
   'codex-documented/rollout.jsonl',
   'codex-documented/exec-json.ndjson',
-  'opencode/run-format-json.ndjson',
+  'opencode-documented/run-format-json.ndjson',
   'pi-documented/session.jsonl',
   'pi-documented/mode-json.ndjson',
   'gemini-cli/session.jsonl',

@@ -68,7 +68,7 @@ describe('transcript fixtures', () => {
   });
 
   it('opencode run --format json: skill tool, bash exit 1 as an error, step-finish tokens and cost', async () => {
-    const t = await parseTranscriptFile(fx('opencode/run-format-json.ndjson'));
+    const t = await parseTranscriptFile(fx('opencode-documented/run-format-json.ndjson'));
     expect(t).toMatchObject({ format: 'opencode', sessionId: 'ses_7a1b2c3d4e5fFixtureRun01', skillsLoaded: ['slug-rules'] });
     expect(calls(t).map((c) => c.toolName)).toEqual(['skill', 'bash', 'write']);
     expect(calls(t)[2]!.arguments).toEqual({ filePath: '/work/demo/slug.txt', content: 'hello-world\n' });
@@ -79,7 +79,7 @@ describe('transcript fixtures', () => {
   });
 
   it('opencode export: the prompt, a tool in error state, message-level tokens', async () => {
-    const t = await parseTranscriptFile(fx('opencode/export.json'));
+    const t = await parseTranscriptFile(fx('opencode-documented/export.json'));
     expect(t).toMatchObject({ format: 'opencode', sessionId: 'ses_7a1b2c3d4e5fFixtureExp01', cwd: '/work/demo', model: 'qwen3-coder' });
     expect(t.taskPrompt).toBe('Turn the title "Hello World" into a slug and save it in slug.txt.');
     expect(results(t).map((r) => [r.toolName, r.isError, r.exitCode])).toEqual([['bash', true, 1], ['write', true, undefined]]);

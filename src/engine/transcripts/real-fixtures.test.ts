@@ -93,3 +93,33 @@ describe('real pi 0.73.1 transcripts', () => {
     expect(json.usage).toEqual(session.usage);
   });
 });
+
+describe('real opencode 1.18.33 transcripts', () => {
+  it('export: the prompt (in the quotes `opencode run` adds), skill → write → bash ×2, the failed cat from metadata.exit', async () => {
+    const t = await parseTranscriptFile(fx('opencode/export.json'));
+    expect(t).toMatchObject({ format: 'opencode', cwd: '/tmp/skvm-transcript-fixtures/opencode/project', model: 'sim-opencode', taskPrompt: `"${PROMPT}"`, costUsd: 0 });
+    expectTheTask(t, ['skill', 'write', 'bash', 'bash']);
+    const calls = t.turns.filter((x) => x.kind === 'tool-call');
+    expect(calls[0]!.arguments).toEqual({ name: 'tidy-notes' });
+    expect(calls[1]!.arguments).toEqual({ filePath: '/tmp/skvm-transcript-fixtures/opencode/project/notes.txt', content: 'skvm fixture: written by the simulated model\n' });
+    expect(t.turns.filter((x) => x.kind === 'tool-result').map((x) => x.exitCode)).toEqual([undefined, undefined, 1, 0]);
+  });
+
+  it('run --format json tells the same story with the same totals; its prompt is not in the stream', async () => {
+    const exported = await parseTranscriptFile(fx('opencode/export.json'));
+    const t = await parseTranscriptFile(fx('opencode/run-format-json.jsonl'));
+    expect(t).toMatchObject({ format: 'opencode', sessionId: exported.sessionId });
+    expect(t.taskPrompt).toBeUndefined();
+    expectTheTask(t, ['skill', 'write', 'bash', 'bash']);
+    const strip = (x: ParsedTranscript) => x.turns.filter((turn) => turn.kind !== 'user').map(({ ts: _ts, ...rest }) => rest);
+    expect(strip(t)).toEqual(strip(exported));
+    expect(t.usage).toEqual(exported.usage);
+  });
+
+  it('Evidence from the export: the failed bash call with its command and exit code, skill loaded', async () => {
+    const e = transcriptToEvidence(await parseTranscriptFile(fx('opencode/export.json')), 'last-session');
+    const failed = e.conversationLog.find((x) => x.type === 'tool' && x.toolCalls?.[0]?.isError);
+    expect(failed!.toolCalls![0]).toMatchObject({ name: 'bash', arguments: { command: 'cat missing-input.txt' }, exitCode: 1 });
+    expect(e.runMeta).toMatchObject({ skillLoaded: true });
+  });
+});
