@@ -69,9 +69,8 @@ export const proposalResource = defineResource({
     const id = idOf(vars);
     const dir = await m.findProposal(engine.roots.proposals.value, id);
     const d = await m.readProposalDetails(dir);
-    const base = m.proposalUri(id);
     const rounds = await Promise.all(
-      d.roundDirs.map(async (n) => ({ round: n, files: (await m.roundFiles(dir, n)).map((rel) => ({ path: rel, uri: `${base}/rounds/${n}/${rel.split('/').map(encodeURIComponent).join('/')}` })) })),
+      d.roundDirs.map(async (n) => ({ round: n, files: (await m.roundFiles(dir, n)).map((rel) => ({ path: rel, uri: m.proposalRoundFileUri(id, n, rel) })) })),
     );
     const body = { id, dir, meta: d.meta, schemaVersion: d.schemaVersion, rounds: d.rounds, history: d.entries, evidence: d.evidence, deployment: d.deployment ?? null, roundFiles: rounds, diff: m.proposalDiffUri(id) };
     return { uri: uri.href, mimeType: JSON_MIME, text: JSON.stringify(body, null, 2) };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { checkHarnessName, isSafeDirName, toModelDirName } from '../profiles/names.js';
 import { UsageError } from '../util/errors.js';
+import { encodePathSegments } from '../util/uri.js';
 import { isPassTag } from './pass-tag.js';
 
 /**
@@ -49,5 +50,5 @@ export function variantUri(k: VariantKey): string {
 
 /** URI of a file of a variant: each path segment encoded, slashes kept. */
 export function variantFileUri(variantUri: string, rel: string): string {
-  return `${variantUri}/${rel.split('/').map(encodeURIComponent).join('/')}`;
+  return `${variantUri}/${encodePathSegments(rel)}`;
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { checkHarnessName, isSafeDirName, toModelDirName } from '../profiles/names.js';
 import { UsageError } from '../util/errors.js';
+import { encodePathSegments } from '../util/uri.js';
 import { isInside } from '../skills/walk.js';
 
 /**
@@ -81,7 +82,12 @@ export const OPTIMIZE_LOCK_FILE = '.optimize.lock';
 
 /** `skvm://proposals/<harness>/<model>/<skill>/<timestamp>`: each id segment percent-encoded, slashes kept. */
 export function proposalUri(id: string): string {
-  return `skvm://proposals/${id.split('/').map(encodeURIComponent).join('/')}`;
+  return `skvm://proposals/${encodePathSegments(id)}`;
+}
+
+/** One file of a round of a proposal (resources/proposals.ts serves it). */
+export function proposalRoundFileUri(id: string, round: number, rel: string): string {
+  return `${proposalUri(id)}/rounds/${round}/${encodePathSegments(rel)}`;
 }
 
 /** The whole diff of a round (default: best) against original/ (default) or the deployed skill. */
