@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { walkContained } from '../skills/walk.js';
+import { copyContained, walkContained } from '../skills/walk.js';
 import { fixturePathProblem } from '../tasks/load.js';
 import { mean } from '../util/mean.js';
 import { isTainted, runScore, safeTaskIds, SNAPSHOT_FILE_MAX_BYTES, SNAPSHOT_TOTAL_MAX_BYTES } from './evidence.js';
@@ -26,15 +26,8 @@ const LOG_TAIL = 160;
 const INLINE_FILE_CHARS = 4000;
 
 /** Copies a skill folder (symlinks followed only inside it) without LICENSE.txt, _meta.json, .git, .DS_Store. */
-export async function copySkillTree(from: string, to: string): Promise<string[]> {
-  const walked = await walkContained(from, { maxFiles: MAX_SKILL_FILES, skip: (_rel, name) => SKIPPED_NAMES.has(name) || name === OPTIMIZE_DIR });
-  for (const f of walked.files) {
-    const target = path.join(to, f.rel);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
-    await fsp.copyFile(f.source, target);
-    await fsp.chmod(target, (f.mode & 0o777) | 0o200);
-  }
-  return walked.files.map((f) => f.rel);
+export function copySkillTree(from: string, to: string): Promise<string[]> {
+  return copyContained(from, to, { maxFiles: MAX_SKILL_FILES, skip: (_rel, name) => SKIPPED_NAMES.has(name) || name === OPTIMIZE_DIR, addMode: 0o200 });
 }
 
 /**

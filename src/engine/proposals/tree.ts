@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { isInside, walkContained, type WalkedFile } from '../skills/walk.js';
+import { copyContained, isInside, walkContained, type WalkedFile } from '../skills/walk.js';
 import { SkvmError } from '../util/errors.js';
 
 /**
@@ -21,16 +21,8 @@ export async function listSkillFiles(dir: string): Promise<{ files: WalkedFile[]
 }
 
 /** Copies the skill folder `from` into `to` (created). Symlinks inside the folder are resolved into files. */
-export async function copySkillFolder(from: string, to: string): Promise<string[]> {
-  const { files } = await listSkillFiles(from);
-  await fsp.mkdir(to, { recursive: true });
-  for (const f of files) {
-    const target = path.join(to, f.rel);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
-    await fsp.copyFile(f.source, target);
-    await fsp.chmod(target, f.mode & 0o777);
-  }
-  return files.map((f) => f.rel);
+export function copySkillFolder(from: string, to: string): Promise<string[]> {
+  return copyContained(from, to, { skip: skipped });
 }
 
 export interface TreeFile {

@@ -95,3 +95,20 @@ export async function walkContained(root: string, opts: WalkOptions = {}): Promi
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return { files, notes };
 }
+
+/**
+ * Copies what `walkContained(from, opts)` finds into `to` (created, even when empty), modes kept
+ * with `addMode` bits added (a workspace copy an agent must be able to edit adds 0o200). Returns
+ * the copied relative paths.
+ */
+export async function copyContained(from: string, to: string, opts: WalkOptions & { addMode?: number } = {}): Promise<string[]> {
+  const { files } = await walkContained(from, opts);
+  await fsp.mkdir(to, { recursive: true });
+  for (const f of files) {
+    const target = path.join(to, f.rel);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.copyFile(f.source, target);
+    await fsp.chmod(target, (f.mode & 0o777) | (opts.addMode ?? 0));
+  }
+  return files.map((f) => f.rel);
+}
