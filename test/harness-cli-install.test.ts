@@ -44,8 +44,9 @@ describe('ensureHarnessCli', () => {
     expect(readdirSync(root).filter((n) => n.startsWith('.installing-'))).toEqual([]);
   });
 
-  it('defaults the cache to $SKVM_HARNESS_CLI_CACHE, else ~/.cache/skvm-mcp/harness-clis', () => {
-    expect(harnessCliCacheRoot({ SKVM_HARNESS_CLI_CACHE: '/c', HOME: '/h' })).toBe('/c');
-    expect(harnessCliCacheRoot({ HOME: '/h' })).toBe('/h/.cache/skvm-mcp/harness-clis');
+  it('defaults the cache to $SKVM_HARNESS_CLI_CACHE, else ~/.cache/skvm-mcp/harness-clis, for root a folder every user can read', () => {
+    expect(harnessCliCacheRoot({ SKVM_HARNESS_CLI_CACHE: '/c', HOME: '/h' }, 0)).toBe('/c');
+    expect(harnessCliCacheRoot({ HOME: '/h' }, 1000)).toBe('/h/.cache/skvm-mcp/harness-clis');
+    expect(harnessCliCacheRoot({ HOME: '/root' }, 0)).toBe('/var/cache/skvm-mcp/harness-clis');
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { pathExists } from '../../src/engine/util/fs.js';
@@ -31,9 +31,18 @@ export interface InstalledHarnessCli extends HarnessCliPackage {
 
 export const HARNESS_CLI_CACHE_ENV = 'SKVM_HARNESS_CLI_CACHE';
 
-export function harnessCliCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return env[HARNESS_CLI_CACHE_ENV] || join(env.HOME || os.homedir(), '.cache', 'skvm-mcp', 'harness-clis');
+/**
+ * The cache: `$SKVM_HARNESS_CLI_CACHE`, else ~/.cache/skvm-mcp/harness-clis — except for root,
+ * whose home (mode 0700) the unprivileged user a root engine runs harnesses as cannot enter:
+ * root's cache is /var/cache/skvm-mcp/harness-clis, every install in it readable by all.
+ */
+export function harnessCliCacheRoot(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string {
+  if (env[HARNESS_CLI_CACHE_ENV]) return env[HARNESS_CLI_CACHE_ENV];
+  if (uid === 0) return ROOT_CACHE;
+  return join(env.HOME || os.homedir(), '.cache', 'skvm-mcp', 'harness-clis');
 }
+
+const ROOT_CACHE = '/var/cache/skvm-mcp/harness-clis';
 
 /** `@openai/codex@0.169.0` → `@openai__codex@0.169.0`: one flat directory per install. */
 function installDirName(spec: HarnessCliPackage): string {
@@ -89,10 +98,12 @@ export async function ensureHarnessCli(
   const binPath = join(dir, 'node_modules', '.bin', spec.bin);
   let installed = false;
   if ((await installedVersion(dir, spec.pkg)) !== spec.version || !(await pathExists(binPath))) {
-    await mkdir(root, { recursive: true });
+    await mkdir(root, { recursive: true, mode: 0o755 });
     const staging = await mkdtemp(join(root, `.installing-${installDirName(spec)}-`));
     try {
       opts.log?.(`installing ${spec.pkg}@${spec.version} into ${dir}`);
+      // mkdtemp makes it 0700: a root engine's unprivileged harness user must reach the CLI.
+      await chmod(staging, 0o755);
       await npmInstall(staging, spec, opts.signal);
       await rm(dir, { recursive: true, force: true });
       await rename(staging, dir);

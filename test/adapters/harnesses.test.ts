@@ -1,15 +1,22 @@
+import { chmodSync, linkSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claudeCode, codex, pi } from '../../scripts/transcript-fixtures/harnesses.js';
 import { CancelledError } from '../../src/engine/util/errors.js';
 import { tempDirs } from '../tmp.js';
-import { cancelRealHarness, expectTaskDone, installOrReason, runRealHarness } from './real-cli.js';
+import { isCommandUid } from '../../src/engine/sandbox/identity.js';
+import { cancelRealHarness, expectTaskDone, installOrReason, runRealHarness, toolRecords } from './real-cli.js';
 
 /**
  * Each adapter with its real CLI (the pinned version, installed into the cache outside the repo)
  * in managed mode against the simulator: one task with a skill in inject and in discover mode,
  * and a run cancelled while the model hangs. A CLI that cannot be installed makes its tests
- * report "skipped: <reason>".
+ * report "skipped: <reason>". Under a root engine (CI) every CLI runs as the work dir's
+ * unprivileged user: the simulated model then makes it try to read root's files.
  */
+
+const IS_ROOT = process.getuid?.() === 0;
+const ROOT_SECRET = 'root-only-secret-0600-do-not-leak';
 
 const tmp = tempDirs('skvm-adapter-real-');
 const HARNESSES = [
@@ -47,6 +54,33 @@ describe.each(HARNESSES)('$adapter adapter with the real CLI', ({ adapter, fixtu
       expect(run.steps.filter((s) => s.role === 'assistant' && s.toolCalls.length > 0)).toHaveLength(2);
     });
   }
+
+  it.runIf(IS_ROOT)('root engine: the harness and its commands run unprivileged — a 0600 root file and the engine\'s /proc environ are refused', async (ctx) => {
+    const bin = await binOrSkip(ctx);
+    if (!bin) return;
+    const tmpRoot = tmp();
+    const secret = path.join(tmpRoot, 'root-secret.txt');
+    writeFileSync(secret, `${ROOT_SECRET}\n`);
+    chmodSync(secret, 0o600);
+    // Inside the work dir, so no harness refuses the path as outside its project: a second hard
+    // link is never handed over (identity.ts), so the file stays root's; the link leads to /proc.
+    const fill = async (workDir: string) => {
+      linkSync(secret, path.join(workDir, 'root-secret.txt'));
+      symlinkSync(`/proc/${process.pid}/environ`, path.join(workDir, 'engine-environ'));
+    };
+    const r = await runRealHarness({ adapter, bin, kind, model, skillMode: 'inject', tmpRoot, fill, task: { failingCommand: 'cat root-secret.txt engine-environ', succeedingCommand: 'id -u' } });
+    expect(r.run.runStatus, `${r.run.statusDetail ?? ''}`).toBe('ok');
+    const tools = toolRecords(r.run);
+    const denied = tools.find((t) => JSON.stringify(t.input).includes('engine-environ'));
+    expect(denied, JSON.stringify(tools)).toBeDefined();
+    expect(denied!.exitCode).not.toBe(0);
+    expect(denied!.output).toMatch(/root-secret\.txt: Permission denied/);
+    expect(denied!.output).toMatch(/engine-environ: Permission denied/);
+    expect(r.convLog).not.toContain(ROOT_SECRET);
+    expect(r.convLog).not.toMatch(/PATH=\//);
+    const whoami = tools.find((t) => JSON.stringify(t.input).includes('id -u'));
+    expect(isCommandUid(Number(whoami?.output?.trim().split('\n').pop()))).toBe(true);
+  });
 
   it('cancelled while the model hangs: CancelledError within seconds, no process left in the work dir, home and work dir removed', async (ctx) => {
     const bin = await binOrSkip(ctx);

@@ -8,7 +8,7 @@ import type { RunResult, ToolCallRecord } from '../../src/engine/agent/types.js'
 import type { Route } from '../../src/engine/config/schema.js';
 import { LlmClient } from '../../src/engine/llm/client.js';
 import { runAgent, stageWorkDir } from '../../src/engine/runtime/run-agent.js';
-import { harnessTaskPolicy, HARNESS_TASK_DEFAULTS } from '../../src/engine/sim/policies/harness-task.js';
+import { harnessTaskPolicy, HARNESS_TASK_DEFAULTS, type HarnessTaskOptions } from '../../src/engine/sim/policies/harness-task.js';
 import type { SimRequest } from '../../src/engine/sim/policy.js';
 import { startSimServer, type SimServer } from '../../src/engine/sim/server.js';
 import { loadSkill } from '../../src/engine/skills/load.js';
@@ -94,15 +94,28 @@ export interface RealRun {
   tmpRoot: string;
 }
 
-export async function runRealHarness(o: { adapter: string; bin: string; kind: Route['kind']; model: string; skillMode: SkillMode; tmpRoot: string; maxSteps?: number }): Promise<RealRun> {
+/** `task` changes what the simulated model does (other commands); `adapterConfig` is added to config `adapters.<name>`. */
+export async function runRealHarness(o: {
+  adapter: string;
+  bin: string;
+  kind: Route['kind'];
+  model: string;
+  skillMode: SkillMode;
+  tmpRoot: string;
+  maxSteps?: number;
+  task?: Pick<HarnessTaskOptions, 'failingCommand' | 'succeedingCommand'>;
+  adapterConfig?: Record<string, unknown>;
+  /** Puts files into the work dir before the run (as the engine, root under CI). */
+  fill?: (workDir: string) => Promise<void>;
+}): Promise<RealRun> {
   const skillDir = path.join(o.tmpRoot, 'skill-src', FIXTURE_SKILL.name);
   await fsp.mkdir(skillDir, { recursive: true });
   await fsp.writeFile(path.join(skillDir, 'SKILL.md'), FIXTURE_SKILL.body);
   const skill = await loadSkill(skillDir);
 
-  const staged = await stageWorkDir({ tmpRoot: o.tmpRoot, workDirPrefix: `skvm-${o.adapter}-` }, async () => undefined);
+  const staged = await stageWorkDir({ tmpRoot: o.tmpRoot, workDirPrefix: `skvm-${o.adapter}-` }, o.fill ?? (async () => undefined));
   const requests: SimRequest[] = [];
-  const policy = harnessTaskPolicy({ projectDir: staged.workDir, ...(o.skillMode === 'discover' ? { skill: skill.name } : {}) });
+  const policy = harnessTaskPolicy({ projectDir: staged.workDir, ...(o.skillMode === 'discover' ? { skill: skill.name } : {}), ...o.task });
   const sim = await startSimServer({ policy: { name: policy.name, respond: (req, ctx) => (requests.push(req), policy.respond(req, ctx)) } });
   try {
     const llm = simClient(sim, o.kind, o.model);
@@ -124,7 +137,7 @@ export async function runRealHarness(o: { adapter: string; bin: string; kind: Ro
         staged,
         keepWorkDir: true,
         convLogPath,
-        adapters: { [o.adapter]: o.bin },
+        adapters: { [o.adapter]: o.adapterConfig ? { repoPath: o.bin, ...o.adapterConfig } : o.bin },
       },
       {},
     );
@@ -134,7 +147,7 @@ export async function runRealHarness(o: { adapter: string; bin: string; kind: Ro
   }
 }
 
-function toolRecords(run: RunResult): ToolCallRecord[] {
+export function toolRecords(run: RunResult): ToolCallRecord[] {
   return run.steps.filter((s) => s.role === 'tool').flatMap((s) => s.toolCalls);
 }
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { lstatSync, promises as fsp, type Stats } from 'node:fs';
+import { lstatSync, promises as fsp, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { SandboxUnavailableError, SandboxViolation } from './errors.js';
 import { isRoot } from './limits.js';
@@ -119,6 +119,14 @@ async function settleIdentity(workDir: string): Promise<CommandIdentity> {
   return id;
 }
 
+/**
+ * Gives a whole tree the engine wrote for the identity (a CLI harness's private home) to it, by
+ * the same rules as a work directory's hand-over. Only while no process of the uid runs.
+ */
+export async function handOverTree(dir: string, id: CommandIdentity): Promise<void> {
+  await handOverDir(dir, id, undefined);
+}
+
 /** When each uid's tree was last handed over (ms, with a margin for coarse file-system clocks). */
 const handedOver = new Map<number, number>();
 const CLOCK_MARGIN_MS = 2000;
@@ -187,8 +195,30 @@ export function reachableBy(p: string, identity: CommandIdentity | undefined): b
     } catch {
       return false;
     }
-    const bit = st.uid === identity.uid ? 0o100 : st.gid === identity.gid ? 0o010 : 0o001;
-    if ((st.mode & bit) === 0) return false;
+    if ((modeFor(st, identity) & 0o1) === 0) return false;
     cur = parent;
   }
+}
+
+/**
+ * Whether `identity` can execute the file at real path `file` (and read it, when `script`: an
+ * interpreter reads it): reachable, and its mode bits for the identity allow it.
+ */
+export function runnableBy(file: string, identity: CommandIdentity | undefined, script: boolean): boolean {
+  if (!identity) return true;
+  if (!reachableBy(file, identity)) return false;
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch {
+    return false;
+  }
+  const need = script ? 0o5 : 0o1;
+  return st.isFile() && (modeFor(st, identity) & need) === need;
+}
+
+/** The rwx bits (0–7) of `st` that apply to `identity`: owner's, group's or others'. */
+function modeFor(st: Stats, identity: CommandIdentity): number {
+  const shift = st.uid === identity.uid ? 6 : st.gid === identity.gid ? 3 : 0;
+  return (st.mode >> shift) & 0o7;
 }

@@ -22,7 +22,8 @@ const NATIVE_FILES = ['.credentials.json', 'settings.json', 'settings.local.json
 const NATIVE_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_MODEL'];
 /**
  * As root Claude Code refuses bypassPermissions; these tools, allowed up front, are what a task
- * needs (skills, files, commands).
+ * needs (skills, files, commands). Only a root engine that opted in to running unconfined runs
+ * it as root (harness-user.ts); otherwise it runs unprivileged with bypassPermissions.
  */
 const ROOT_ALLOWED_TOOLS = ['Skill', 'Read', 'Write', 'Edit', 'MultiEdit', 'Bash', 'Glob', 'Grep', 'LS'];
 
@@ -37,7 +38,7 @@ export function claudeModelId(backend: string): string {
 export const claudeCodeAdapter = defineCliAdapter({
   name: 'claude-code',
   managedKinds: ['anthropic'],
-  async prepare({ opts, home, userHome, endpoint, prompt }) {
+  async prepare({ opts, home, userHome, endpoint, prompt, user }) {
     const env: Record<string, string> = { DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1' };
     if (endpoint) {
       env.ANTHROPIC_BASE_URL = endpoint.baseUrl;
@@ -52,8 +53,7 @@ export const claudeCodeAdapter = defineCliAdapter({
       }
     }
     const args = ['-p', prompt, '--output-format', 'stream-json', '--verbose', '--model', claudeModelId(backendModel(opts.model)), '--max-turns', String(opts.maxSteps)];
-    const asRoot = process.getuid?.() === 0;
-    args.push(...(asRoot ? ['--allowedTools', ...ROOT_ALLOWED_TOOLS] : ['--permission-mode', 'bypassPermissions']));
+    args.push(...(user.root ? ['--allowedTools', ...ROOT_ALLOWED_TOOLS] : ['--permission-mode', 'bypassPermissions']));
     const skills = opts.skills;
     if (skills?.mode === 'inject') args.push('--append-system-prompt', injectedText(skills.skills));
     if (skills?.mode === 'discover') await installSkills(path.join(opts.workDir, '.claude', 'skills'), skills.skills);

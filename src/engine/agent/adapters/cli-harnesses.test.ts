@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TRANSCRIPT_FIXTURES } from '../../../../test/transcript-fixtures.js';
@@ -6,6 +7,7 @@ import { tempDirs } from '../../../../test/tmp.js';
 import type { ChatProvider, ModelEndpoint } from '../../llm/types.js';
 import { runAdapter, type AgentJob } from '../../runtime/run-agent.js';
 import type { Skill, SkillMode } from '../../skills/types.js';
+import { isCommandUid } from '../../sandbox/identity.js';
 import type { RunResult } from '../types.js';
 import { claudeCodeAdapter, claudeModelId } from './claude-code.js';
 import { HEADLESS_DIRECTIVE } from './cli/cli-adapter.js';
@@ -13,6 +15,7 @@ import { appendInjected, INJECTED_SENTINEL } from './cli/skills.js';
 import { codexAdapter } from './codex.js';
 import { piAdapter } from './pi.js';
 import type { AgentAdapter } from './types.js';
+import { AdapterUnavailableError } from './unavailable.js';
 
 /**
  * The Claude Code, Codex and pi adapters with a stand-in binary that records what it was given
@@ -21,16 +24,17 @@ import type { AgentAdapter } from './types.js';
  * CLIs themselves run in test/adapters (npm run test:adapters).
  */
 
-const tmp = tempDirs('skvm-cli-harness-');
+const IS_ROOT = process.getuid?.() === 0;
+const tmp = tempDirs('skvm-cli-harness-', { everyone: true });
 const KEY = 'sk-route-key-cli-harness-test-0123456789';
 const BODY = '---\nname: tidy-notes\ndescription: Keep project notes tidy.\n---\n# Tidy notes\nWrite notes to notes.txt.\n';
 const skill: Skill = { name: 'tidy-notes', description: 'Keep project notes tidy.', dir: '/nonexistent/tidy-notes', skillMdPath: '/nonexistent/tidy-notes/SKILL.md', content: BODY, frontMatter: {}, files: [], contentHash: '0123456789abcdef' };
 
-/** A binary that saves argv (NUL-separated), env and a copy of HOME under <cwd>/.seen, then replays `output`. */
-function standIn(output: string | undefined, exitCode = 0): string {
-  const file = path.join(tmp(), 'harness');
+/** A binary that saves argv (NUL-separated), env, its uid and a copy of HOME under <cwd>/.seen, then replays `output`. */
+function standIn(output: string | undefined, exitCode = 0, dir = tmp()): string {
+  const file = path.join(dir, 'harness');
   const replay = output ? `cat '${output}'` : 'true';
-  writeFileSync(file, `#!/bin/sh\nmkdir -p .seen\nfor a in "$@"; do printf '%s\\0' "$a"; done > .seen/args\nenv > .seen/env\ncp -r "$HOME" .seen/home\n${replay}\nexit ${exitCode}\n`);
+  writeFileSync(file, `#!/bin/sh\nmkdir -p .seen\nfor a in "$@"; do printf '%s\\0' "$a"; done > .seen/args\nenv > .seen/env\nid -u > .seen/uid\ncp -r "$HOME" .seen/home\n${replay}\nexit ${exitCode}\n`);
   chmodSync(file, 0o755);
   return file;
 }
@@ -47,6 +51,7 @@ interface Seen {
   workDir: string;
   args: string[];
   env: Record<string, string>;
+  uid: number;
   home: string;
 }
 
@@ -73,7 +78,7 @@ async function runWith(adapter: AgentAdapter, bin: string, over: Partial<AgentJo
   const seen = path.join(workDir!, '.seen');
   const args = readFileSync(path.join(seen, 'args'), 'utf8').split('\0').slice(0, -1);
   const env = Object.fromEntries(readFileSync(path.join(seen, 'env'), 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  return { run, workDir: workDir!, args, env, home: path.join(seen, 'home') };
+  return { run, workDir: workDir!, args, env, uid: Number(readFileSync(path.join(seen, 'uid'), 'utf8')), home: path.join(seen, 'home') };
 }
 
 const fixture = (harness: string, file: string) => path.join(TRANSCRIPT_FIXTURES, harness, file);
@@ -89,8 +94,11 @@ describe('claude-code adapter', () => {
     expect(s.args).toEqual(expect.arrayContaining(['--output-format', 'stream-json', '--verbose']));
     expect(s.args[s.args.indexOf('--model') + 1]).toBe('claude-sonnet-4-6');
     expect(s.args[s.args.indexOf('--append-system-prompt') + 1]).toBe(`${INJECTED_SENTINEL}\n\n${BODY.trim()}\n`);
-    if (process.getuid?.() === 0) expect(s.args).toEqual(expect.arrayContaining(['--allowedTools', 'Bash', 'Write', 'Skill']));
-    else expect(s.args).toEqual(expect.arrayContaining(['--permission-mode', 'bypassPermissions']));
+    // Never root (a root engine runs it as the work dir's unprivileged user), so bypassPermissions is accepted.
+    expect(s.args).toEqual(expect.arrayContaining(['--permission-mode', 'bypassPermissions']));
+    expect(s.args).not.toContain('--allowedTools');
+    if (IS_ROOT) expect(isCommandUid(s.uid)).toBe(true);
+    else expect(s.uid).toBe(process.getuid?.());
 
     expect(s.run.runStatus).toBe('ok');
     expect(s.run.skillLoaded).toBe(true);
@@ -123,6 +131,24 @@ describe('claude-code adapter', () => {
     const f = await runWith(claudeCodeAdapter, standIn(failed, 1), { model: 'anth/claude-x', llm: llm('anthropic') });
     expect(f.run.runStatus).toBe('adapter-crashed');
     expect(f.run.adapterError!.diagnosis).toMatchObject({ source: 'claude-code:claude-code-stream-json', summary: expect.stringMatching(/refused the credentials/) });
+  });
+
+  it.runIf(IS_ROOT)('root engine, binary only root can reach: refused with how to install it; sandbox.mode "none" runs it as root with an allow-list', async () => {
+    const hidden = mkdtempSync(path.join(tmpdir(), 'skvm-root-only-bin-'));
+    try {
+      const bin = standIn(fixture('claude-code', 'stream-json.jsonl'), 0, hidden);
+      const refused = runWith(claudeCodeAdapter, bin, { model: 'anth/claude-x', llm: llm('anthropic') });
+      await expect(refused).rejects.toBeInstanceOf(AdapterUnavailableError);
+      await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`cannot run its binary ${realpathSync(bin)}`), hint: expect.stringMatching(/where every user can read it/) });
+
+      const unconfined = await runWith(claudeCodeAdapter, bin, { model: 'anth/claude-x', llm: llm('anthropic'), sandbox: { mode: 'none', network: false } });
+      expect(unconfined.uid).toBe(0);
+      expect(unconfined.args).toEqual(expect.arrayContaining(['--allowedTools', 'Bash', 'Write', 'Skill']));
+      expect(unconfined.args).not.toContain('bypassPermissions');
+      expect(unconfined.run.runStatus).toBe('ok');
+    } finally {
+      rmSync(hidden, { recursive: true, force: true });
+    }
   });
 
   it('managed refuses an openai-compatible route (Claude Code speaks the Anthropic API)', async () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { UsageError } from '../../util/errors.js';
 import { defineCliAdapter } from './cli/cli-adapter.js';
 import { harnessEnv, hostVars } from './cli/child-env.js';
+import type { HarnessUser } from './cli/harness-user.js';
 import { copyUserConfig } from './cli/private-home.js';
 import { injectedText, installSkills } from './cli/skills.js';
 import { hermesTrailer, parseHermesSession } from './hermes-output.js';
@@ -60,23 +61,23 @@ export const hermesAdapter = defineCliAdapter({
     }
     return { args, env };
   },
-  async parse({ opts, binary, home, outputPath }) {
+  async parse({ opts, binary, home, outputPath, user }) {
     const stdout = await fsp.readFile(outputPath, 'utf8').catch(() => '');
     const { sessionId } = hermesTrailer(stdout);
-    const exported = sessionId ? await exportSession(binary, home, sessionId) : undefined;
+    const exported = sessionId ? await exportSession(binary, home, sessionId, user.spawnIds) : undefined;
     // The conversation log is the session export when there is one (it holds every step).
     if (exported !== undefined && opts.convLogPath) await fsp.writeFile(opts.convLogPath, `${JSON.stringify(exported)}\n`);
     return parseHermesSession(exported, stdout, opts.skills);
   },
 });
 
-/** `hermes sessions export - --session-id <id>`, parsed; undefined when it fails (the run is then read from stdout). */
-function exportSession(binary: string, home: string, sessionId: string): Promise<unknown> {
+/** `hermes sessions export - --session-id <id>` (as the harness's user), parsed; undefined when it fails (the run is then read from stdout). */
+function exportSession(binary: string, home: string, sessionId: string, ids: HarnessUser['spawnIds']): Promise<unknown> {
   return new Promise((resolve) => {
     execFile(
       binary,
       ['sessions', 'export', '-', '--session-id', sessionId],
-      { cwd: home, env: harnessEnv(home, binary, { HERMES_HOME: hermesHome(home) }), timeout: EXPORT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
+      { cwd: home, env: harnessEnv(home, binary, { HERMES_HOME: hermesHome(home) }), ...ids, timeout: EXPORT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
       (err, out) => {
         if (err) return resolve(undefined);
         try {

@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, promises as fsp, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runRealHarness, TASK_PROMPT } from '../../../../test/adapters/real-cli.js';
 import { tempDirs } from '../../../../test/tmp.js';
+import { isCommandUid } from '../../sandbox/identity.js';
 import { INJECTED_SENTINEL } from './cli/skills.js';
 
 /**
@@ -17,9 +18,13 @@ import { INJECTED_SENTINEL } from './cli/skills.js';
 const SAMPLES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples', 'jiuwenclaw');
 const SIM_KEY = 'sk-skvm-adapter-test-route-key-0123456789';
 const PORT = 19001;
-const tmp = tempDirs('skvm-jiuwenclaw-');
+const tmp = tempDirs('skvm-jiuwenclaw-', { everyone: true });
 
+/** The stand-in sidecar reports to <dir>/report/sidecar.json: a folder its unprivileged user (a root engine's) may write. */
 function standIns(dir: string): string {
+  const report = path.join(dir, 'report');
+  mkdirSync(report);
+  chmodSync(report, 0o777);
   const python = path.join(dir, 'python');
   writeFileSync(
     python,
@@ -27,7 +32,7 @@ function standIns(dir: string): string {
 const fs = require('fs'), path = require('path'), http = require('http');
 if (process.argv[2] === '-m' && process.argv[3] === 'jiuwenclaw.app') {
   const env = fs.readFileSync(path.join(process.env.HOME, '.jiuwenclaw', 'config', '.env'), 'utf8');
-  fs.writeFileSync(path.join(${JSON.stringify(dir)}, 'sidecar.json'), JSON.stringify({ home: process.env.HOME, env }));
+  fs.writeFileSync(path.join(${JSON.stringify(report)}, 'sidecar.json'), JSON.stringify({ home: process.env.HOME, env, uid: process.getuid() }));
   http.createServer((req, res) => res.end('ok')).listen(${PORT}, '127.0.0.1');
 } else {
   require(process.argv[2]);
@@ -72,8 +77,10 @@ describe('jiuwenclaw adapter with stand-ins', () => {
     const root = tmp();
     const r = await runRealHarness({ adapter: 'jiuwenclaw', bin: standIns(root), kind: 'openai-compatible', model: 'sim/sim-jw', skillMode: 'inject', tmpRoot: root });
 
-    const sidecar = JSON.parse(await fsp.readFile(path.join(root, 'sidecar.json'), 'utf8')) as { home: string; env: string };
+    const sidecar = JSON.parse(await fsp.readFile(path.join(root, 'report', 'sidecar.json'), 'utf8')) as { home: string; env: string; uid: number };
     expect(sidecar.home).toMatch(/skvm-home-jiuwenclaw-/);
+    // A root engine runs the sidecar as the run's unprivileged user, like the CLI.
+    if (process.getuid?.() === 0) expect(isCommandUid(sidecar.uid)).toBe(true);
     expect(sidecar.env).toContain(`API_KEY="${SIM_KEY}"`);
     expect(sidecar.env).toContain('MODEL_NAME="sim-jw"');
     expect(sidecar.env).toMatch(/API_BASE="http:\/\/127\.0\.0\.1:\d+/);
@@ -96,7 +103,7 @@ describe('jiuwenclaw adapter with stand-ins', () => {
     try {
       const root = tmp();
       await expect(runRealHarness({ adapter: 'jiuwenclaw', bin: standIns(root), kind: 'openai-compatible', model: 'sim/sim-jw', skillMode: 'inject', tmpRoot: root })).rejects.toThrow(/port 127\.0\.0\.1:19001 is already in use/);
-      expect(existsSync(path.join(root, 'sidecar.json'))).toBe(false);
+      expect(existsSync(path.join(root, 'report', 'sidecar.json'))).toBe(false);
       expect(await listening()).toBe(true);
       expect((await fsp.readdir(root)).filter((n) => n.startsWith('skvm-home-'))).toEqual([]);
     } finally {

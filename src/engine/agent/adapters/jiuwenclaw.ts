@@ -5,8 +5,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { KILL_GRACE_MS } from '../../sandbox/index.js';
 import { SkvmError } from '../../util/errors.js';
+import { shebang } from './cli/binary.js';
 import { defineCliAdapter } from './cli/cli-adapter.js';
 import { harnessEnv } from './cli/child-env.js';
+import type { HarnessUser } from './cli/harness-user.js';
 import type { RunScope } from './types.js';
 import { injectedText } from './cli/skills.js';
 import { jiuwenclawReply, parseJiuwenclawRun } from './jiuwenclaw-output.js';
@@ -34,7 +36,7 @@ const dataDir = (home: string) => path.join(home, '.jiuwenclaw');
 export const jiuwenclawAdapter = defineCliAdapter({
   name: 'jiuwenclaw',
   managedKinds: ['openai-compatible', 'openrouter'],
-  async prepare({ opts, binary, home, endpoint, prompt, scope }) {
+  async prepare({ opts, binary, home, endpoint, prompt, scope, user }) {
     // Managed only (harnesses.ts), so the runtime always gives the route.
     if (!endpoint) throw new SkvmError('JiuwenClaw runs in managed mode only.', { hint: 'Use adapterConfig "managed".' });
     const configDir = path.join(dataDir(home), 'config');
@@ -42,7 +44,9 @@ export const jiuwenclawAdapter = defineCliAdapter({
     const dotenv = { API_BASE: endpoint.baseUrl, API_KEY: endpoint.apiKey, MODEL_NAME: endpoint.backendModel, MODEL_PROVIDER: 'OpenAI', BROWSER_RUNTIME_MCP_ENABLED: '0' };
     await fsp.writeFile(path.join(configDir, '.env'), Object.entries(dotenv).map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
     await takeSidecarTurn(scope);
-    await startSidecar(await sidecarPython(binary), home, binary, scope, opts.signal);
+    // The sidecar is a harness process too: it starts as the harness's user, after the hand-over.
+    await user.handOver();
+    await startSidecar(await sidecarPython(binary), home, binary, user.spawnIds, scope, opts.signal);
     const message = opts.skills ? `${injectedText(opts.skills.skills)}\n---\n\n${prompt}` : prompt;
     return { args: ['acp', '--session-id', `skvm_${Date.now()}_${randomBytes(3).toString('hex')}`, message], env: {} };
   },
@@ -67,11 +71,10 @@ async function takeSidecarTurn(scope: RunScope): Promise<void> {
 
 /** The Python the CLI runs under (its shebang): the sidecar needs the same installation. */
 async function sidecarPython(binary: string): Promise<string> {
-  const head = (await fsp.readFile(binary, 'utf8').catch(() => '')).split('\n', 1)[0] ?? '';
-  const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(head);
-  if (!m) return 'python3';
+  const line = await shebang(binary);
+  if (!line) return 'python3';
   // `#!/usr/bin/env python3` names the interpreter second.
-  return m[1]!.endsWith('/env') && m[2] ? m[2] : m[1]!;
+  return line.interpreter.endsWith('/env') && line.arg ? line.arg : line.interpreter;
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -83,13 +86,13 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 /** Starts the sidecar in its own process group (stopped by the scope) and waits until it listens. */
-async function startSidecar(python: string, home: string, binary: string, scope: RunScope, signal?: AbortSignal): Promise<void> {
+async function startSidecar(python: string, home: string, binary: string, ids: HarnessUser['spawnIds'], scope: RunScope, signal?: AbortSignal): Promise<void> {
   if (await portOpen(SIDECAR_PORT)) {
     throw new SkvmError(`JiuwenClaw's sidecar port 127.0.0.1:${SIDECAR_PORT} is already in use by a process this run did not start.`, {
       hint: 'Stop your own JiuwenClaw server (or wait for the other run) and retry; skvm never stops processes it did not start.',
     });
   }
-  const child = spawn(python, ['-m', 'jiuwenclaw.app'], { cwd: home, env: harnessEnv(home, binary, {}), detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(python, ['-m', 'jiuwenclaw.app'], { cwd: home, env: harnessEnv(home, binary, {}), ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
   let exited = false;

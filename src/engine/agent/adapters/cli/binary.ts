@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
 import { harnessEntry } from '../harnesses.js';
 import { cliVersion, locateHarnessCli } from '../locate.js';
 import type { Availability } from '../types.js';
@@ -34,6 +34,20 @@ export function binaryAvailability(name: string, env: NodeJS.ProcessEnv, adapter
 /** The harness's `--version` line (undefined when it does not answer). */
 export function harnessVersion(binary: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return cliVersion(binary, env);
+}
+
+/** A script's `#!` line: `#!/usr/bin/env node` → { interpreter: '/usr/bin/env', arg: 'node' }; undefined for a binary. */
+export async function shebang(file: string): Promise<{ interpreter: string; arg?: string } | undefined> {
+  const head = Buffer.alloc(256);
+  const fd = await fsp.open(file, 'r').catch(() => undefined);
+  if (!fd) return undefined;
+  try {
+    const { bytesRead } = await fd.read(head, 0, head.length, 0);
+    const m = /^#!\s*(\S+)(?:[ \t]+(\S+))?/.exec(head.subarray(0, bytesRead).toString('latin1').split('\n', 1)[0] ?? '');
+    return m ? { interpreter: m[1]!, ...(m[2] ? { arg: m[2] } : {}) } : undefined;
+  } finally {
+    await fd.close();
+  }
 }
 
 function capitalize(s: string): string {

@@ -13,7 +13,7 @@ import { defineCliAdapter, HEADLESS_DIRECTIVE, type CliHarnessSpec, type CliRunC
  * verdicts. The real CLIs are driven in test/adapters (npm run test:adapters).
  */
 
-const tmp = tempDirs('skvm-cli-adapter-');
+const tmp = tempDirs('skvm-cli-adapter-', { everyone: true });
 const ROUTE_KEY = 'sk-route-key-for-the-harness-0123456789';
 const PROCESS_KEY = 'sk-ant-process-key-must-not-leak-4242';
 let savedKey: string | undefined;

@@ -11,6 +11,7 @@ import { binaryAvailability, resolveHarnessBinary } from './binary.js';
 import { harnessEnv } from './child-env.js';
 import { diagnoseFailure } from './diagnose.js';
 import { managedEndpoint } from './endpoint.js';
+import { harnessUser, type HarnessUser } from './harness-user.js';
 import { openPrivateHome } from './private-home.js';
 import { runHarnessProcess, type HarnessProcessResult } from './spawn.js';
 
@@ -39,6 +40,8 @@ export interface CliRunContext {
   log: Logger;
   /** The run's cleanup scope, for what an adapter starts beside the harness (a sidecar server). */
   scope: RunScope;
+  /** Who harness processes run as: what an adapter spawns itself takes `user.spawnIds`, after `user.handOver()`. */
+  user: HarnessUser;
 }
 
 /** How to start the harness. `env` holds only the variables the harness reads (its key among them). */
@@ -98,6 +101,7 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
   if (!bin.ok) throw new AdapterUnavailableError(spec.name, bin.reason, bin.installHint);
   const endpoint = opts.mode === 'managed' ? managedEndpoint(opts.llm, opts.model, spec.name, spec.managedKinds) : undefined;
   const home = await openPrivateHome(opts.workDir, spec.name, scope);
+  const user = await harnessUser({ harness: spec.name, binary: bin.path, pathVar: harnessEnv(home, bin.path, {}).PATH!, workDir: opts.workDir, home, sandboxMode: opts.sandbox.mode, log, scope });
   const ctx: CliRunContext = {
     opts,
     binary: bin.path,
@@ -107,13 +111,15 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
     prompt: spec.prefixPrompt === false ? opts.prompt : `${HEADLESS_DIRECTIVE}\n\n${opts.prompt}`,
     log,
     scope,
+    user,
   };
   const inv = await spec.prepare(ctx);
   const args = [...inv.args, ...extraCliArgs(opts.adapters?.[spec.name])];
   const outputPath = opts.convLogPath ?? path.join(home, 'output.jsonl');
-  log.debug(`${spec.name}: ${bin.path} ${inv.args[0] ?? ''}… (home ${home}, mode ${opts.mode})`);
+  log.debug(`${spec.name}: ${bin.path} ${inv.args[0] ?? ''}… (home ${home}, mode ${opts.mode}, uid ${user.identity?.uid ?? (user.root ? 0 : process.getuid?.())})`);
+  await user.handOver();
   const proc = await runHarnessProcess(
-    { binary: bin.path, args, cwd: opts.workDir, env: harnessEnv(home, bin.path, inv.env), timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), stdoutPath: outputPath },
+    { binary: bin.path, args, cwd: opts.workDir, env: harnessEnv(home, bin.path, inv.env), ids: user.spawnIds, timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), stdoutPath: outputPath },
     scope,
   );
   const parsed = await spec.parse({ ...ctx, outputPath, process: proc });

@@ -10,7 +10,8 @@ import type { RunScope } from '../types.js';
  * verbatim to a file (the run's conversation log) and the tail of stderr kept for diagnosis.
  * On timeout or cancellation the whole group gets SIGTERM, then SIGKILL after a grace; after a
  * normal exit the group is killed too, so a tool process the harness left behind never outlives
- * the run. Processes are only ever addressed by their group id, never by name.
+ * the run. Processes are only ever addressed by their group id, never by name. A root engine
+ * passes an unprivileged uid (harness-user.ts), which the child takes before it executes the CLI.
  */
 
 export interface HarnessProcessOptions {
@@ -18,6 +19,8 @@ export interface HarnessProcessOptions {
   args: readonly string[];
   cwd: string;
   env: Record<string, string>;
+  /** The unprivileged user to run as (harness-user.ts); absent: the engine's own. */
+  ids?: { uid: number; gid: number } | Record<string, never>;
   timeoutMs: number;
   signal?: AbortSignal;
   /** Receives stdout byte for byte; folders are created. */
@@ -45,7 +48,7 @@ export async function runHarnessProcess(opts: HarnessProcessOptions, scope: RunS
   const out = createWriteStream(opts.stdoutPath);
   await new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
   const started = Date.now();
-  const child = spawn(opts.binary, opts.args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(opts.binary, opts.args, { cwd: opts.cwd, env: opts.env, ...opts.ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pgid = child.pid;
   const killGroup = (sig: NodeJS.Signals) => {
     if (pgid === undefined) return;
