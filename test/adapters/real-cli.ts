@@ -107,6 +107,7 @@ export async function runRealHarness(o: {
   adapterConfig?: Record<string, unknown>;
   /** Puts files into the work dir before the run (as the engine, root under CI). */
   fill?: (workDir: string) => Promise<void>;
+  signal?: AbortSignal;
 }): Promise<RealRun> {
   const skillDir = path.join(o.tmpRoot, 'skill-src', FIXTURE_SKILL.name);
   await fsp.mkdir(skillDir, { recursive: true });
@@ -137,6 +138,7 @@ export async function runRealHarness(o: {
         staged,
         keepWorkDir: true,
         convLogPath,
+        ...(o.signal ? { signal: o.signal } : {}),
         adapters: { [o.adapter]: o.adapterConfig ? { repoPath: o.bin, ...o.adapterConfig } : o.bin },
       },
       {},

@@ -30,6 +30,11 @@ export async function readJsonLines(file: string): Promise<unknown[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  return parseJsonLines(text);
+}
+
+/** JSONL text → its values; blank and unparseable lines are skipped. */
+export function parseJsonLines(text: string): unknown[] {
   const out: unknown[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;

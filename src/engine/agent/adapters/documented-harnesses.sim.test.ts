@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runRealHarness, TASK_PROMPT } from '../../../../test/adapters/real-cli.js';
 import { tempDirs } from '../../../../test/tmp.js';
 import { FIXTURE_SKILL } from '../../../../scripts/transcript-fixtures/produce.js';
+import { CancelledError } from '../../util/errors.js';
 import { INJECTED_SENTINEL } from './cli/skills.js';
 
 /**
@@ -17,7 +18,7 @@ import { INJECTED_SENTINEL } from './cli/skills.js';
 
 const SAMPLES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples');
 const SIM_KEY = 'sk-skvm-adapter-test-route-key-0123456789';
-const tmp = tempDirs('skvm-documented-harness-');
+const tmp = tempDirs('skvm-documented-harness-', { everyone: true });
 const readFileSyncSample = (rel: string) => readFileSync(path.join(SAMPLES, rel), 'utf8');
 
 interface Record_ {
@@ -128,6 +129,56 @@ process.stdout.write('agent finished\\n');`,
     expect(r.run).toMatchObject({ runStatus: 'ok', skillLoaded: true, usageAvailable: true, tokens: { input: 4300, output: 90, cacheRead: 2400, cacheWrite: 0 } });
     expect(r.run.text).toBe('Done: notes.txt is written; missing-input.txt does not exist.');
     expect(r.convLog).toBe(readFileSyncSample('openclaw/session.jsonl'));
+    expect((await fsp.readdir(root)).filter((n) => n.startsWith('skvm-home-'))).toEqual([]);
+  });
+
+  /** Exits at once; a detached child writes the transcript `lateMs` later, half a line first (or never, when undefined). */
+  const lateOpenclaw = (dir: string, lateMs: number | undefined) =>
+    standIn(
+      dir,
+      'openclaw',
+      '{}',
+      lateMs === undefined
+        ? ''
+        : `const file = path.join(env.OPENCLAW_STATE_DIR, 'agents', 'skvm', 'sessions', 'late.jsonl');
+const text = ${JSON.stringify(readFileSyncSample('openclaw/session.jsonl'))};
+const writer = \`const fs = require('fs');
+setTimeout(() => fs.writeFileSync(\${JSON.stringify(file)}, \${JSON.stringify(text.slice(0, 40))}), ${lateMs});
+setTimeout(() => fs.writeFileSync(\${JSON.stringify(file)}, \${JSON.stringify(text)}), ${lateMs + 200});\`;
+require('child_process').spawn(process.execPath, ['-e', writer], { detached: true, stdio: 'ignore' }).unref();`,
+    );
+
+  it('a transcript written after the CLI exited is waited for, and read as soon as it is complete', async () => {
+    const root = tmp();
+    const started = Date.now();
+    const r = await runRealHarness({ adapter: 'openclaw', bin: lateOpenclaw(root, 1500), kind: 'openai-compatible', model: 'sim/sim-openclaw', skillMode: 'inject', tmpRoot: root });
+    const elapsed = Date.now() - started;
+    expect(r.run).toMatchObject({ runStatus: 'ok', usageAvailable: true, text: 'Done: notes.txt is written; missing-input.txt does not exist.' });
+    expect(r.convLog).toBe(readFileSyncSample('openclaw/session.jsonl'));
+    // Complete at 1.7 s; looked for every 100 ms, not once a second.
+    expect(elapsed).toBeGreaterThanOrEqual(1700);
+    expect(elapsed).toBeLessThan(3500);
+  });
+
+  it('the wait is bounded (10 s): no transcript at all is telemetry only', async () => {
+    const root = tmp();
+    const started = Date.now();
+    const r = await runRealHarness({ adapter: 'openclaw', bin: lateOpenclaw(root, undefined), kind: 'openai-compatible', model: 'sim/sim-openclaw', skillMode: 'inject', tmpRoot: root });
+    const elapsed = Date.now() - started;
+    expect(r.run).toMatchObject({ runStatus: 'ok', usageAvailable: false, cost: null, steps: [] });
+    expect(r.run.statusDetail).toMatch(/telemetry only/);
+    expect(elapsed).toBeGreaterThanOrEqual(10_000);
+    expect(elapsed).toBeLessThan(14_000);
+  }, 30_000);
+
+  it('the wait is cancellable: cancelling while it waits rejects with CancelledError at once', async () => {
+    const root = tmp();
+    const ctl = new AbortController();
+    const started = Date.now();
+    setTimeout(() => ctl.abort('test cancels'), 1500);
+    const err = await runRealHarness({ adapter: 'openclaw', bin: lateOpenclaw(root, undefined), kind: 'openai-compatible', model: 'sim/sim-openclaw', skillMode: 'inject', tmpRoot: root, signal: ctl.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CancelledError);
+    expect(Date.now() - started).toBeLessThan(3000);
     expect((await fsp.readdir(root)).filter((n) => n.startsWith('skvm-home-'))).toEqual([]);
   });
 

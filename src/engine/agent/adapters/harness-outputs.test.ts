@@ -1,8 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDirs } from '../../../../test/tmp.js';
 import type { Skill, SkillBundle } from '../../skills/types.js';
 import { hermesTrailer, parseHermesSession } from './hermes-output.js';
 import { jiuwenclawReply, parseJiuwenclawRun } from './jiuwenclaw-output.js';
@@ -11,7 +10,6 @@ import { parseOpenclawTranscript } from './openclaw-output.js';
 /** Parsers of the harnesses that cannot run here, over samples written from their documented formats (samples/README.md). */
 const SAMPLES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'samples');
 const sample = (p: string) => readFileSync(path.join(SAMPLES, p), 'utf8');
-const tmp = tempDirs('skvm-harness-outputs-');
 
 const TIDY = '---\nname: tidy-notes\ndescription: Keep notes tidy. Use when writing notes.txt.\n---\n\n# Tidy notes\nWrite notes to notes.txt in the project root, then read the file back to check it.\n';
 function bundle(mode: SkillBundle['mode'], content = TIDY): SkillBundle {
@@ -20,10 +18,10 @@ function bundle(mode: SkillBundle['mode'], content = TIDY): SkillBundle {
 }
 
 describe('openclaw transcript', () => {
-  const file = path.join(SAMPLES, 'openclaw', 'session.jsonl');
+  const file = sample('openclaw/session.jsonl');
 
   it('pairs tool calls with results (outputs, error ⇒ exit 1), sums usage and cost, takes the last answer', async () => {
-    const r = await parseOpenclawTranscript(file, undefined);
+    const r = parseOpenclawTranscript(file, undefined);
     expect(r.steps.map((s) => s.role)).toEqual(['assistant', 'tool', 'assistant', 'tool', 'assistant']);
     const calls = r.steps.filter((s) => s.role === 'tool').flatMap((s) => s.toolCalls);
     expect(calls[0]).toMatchObject({ id: 'call_1', name: 'read', input: { path: 'skills/tidy-notes/SKILL.md' } });
@@ -36,20 +34,18 @@ describe('openclaw transcript', () => {
   });
 
   it('discover: reading skills/<name>/SKILL.md is a load; a transcript that never touches it is not; inject: any answer', async () => {
-    expect((await parseOpenclawTranscript(file, bundle('discover'))).skillLoaded).toBe(true);
-    const other = path.join(tmp(), 'other.jsonl');
-    writeFileSync(other, JSON.stringify({ type: 'message', timestamp: 1, message: { role: 'assistant', content: 'I did it without help.' } }) + '\n');
-    expect((await parseOpenclawTranscript(other, bundle('discover'))).skillLoaded).toBe(false);
-    expect((await parseOpenclawTranscript(other, bundle('inject'))).skillLoaded).toBe(true);
+    expect(parseOpenclawTranscript(file, bundle('discover')).skillLoaded).toBe(true);
+    const other = JSON.stringify({ type: 'message', timestamp: 1, message: { role: 'assistant', content: 'I did it without help.' } }) + '\n';
+    expect(parseOpenclawTranscript(other, bundle('discover')).skillLoaded).toBe(false);
+    expect(parseOpenclawTranscript(other, bundle('inject')).skillLoaded).toBe(true);
   });
 
   it('no transcript is telemetry only (usage unavailable, cost null); an error stop is reported', async () => {
-    const none = await parseOpenclawTranscript(undefined, bundle('inject'));
+    const none = parseOpenclawTranscript(undefined, bundle('inject'));
     expect(none).toMatchObject({ steps: [], cost: null, usageAvailable: false, skillLoaded: false });
     expect(none.statusDetail).toMatch(/telemetry only/);
-    const failed = path.join(tmp(), 'failed.jsonl');
-    writeFileSync(failed, JSON.stringify({ type: 'message', timestamp: 1, message: { role: 'assistant', content: [], stopReason: 'error', errorMessage: '401 invalid x-api-key' } }) + '\n');
-    expect((await parseOpenclawTranscript(failed, undefined)).error).toEqual({ text: '401 invalid x-api-key', source: 'openclaw:transcript' });
+    const failed = JSON.stringify({ type: 'message', timestamp: 1, message: { role: 'assistant', content: [], stopReason: 'error', errorMessage: '401 invalid x-api-key' } }) + '\n';
+    expect(parseOpenclawTranscript(failed, undefined).error).toEqual({ text: '401 invalid x-api-key', source: 'openclaw:transcript' });
   });
 });
 

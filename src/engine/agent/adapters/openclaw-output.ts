@@ -1,4 +1,4 @@
-import { readJsonLines } from '../../util/jsonl.js';
+import { parseJsonLines } from '../../util/jsonl.js';
 import type { SkillBundle } from '../../skills/types.js';
 import type { ToolCallRecord } from '../types.js';
 import { RunSteps, num, obj, str, type HarnessOutput } from './run-steps.js';
@@ -12,8 +12,8 @@ import { RunSteps, num, obj, str, type HarnessOutput } from './run-steps.js';
  * `toolResult | tool_result` items. Usage per assistant message: `{input, output, cacheRead,
  * cacheWrite, totalTokens, cost: {total}}`.
  */
-export async function parseOpenclawTranscript(file: string | undefined, skills: SkillBundle | undefined): Promise<HarnessOutput> {
-  const entries = file ? (await readJsonLines(file)).map(obj).filter((e) => e !== undefined) : [];
+export function parseOpenclawTranscript(text: string | undefined, skills: SkillBundle | undefined): HarnessOutput {
+  const entries = text ? parseJsonLines(text).map(obj).filter((e) => e !== undefined) : [];
   const run = new RunSteps();
   let assistantMessages = 0;
   let error: string | undefined;

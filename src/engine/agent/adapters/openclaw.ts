@@ -1,7 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { openForRead } from '../../sandbox/index.js';
 import { UsageError } from '../../util/errors.js';
 import { defineCliAdapter } from './cli/cli-adapter.js';
+import { awaitLateOutput } from './cli/late-output.js';
 import { copyUserConfig } from './cli/private-home.js';
 import { appendInjected, installSkills } from './cli/skills.js';
 import { nativeSetting } from './native-settings.js';
@@ -25,6 +27,8 @@ const NATIVE_AGENT_FILES = ['models.json', 'auth-profiles.json', 'auth.json', 'S
 const stateDir = (home: string) => path.join(home, '.openclaw');
 const agentDir = (home: string) => path.join(stateDir(home), 'agents', AGENT, 'agent');
 const sessionsDir = (home: string) => path.join(stateDir(home), 'agents', AGENT, 'sessions');
+/** How long a cleanly finished run may take to leave its transcript (the reference: 10 × 1 s). */
+const TRANSCRIPT_WAIT_MS = 10_000;
 
 export const openclawAdapter = defineCliAdapter({
   name: 'openclaw',
@@ -56,10 +60,15 @@ export const openclawAdapter = defineCliAdapter({
     const args = ['agent', '--agent', AGENT, '--session-id', `skvm_${Date.now()}`, '--message', prompt, '--local'];
     return { args, env: { OPENCLAW_STATE_DIR: stateDir(home) } };
   },
-  async parse({ opts, home }) {
-    const transcript = await newestTranscript(sessionsDir(home));
+  async parse({ opts, home, process: proc }) {
+    // A clean exit may leave the transcript still being written: wait for it (bounded). A failed
+    // run writes nothing more, so its transcript is looked for once.
+    const transcript = await awaitLateOutput(() => newestTranscript(home), (text) => text.endsWith('\n'), {
+      timeoutMs: proc.exitCode === 0 ? TRANSCRIPT_WAIT_MS : 0,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     // The transcript, not stdout, is the run's conversation log.
-    if (transcript && opts.convLogPath) await fsp.copyFile(transcript, opts.convLogPath);
+    if (transcript !== undefined && opts.convLogPath) await fsp.writeFile(opts.convLogPath, transcript);
     return parseOpenclawTranscript(transcript, opts.skills);
   },
 });
@@ -81,14 +90,25 @@ async function copyNativeAgent(userHome: string, home: string, model: string, so
   }
 }
 
-/** The most recently written `*.jsonl | *.ndjson` in the agent's sessions folder. */
-async function newestTranscript(dir: string): Promise<string | undefined> {
+/**
+ * The text of the most recently written `*.jsonl | *.ndjson` in the agent's sessions folder.
+ * The folder belongs to the harness's user, so the file is opened from the private home without
+ * following any link (a link to a file of root's is refused, never read).
+ */
+async function newestTranscript(home: string): Promise<string | undefined> {
+  const dir = sessionsDir(home);
   const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  let best: { file: string; mtime: number } | undefined;
-  for (const n of names.filter((x) => x.endsWith('.jsonl') || x.endsWith('.ndjson'))) {
-    const file = path.join(dir, n);
-    const st = await fsp.stat(file).catch(() => undefined);
-    if (st && (!best || st.mtimeMs > best.mtime)) best = { file, mtime: st.mtimeMs };
+  let best: { name: string; mtime: number } | undefined;
+  for (const name of names.filter((x) => x.endsWith('.jsonl') || x.endsWith('.ndjson'))) {
+    const st = await fsp.lstat(path.join(dir, name)).catch(() => undefined);
+    if (st?.isFile() && (!best || st.mtimeMs > best.mtime)) best = { name, mtime: st.mtimeMs };
   }
-  return best?.file;
+  if (!best) return undefined;
+  const opened = await openForRead(home, path.relative(home, path.join(dir, best.name))).catch(() => undefined);
+  if (!opened) return undefined;
+  try {
+    return await opened.handle.readFile('utf8');
+  } finally {
+    await opened.handle.close();
+  }
 }

@@ -12,7 +12,7 @@ import { harnessEnv } from './child-env.js';
 import { diagnoseFailure } from './diagnose.js';
 import { managedEndpoint } from './endpoint.js';
 import { harnessUser, type HarnessUser } from './harness-user.js';
-import { openPrivateHome } from './private-home.js';
+import { openEngineDir, openPrivateHome } from './private-home.js';
 import { runHarnessProcess, type HarnessProcessResult } from './spawn.js';
 
 /**
@@ -115,7 +115,7 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
   };
   const inv = await spec.prepare(ctx);
   const args = [...inv.args, ...extraCliArgs(opts.adapters?.[spec.name])];
-  const outputPath = opts.convLogPath ?? path.join(home, 'output.jsonl');
+  const outputPath = opts.convLogPath ?? path.join(user.identity ? await openEngineDir(opts.workDir, spec.name, scope) : home, 'output.jsonl');
   log.debug(`${spec.name}: ${bin.path} ${inv.args[0] ?? ''}… (home ${home}, mode ${opts.mode}, uid ${user.identity?.uid ?? (user.root ? 0 : process.getuid?.())})`);
   await user.handOver();
   const proc = await runHarnessProcess(

@@ -11,11 +11,25 @@ import type { RunScope } from '../types.js';
  * removes it however the run ends.
  */
 export async function openPrivateHome(workDir: string, harness: string, scope: RunScope): Promise<string> {
-  const tmpRoot = path.dirname(workDir);
-  const home = await createWorkDir({ tmpRoot, prefix: `skvm-home-${harness}-` });
-  scope.defer(() => removeWorkDir(home, { tmpRoot }));
+  const home = await runSibling(workDir, `skvm-home-${harness}-`, scope);
   await fsp.mkdir(path.join(home, 'tmp'));
   return home;
+}
+
+/**
+ * A folder only the engine may touch, beside the home, for the harness's stdout when the run
+ * keeps no conversation log: a home handed to an unprivileged harness user is that user's, who
+ * could swap a file there for a link to one of root's before the engine reads it back.
+ */
+export function openEngineDir(workDir: string, harness: string, scope: RunScope): Promise<string> {
+  return runSibling(workDir, `skvm-out-${harness}-`, scope);
+}
+
+async function runSibling(workDir: string, prefix: string, scope: RunScope): Promise<string> {
+  const tmpRoot = path.dirname(workDir);
+  const dir = await createWorkDir({ tmpRoot, prefix });
+  scope.defer(() => removeWorkDir(dir, { tmpRoot }));
+  return dir;
 }
 
 /**
