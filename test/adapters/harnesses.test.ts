@@ -53,6 +53,17 @@ describe.each(HARNESSES)('$adapter adapter with the real CLI', ({ adapter, fixtu
       expect(run.statusDetail).toBe('claude-code stopped at the turn limit (maxSteps)');
       expect(run.steps.filter((s) => s.role === 'assistant' && s.toolCalls.length > 0)).toHaveLength(2);
     });
+
+    it('config extraCliArgs reach the real command line: --append-system-prompt lands in what the model is sent', async (ctx) => {
+      const bin = await binOrSkip(ctx);
+      if (!bin) return;
+      const marker = 'skvm-extra-cli-arg-marker: answer in plain text.';
+      const r = await runRealHarness({ adapter, bin, kind, model, skillMode: 'discover', tmpRoot: tmp(), adapterConfig: { extraCliArgs: ['--append-system-prompt', marker] } });
+      await expectTaskDone(r, 'discover');
+      const asked = r.requests.filter((q) => q.tools.length > 0);
+      expect(asked.length).toBeGreaterThan(0);
+      for (const q of asked) expect(q.system ?? '').toContain(marker);
+    });
   }
 
   it.runIf(IS_ROOT)('root engine: the harness and its commands run unprivileged — a 0600 root file and the engine\'s /proc environ are refused', async (ctx) => {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../../../test/tmp.js';
 import type { ChatProvider, ModelEndpoint } from '../../../llm/types.js';
 import { runAdapter, type AgentJob } from '../../../runtime/run-agent.js';
+import { UsageError } from '../../../util/errors.js';
+import { registerSecret } from '../../../util/redact.js';
 import { AdapterUnavailableError } from '../registry.js';
 import { defineCliAdapter, HEADLESS_DIRECTIVE, type CliHarnessSpec, type CliRunContext } from './cli-adapter.js';
 
@@ -122,6 +124,29 @@ describe('defineCliAdapter', () => {
     const bin = fakeHarness(`echo '{"text":"x"}'`);
     const { workDir } = await runAdapter(adapter, job(bin, { adapters: { opencode: { repoPath: bin, extraCliArgs: ['--flag', 'value'] } } }), {});
     expect(readFileSync(path.join(workDir!, 'seen-args.txt'), 'utf8').endsWith('--model\ntiny-1\n--flag\nvalue\n')).toBe(true);
+  });
+
+  it('extraCliArgs never carry a key: the route key, a known key or a key-named flag is refused before the harness starts', async () => {
+    const bin = fakeHarness(`echo '{"text":"x"}'`);
+    registerSecret(PROCESS_KEY);
+    const cases: Array<[string[], RegExp]> = [
+      [['--header', `x-api-key: ${ROUTE_KEY}`], /extraCliArgs\[1\] holds an API key/],
+      [[`--openai-key=${PROCESS_KEY}`], /extraCliArgs\[0\] (holds an API key|passes a key flag \(--openai-key\))/],
+      [['--verbose', '--api-key', 'sk-not-registered-but-named-as-a-key'], /extraCliArgs\[1\] passes a key flag \(--api-key\)/],
+      [['--token=abc'], /extraCliArgs\[0\] passes a key flag \(--token\)/],
+    ];
+    for (const [extra, message] of cases) {
+      const root = tmp();
+      const err = await runAdapter(adapter, job(bin, { tmpRoot: root, keepWorkDir: false, adapters: { opencode: { repoPath: bin, extraCliArgs: extra } } }), {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as UsageError).message).toMatch(message);
+      expect((err as UsageError).message).not.toContain(ROUTE_KEY);
+      expect((err as UsageError).hint).toMatch(/through a variable/);
+      expect(readdirSync(root)).toEqual([]); // nothing started, nothing left
+    }
+    // Ordinary flags, also ones that merely mention tokens, pass.
+    const { workDir } = await runAdapter(adapter, job(bin, { adapters: { opencode: { repoPath: bin, extraCliArgs: ['--max-tokens', '100', '--log-level=debug'] } } }), {});
+    expect(readFileSync(path.join(workDir!, 'seen-args.txt'), 'utf8').endsWith('--max-tokens\n100\n--log-level=debug\n')).toBe(true);
   });
 
   it('native run: no route is asked for and no key is passed', async () => {

@@ -1,7 +1,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelEndpoint } from '../../../llm/types.js';
+import { UsageError } from '../../../util/errors.js';
 import { silentLogger, type Logger } from '../../../util/log.js';
+import { containsSecret, isSecretFieldName } from '../../../util/redact.js';
 import type { AgentStep, RunResult, RunStatus } from '../../types.js';
 import type { TokenUsage } from '../../../llm/types.js';
 import { harnessEntry } from '../harnesses.js';
@@ -100,6 +102,7 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
   const bin = resolveHarnessBinary(spec.name, env, opts.adapters);
   if (!bin.ok) throw new AdapterUnavailableError(spec.name, bin.reason, bin.installHint);
   const endpoint = opts.mode === 'managed' ? managedEndpoint(opts.llm, opts.model, spec.name, spec.managedKinds) : undefined;
+  const extra = extraCliArgs(spec.name, opts.adapters?.[spec.name], endpoint?.apiKey);
   const home = await openPrivateHome(opts.workDir, spec.name, scope);
   const user = await harnessUser({ harness: spec.name, binary: bin.path, pathVar: harnessEnv(home, bin.path, {}).PATH!, workDir: opts.workDir, home, sandboxMode: opts.sandbox.mode, log, scope });
   const ctx: CliRunContext = {
@@ -114,7 +117,7 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
     user,
   };
   const inv = await spec.prepare(ctx);
-  const args = [...inv.args, ...extraCliArgs(opts.adapters?.[spec.name])];
+  const args = [...inv.args, ...extra];
   const outputPath = opts.convLogPath ?? path.join(user.identity ? await openEngineDir(opts.workDir, spec.name, scope) : home, 'output.jsonl');
   log.debug(`${spec.name}: ${bin.path} ${inv.args[0] ?? ''}… (home ${home}, mode ${opts.mode}, uid ${user.identity?.uid ?? (user.root ? 0 : process.getuid?.())})`);
   await user.handOver();
@@ -156,10 +159,29 @@ export function processVerdict(harness: string, timeoutMs: number, proc: Harness
   };
 }
 
-/** Config `adapters.<name>.extraCliArgs`: appended to the harness's command line. */
-function extraCliArgs(entry: unknown): string[] {
+/**
+ * Config `adapters.<name>.extraCliArgs`: appended to the harness's command line. A command line
+ * is readable by every user of the machine (ps, /proc/<pid>/cmdline), so an argument holding a
+ * key — the run's route key, any key the engine knows (redact.ts), or the value of a key-named
+ * flag (`--api-key …`, `--token=…`) — is refused before anything starts.
+ */
+/** Flag names that carry a credential besides the secret field names (`--key`, `--token`, `--auth-token`). */
+const KEY_FLAG = /(^|-)(key|token)$/i;
+
+function extraCliArgs(harness: string, entry: unknown, routeKey: string | undefined): string[] {
   const extra = typeof entry === 'object' && entry !== null ? (entry as { extraCliArgs?: unknown }).extraCliArgs : undefined;
-  return Array.isArray(extra) ? extra.filter((a): a is string => typeof a === 'string') : [];
+  const args = Array.isArray(extra) ? extra.filter((a): a is string => typeof a === 'string') : [];
+  args.forEach((arg, i) => {
+    const flag = /^--?([A-Za-z][\w-]*)(=|$)/.exec(arg);
+    const keyFlag = flag !== null && (isSecretFieldName(flag[1]!) || KEY_FLAG.test(flag[1]!));
+    if ((routeKey && arg.includes(routeKey)) || containsSecret(arg) || keyFlag) {
+      throw new UsageError(
+        `Config adapters.${harness}.extraCliArgs[${i}] ${keyFlag ? `passes a key flag (${flag[0].replace(/=$/, '')})` : 'holds an API key'}: a command line is visible to every user of the machine, so keys never go on one.`,
+        'Remove it: in managed mode the harness gets the key of the model\'s route through a variable; in native mode it uses its own login.',
+      );
+    }
+  });
+  return args;
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {
