@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSCRIPT_FIXTURES } from '../../../test/transcript-fixtures.js';
+import { tempDirs } from '../../../test/tmp.js';
 import { echoGen, fileGen, profileDirs, promptOf, startTarget, webGen, withMissingL3, type SimTarget } from '../../../test/profiler/sim-harness.js';
 import { LlmError } from '../llm/errors.js';
 import { FailureReportSchema } from '../profiles/schema.js';
@@ -16,6 +17,7 @@ import { classifyTimeout, instanceLogPaths, runInstance, runProbe, type CallReco
 
 let target: SimTarget;
 const dirs = profileDirs();
+const binDirs = tempDirs('skvm-probe-cli-', { everyone: true });
 
 beforeAll(async () => {
   target = await startTarget({ 'test.echo': 'L3', 'test.file': 'L1', 'test.web': 'L3' });
@@ -138,7 +140,8 @@ describe('runProbe', () => {
 describe('runProbe through a CLI harness', () => {
   /** A stand-in Codex binary that prints the real Codex output recorded in the fixtures, after `delay` seconds. */
   function standInCodex(delay = 0): string {
-    const file = path.join(dirs().tmpRoot, '..', `codex-${delay}`);
+    // Binary and work dirs in folders every user can enter: a root engine runs harnesses as an unprivileged user.
+    const file = path.join(binDirs(), `codex-${delay}`);
     writeFileSync(file, `#!/bin/sh\ncat '${path.join(TRANSCRIPT_FIXTURES, 'codex', 'exec.jsonl')}'\nsleep ${delay}\n`);
     chmodSync(file, 0o755);
     return file;
@@ -155,7 +158,7 @@ describe('runProbe through a CLI harness', () => {
   });
 
   it("counts the harness's own usage (its calls bypass the observer) and grades the run", async () => {
-    const a = await runProbe(fileGen.generate('L1', 3), opts({ adapter: 'codex', harness: { mode: 'managed', adapters: { codex: standInCodex() } } }));
+    const a = await runProbe(fileGen.generate('L1', 3), opts({ adapter: 'codex', tmpRoot: binDirs(), harness: { mode: 'managed', adapters: { codex: standInCodex() } } }));
     expect(a.runStatus).toBe('ok');
     expect(a.status).toBe('fail'); // the recorded run wrote notes.txt, not what this probe asks for
     expect(a.tokens.input + a.tokens.cacheRead).toBe(recorded.input);
@@ -164,7 +167,7 @@ describe('runProbe through a CLI harness', () => {
   });
 
   it('a timeout after the model answered is the capability, not infrastructure', async () => {
-    const a = await runProbe(fileGen.generate('L1', 4), opts({ adapter: 'codex', timeoutMs: 1500, harness: { mode: 'managed', adapters: { codex: standInCodex(30) } } }));
+    const a = await runProbe(fileGen.generate('L1', 4), opts({ adapter: 'codex', timeoutMs: 1500, tmpRoot: binDirs(), harness: { mode: 'managed', adapters: { codex: standInCodex(30) } } }));
     expect(a.runStatus).toBe('timeout');
     expect(a.status).toBe('fail');
     expect(a.details).toMatch(/reached the model itself/);
