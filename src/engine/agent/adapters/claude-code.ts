@@ -56,7 +56,7 @@ export const claudeCodeAdapter = defineCliAdapter({
     args.push(...(user.root ? ['--allowedTools', ...ROOT_ALLOWED_TOOLS] : ['--permission-mode', 'bypassPermissions']));
     const skills = opts.skills;
     if (skills?.mode === 'inject') args.push('--append-system-prompt', injectedText(skills.skills));
-    if (skills?.mode === 'discover') await installSkills(path.join(opts.workDir, '.claude', 'skills'), skills.skills);
+    if (skills?.mode === 'discover') await installSkills(opts.workDir, path.join('.claude', 'skills'), skills.skills);
     await fsp.mkdir(path.join(home, '.claude'), { recursive: true });
     return { args, env };
   },

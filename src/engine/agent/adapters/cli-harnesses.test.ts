@@ -194,7 +194,7 @@ describe('codex adapter', () => {
 
     const staged = tmp();
     writeFileSync(path.join(staged, 'AGENTS.md'), 'Task rules: be brief.');
-    await appendInjected(path.join(staged, 'AGENTS.md'), [skill]);
+    await appendInjected(staged, 'AGENTS.md', [skill]);
     expect(readFileSync(path.join(staged, 'AGENTS.md'), 'utf8')).toBe(`Task rules: be brief.\n\n${INJECTED_SENTINEL}\n\n${BODY.trim()}\n`);
   });
 

@@ -55,8 +55,8 @@ export const codexAdapter = defineCliAdapter({
       }
     }
     const skills = opts.skills;
-    if (skills?.mode === 'inject') await appendInjected(path.join(opts.workDir, 'AGENTS.md'), skills.skills);
-    if (skills?.mode === 'discover') await installSkills(path.join(opts.workDir, '.agents', 'skills'), skills.skills);
+    if (skills?.mode === 'inject') await appendInjected(opts.workDir, 'AGENTS.md', skills.skills);
+    if (skills?.mode === 'discover') await installSkills(opts.workDir, path.join('.agents', 'skills'), skills.skills);
     const args = ['exec', prompt, '--json', '--skip-git-repo-check', '-s', 'danger-full-access', '-C', opts.workDir];
     if (!endpoint) args.push('--model', backendModel(opts.model));
     return { args, env };

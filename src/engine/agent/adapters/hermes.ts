@@ -56,7 +56,7 @@ export const hermesAdapter = defineCliAdapter({
     const message = skills?.mode === 'inject' ? `${injectedText(skills.skills)}\n---\n\n${prompt}` : prompt;
     const args = ['chat', '-Q', '-q', message, '-m', model, '-t', 'terminal,file', '--max-turns', String(opts.maxSteps), '--yolo', '--source', 'tool'];
     if (skills?.mode === 'discover') {
-      await installSkills(path.join(dir, 'skills'), skills.skills);
+      await installSkills(dir, 'skills', skills.skills);
       args.push('-s', skills.skills.map((s) => s.name).join(','));
     }
     return { args, env };

@@ -54,8 +54,8 @@ export const openclawAdapter = defineCliAdapter({
       await copyNativeAgent(userHome, home, opts.model, nativeSetting(opts.adapters, 'openclaw', 'nativeSourceAgent') ?? 'main');
     }
     await fsp.writeFile(path.join(stateDir(home), 'openclaw.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    if (opts.skills?.mode === 'inject') await appendInjected(path.join(opts.workDir, 'BOOTSTRAP.md'), opts.skills.skills);
-    else if (opts.skills) await installSkills(path.join(opts.workDir, 'skills'), opts.skills.skills);
+    if (opts.skills?.mode === 'inject') await appendInjected(opts.workDir, 'BOOTSTRAP.md', opts.skills.skills);
+    else if (opts.skills) await installSkills(opts.workDir, 'skills', opts.skills.skills);
     // Always --local (the reference: managed only): without it the CLI hands the turn to a running gateway, whose state is not this private home.
     const args = ['agent', '--agent', AGENT, '--session-id', `skvm_${Date.now()}`, '--message', prompt, '--local'];
     return { args, env: { OPENCLAW_STATE_DIR: stateDir(home) } };

@@ -55,7 +55,7 @@ export const opencodeAdapter = defineCliAdapter({
       await fsp.writeFile(file, injectedText(opts.skills.skills));
       config.instructions = [file];
     } else if (opts.skills) {
-      await installSkills(path.join(opts.workDir, '.opencode', 'skills'), opts.skills.skills);
+      await installSkills(opts.workDir, path.join('.opencode', 'skills'), opts.skills.skills);
     }
     env.OPENCODE_CONFIG_CONTENT = JSON.stringify(config);
     return { args: ['run', prompt, '--dir', opts.workDir, '--model', model, '--agent', endpoint ? 'build' : (nativeSetting(opts.adapters, 'opencode', 'nativeAgent') ?? 'build'), '--pure', '--format', 'json'], env };

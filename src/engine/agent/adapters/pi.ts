@@ -45,10 +45,10 @@ export const piAdapter = defineCliAdapter({
     }
     const skills = opts.skills;
     if (skills?.mode === 'inject') {
-      await appendInjected(path.join(opts.workDir, 'AGENTS.md'), skills.skills);
+      await appendInjected(opts.workDir, 'AGENTS.md', skills.skills);
       args.push('--no-skills');
     } else if (skills?.mode === 'discover') {
-      const folders = await installSkills(path.join(opts.workDir, '.pi-skills'), skills.skills);
+      const folders = await installSkills(opts.workDir, '.pi-skills', skills.skills);
       args.push(...folders.flatMap((f) => ['--skill', f]), '--no-skills', '--no-context-files');
     } else {
       args.push('--no-skills', '--no-context-files');

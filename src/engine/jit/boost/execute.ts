@@ -1,5 +1,5 @@
 import { COMMAND_OUTPUT_CAP_BYTES, DEFAULT_COMMAND_TIMEOUT_MS } from '../../agent/tools.js';
-import { openForWrite, runCommand } from '../../sandbox/index.js';
+import { runCommand, writeConfinedText } from '../../sandbox/index.js';
 import type { SandboxMode } from '../../sandbox/types.js';
 import { CancelledError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
@@ -34,13 +34,7 @@ export interface Execution {
 export async function executeMaterialized(kind: BoostCandidate['materializationType'], code: string, opts: ExecuteOptions): Promise<Execution> {
   let command = code;
   if (kind === 'python') {
-    const { handle } = await openForWrite(opts.workDir, PYTHON_SCRIPT_FILE);
-    try {
-      await handle.truncate(0);
-      await handle.writeFile(code);
-    } finally {
-      await handle.close();
-    }
+    await writeConfinedText(opts.workDir, PYTHON_SCRIPT_FILE, code);
     command = `python3 ${PYTHON_SCRIPT_FILE}`;
   }
   const res = await runCommand({

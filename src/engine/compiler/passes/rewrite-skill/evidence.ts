@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import type { ProbeLevel } from '../../../primitives/catalog.js';
 import type { FailureReportsFile, TCP } from '../../../profiles/schema.js';
-import { isInside } from '../../../sandbox/index.js';
-import { oneLine, readExcerpt, writeInside } from './text.js';
+import { isInside, writeConfinedText } from '../../../sandbox/index.js';
+import { oneLine, readExcerpt } from './text.js';
 
 /**
  * What the profile says about the gap primitives — and only those (spec §9.3 item 5): level
@@ -107,7 +107,7 @@ export async function collectEvidence(req: EvidenceRequest): Promise<Evidence> {
         refused++;
         continue;
       }
-      await writeInside(req.workDir, s.to, excerpt.text);
+      await writeConfinedText(req.workDir, s.to, excerpt.text);
       copiedBytes += Buffer.byteLength(excerpt.text);
       files.push({ rel: s.to, size: excerpt.size, truncated: excerpt.truncated });
     }

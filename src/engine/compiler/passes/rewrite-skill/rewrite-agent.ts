@@ -2,11 +2,11 @@ import * as path from 'node:path';
 import { runAgentLoop, type LoopStop } from '../../../agent/loop.js';
 import { createToolExecutor, READ_FILE_TOOL, WRITE_FILE_TOOL, type ToolExecutor } from '../../../agent/tools.js';
 import type { ChatProvider } from '../../../llm/types.js';
+import { writeConfinedText } from '../../../sandbox/index.js';
 import { SKILL_FILE } from '../../../skills/load.js';
 import type { Logger } from '../../../util/log.js';
 import { validateGuard, type GuardVerdict } from '../../guard.js';
 import { repairMessage } from './rewrite-prompt.js';
-import { writeInside } from './text.js';
 
 /**
  * The bounded rewrite agent: the compiler model with read_file (anywhere in the staging copy)
@@ -83,7 +83,7 @@ export async function runRewriteAgent(req: RewriteAgentRequest): Promise<Rewrite
   const base = { iterations: outcome.iterations, stop: outcome.stop, reply: outcome.text, ...(outcome.stopDetail ? { stopDetail: outcome.stopDetail } : {}), ...(repairedFrom ? { repairedFrom } : {}) };
   if (written === undefined || written === req.currentSkill) {
     // A write cut off by the deadline may have left a partial file: put the current text back.
-    await writeInside(req.workDir, SKILL_FILE, req.currentSkill);
+    await writeConfinedText(req.workDir, SKILL_FILE, req.currentSkill);
     return { ...base, content: req.currentSkill, changed: false };
   }
   // A rewrite that still fails the guard is returned as written: the compile's own guard then refuses to publish it.

@@ -1,4 +1,4 @@
-import { openForRead, openForWrite } from '../../../sandbox/index.js';
+import { openForRead } from '../../../sandbox/index.js';
 
 /** Small text helpers for the pass's prompts and its bounded file reads. */
 
@@ -55,17 +55,6 @@ export async function readExcerpt(root: string, file: string, maxBytes: number):
     // A cut inside a multi-byte character decodes to U+FFFD; drop that tail.
     const text = head.toString('utf8').replace(/\uFFFD+$/, '');
     return { text, size: stat.size, truncated };
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Write a file of the staging copy without following a link the bundle may have planted. */
-export async function writeInside(workDir: string, rel: string, text: string): Promise<void> {
-  const { handle } = await openForWrite(workDir, rel);
-  try {
-    await handle.truncate(0);
-    await handle.writeFile(text);
   } finally {
     await handle.close();
   }
