@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { KILL_GRACE_MS } from '../../sandbox/index.js';
+import { KILL_GRACE_MS, openForRead } from '../../sandbox/index.js';
 import { SkvmError } from '../../util/errors.js';
 import { shebang } from './cli/binary.js';
 import { defineCliAdapter } from './cli/cli-adapter.js';
@@ -54,7 +54,7 @@ export const jiuwenclawAdapter = defineCliAdapter({
     const stdout = await fsp.readFile(outputPath, 'utf8').catch(() => '');
     const reply = jiuwenclawReply(stdout);
     const sid = typeof (reply?.result as { session_id?: unknown } | undefined)?.session_id === 'string' ? ((reply!.result as { session_id: string }).session_id) : await onlySession(home);
-    const history = sid ? await readJson(path.join(dataDir(home), 'agent', 'sessions', sid, 'history.json')) : undefined;
+    const history = sid ? await readJson(home, path.relative(home, path.join(dataDir(home), 'agent', 'sessions', sid, 'history.json'))) : undefined;
     if (opts.convLogPath && (reply || history)) await fsp.writeFile(opts.convLogPath, `${JSON.stringify({ jsonrpc_response: reply ?? null, history: history ?? null }, null, 2)}\n`);
     return parseJiuwenclawRun(reply, history, opts.skills);
   },
@@ -129,10 +129,18 @@ async function onlySession(home: string): Promise<string | undefined> {
   return names.length === 1 ? names[0] : undefined;
 }
 
-async function readJson(file: string): Promise<unknown> {
+/**
+ * A JSON file of the private home, or undefined. The home belongs to the harness's user and the
+ * session id comes from its reply: opened confined to the home, no link followed.
+ */
+async function readJson(home: string, rel: string): Promise<unknown> {
+  const opened = await openForRead(home, rel).catch(() => undefined);
+  if (!opened) return undefined;
   try {
-    return JSON.parse(await fsp.readFile(file, 'utf8'));
+    return JSON.parse(await opened.handle.readFile('utf8'));
   } catch {
     return undefined;
+  } finally {
+    await opened.handle.close();
   }
 }
