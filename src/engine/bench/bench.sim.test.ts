@@ -119,7 +119,7 @@ function client(extraRoutes: Route[] = []): LlmClient {
 function baseOptions(over: Partial<RunBenchOptions> = {}): RunBenchOptions {
   return {
     models: [MODEL],
-    adapter: 'bare-agent',
+    adapters: ['bare-agent'],
     conditions: ['no-skill', 'original'],
     tasks: bundled,
     llm: client(),
