@@ -79,7 +79,7 @@ describe('skvm profile compare across harnesses', () => {
   it('compares one model profiled under two harnesses, and asks which harness when none is named', async () => {
     const profiles = path.join(cache, 'profiles');
     const tcp = (harness: string, capabilities: Record<string, 'L0' | 'L1' | 'L2' | 'L3'>) => ({
-      version: '1.0',
+      version: '1.0' as const,
       model: 'sim/agent-a',
       harness,
       profiledAt: '2026-04-03T11:39:57.566Z',

@@ -218,7 +218,7 @@ describe('resuming a cross session', () => {
 
     // Named adapters must be the session's own.
     await expect(runBench({ ...opts, signal: undefined, resumeSessionId: parentId, models: [], adapters: ['bare-agent'] })).rejects.toThrow(
-      /ran adapter bare-agent, codex; the adapters given differ/,
+      /ran on bare-agent, codex; the adapters given differ/,
     );
 
     // No models, no adapters: both come from the sessions' files.

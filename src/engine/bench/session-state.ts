@@ -215,7 +215,7 @@ async function resumeSessions(opts: RunBenchOptions, v: ValidatedBench, models: 
     throw new UsageError(`Session ${id} benchmarks ${resumedModels.join(', ')}; the models given differ.`, 'Resume it without models, or with the same ones.');
   }
   if (v.adapters && !sameSet(v.adapters, resumedAdapters)) {
-    throw new UsageError(`Session ${id} ran adapter ${resumedAdapters.join(', ')}; the adapters given differ.`, 'Resume it without naming adapters, or with the same ones.');
+    throw new UsageError(`Session ${id} ran on ${resumedAdapters.join(', ')}; the adapters given differ.`, 'Resume it without naming adapters, or with the same ones.');
   }
   const severalAdapters = resumedAdapters.length > 1;
   const sessions = resumed.map((r) => newState(opts, r, severalAdapters, r.id, r.dir, r.progress));
