@@ -140,10 +140,6 @@ async function indexLines(logsRoot: string): Promise<Array<Record<string, unknow
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-function scoreOf(report: BenchReport, taskId: string, condition: string): number | undefined {
-  return report.tasks.find((t) => t.taskId === taskId)?.conditions.find((c) => c.condition === condition)?.score;
-}
-
 function scoreTable(report: BenchReport): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   for (const t of report.tasks) for (const c of t.conditions) (out[c.condition] ??= {})[t.taskId] = c.score;
