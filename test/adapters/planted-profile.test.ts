@@ -14,17 +14,25 @@ import { installOrReason, simClient } from './real-cli.js';
  * offers Bash/Read/Write with absolute paths, and counts its own turns — the policy finds the
  * probe anyway and plays its solution through those tools. Through the real graders the profile
  * must come back with the planted levels, passes and fails alike (tool.exec counts the harness's
- * Bash calls as commands).
+ * Bash calls as commands, tool.call.batch its parallel Read calls as one turn of reads).
  */
 
 const tmp = tempDirs('skvm-planted-cli-');
-const PLANTED: Record<string, PlantedLevel> = { 'reason.arithmetic': 'L3', 'tool.file.read': 'L2', 'tool.exec': 'L1', 'gen.code.shell': 'L0' };
+/**
+ * Two maps, each with passes and fails: the demo's kind of primitives, and the ones whose graders
+ * read how the work was done (reads batched in one turn, the script run through the shell) or
+ * that need translation beyond Write/Read (web_fetch becomes curl through Bash).
+ */
+const MAPS: Array<Record<string, PlantedLevel>> = [
+  { 'reason.arithmetic': 'L3', 'tool.file.read': 'L2', 'tool.exec': 'L1', 'gen.code.shell': 'L0' },
+  { 'tool.call.batch': 'L2', 'tool.file.write': 'L1', 'follow.delegation': 'L3', 'tool.web': 'L2' },
+];
 const MODEL = 'simanth/planted-target';
 
 describe('planted target through Claude Code', () => {
   const installing = installOrReason(claudeCode.cli);
 
-  it('recovers the planted levels of a subset of primitives, with passes and fails', async (ctx) => {
+  it.each(MAPS)('recovers the planted levels %o, passes and fails alike', async (PLANTED, ctx) => {
     const installed = await installing;
     if (!installed.cli) {
       console.warn(`skipped: ${installed.reason}`);
