@@ -12,7 +12,7 @@ export const benchSessionResource = defineResource({
   name: 'bench-session',
   title: 'Bench session report',
   description:
-    'A bench session: report.json when it finished (per task × condition results and the summary), else its progress.json; for a several-model session, the comparison report.',
+    'A bench session: report.json when it finished (per task × condition results and the summary), else its progress.json; for a session over several models or harnesses, the comparison report.',
   mimeType: 'application/json',
   uri: 'skvm://bench/{sessionId}',
   async list(engine) {
@@ -21,7 +21,7 @@ export const benchSessionResource = defineResource({
     return all.map((s) => ({
       uri: `skvm://bench/${s.id}`,
       name: s.id,
-      title: `${s.models.join(', ')} × ${s.conditions.join('+')} (${s.status})`,
+      title: `${s.models.join(', ')}${s.adapters ? ` × ${s.adapters.join(', ')}` : s.adapter ? ` on ${s.adapter}` : ''} × ${s.conditions.join('+')} (${s.status})`,
       mimeType: 'application/json',
     }));
   },

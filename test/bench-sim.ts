@@ -19,7 +19,7 @@ export function simBenchOptions(sim: SimServer, o: { model: string; task: Loaded
   });
   return {
     models: [o.model],
-    adapter: 'bare-agent',
+    adapters: ['bare-agent'],
     conditions: o.conditions,
     tasks: [o.task],
     llm,

@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureHarnessCli, harnessCliCacheRoot } from '../scripts/harness-cli/install.js';
+import { ensureHarnessCli } from '../scripts/harness-cli/install.js';
+import { cachedHarnessCli, harnessCliCacheRoot } from '../src/engine/agent/adapters/cli-cache.js';
 import { SkvmError } from '../src/engine/util/errors.js';
 import { tempDirs } from './tmp.js';
 
@@ -48,5 +49,23 @@ describe('ensureHarnessCli', () => {
     expect(harnessCliCacheRoot({ SKVM_HARNESS_CLI_CACHE: '/c', HOME: '/h' }, 0)).toBe('/c');
     expect(harnessCliCacheRoot({ HOME: '/h' }, 1000)).toBe('/h/.cache/skvm-mcp/harness-clis');
     expect(harnessCliCacheRoot({ HOME: '/root' }, 0)).toBe('/var/cache/skvm-mcp/harness-clis');
+  });
+});
+
+describe('cachedHarnessCli', () => {
+  it('finds the newest install of a harness that has its executable, and nothing for an empty cache', () => {
+    const root = tmp();
+    const install = (version: string, withBin: boolean) => {
+      const bin = join(root, `@anthropic-ai__claude-code@${version}`, 'node_modules', '.bin');
+      mkdirSync(bin, { recursive: true });
+      if (withBin) writeFileSync(join(bin, 'claude'), '#!/bin/sh\n');
+    };
+    const env = { SKVM_HARNESS_CLI_CACHE: root };
+    expect(cachedHarnessCli('claude-code', env)).toBeUndefined();
+    install('2.1.9', true);
+    install('2.1.330', true);
+    install('2.2.0', false);
+    expect(cachedHarnessCli('claude-code', env)).toEqual({ version: '2.1.330', binPath: join(root, '@anthropic-ai__claude-code@2.1.330', 'node_modules', '.bin', 'claude') });
+    expect(cachedHarnessCli('bare-agent', env)).toBeUndefined();
   });
 });

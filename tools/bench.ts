@@ -3,6 +3,7 @@ import { defineOperation } from '../src/contract/operation.js';
 import { detailArg } from '../src/contract/detail.js';
 import { idArg, listArg, modelArg, pathArg } from '../src/contract/limits.js';
 import { adapterConfigArg, HARNESS_HELP, harnessSchema } from '../src/contract/harness.js';
+import { RUNNABLE_ADAPTERS } from '../src/engine/agent/adapters/harnesses.js';
 
 /** Skipped cells and warnings listed by default; the report has them all. */
 const LISTED = 10;
@@ -24,6 +25,7 @@ const ConditionRow = z.object({
 
 const SessionOut = z.object({
   model: z.string(),
+  adapter: z.string(),
   sessionId: z.string(),
   resource: z.string(),
   reportMarkdown: z.string().describe('Path of report.md'),
@@ -37,15 +39,16 @@ const SessionOut = z.object({
 
 export const benchTool = defineOperation({
   name: 'bench',
-  title: 'Benchmark tasks × models × conditions',
-  description: `Benchmark skills: run every task under each condition (${BENCH_CONDITIONS_HELP}) on each model, repeated runsPerTask times, score each run with the task's graders, and write a session (progress.json, report.json, report.md) under the logs root. Use it to measure whether a skill helps a model: compare each condition's average score with no-skill. tasks defaults to every task in the dataset. An interrupted or cancelled bench resumes with resume=<sessionId> (or "latest") without redoing finished cells. Returns, per model, the average score / pass rate / tokens / cost per condition, the delta against no-skill, per-task scores, and the report's resource (skvm://bench/{sessionId}). This is a run: poll it with run_status.`,
+  title: 'Benchmark tasks × models × harnesses × conditions',
+  description: `Benchmark skills: run every task under each condition (${BENCH_CONDITIONS_HELP}) on each model through each agent harness (adapter, or several with adapters: every model on every harness), repeated runsPerTask times, score each run with the task's graders, and write a session per model and harness (progress.json, report.json, report.md) under the logs root, plus a comparison session ranking them when there are several. Use it to measure whether a skill helps a model, or how the same model does in different harnesses: compare each condition's average score with no-skill. tasks defaults to every task in the dataset. An interrupted or cancelled bench resumes with resume=<sessionId> (or "latest") without redoing finished cells; it keeps the session's own harnesses. Returns, per model and harness, the average score / pass rate / tokens / cost per condition, the delta against no-skill, per-task scores, and the report's resource (skvm://bench/{sessionId}). This is a run: poll it with run_status.`,
   input: z.strictObject({
     models: listArg(modelArg(), 50).min(1).describe('Agent models, <provider>/<model-id>; several give a comparison session.'),
     tasks: listArg(pathArg(), 1000).optional().describe('Task ids or paths (default: every task in the dataset).'),
     conditions: listArg(idArg(), 20).min(1).default(['no-skill', 'original']).describe(`Conditions: ${BENCH_CONDITIONS_HELP}.`),
     skill: pathArg().optional().describe('Skill name or path for the custom-skill condition.'),
     skillMode: z.enum(['inject', 'discover']).default('inject').describe('inject: skill text in the system prompt; discover: listed, loaded on request.'),
-    adapter: harnessSchema().default('bare-agent').describe(HARNESS_HELP),
+    adapter: harnessSchema().optional().describe(`${HARNESS_HELP} Default bare-agent; a resume keeps the session's.`),
+    adapters: listArg(harnessSchema(), RUNNABLE_ADAPTERS.length).min(1).optional().describe('Several harnesses instead of adapter: each model runs on each, one session per pair.'),
     adapterConfig: adapterConfigArg(),
     runsPerTask: z.number().int().min(1).max(20).default(1).describe('Repetitions per task × condition (averaged).'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Cells run at once.'),
@@ -65,13 +68,13 @@ export const benchTool = defineOperation({
     detail: detailArg('the score of every task under every condition, and every skipped cell and warning'),
   }),
   output: z.object({
-    sessionId: z.string().describe('The session (one model) or the comparison session (several)'),
+    sessionId: z.string().describe('The session (one model on one harness) or the comparison session (several)'),
     sessionDir: z.string(),
     resource: z.string(),
     totalCells: z.number(),
     ranCells: z.number().describe('Cells run by this call (the rest were done before a resume)'),
     sessions: z.array(SessionOut),
-    ranking: z.array(z.object({ model: z.string(), avgScore: z.number().nullable(), passRate: z.number().nullable() })).optional(),
+    ranking: z.array(z.object({ model: z.string(), adapter: z.string(), avgScore: z.number().nullable(), passRate: z.number().nullable() })).optional().describe('Several sessions: each model on each harness, best average score first'),
     skipped: z.array(z.object({ taskId: z.string(), condition: z.string(), reason: z.string() })).describe(`Cells not run (the first ${LISTED} unless detail is "full")`),
     skippedCount: z.number(),
     warnings: z.array(z.string()).describe(`The first ${LISTED} unless detail is "full"`),
@@ -80,7 +83,7 @@ export const benchTool = defineOperation({
   idempotent: false,
   openWorld: true,
   mode: 'run',
-  label: (i) => `bench ${i.tasks?.length ? `${i.tasks.length} task(s)` : 'all tasks'} × ${i.models.join(', ')} × ${i.conditions.join('+')}`,
+  label: (i) => `bench ${i.tasks?.length ? `${i.tasks.length} task(s)` : 'all tasks'} × ${i.models.join(', ')}${i.adapters ? ` × ${i.adapters.join(', ')}` : i.adapter ? ` on ${i.adapter}` : ''} × ${i.conditions.join('+')}`,
   async handler(input, ctx) {
     const [{ startBench }, { summarizeOutcome }] = await Promise.all([import('../src/engine/bench/start.js'), import('../src/engine/bench/summary.js')]);
     const { detail, ...options } = input;
@@ -107,7 +110,7 @@ export const benchTool = defineOperation({
   summarize(out) {
     const lines = [`bench session ${out.sessionId}: ${out.ranCells}/${out.totalCells} cells run now${out.totalCells > out.ranCells ? ' (rest resumed)' : ''}`];
     for (const s of out.sessions) {
-      lines.push(`\n${s.model} — ${s.resource}`);
+      lines.push(`\n${s.model} on ${s.adapter} — ${s.resource}`);
       lines.push(`  ${'condition'.padEnd(14)} ${'score'.padStart(6)} ${'pass'.padStart(6)} ${'Δ no-skill'.padStart(10)} ${'tokens'.padStart(8)} ${'cost'.padStart(9)}`);
       for (const c of s.conditions) {
         const d = s.deltaVsNoSkill[c.condition];
@@ -117,7 +120,7 @@ export const benchTool = defineOperation({
       }
       lines.push(`  report: ${s.reportMarkdown}`);
     }
-    if (out.ranking) lines.push('\nranking: ' + out.ranking.map((r) => `${r.model} ${fmt(r.avgScore)}`).join(' > '));
+    if (out.ranking) lines.push('\nranking: ' + out.ranking.map((r) => `${r.model} on ${r.adapter} ${fmt(r.avgScore)}`).join(' > '));
     if (out.skipped.length) lines.push(`\n${out.skippedCount} cell(s) skipped, e.g. ${out.skipped[0]!.taskId}/${out.skipped[0]!.condition}: ${out.skipped[0]!.reason}`);
     for (const w of out.warnings.slice(0, 5)) lines.push(`warning: ${w}`);
     return lines.join('\n');

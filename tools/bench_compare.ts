@@ -23,7 +23,7 @@ export const benchCompareTool = defineOperation({
   name: 'bench_compare',
   title: 'Compare two bench sessions',
   description:
-    'Compare two bench sessions (e.g. before and after changing a skill, or two models) task by task on every task × condition both have: score, tokens, duration and steps, with deltas as rhs − lhs. Rows where either side did not run cleanly are marked incomparable and left out of score averages. Returns the overall and per-condition averages for both sides, per-row deltas, and warnings (different models, different task sets, unfinished sessions). Session ids come from bench results or the skvm://bench resources.',
+    'Compare two bench sessions (e.g. before and after changing a skill, two models, or the same model in two harnesses — two sessions of one bench over several adapters) task by task on every task × condition both have: score, tokens, duration and steps, with deltas as rhs − lhs. Rows where either side did not run cleanly are marked incomparable and left out of score averages. Returns the overall and per-condition averages for both sides, per-row deltas, and warnings (different models or harnesses, different task sets, unfinished sessions). Session ids come from bench results or the skvm://bench resources.',
   input: z.strictObject({
     lhs: idArg().describe('Baseline session id.'),
     rhs: idArg().describe('Session compared against the baseline.'),
@@ -82,7 +82,7 @@ export const benchCompareTool = defineOperation({
     const a = out.aggregate;
     const f = (p: z.output<typeof Pair>, digits = 3) => `${p.lhs === null ? 'n/a' : p.lhs.toFixed(digits)} → ${p.rhs === null ? 'n/a' : p.rhs.toFixed(digits)} (${p.delta === null ? 'n/a' : (p.delta >= 0 ? '+' : '') + p.delta.toFixed(digits)})`;
     const lines = [
-      `${out.lhs.sessionId} (${out.lhs.model}) → ${out.rhs.sessionId} (${out.rhs.model}): ${a.comparableCount} comparable rows, ${a.incomparableCount} incomparable`,
+      `${out.lhs.sessionId} (${out.lhs.model} on ${out.lhs.adapter}) → ${out.rhs.sessionId} (${out.rhs.model} on ${out.rhs.adapter}): ${a.comparableCount} comparable rows, ${a.incomparableCount} incomparable`,
       `score ${f(a.avgScore)}, pass rate ${f(a.passRate, 2)}, tokens ${f(a.avgTokens, 0)}`,
     ];
     for (const [cond, agg] of Object.entries(out.perCondition)) lines.push(`  ${cond.padEnd(14)} score ${f(agg.avgScore)}`);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
-import * as os from 'node:os';
 import { join } from 'node:path';
+import { HARNESS_CLI_CACHE_ENV, harnessCliBinPath, harnessCliCacheRoot, harnessCliInstallDirName } from '../../src/engine/agent/adapters/cli-cache.js';
 import { pathExists } from '../../src/engine/util/fs.js';
 import { SkvmError } from '../../src/engine/util/errors.js';
 
@@ -29,25 +29,6 @@ export interface InstalledHarnessCli extends HarnessCliPackage {
   installed: boolean;
 }
 
-export const HARNESS_CLI_CACHE_ENV = 'SKVM_HARNESS_CLI_CACHE';
-
-/**
- * The cache: `$SKVM_HARNESS_CLI_CACHE`, else ~/.cache/skvm-mcp/harness-clis — except for root,
- * whose home (mode 0700) the unprivileged user a root engine runs harnesses as cannot enter:
- * root's cache is /var/cache/skvm-mcp/harness-clis, every install in it readable by all.
- */
-export function harnessCliCacheRoot(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string {
-  if (env[HARNESS_CLI_CACHE_ENV]) return env[HARNESS_CLI_CACHE_ENV];
-  if (uid === 0) return ROOT_CACHE;
-  return join(env.HOME || os.homedir(), '.cache', 'skvm-mcp', 'harness-clis');
-}
-
-const ROOT_CACHE = '/var/cache/skvm-mcp/harness-clis';
-
-/** `@openai/codex@0.169.0` → `@openai__codex@0.169.0`: one flat directory per install. */
-function installDirName(spec: HarnessCliPackage): string {
-  return `${spec.pkg.replace(/\//g, '__')}@${spec.version}`;
-}
 
 async function installedVersion(dir: string, pkg: string): Promise<string | undefined> {
   try {
@@ -94,12 +75,12 @@ export async function ensureHarnessCli(
   opts: { cacheRoot?: string; signal?: AbortSignal; log?: (line: string) => void } = {},
 ): Promise<InstalledHarnessCli> {
   const root = opts.cacheRoot ?? harnessCliCacheRoot();
-  const dir = join(root, installDirName(spec));
-  const binPath = join(dir, 'node_modules', '.bin', spec.bin);
+  const dir = join(root, harnessCliInstallDirName(spec.pkg, spec.version));
+  const binPath = harnessCliBinPath(dir, spec.bin);
   let installed = false;
   if ((await installedVersion(dir, spec.pkg)) !== spec.version || !(await pathExists(binPath))) {
     await mkdir(root, { recursive: true, mode: 0o755 });
-    const staging = await mkdtemp(join(root, `.installing-${installDirName(spec)}-`));
+    const staging = await mkdtemp(join(root, `.installing-${harnessCliInstallDirName(spec.pkg, spec.version)}-`));
     try {
       opts.log?.(`installing ${spec.pkg}@${spec.version} into ${dir}`);
       // mkdtemp makes it 0700: a root engine's unprivileged harness user must reach the CLI.

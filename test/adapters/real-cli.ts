@@ -38,7 +38,7 @@ export async function installOrReason(cli: HarnessCliPackage): Promise<{ cli?: I
 }
 
 /** An LlmClient whose one route sends the model to the simulator, with the key in a variable. */
-function simClient(sim: SimServer, kind: Route['kind'], model: string): LlmClient {
+export function simClient(sim: SimServer, kind: Route['kind'], model: string): LlmClient {
   const route: Route = { match: `${model.split('/')[0]}/*`, kind, baseUrl: kind === 'anthropic' ? sim.anthropicBaseUrl : sim.openaiBaseUrl, apiKeyEnv: KEY_VAR };
   return new LlmClient({ config: () => ({ providers: { routes: [route] } }), configFile: '/nonexistent/skvm.config.json', env: { [KEY_VAR]: SIM_KEY }, log: silentLogger });
 }

@@ -1,12 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI_ENTRY } from '../e2e/harness.js';
+import { tempDirs } from '../tmp.js';
 import { UPSTREAM_PROFILES, requireUpstream } from '../upstream.js';
+
+const tmp = tempDirs('skvm-demo-home-');
 
 describe('skvm demo (built bin)', () => {
   it('drives the server through the official client against the simulator and prints each step', () => {
     requireUpstream();
-    const r = spawnSync(process.execPath, [CLI_ENTRY, 'demo', `--profiles=${UPSTREAM_PROFILES}`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, timeout: 60_000 });
+    // No Claude Code: the override names nothing and HOME holds no harness-CLI cache (test:adapters runs the real leg).
+    const env = { PATH: process.env.PATH ?? '', HOME: tmp(), SKVM_CLAUDE_CMD: '/nonexistent/claude' };
+    const r = spawnSync(process.execPath, [CLI_ENTRY, 'demo', `--profiles=${UPSTREAM_PROFILES}`], { encoding: 'utf8', env, timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/not a real model/);
     expect(r.stdout).toMatch(/connected to skvm-mcp/);
@@ -27,6 +32,10 @@ describe('skvm demo (built bin)', () => {
     expect(r.stdout).toMatch(/tool\.file\.read {5}L2/);
     expect(r.stdout).toMatch(/follow\.format {6}L1/);
     expect(r.stdout).toMatch(/gen\.code\.shell {5}L0/);
+    // The real-harness leg says why it did not run and how to make it run, and the demo goes on.
+    expect(r.stdout).toContain('skipped: claude-code is not installed; install with "npm i -g @anthropic-ai/claude-code"');
+    expect(r.stdout).toContain(`(not installed (looked for $SKVM_CLAUDE_CMD (/nonexistent/claude)); nothing in ${env.HOME}/.cache/skvm-mcp/harness-clis)`);
+    expect(r.stdout).not.toMatch(/profile_compare/);
     // Compiling log-triage for the planted target with that profile: the shell gap, the guard,
     // the added paragraph, the sandboxed env script, no parallelism, a complete cost.
     expect(r.stdout).toContain('log-triage for planted/demo-target on bare-agent (p1p2p3): published');

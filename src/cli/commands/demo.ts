@@ -21,7 +21,10 @@ return, step by step:
      the simulator plays the agent from scripts in skvm-data/sim/ (solving with the skill,
      half-solving without);
   3. profile of a simulated model with planted levels on a few primitives (among them
-     gen.code.shell at L0), which must come back with exactly those levels;
+     gen.code.shell at L0), which must come back with exactly those levels; then the same
+     target profiled through a real Claude Code CLI (found through $SKVM_CLAUDE_CMD, PATH or
+     the harness-CLI cache that npm run test:adapters fills; skipped with an install hint when
+     there is none), and profile_compare of the two side by side;
   4. compile of the bundled log-triage skill for that planted target with the profile just
      made, the simulator playing the compiler model (skvm-data/sim/compiler.json): the gaps,
      the guard verdict, the SKILL.md diff (coloured on a terminal), the env-setup.sh
@@ -55,6 +58,14 @@ export const PLANTED = { 'reason.arithmetic': 'L3', 'tool.file.read': 'L2', 'fol
 
 /** The planted target's name behind the planted/* route, and the simulated compiler model. */
 const TARGET = 'planted/demo-target';
+/** The same target behind an Anthropic-wire route, for the real CLI harness of step 3 (Claude Code speaks only that). */
+const CLI_TARGET = 'planted-anthropic/demo-target';
+const CLI_HARNESS = 'claude-code';
+/**
+ * Claude Code will not start without some key ("Not logged in"), so that route names a variable
+ * holding a dummy the simulator ignores; every other route stays auth-free.
+ */
+const CLI_KEY = { env: 'SKVM_DEMO_SIM_KEY', value: 'sk-skvm-simulator-not-a-key' } as const;
 const COMPILER = 'sim/compiler';
 /** The simulated optimizer model of the JIT step (skvm-data/sim/jit-optimizer.json answers requests for "optimizer"). */
 const OPTIMIZER = 'sim/optimizer';
@@ -74,6 +85,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     import('../../contract/invoke.js'),
     import('../../../tools/compile.js'),
   ]);
+  const { cachedHarnessCli, harnessCliCacheRoot } = await import('../../engine/agent/adapters/cli-cache.js');
+  const { harnessVersion, resolveHarnessBinary } = await import('../../engine/agent/adapters/cli/binary.js');
   const schema = z.object({
     profiles: z.string().min(1).optional().describe('Directory of pre-built profiles to import.'),
     keep: z.boolean().default(false).describe('Keep the temporary cache.'),
@@ -86,6 +99,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const simScripts = (name: string) => sim.loadPolicyFile(path.join(findInstallRoot(), 'skvm-data', 'sim', name));
   const out = (text = '') => io.stdout.write(`${text}\n`);
   const section = (title: string) => out(`\n━━ ${title} ${'━'.repeat(Math.max(3, 74 - title.length))}`);
+
+  // The real harness of step 3: its override variable or PATH, else the newest cached install.
+  const onPath = resolveHarnessBinary(CLI_HARNESS, io.env);
+  const cliBin = onPath.ok ? onPath.path : cachedHarnessCli(CLI_HARNESS, io.env)?.binPath;
+  const cliVersion = cliBin ? ((await harnessVersion(cliBin, io.env)) ?? 'version unknown') : undefined;
 
   const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'skvm-demo-'));
   const server = await sim.startSimServer({ policy: sim.withLatency(sim.echoPolicy(), { minMs: 5, maxMs: 30 }) });
@@ -106,8 +124,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       new stdio.StdioClientTransport({
         command: process.execPath,
         args: ['--import', sim.PROBE_REGISTRY_PRELOAD, serverEntry, `--skvm-cache=${cache}`],
-        // The server gets no API keys: the simulator routes are auth-free.
-        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn', [sim.SIM_REGISTRY_ENV]: registryDir },
+        // The server gets no API keys: the simulator routes are auth-free (but for the dummy of CLI_KEY).
+        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn', [sim.SIM_REGISTRY_ENV]: registryDir, [CLI_KEY.env]: CLI_KEY.value },
         stderr: 'inherit',
       }),
     );
@@ -129,7 +147,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         { match: 'sim/*', kind: 'openai-compatible', baseUrl: server.openaiBaseUrl, authFree: true, checkModel: 'sim/demo-model' },
         { match: 'sim-anthropic/*', kind: 'anthropic', baseUrl: server.anthropicBaseUrl, authFree: true, checkModel: 'sim-anthropic/demo-model' },
         { match: 'planted/*', kind: 'openai-compatible', baseUrl: planted.openaiBaseUrl, authFree: true },
+        { match: 'planted-anthropic/*', kind: 'anthropic', baseUrl: planted.anthropicBaseUrl, apiKeyEnv: CLI_KEY.env },
       ],
+      ...(cliBin ? { adapters: { [CLI_HARNESS]: cliBin } } : {}),
     });
     await call('config_doctor', { live: true });
     await call('primitives_list', {});
@@ -153,6 +173,20 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     section('planted target');
     out(`The profiling model is simulated with these true levels: ${Object.entries(PLANTED).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
     await call('profile', { models: [TARGET], primitives: Object.keys(PLANTED), instances: 2, concurrency: 6, waitSeconds: 50 });
+
+    // The same target through a real CLI harness: the harness wraps the prompt and offers its own
+    // tools; the simulated target plays each probe's solution through them (planted policy).
+    section(`the planted target through ${CLI_HARNESS}`);
+    if (!cliBin) {
+      const looked = onPath.ok ? '' : `${onPath.reason}; nothing in ${harnessCliCacheRoot(io.env)}`;
+      out(`skipped: ${CLI_HARNESS} is not installed; install with "npm i -g @anthropic-ai/claude-code" (or run "npm run test:adapters" once, which caches it) and run the demo again.`);
+      out(`(${looked})`);
+    } else {
+      out(`Harness: ${CLI_HARNESS} ${cliVersion}, the real CLI at ${cliBin}, in managed mode (configured from the planted-anthropic/* route).`);
+      out('It wraps each probe prompt in its own messages and offers its own tools (Bash, Read, Write); the simulated target finds the probe and plays the same solutions through them. One instance per level.');
+      await call('profile', { models: [CLI_TARGET], harnesses: [CLI_HARNESS], primitives: Object.keys(PLANTED), instances: 1, concurrency: 2, waitSeconds: 50 });
+      await call('profile_compare', { a: { model: TARGET, harness: 'bare-agent' }, b: { model: CLI_TARGET, harness: CLI_HARNESS } }, (r) => levelsSideBySide(r.structuredContent));
+    }
 
     // Compiling: the simulator now plays the compiler model; pass 1 reads the profile just made.
     section('compile for the planted target');
@@ -212,6 +246,19 @@ async function skillBytes(fs: typeof import('node:fs/promises'), path: typeof im
     entries.map(async (f) => ((await fs.lstat(path.join(dir, f))).isFile() ? `${f}\0${(await fs.readFile(path.join(dir, f))).toString('base64')}` : `${f}/`)),
   );
   return parts.join('\n');
+}
+
+/** profile_compare's rows for the primitives both profiles measured, one line each, and whether they agree. */
+function levelsSideBySide(result: Record<string, unknown> | undefined): string | undefined {
+  type Row = { primitive: string; levelA: string | null; levelB: string | null; difference: number | null };
+  const out = result as { a?: { harness: string }; b?: { harness: string }; rows?: Row[] } | undefined;
+  if (!out?.a || !out.b || !out.rows) return undefined;
+  const rows = out.rows.filter((r) => r.levelA !== null && r.levelB !== null);
+  const w = Math.max(9, ...rows.map((r) => r.primitive.length));
+  const head = `${'primitive'.padEnd(w)}  ${out.a.harness.padEnd(11)} ${out.b.harness}`;
+  const lines = rows.map((r) => `${r.primitive.padEnd(w)}  ${r.levelA!.padEnd(11)} ${r.levelB}${r.difference ? `  (${r.difference > 0 ? '+' : ''}${r.difference})` : ''}`);
+  const same = rows.filter((r) => r.difference === 0).length;
+  return [head, ...lines, `${out.b.harness} and ${out.a.harness} agree on ${same} of ${rows.length} primitives.`].join('\n');
 }
 
 /** The bench's conditions on one line, from its structured result (the score per condition). */

@@ -36,7 +36,9 @@ Policies — a file is {"policy": "<type>", …the type's fields…, "latency"?:
                 the planted target in \`skvm demo\`.
   planted       {"levels": {"<primitive>": "L0".."L3"}, "registryDir": DIR}: a model of known
                 ability for the profiler — each registered probe gets its reference solution
-                when the probe's level is within the planted level, else a near miss.
+                when the probe's level is within the planted level, else a near miss;
+                through a CLI harness (Claude Code, Codex, pi, opencode) the solution's
+                calls go through the tools the harness offers.
   harness-task  {"skill"?, "projectDir"?, "file"?: {"path", "content"}, "failingCommand"?,
                 "succeedingCommand"?, "answer"?}: drives a real harness CLI (Claude Code,
                 Codex, pi…) with the tools it offers: load the skill, write the file, run a

@@ -7,7 +7,7 @@ import type { HarnessHost, RunTaskSandbox } from '../runtime/index.js';
 import type { AotOptions } from './aot-compiled.js';
 import type { JitOptimizedOptions } from './jit-optimized.js';
 import type { JitBoostOptions } from './jit-boost.js';
-import type { BenchReport, MultiModelReport } from './types.js';
+import type { BenchReport, WrittenParentReport } from './types.js';
 
 /** What runBench takes and returns (orchestrator.ts), shared by its steps. */
 
@@ -16,11 +16,12 @@ export interface BenchProgressCallback {
 }
 
 export interface RunBenchOptions {
-  /** One session per model; several ⇒ a multi-model parent session too. */
+  /** One session per model × adapter; more than one ⇒ a parent (comparison) session too. */
   models: string[];
-  adapter: string;
-  /** CLI harnesses: mode, binary lookup and native config. */
-  harness?: HarnessHost;
+  /** Harness names (default bare-agent); a resumed session keeps its own, which these must then match. */
+  adapters?: string[];
+  /** Each adapter's host (CLI harnesses: mode, binary lookup and native config). */
+  harness?: (adapter: string) => HarnessHost;
   conditions: string[];
   /** Already loaded (and filtered) by the caller. */
   tasks: LoadedTask[];
@@ -52,7 +53,7 @@ export interface RunBenchOptions {
   timeoutMs?: number;
   maxSteps: number;
   keepWorkDirs?: boolean;
-  /** A single-model or multi-model session id to continue. */
+  /** A single session or a parent session id to continue. */
   resumeSessionId?: string;
   signal?: AbortSignal;
   onProgress?: BenchProgressCallback;
@@ -63,10 +64,11 @@ export interface RunBenchOptions {
   /** Cells lost to vendor outages in a row before the bench stops (default 3). */
   maxConsecutiveOutages?: number;
   /**
-   * Called for every agent model and the judge model before anything runs; throw (e.g. the
-   * LlmError of `LlmClient.resolve`, which needs no network) to fail before a session exists.
+   * Called once per agent (model, adapter) pair and once for the judge model (no adapter) before
+   * anything runs; throw (e.g. the LlmError of `LlmClient.resolve`, which needs no network) to fail
+   * before a session exists.
    */
-  preflight?: (model: string) => unknown;
+  preflight?: (model: string, adapter?: string) => unknown;
 }
 
 export interface SkippedCell {
@@ -77,6 +79,7 @@ export interface SkippedCell {
 
 export interface ModelSessionOutcome {
   model: string;
+  adapter: string;
   sessionId: string;
   sessionDir: string;
   report: BenchReport;
@@ -88,18 +91,18 @@ export interface ModelSessionOutcome {
 }
 
 export interface BenchOutcome {
-  /** The session (single model) or the multi-model parent session. */
+  /** The session (one model × adapter) or the parent session. */
   sessionId: string;
   sessionDir: string;
-  /** Set when one model was benchmarked. */
+  /** Set when one model × adapter was benchmarked. */
   report?: BenchReport;
-  /** Set when several models were benchmarked. */
-  multi?: MultiModelReport;
-  /** One per model, in the order given. */
+  /** Set when several were (the parent's comparison report). */
+  multi?: WrittenParentReport;
+  /** One per model × adapter: models in the order given, each model's adapters in theirs. */
   sessions: ModelSessionOutcome[];
   skipped: SkippedCell[];
   warnings: string[];
-  /** Total cells (task × condition × repetition, all models) and how many ran in this call. */
+  /** Total cells (task × condition × repetition, all sessions) and how many ran in this call. */
   totalCells: number;
   ranCells: number;
 }

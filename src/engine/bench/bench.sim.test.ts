@@ -119,7 +119,7 @@ function client(extraRoutes: Route[] = []): LlmClient {
 function baseOptions(over: Partial<RunBenchOptions> = {}): RunBenchOptions {
   return {
     models: [MODEL],
-    adapter: 'bare-agent',
+    adapters: ['bare-agent'],
     conditions: ['no-skill', 'original'],
     tasks: bundled,
     llm: client(),
@@ -138,10 +138,6 @@ async function indexLines(logsRoot: string): Promise<Array<Record<string, unknow
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-function scoreOf(report: BenchReport, taskId: string, condition: string): number | undefined {
-  return report.tasks.find((t) => t.taskId === taskId)?.conditions.find((c) => c.condition === condition)?.score;
 }
 
 function scoreTable(report: BenchReport): Record<string, Record<string, number>> {

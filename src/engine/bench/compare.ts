@@ -2,7 +2,7 @@ import { mean } from '../util/mean.js';
 import { UsageError } from '../util/errors.js';
 import { buildTaskReports } from './progress.js';
 import { cell, formatDuration, generateReport } from './reporter.js';
-import { loadBenchSession, type LoadedBenchSession } from './sessions.js';
+import { isParentSession, loadBenchSession, type LoadedBenchSession } from './sessions.js';
 import { isEvaluable, type BenchReport, type ConditionResult } from './types.js';
 
 /**
@@ -68,13 +68,13 @@ function totalTokens(t: ConditionResult['tokens']): number {
 }
 
 function sessionReport(s: LoadedBenchSession, warnings: string[]): BenchReport {
-  if (s.multiReport || s.metadata?.type === 'multi-model') {
+  if (s.multiReport || isParentSession(s)) {
     throw new UsageError(
-      `Session ${s.id} is a multi-model parent session.`,
-      `Compare its per-model sessions instead${s.multiReport ? `: ${s.multiReport.reports.map((r) => r.sessionId).join(', ')}` : ''}.`,
+      `Session ${s.id} is a ${s.metadata?.type ?? 'multi-model'} parent session.`,
+      `Compare two of its sessions instead${s.multiReport ? `: ${s.multiReport.reports.map((r) => `${r.sessionId} (${r.model} on ${r.adapter})`).join(', ')}` : ''}.`,
     );
   }
-  if (s.metadata && s.metadata.type !== 'single') throw new UsageError(`Session ${s.id} is a "${s.metadata.type}" session; only single-model sessions can be compared.`);
+  if (s.metadata && s.metadata.type !== 'single') throw new UsageError(`Session ${s.id} is a "${s.metadata.type}" session; only sessions of one model on one harness can be compared.`);
   if (s.report) return s.report;
   if (s.progress && s.progress.entries.length > 0) {
     warnings.push(`Session ${s.id} is incomplete (no report.json); using its ${s.progress.entries.length} finished run(s) from progress.json.`);

@@ -30,7 +30,7 @@ export async function executeCells(
   opts: RunBenchOptions,
   v: ValidatedBench,
   cells: Cell[],
-  counts: { total: number; done: number; sessionLabel: string; multiModel: boolean },
+  counts: { total: number; done: number; sessionLabel: string; severalSessions: boolean },
 ): Promise<ExecuteOutcome> {
   const { log, runsPerTask, asyncJudge } = v;
   const { total, sessionLabel } = counts;
@@ -60,8 +60,8 @@ export async function executeCells(
         ...(v.jit ? { jit: v.jit } : {}),
         ...(opts.jitBoost ? { jitBoost: opts.jitBoost } : {}),
         model: s.model,
-        adapter: opts.adapter,
-        ...(opts.harness ? { harness: opts.harness } : {}),
+        adapter: s.adapter,
+        ...(s.harness ? { harness: s.harness } : {}),
         llm: opts.llm,
         ...(v.judge ? { judge: v.judge } : {}),
         tmpRoot: opts.tmpRoot,
@@ -119,7 +119,7 @@ export async function executeCells(
     });
     done++;
     const runTag = runsPerTask > 1 ? ` [run ${runIndex + 1}/${runsPerTask}]` : '';
-    const message = `${counts.multiModel ? `[${s.model}] ` : ''}${task.id} ${condition.name}${runTag} → ${outcomeText(result)}`;
+    const message = `${counts.severalSessions ? `[${s.label}] ` : ''}${task.id} ${condition.name}${runTag} → ${outcomeText(result)}`;
     log.info(message);
     try {
       opts.onProgress?.(done, total, message);

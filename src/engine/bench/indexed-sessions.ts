@@ -6,7 +6,7 @@ import type { BenchReport } from './types.js';
 import type { ValidatedBench } from './validate.js';
 
 /**
- * A bench's lines in `<logs>/sessions.jsonl`: one session per model (and the multi-model parent),
+ * A bench's lines in `<logs>/sessions.jsonl`: one session per model × adapter (and the parent),
  * under the same id as its directory (the reference's §10 #3 mismatch fixed), `running` when it
  * starts or resumes, `completed` with the average score per condition, or `failed` with the error.
  */
@@ -18,19 +18,28 @@ export interface BenchIndex {
 
 export async function indexBenchSessions(opts: RunBenchOptions, v: ValidatedBench, parent: ParentSession | undefined, sessions: SessionState[]): Promise<BenchIndex> {
   const file = sessionsIndexPath(opts.logsRoot);
-  const common = { type: 'bench', harness: opts.adapter, conditions: v.conditionNames, ...(opts.customSkill ? { skill: opts.customSkill.dir } : {}) };
+  const common = { type: 'bench', conditions: v.conditionNames, ...(opts.customSkill ? { skill: opts.customSkill.dir } : {}) };
   const bySession = new Map<string, IndexedSession>();
   for (const s of sessions) {
-    bySession.set(s.id, await startIndexedSession(file, { id: s.id, ...common, startedAt: s.progress.startedAt, logDir: indexLogDir(s.dir, opts.cacheRoot), models: [s.model] }));
+    bySession.set(s.id, await startIndexedSession(file, { id: s.id, ...common, startedAt: s.progress.startedAt, logDir: indexLogDir(s.dir, opts.cacheRoot), models: [s.model], harness: s.adapter }));
   }
+  // The index has one `harness` string: a parent over several adapters lists them comma-separated.
   const parentEntry = parent
-    ? await startIndexedSession(file, { id: parent.id, ...common, startedAt: parent.startedAt, logDir: indexLogDir(parent.dir, opts.cacheRoot), models: sessions.map((s) => s.model) })
+    ? await startIndexedSession(file, {
+        id: parent.id,
+        ...common,
+        startedAt: parent.startedAt,
+        logDir: indexLogDir(parent.dir, opts.cacheRoot),
+        models: [...new Set(sessions.map((s) => s.model))],
+        harness: [...new Set(sessions.map((s) => s.adapter))].join(','),
+      })
     : undefined;
   const all = [...bySession.values(), ...(parentEntry ? [parentEntry] : [])];
   return {
     async complete(outcomes) {
       for (const o of outcomes) await bySession.get(o.sessionId)?.complete(scoreSummary(o.report));
-      await parentEntry?.complete(outcomes.map((o) => `${o.model}: ${scoreSummary(o.report)}`).join('; '));
+      const labels = new Map(sessions.map((s) => [s.id, s.label]));
+      await parentEntry?.complete(outcomes.map((o) => `${labels.get(o.sessionId) ?? o.model}: ${scoreSummary(o.report)}`).join('; '));
     },
     async fail(err) {
       for (const e of all) await e.fail(errorMessage(err));

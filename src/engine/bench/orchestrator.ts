@@ -5,15 +5,18 @@ import { executeCells } from './execute.js';
 import { indexBenchSessions } from './indexed-sessions.js';
 import { openSessions } from './session-state.js';
 import { validateBench } from './validate.js';
-import { writeMultiModelReport, writeSessionReports } from './write-reports.js';
+import { writeParentReport, writeSessionReports } from './write-reports.js';
 
 export { BenchCancelledError, type BenchOutcome, type BenchProgressCallback, type ModelSessionOutcome, type RunBenchOptions, type SkippedCell } from './bench-options.js';
 
 /**
- * The bench orchestrator (spec runtime §4.4): tasks × conditions × repetitions, per model, each
- * cell through the shared runner, progress rewritten after every finished cell, resumable.
+ * The bench orchestrator (spec runtime §4.4): tasks × conditions × repetitions, per model ×
+ * adapter, each cell through the shared runner, progress rewritten after every finished cell,
+ * resumable. The cells of every (model, adapter) session share one pool of `concurrency` slots.
  *
  * Differences from the reference, on purpose:
+ * - several models AND several adapters cross (the reference refuses both at once): one session
+ *   per pair, under a `multi-adapter` parent whose ranking names model and adapter;
  * - the session id is generated once and its directory claimed atomically; a clash (same second,
  *   same short model) gets a `-2` suffix (§10 #3, #27);
  * - a cell whose orchestration throws is `adapter-crashed` (tainted), never an evaluable 0 (§10 #6);
@@ -36,13 +39,13 @@ export { BenchCancelledError, type BenchOutcome, type BenchProgressCallback, typ
 export async function runBench(opts: RunBenchOptions): Promise<BenchOutcome> {
   const v = await validateBench(opts);
   const { parent, sessions } = await openSessions(opts, v);
-  await v.preflight(sessions.map((s) => s.model)); // a resumed session's models
+  await v.checkPairs(sessions); // a resumed session's own models and adapters
   const plan = planCells(opts, v, sessions);
   const sessionLabel = parent?.id ?? sessions[0]!.id;
   v.log.info(`bench ${sessionLabel}: ${plan.total} cells (${plan.done} already done), concurrency ${v.concurrency}`);
   const index = await indexBenchSessions(opts, v, parent, sessions);
   try {
-    const { done, fatal } = await executeCells(opts, v, plan.cells, { total: plan.total, done: plan.done, sessionLabel, multiModel: sessions.length > 1 });
+    const { done, fatal } = await executeCells(opts, v, plan.cells, { total: plan.total, done: plan.done, sessionLabel, severalSessions: sessions.length > 1 });
     if (fatal !== undefined) {
       v.log.error(`bench ${sessionLabel} stopped: ${errorMessage(fatal)} (finished cells are saved; resume session ${sessionLabel})`);
       throw fatal;
@@ -54,7 +57,7 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchOutcome> {
     const ranCells = outcomes.reduce((n, o) => n + o.ranCells, 0);
     const common = { sessions: outcomes, skipped: v.skipped, warnings: v.warnings, totalCells: plan.total, ranCells };
     const out: BenchOutcome = parent
-      ? { sessionId: parent.id, sessionDir: parent.dir, multi: await writeMultiModelReport(parent, outcomes), ...common }
+      ? { sessionId: parent.id, sessionDir: parent.dir, multi: await writeParentReport(parent, outcomes), ...common }
       : { sessionId: outcomes[0]!.sessionId, sessionDir: outcomes[0]!.sessionDir, report: outcomes[0]!.report, ...common };
     await index.complete(outcomes);
     return out;

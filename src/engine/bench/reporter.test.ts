@@ -267,7 +267,7 @@ describe('multi-model comparison', () => {
     const c = mk('sim/c', [task('t1', 'c', [cr('no-skill', 0, { runStatus: 'timeout' })])]);
     const cmp = buildModelComparison([a, b, c]);
     expect(cmp.ranking.map((r) => r.model)).toEqual(['sim/b', 'sim/a', 'sim/c']);
-    expect(cmp.ranking[2]).toEqual({ model: 'sim/c', avgScore: null, passRate: null });
+    expect(cmp.ranking[2]).toEqual({ model: 'sim/c', adapter: 'bare-agent', avgScore: null, passRate: null });
     expect(cmp.ranking[0]!.avgScore).toBeCloseTo(0.8, 10);
     expect(cmp.scoreMatrix['sim/a']).toEqual({ 'no-skill': 0.2, original: 0.8 });
     expect(cmp.scoreMatrix['sim/c']).toEqual({});

@@ -9,7 +9,9 @@ import {
   type ConditionSummary,
   type ModelComparison,
   type MultiModelReport,
+  type RankingRow,
   type TaskReport,
+  type WrittenComparison,
 } from './types.js';
 
 /**
@@ -118,28 +120,46 @@ export function computeDeltas(perCondition: Record<string, ConditionSummary>): B
 // ---------------------------------------------------------------------------------------------
 // Multi-model comparison (spec §4.7)
 
-export function buildModelComparison(reports: BenchReport[]): ModelComparison {
+/**
+ * How a parent's comparison names each session (matrix keys): by model when one adapter ran (the
+ * reference's multi-model), by adapter when one model did (its multi-adapter), else "<model> on <adapter>".
+ */
+function comparisonKey(severalAdapters: boolean, severalModels: boolean): (r: BenchReport) => string {
+  if (!severalAdapters) return (r) => r.model;
+  if (!severalModels) return (r) => r.adapter;
+  return (r) => `${r.model} on ${r.adapter}`;
+}
+
+/** The key a parent report's comparison uses, from the models and adapters it names. */
+export function parentReportKey(report: Pick<MultiModelReport, 'models' | 'adapters'>): (r: BenchReport) => string {
+  return comparisonKey((report.adapters?.length ?? 0) > 1, report.models.length > 1);
+}
+
+/** Matrices keyed by `keyOf` (default: the model); ranking rows name model and adapter. */
+export function buildModelComparison(reports: BenchReport[], keyOf: (r: BenchReport) => string = (r) => r.model): WrittenComparison {
   const scoreMatrix: Record<string, Record<string, number>> = {};
   const tokenMatrix: Record<string, Record<string, number>> = {};
   const taskMatrix: Record<string, Record<string, number>> = {};
-  const ranking: ModelComparison['ranking'] = [];
+  const ranking: RankingRow[] = [];
   for (const r of reports) {
+    const key = keyOf(r);
     const scores: Record<string, number> = {};
     const tokens: Record<string, number> = {};
     for (const [cond, s] of Object.entries(r.summary.perCondition)) {
       if (s.avgScore !== null) scores[cond] = s.avgScore;
       if (s.avgTokens !== null) tokens[cond] = s.avgTokens;
     }
-    scoreMatrix[r.model] = scores;
-    tokenMatrix[r.model] = tokens;
+    scoreMatrix[key] = scores;
+    tokenMatrix[key] = tokens;
     for (const t of r.tasks) {
       const row = (taskMatrix[t.taskId] ??= {});
       const ok = t.conditions.filter(isEvaluable);
-      if (ok.length > 0) row[r.model] = Math.max(...ok.map((c) => c.score));
+      if (ok.length > 0) row[key] = Math.max(...ok.map((c) => c.score));
     }
     const rows = r.tasks.flatMap((t) => t.conditions).filter(isEvaluable);
     ranking.push({
       model: r.model,
+      adapter: r.adapter,
       avgScore: mean(rows.map((c) => c.score)),
       passRate: rows.length > 0 ? rows.filter((c) => c.pass).length / rows.length : null,
     });
@@ -309,32 +329,42 @@ export function renderReportMarkdown(report: BenchReport): string {
 export function renderMultiModelMarkdown(report: MultiModelReport): string {
   const L: string[] = [];
   const { comparison } = report;
-  L.push('# SkVM Multi-Model Benchmark', '');
+  const severalAdapters = (report.adapters?.length ?? 0) > 1;
+  const keyOf = parentReportKey(report);
+  const keys = report.reports.map(keyOf);
+  const rowHead = severalAdapters && report.models.length === 1 ? 'Adapter' : severalAdapters ? 'Model on adapter' : 'Model';
+  L.push(`# SkVM Multi-${severalAdapters ? 'Adapter' : 'Model'} Benchmark`, '');
   L.push(`- **Session**: ${report.sessionId}`);
   L.push(`- **Models**: ${report.models.join(', ')}`);
+  if (severalAdapters) L.push(`- **Adapters**: ${report.adapters!.join(', ')}`);
   L.push(`- **Started**: ${report.timestamp}`);
   L.push(`- **Completed**: ${report.completedAt}`, '');
-  L.push('## Model Ranking', '');
-  L.push('| # | Model | Avg Score | Pass Rate |');
-  L.push('|---|-------|-----------|-----------|');
-  comparison.ranking.forEach((r, i) => {
-    L.push(`| ${i + 1} | ${r.model} | ${r.avgScore === null ? 'N/A' : r.avgScore.toFixed(2)} | ${r.passRate === null ? 'N/A' : `${(r.passRate * 100).toFixed(0)}%`} |`);
-  });
+  L.push(`## ${severalAdapters ? 'Model × Adapter' : 'Model'} Ranking`, '');
+  const rate = (r: ModelComparison['ranking'][number]) => `${r.avgScore === null ? 'N/A' : r.avgScore.toFixed(2)} | ${r.passRate === null ? 'N/A' : `${(r.passRate * 100).toFixed(0)}%`}`;
+  if (severalAdapters) {
+    L.push('| # | Model | Adapter | Avg Score | Pass Rate |');
+    L.push('|---|-------|---------|-----------|-----------|');
+    comparison.ranking.forEach((r, i) => L.push(`| ${i + 1} | ${r.model} | ${r.adapter ?? '-'} | ${rate(r)} |`));
+  } else {
+    L.push('| # | Model | Avg Score | Pass Rate |');
+    L.push('|---|-------|-----------|-----------|');
+    comparison.ranking.forEach((r, i) => L.push(`| ${i + 1} | ${r.model} | ${rate(r)} |`));
+  }
   L.push('');
   const conds = [...new Set(report.reports.flatMap((r) => Object.keys(r.summary.perCondition)))];
   if (conds.length > 0) {
     L.push('## Score Matrix', '');
-    L.push(`| Model | ${conds.join(' | ')} |`);
+    L.push(`| ${rowHead} | ${conds.join(' | ')} |`);
     L.push(`|-------|${conds.map(() => '-------').join('|')}|`);
-    for (const m of report.models) L.push(`| ${m} | ${conds.map((c) => comparison.scoreMatrix[m]?.[c]?.toFixed(2) ?? '-').join(' | ')} |`);
+    for (const k of keys) L.push(`| ${k} | ${conds.map((c) => comparison.scoreMatrix[k]?.[c]?.toFixed(2) ?? '-').join(' | ')} |`);
     L.push('');
   }
   const taskIds = Object.keys(comparison.taskMatrix);
   if (taskIds.length > 0) {
     L.push('## Per-Task Best Scores', '');
-    L.push(`| Task | ${report.models.join(' | ')} |`);
-    L.push(`|------|${report.models.map(() => '-------').join('|')}|`);
-    for (const t of taskIds) L.push(`| ${t} | ${report.models.map((m) => comparison.taskMatrix[t]?.[m]?.toFixed(2) ?? '-').join(' | ')} |`);
+    L.push(`| Task | ${keys.join(' | ')} |`);
+    L.push(`|------|${keys.map(() => '-------').join('|')}|`);
+    for (const t of taskIds) L.push(`| ${t} | ${keys.map((k) => comparison.taskMatrix[t]?.[k]?.toFixed(2) ?? '-').join(' | ')} |`);
     L.push('');
   }
   for (const r of report.reports) L.push('---', '', renderReportMarkdown(r), '');

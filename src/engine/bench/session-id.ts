@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { newSessionId } from '../logs/session-id.js';
+import { newSessionId, shortModel } from '../logs/session-id.js';
 import { UsageError } from '../util/errors.js';
 
 export { sanitizeTag, shortModel, timestampId } from '../logs/session-id.js';
@@ -27,6 +27,27 @@ export function assertSessionId(id: string): void {
 
 export function conditionTag(conditions: string[]): string {
   return [...conditions].sort().join('+');
+}
+
+/**
+ * The tag of one (model, adapter) session: the reference's `<shortModel>-<conditions>` when the
+ * bench has one adapter (ids unchanged). With several, the adapter leads, as in run sessions'
+ * `<adapter>-<shortModel>-…`, so the pairs' ids differ and the 60-character cut never drops it.
+ */
+export function pairTag(model: string, adapter: string, conditions: string[], severalAdapters: boolean): string {
+  return `${severalAdapters ? `${adapter}-` : ''}${shortModel(model)}-${conditionTag(conditions)}`;
+}
+
+/**
+ * The parent session's tag: the reference's `<n>m-<conditions>` (several models, one adapter) and
+ * `<n>a-<shortModel>-<conditions>` (several adapters, one model); a cross, which the reference
+ * refuses, is `<n>m<k>a-<conditions>`.
+ */
+export function parentTag(models: string[], adapters: string[], conditions: string[]): string {
+  const conds = conditionTag(conditions);
+  if (adapters.length === 1) return `${models.length}m-${conds}`;
+  if (models.length === 1) return `${adapters.length}a-${shortModel(models[0]!)}-${conds}`;
+  return `${models.length}m${adapters.length}a-${conds}`;
 }
 
 export function generateSessionId(tag: string, now: Date = new Date()): string {

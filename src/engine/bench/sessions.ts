@@ -27,6 +27,8 @@ export interface BenchSessionInfo {
   type: string;
   models: string[];
   adapter?: string;
+  /** A multi-adapter parent's adapters. */
+  adapters?: string[];
   conditions: string[];
   status: 'complete' | 'incomplete';
   startedAt?: string;
@@ -76,6 +78,7 @@ export async function listBenchSessions(logsRoot: string, opts: { limit?: number
       type: meta?.type ?? 'unknown',
       models: meta?.models ?? (meta?.model ? [meta.model] : []),
       ...(meta?.adapter ? { adapter: meta.adapter } : {}),
+      ...(meta?.adapters ? { adapters: meta.adapters } : {}),
       conditions: meta?.conditions ?? meta?.labels ?? [],
       status: hasReport ? 'complete' : 'incomplete',
       ...(meta?.startedAt ? { startedAt: meta.startedAt } : {}),
@@ -103,7 +106,7 @@ export interface LoadedBenchSession {
   progress?: BenchProgress;
   /** Single-model report. */
   report?: BenchReport;
-  /** Multi-model parent report. */
+  /** A parent's report (multi-model or multi-adapter). */
   multiReport?: MultiModelReport;
   /** report.md text when present. */
   markdown?: string;
@@ -132,7 +135,7 @@ export async function loadBenchSession(logsRoot: string, id: string): Promise<Lo
     return parsed.data;
   };
   out.metadata = await strict('metadata.json', AnyBenchMetadataSchema);
-  if (out.metadata?.type === 'multi-model') {
+  if (isParentSession(out)) {
     out.multiReport = await strict('report.json', MultiModelReportSchema);
   } else {
     out.progress = await strict('progress.json', BenchProgressSchema);
@@ -140,6 +143,11 @@ export async function loadBenchSession(logsRoot: string, id: string): Promise<Lo
   }
   out.markdown = await fsp.readFile(path.join(dir, 'report.md'), 'utf8').catch(() => undefined);
   return out;
+}
+
+/** A multi-model or multi-adapter parent: its report compares the sessions it ran. */
+export function isParentSession(s: Pick<LoadedBenchSession, 'metadata'>): boolean {
+  return s.metadata?.type === 'multi-model' || s.metadata?.type === 'multi-adapter';
 }
 
 /** `latest` for resume: newest session with progress.json and no report.json (spec §4.3). */

@@ -25,7 +25,10 @@ export interface StartBenchOptions {
   conditions: string[];
   skill?: string;
   skillMode: SkillMode;
-  adapter: string;
+  /** One harness (default bare-agent); a resume without it takes its sessions' own. */
+  adapter?: string;
+  /** Several harnesses, each crossed with every model; not together with `adapter`. */
+  adapters?: string[];
   /** CLI harnesses: managed or native (default: config defaults.adapterConfigMode, else managed). */
   adapterConfig?: AdapterMode;
   runsPerTask: number;
@@ -51,6 +54,10 @@ export interface StartBenchOptions {
 }
 
 export async function startBench(engine: Engine, opts: StartBenchOptions): Promise<BenchOutcome> {
+  if (opts.adapter !== undefined && opts.adapters !== undefined) {
+    throw new UsageError(`Both adapter (${opts.adapter}) and adapters (${opts.adapters.join(', ')}) were given.`, 'Give adapter for one harness or adapters for several, not both.');
+  }
+  const adapters = opts.adapters ?? (opts.adapter !== undefined ? [opts.adapter] : undefined);
   if (opts.compilerModel) engine.llm.resolve(opts.compilerModel);
   const dataRoot = engine.roots.data.value;
   const logsRoot = engine.roots.logs.value;
@@ -73,11 +80,12 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
   }
   const customSkill = opts.skill ? await resolveSkill(opts.skill, dataRoot) : undefined;
 
-  const harness = harnessHost(engine.config().config, engine.env, opts.adapter, opts.adapterConfig);
+  // Each (model, adapter) session gets its adapter's own host.
+  const hostFor = (adapter: string) => harnessHost(engine.config().config, engine.env, adapter, opts.adapterConfig);
   const outcome = await runBench({
     models: opts.models,
-    adapter: opts.adapter,
-    harness,
+    ...(adapters ? { adapters } : {}),
+    harness: hostFor,
     conditions: opts.conditions,
     tasks,
     ...(customSkill ? { customSkill } : {}),
@@ -106,8 +114,8 @@ export async function startBench(engine: Engine, opts: StartBenchOptions): Promi
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     taskFilter: opts.tasks && opts.tasks.length ? opts.tasks : null,
-    // A native harness uses its own login: the model needs no route of ours.
-    preflight: (model) => (needsRoute(harness, opts.adapter) ? engine.llm.resolve(model) : undefined),
+    // A native harness uses its own login: its model needs no route of ours. The judge (no adapter) always does.
+    preflight: (model, adapter) => (adapter === undefined || needsRoute(hostFor(adapter), adapter) ? engine.llm.resolve(model) : undefined),
   });
   return { ...outcome, warnings: [...warnings, ...outcome.warnings] };
 }

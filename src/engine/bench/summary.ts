@@ -12,12 +12,13 @@ export function summarizeOutcome(outcome: BenchOutcome) {
     ranCells: outcome.ranCells,
     sessions: outcome.sessions.map((s) => ({
       model: s.model,
+      adapter: s.adapter,
       sessionId: s.sessionId,
       resource: `skvm://bench/${s.sessionId}`,
       reportMarkdown: path.join(s.sessionDir, 'report.md'),
       ...reportDigest(s.report),
     })),
-    ...(outcome.multi ? { ranking: outcome.multi.comparison.ranking.map((r) => ({ model: r.model, avgScore: r.avgScore, passRate: r.passRate })) } : {}),
+    ...(outcome.multi ? { ranking: outcome.multi.comparison.ranking } : {}),
     skipped: outcome.skipped,
     warnings: outcome.warnings,
   };

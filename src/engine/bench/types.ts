@@ -13,6 +13,8 @@ import { z } from 'zod';
  * - `ProgressEntry.runIndex` names the repetition (entries of old files get theirs by order).
  * - `summary.delta.customVsBaseline` (custom-skill − no-skill).
  * - `metadata.json` adds `runsPerTask`, `skillMode`, `timeoutMs`, `customSkill`.
+ * - parents: `multi-model` metadata lists each model's session (`sessions`); a `multi-adapter` one
+ *   may cross several models (`models`, `sessions` per pair); ranking rows name `adapter` too.
  * - jit-boost: `jitRuns[].llmCalls` (model calls of each run) and `jitAvoided` (per hooked run,
  *   the model calls and tokens below the warm-up's).
  */
@@ -205,11 +207,9 @@ export const BenchMetadataSchema = z.looseObject({
 });
 export type BenchMetadata = z.output<typeof BenchMetadataSchema>;
 
-export const MultiModelMetadataSchema = z.looseObject({
+/** What every parent (comparison) session's metadata.json records of the bench. */
+const ParentMetadataFields = {
   sessionId: z.string(),
-  type: z.literal('multi-model'),
-  models: z.array(z.string()),
-  adapter: z.string(),
   conditions: z.array(z.string()),
   tasks: z.array(z.string()).nullable(),
   source: z.union([z.string(), z.array(z.string())]).nullable(),
@@ -221,12 +221,40 @@ export const MultiModelMetadataSchema = z.looseObject({
   compilerModel: z.string().nullable(),
   asyncJudge: z.boolean(),
   startedAt: z.string(),
+};
+/** The fields every session of one bench shares in its parent's metadata.json. */
+export type ParentMetadataCommon = Omit<z.output<z.ZodObject<typeof ParentMetadataFields>>, 'sessionId'>;
+
+export const MultiModelMetadataSchema = z.looseObject({
+  ...ParentMetadataFields,
+  type: z.literal('multi-model'),
+  models: z.array(z.string()),
+  adapter: z.string(),
   /** ours: model → its own session id */
   sessions: z.record(z.string(), z.string()).optional(),
 });
 export type MultiModelMetadata = z.output<typeof MultiModelMetadataSchema>;
 
-/** Any metadata.json under `<logs>/bench/` (custom and multi-adapter sessions are listed, not run, here). */
+/** One (model, adapter) pair of a parent session and the session that benchmarks it (ours). */
+export const PairSessionSchema = z.object({ model: z.string(), adapter: z.string(), sessionId: z.string() });
+export type PairSession = z.output<typeof PairSessionSchema>;
+
+/**
+ * Several adapters: the reference's `multi-adapter` parent (`adapters`, and its one `model`). Ours
+ * may also cross several models (the reference refuses that): `models` lists them, `model` is
+ * written only when there is one, and `sessions` names every pair's session.
+ */
+export const MultiAdapterMetadataSchema = z.looseObject({
+  ...ParentMetadataFields,
+  type: z.literal('multi-adapter'),
+  adapters: z.array(z.string()),
+  model: z.string().optional(),
+  models: z.array(z.string()).optional(),
+  sessions: z.array(PairSessionSchema).optional(),
+});
+export type MultiAdapterMetadata = z.output<typeof MultiAdapterMetadataSchema>;
+
+/** Any metadata.json under `<logs>/bench/` (custom sessions are listed, not run, here). */
 export const AnyBenchMetadataSchema = z.looseObject({
   sessionId: z.string(),
   type: z.string(),
@@ -244,19 +272,30 @@ export const ModelComparisonSchema = z.looseObject({
   scoreMatrix: z.record(z.string(), z.record(z.string(), z.number())),
   tokenMatrix: z.record(z.string(), z.record(z.string(), z.number())),
   taskMatrix: z.record(z.string(), z.record(z.string(), z.number())),
-  ranking: z.array(z.looseObject({ model: z.string(), avgScore: z.number().nullable(), passRate: z.number().nullable() })),
+  /** Ours names the adapter of every row too (the reference's multi-model rows have only the model). */
+  ranking: z.array(z.looseObject({ model: z.string(), adapter: z.string().optional(), avgScore: z.number().nullable(), passRate: z.number().nullable() })),
 });
 export type ModelComparison = z.output<typeof ModelComparisonSchema>;
 
+/** A parent session's report.json: several models (`multi-model`) or several adapters (`multi-adapter`). */
 export const MultiModelReportSchema = z.looseObject({
   sessionId: z.string(),
   timestamp: z.string(),
   completedAt: z.string(),
   models: z.array(z.string()),
+  /** Set when several adapters were benchmarked. */
+  adapters: z.array(z.string()).optional(),
   reports: z.array(BenchReportSchema),
   comparison: ModelComparisonSchema,
 });
 export type MultiModelReport = z.output<typeof MultiModelReportSchema>;
+
+/** A ranking row as we write it: the (model, adapter) session it ranks. */
+export type RankingRow = { model: string; adapter: string; avgScore: number | null; passRate: number | null };
+/** The comparison as we write it (a ModelComparison whose rows all name their adapter). */
+export type WrittenComparison = Pick<ModelComparison, 'scoreMatrix' | 'tokenMatrix' | 'taskMatrix'> & { ranking: RankingRow[] };
+/** A parent report as we write it. */
+export type WrittenParentReport = Pick<MultiModelReport, 'sessionId' | 'timestamp' | 'completedAt' | 'models' | 'adapters' | 'reports'> & { comparison: WrittenComparison };
 
 /** A row counts in score/pass averages iff its runStatus is absent (old files) or `ok`. */
 export function isEvaluable(r: Pick<ConditionResult, 'runStatus'>): boolean {

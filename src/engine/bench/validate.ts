@@ -1,3 +1,4 @@
+import { DEFAULT_HARNESS } from '../agent/adapters/harnesses.js';
 import { assertRunnableAdapter } from '../agent/adapters/registry.js';
 import type { Skill, SkillMode } from '../skills/types.js';
 import { resolveTaskSkills, type LoadedTask } from '../tasks/load.js';
@@ -30,6 +31,8 @@ export interface ValidatedBench {
   /** Requested condition names, deduplicated, in the order given. */
   conditionNames: string[];
   conditions: ConditionDefinition[];
+  /** Adapters asked for, deduplicated; undefined when a resume takes its sessions' own. */
+  adapters?: string[];
   tasks: RunnableTask[];
   judge?: { llm: RunBenchOptions['llm']; model: string };
   /** Set when an aot-compiled condition is requested: one per bench, so each variant is resolved once. */
@@ -39,8 +42,8 @@ export interface ValidatedBench {
   skipped: SkippedCell[];
   warnings: string[];
   warn: (message: string) => void;
-  /** Runs the caller's preflight once per model. */
-  preflight: (models: string[]) => Promise<void>;
+  /** Checks each adapter can run the conditions, and runs the caller's preflight once per pair. */
+  checkPairs: (pairs: Array<{ model: string; adapter: string }>) => Promise<void>;
 }
 
 const DEFAULT_MAX_OUTAGES = 3;
@@ -54,7 +57,8 @@ function positiveInt(name: string, v: number | undefined, dflt: number): number 
 export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBench> {
   const log = opts.log ?? silentLogger;
   if (opts.signal?.aborted) throw new CancelledError(opts.signal.reason);
-  assertRunnableAdapter(opts.adapter);
+  const adapters = opts.adapters ? [...new Set(opts.adapters)] : opts.resumeSessionId ? undefined : [DEFAULT_HARNESS];
+  if (adapters?.length === 0) throw new UsageError('No adapter given.', `Name at least one harness, e.g. ${DEFAULT_HARNESS}.`);
   const runsPerTask = positiveInt('runsPerTask', opts.runsPerTask, 1);
   const concurrency = positiveInt('concurrency', opts.concurrency, 1);
   const maxOutages = positiveInt('maxConsecutiveOutages', opts.maxConsecutiveOutages, DEFAULT_MAX_OUTAGES);
@@ -75,11 +79,8 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
   if (wantsAot && !opts.aot) throw new UsageError('The aot-compiled conditions need the proposals folder holding compiled variants.', 'Start the bench through startBench, or pass `aot`.');
   const wantsJit = conditionNames.includes(JIT_OPTIMIZED);
   if (wantsJit && !opts.jit) throw new UsageError('The jit-optimized condition needs the proposals folder.', 'Start the bench through startBench, or pass `jit`.');
-  if (conditionNames.includes(JIT_BOOST_CONDITION)) {
-    if (!opts.jitBoost) throw jitBoostOptionsMissing();
-    const unsupported = jitBoostAdapterProblem(opts.adapter);
-    if (unsupported) throw unsupported;
-  }
+  const wantsJitBoost = conditionNames.includes(JIT_BOOST_CONDITION);
+  if (wantsJitBoost && !opts.jitBoost) throw jitBoostOptionsMissing();
   if (opts.customSkill && !conditionNames.includes('custom-skill')) warn('A custom skill was given but the custom-skill condition is not requested; the skill is not used.');
 
   const skipped: SkippedCell[] = [];
@@ -94,14 +95,22 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
     );
   }
   const checked = new Set<string>();
-  const preflight = async (models: string[]) => {
-    for (const m of models) {
-      if (!opts.preflight || checked.has(m)) continue;
-      checked.add(m);
-      await opts.preflight(m);
+  const checkPairs = async (pairs: Array<{ model: string; adapter: string }>) => {
+    for (const adapter of new Set(pairs.map((p) => p.adapter))) {
+      assertRunnableAdapter(adapter);
+      const unsupported = wantsJitBoost ? jitBoostAdapterProblem(adapter) : undefined;
+      if (unsupported) throw unsupported;
+    }
+    for (const { model, adapter } of pairs) {
+      const key = `${model}\u0000${adapter}`;
+      if (!opts.preflight || checked.has(key)) continue;
+      checked.add(key);
+      await opts.preflight(model, adapter);
     }
   };
-  await preflight([...opts.models, ...(opts.judgeModel ? [opts.judgeModel] : [])]);
+  // A resume without adapters checks its sessions' pairs once they are read back.
+  if (adapters) await checkPairs(opts.models.flatMap((model) => adapters.map((adapter) => ({ model, adapter }))));
+  if (opts.judgeModel) await opts.preflight?.(opts.judgeModel);
 
   return {
     log,
@@ -112,6 +121,7 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
     asyncJudge,
     conditionNames,
     conditions,
+    ...(adapters ? { adapters } : {}),
     tasks,
     ...(opts.judgeModel ? { judge: { llm: opts.llm, model: opts.judgeModel } } : {}),
     ...(wantsAot && opts.aot ? { aot: aotVariants(opts.aot) } : {}),
@@ -119,7 +129,7 @@ export async function validateBench(opts: RunBenchOptions): Promise<ValidatedBen
     skipped,
     warnings,
     warn,
-    preflight,
+    checkPairs,
   };
 }
 

@@ -4,14 +4,14 @@ import { plannedCellKeys } from './cells.js';
 import { judgeDeferred } from './deferred-judge.js';
 import type { ModelSessionOutcome, RunBenchOptions } from './bench-options.js';
 import { buildTaskReports, cellKey } from './progress.js';
-import { buildModelComparison, generateReport, renderMultiModelMarkdown, renderReportMarkdown } from './reporter.js';
+import { buildModelComparison, generateReport, parentReportKey, renderMultiModelMarkdown, renderReportMarkdown } from './reporter.js';
 import type { ParentSession, SessionState } from './session-state.js';
-import type { MultiModelReport } from './types.js';
+import type { WrittenParentReport } from './types.js';
 import type { ValidatedBench } from './validate.js';
 
 /**
  * Step 5 of a bench: per session, the async judge (when asked for), then report.json and
- * report.md over the requested cells with repetitions aggregated; with several models, the
+ * report.md over the requested cells with repetitions aggregated; with several sessions, the
  * parent session's comparison report.
  */
 
@@ -38,7 +38,7 @@ export async function writeSessionReports(
     const report = generateReport({
       sessionId: s.id,
       model: s.model,
-      adapter: opts.adapter,
+      adapter: s.adapter,
       conditions: v.conditionNames,
       tasks: buildTaskReports(entries, v.conditionNames, taskInfo),
       runsPerTask: v.runsPerTask,
@@ -48,19 +48,25 @@ export async function writeSessionReports(
     const markdown = renderReportMarkdown(report);
     await writeJsonAtomic(path.join(s.dir, 'report.json'), report);
     await writeFileAtomic(path.join(s.dir, 'report.md'), markdown + '\n');
-    outcomes.push({ model: s.model, sessionId: s.id, sessionDir: s.dir, report, markdown, resumedCells: s.resumedCells, ranCells: s.ranCells });
+    outcomes.push({ model: s.model, adapter: s.adapter, sessionId: s.id, sessionDir: s.dir, report, markdown, resumedCells: s.resumedCells, ranCells: s.ranCells });
   }
   return outcomes;
 }
 
-export async function writeMultiModelReport(parent: ParentSession, outcomes: ModelSessionOutcome[]): Promise<MultiModelReport> {
-  const multi: MultiModelReport = {
+/** Several adapters add `adapters`; the comparison is then keyed by adapter (one model) or "<model> on <adapter>". */
+export async function writeParentReport(parent: ParentSession, outcomes: ModelSessionOutcome[]): Promise<WrittenParentReport> {
+  const names = {
+    models: [...new Set(outcomes.map((o) => o.model))],
+    ...(parent.severalAdapters ? { adapters: [...new Set(outcomes.map((o) => o.adapter))] } : {}),
+  };
+  const reports = outcomes.map((o) => o.report);
+  const multi: WrittenParentReport = {
     sessionId: parent.id,
     timestamp: parent.startedAt,
     completedAt: new Date().toISOString(),
-    models: outcomes.map((o) => o.model),
-    reports: outcomes.map((o) => o.report),
-    comparison: buildModelComparison(outcomes.map((o) => o.report)),
+    ...names,
+    reports,
+    comparison: buildModelComparison(reports, parentReportKey(names)),
   };
   await writeJsonAtomic(path.join(parent.dir, 'report.json'), multi);
   await writeFileAtomic(path.join(parent.dir, 'report.md'), renderMultiModelMarkdown(multi) + '\n');

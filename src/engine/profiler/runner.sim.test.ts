@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRANSCRIPT_FIXTURES } from '../../../test/transcript-fixtures.js';
+import { recordedCodexUsage, standInCodex as standInCodexBin } from '../../../test/stand-in-codex.js';
 import { tempDirs } from '../../../test/tmp.js';
 import { echoGen, fileGen, profileDirs, promptOf, startTarget, webGen, withMissingL3, type SimTarget } from '../../../test/profiler/sim-harness.js';
 import { LlmError } from '../llm/errors.js';
@@ -138,24 +138,9 @@ describe('runProbe', () => {
 });
 
 describe('runProbe through a CLI harness', () => {
-  /** A stand-in Codex binary that prints the real Codex output recorded in the fixtures, after `delay` seconds. */
-  function standInCodex(delay = 0): string {
-    // Binary and work dirs in folders every user can enter: a root engine runs harnesses as an unprivileged user.
-    const file = path.join(binDirs(), `codex-${delay}`);
-    writeFileSync(file, `#!/bin/sh\ncat '${path.join(TRANSCRIPT_FIXTURES, 'codex', 'exec.jsonl')}'\nsleep ${delay}\n`);
-    chmodSync(file, 0o755);
-    return file;
-  }
-  const recorded = { input: 0, output: 0 };
-  beforeAll(() => {
-    for (const line of readFileSync(path.join(TRANSCRIPT_FIXTURES, 'codex', 'exec.jsonl'), 'utf8').split('\n')) {
-      const e = line ? (JSON.parse(line) as { type?: string; usage?: { input_tokens: number; cached_input_tokens: number; output_tokens: number } }) : {};
-      if (e.type === 'turn.completed' && e.usage) {
-        recorded.input += e.usage.input_tokens;
-        recorded.output += e.usage.output_tokens;
-      }
-    }
-  });
+  // Binary and work dirs in folders every user can enter: a root engine runs harnesses as an unprivileged user.
+  const standInCodex = (delay = 0) => standInCodexBin(binDirs(), { delaySeconds: delay });
+  const recorded = recordedCodexUsage();
 
   it("counts the harness's own usage (its calls bypass the observer) and grades the run", async () => {
     const a = await runProbe(fileGen.generate('L1', 3), opts({ adapter: 'codex', tmpRoot: binDirs(), harness: { mode: 'managed', adapters: { codex: standInCodex() } } }));

@@ -11,7 +11,7 @@ import type { ProbeGenerator } from './types.js';
 
 export const DEFAULT_INSTANCES = 3;
 export const DEFAULT_MAX_CONSECUTIVE_INFRA_SKIPS = 8;
-export const DEFAULT_HARNESS = 'bare-agent';
+export { DEFAULT_HARNESS } from '../agent/adapters/harnesses.js';
 
 /** `total` is undefined for a message that is not about probe runs (e.g. waiting for another run). */
 export type ProgressCallback = (done: number, total: number | undefined, message: string) => void;

@@ -32,6 +32,9 @@ export const HARNESSES = [
 ] as const satisfies readonly HarnessEntry[];
 
 export type AdapterName = (typeof HARNESSES)[number]['name'];
+
+/** The harness an operation runs when none is named. */
+export const DEFAULT_HARNESS = 'bare-agent' satisfies AdapterName;
 type Built = Extract<(typeof HARNESSES)[number], { built: true }>;
 export type RunnableAdapter = Built['name'];
 

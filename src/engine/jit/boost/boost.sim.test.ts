@@ -146,7 +146,7 @@ describe('the solidifier in real bare-agent runs', () => {
 
 describe('bench condition jit-boost', () => {
   const bench = (conditions: string[], proposalsRoot: string, runs: number) =>
-    runBench({ models: [MODEL], adapter: 'bare-agent', conditions, tasks: [task], llm, logsRoot: tmp(), tmpRoot: os.tmpdir(), sandbox: SANDBOX, maxSteps: 10, log: silentLogger, jitBoost: { proposalsRoot, runs } });
+    runBench({ models: [MODEL], adapters: ['bare-agent'], conditions, tasks: [task], llm, logsRoot: tmp(), tmpRoot: os.tmpdir(), sandbox: SANDBOX, maxSteps: 10, log: silentLogger, jitBoost: { proposalsRoot, runs } });
 
   it('warms up, generates candidates, runs with the hooks and saves the state', async () => {
     const proposals = tmp();
@@ -173,7 +173,7 @@ describe('bench condition jit-boost', () => {
   it('is refused up front on a harness without hooks, and without its options', async () => {
     expect(jitBoostAdapterProblem('bare-agent')).toBeUndefined();
     expect(jitBoostAdapterProblem('codex')?.message).toMatch(/needs runtime hooks, which only bare-agent has \(this bench uses codex\)/);
-    await expect(runBench({ models: [MODEL], adapter: 'bare-agent', conditions: ['jit-boost'], tasks: [task], llm, logsRoot: tmp(), tmpRoot: os.tmpdir(), sandbox: SANDBOX, maxSteps: 10 })).rejects.toThrow(
+    await expect(runBench({ models: [MODEL], adapters: ['bare-agent'], conditions: ['jit-boost'], tasks: [task], llm, logsRoot: tmp(), tmpRoot: os.tmpdir(), sandbox: SANDBOX, maxSteps: 10 })).rejects.toThrow(
       /jit-boost condition needs the proposals folder/,
     );
   });

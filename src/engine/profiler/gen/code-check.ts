@@ -1,3 +1,4 @@
+import { shellCommandOf, toolKind } from '../../agent/harness-tools.js';
 import type { AgentStep } from '../../agent/types.js';
 import { call, cp, solution } from '../toolkit.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
@@ -60,13 +61,16 @@ export function programSolution(script: string, source: string, command: string,
   return solution({ toolCalls: [call.write(script, source)] }, { toolCalls: [call.exec(`${command} && ${show}`)] }, { text: summary });
 }
 
-/** The commands of execute_command calls that finished with exit code 0 (optionally only those that match). */
+/**
+ * The commands of shell tool calls (the bare agent's execute_command, or a CLI harness's Bash,
+ * exec_command…) that finished with exit code 0 (optionally only those that match).
+ */
 export function successfulCommands(steps: readonly AgentStep[], match?: (command: string) => boolean): string[] {
   const out: string[] = [];
   for (const s of steps) {
     for (const c of s.toolCalls) {
-      if (c.name !== 'execute_command' || c.exitCode !== 0) continue;
-      const command = typeof c.input.command === 'string' ? c.input.command : '';
+      if (toolKind(c.name) !== 'shell' || c.exitCode !== 0) continue;
+      const command = shellCommandOf(c.input) ?? '';
       if (!match || match(command)) out.push(command);
     }
   }

@@ -22,7 +22,7 @@ import { successfulCommands } from '../gen/code-check.js';
 const ID = 'follow.delegation';
 const RUN_TIMEOUT_MS = 15_000;
 
-/** Whether an execute_command call ran `python3 <script>` (or ./<script>) and exited 0. */
+/** Whether a shell call (execute_command, Bash…) ran `python3 <script>` (or ./<script>) and exited 0. */
 function scriptRan(steps: AgentStep[], script: string): boolean {
   const re = new RegExp(`(?:\\bpython3?(?:\\s+-[A-Za-z]+)*\\s+(?:\\./)?|(?:^|[\\s;&|(])\\./)${escapeRegExp(script)}(?![\\w.])`);
   return successfulCommands(steps, (command) => re.test(command)).length > 0;
@@ -41,7 +41,7 @@ function digitsOf(text: string): string {
 function commonCheckpoints(ctx: ProbeCheckContext, script: string, src: string | undefined): ProbeCheckpoint[] {
   return [
     cp('script_exists', src !== undefined && src.trim().length >= 10, `${script} was not written`),
-    cp('script_executed', scriptRan(ctx.steps, script), `no execute_command ran python3 ${script} successfully`),
+    cp('script_executed', scriptRan(ctx.steps, script), `no shell command ran python3 ${script} successfully`),
   ];
 }
 

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { pathArgumentOf, toolKind } from '../../agent/harness-tools.js';
 import type { AgentStep } from '../../agent/types.js';
 import { call, cp, generatorByLevel, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
@@ -25,7 +26,7 @@ function normPath(p: string, workDir: string): string {
   return path.posix.normalize(s).replace(/^\.\//, '');
 }
 
-/** The largest number of the required files read by read_file calls of one single turn. */
+/** The largest number of the required files read by read calls (read_file, or a harness's Read) of one single turn. */
 function batchedReads(steps: AgentStep[], workDir: string, required: readonly string[]): { ok: boolean; best: number; turns: number } {
   const want = new Set(required.map((r) => normPath(r, workDir)));
   let best = 0;
@@ -33,7 +34,10 @@ function batchedReads(steps: AgentStep[], workDir: string, required: readonly st
   steps.forEach((s, i) => {
     if (s.role !== 'assistant') return;
     const got = new Set(
-      s.toolCalls.filter((c) => c.name === 'read_file' && typeof c.input.path === 'string').map((c) => normPath(c.input.path as string, workDir)),
+      s.toolCalls.flatMap((c) => {
+        const p = toolKind(c.name) === 'read' ? pathArgumentOf(c.input) : undefined;
+        return p === undefined ? [] : [normPath(p, workDir)];
+      }),
     );
     const hit = [...want].filter((w) => got.has(w)).length;
     if (hit > 0) turnsWithReads.add(i);

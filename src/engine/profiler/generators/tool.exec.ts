@@ -133,7 +133,7 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
         cp('script_exists', true),
         cp('script_output_correct', fromRun.ok, fromRun.reason),
         cp('output_saved', fromFile.ok, fromFile.reason),
-        cp('script_executed', ran.length > 0, 'summarize.py was never run successfully with execute_command'),
+        cp('script_executed', ran.length > 0, 'summarize.py was never run successfully through the shell'),
       ];
     },
     reference: solution(

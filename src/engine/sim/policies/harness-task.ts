@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
-import type { ToolSpec } from '../../llm/types.js';
 import { escapeRegExp } from '../../profiler/gen/text.js';
 import { shellQuote } from '../../util/shell.js';
-import type { SimMessageReply, SimPolicy, SimRequest } from '../policy.js';
+import type { SimPolicy, SimRequest } from '../policy.js';
+import { findTool, propName, requestText, shellCall, type Call } from './offered-tools.js';
 
 /**
  * Drives a real agent harness (Claude Code, Codex, opencode…) through one small task, using
@@ -33,42 +33,7 @@ export const HARNESS_TASK_DEFAULTS = {
   sideReply: 'Simulated harness task',
 } as const;
 
-type Call = NonNullable<SimMessageReply['toolCalls']>[number];
-
-/** Tool names harnesses use for each job, compared case-insensitively. */
-const SHELL_TOOLS = ['bash', 'shell', 'exec_command', 'shell_command', 'run_shell_command'];
-const WRITE_TOOLS = ['write', 'write_file', 'create_file'];
 const SKILL_TOOLS = ['skill'];
-
-function findTool(tools: readonly ToolSpec[], names: readonly string[]): ToolSpec | undefined {
-  for (const name of names) {
-    const tool = tools.find((t) => t.name.toLowerCase() === name);
-    if (tool) return tool;
-  }
-  return undefined;
-}
-
-function schemaProps(tool: ToolSpec): Record<string, { type?: unknown }> {
-  const props = (tool.inputSchema as { properties?: unknown }).properties;
-  return typeof props === 'object' && props !== null ? (props as Record<string, { type?: unknown }>) : {};
-}
-
-/** The first of `candidates` the tool's schema declares, else the first candidate. */
-function propName(tool: ToolSpec, candidates: readonly string[]): string {
-  const props = schemaProps(tool);
-  return candidates.find((c) => c in props) ?? candidates[0]!;
-}
-
-/** Bash-style tools take a string; Codex's `shell` takes an argv array. */
-function shellCall(tool: ToolSpec, command: string): Call {
-  const key = propName(tool, ['command', 'cmd']);
-  const value = schemaProps(tool)[key]?.type === 'array' ? ['bash', '-lc', command] : command;
-  return { name: tool.name, arguments: { [key]: value } };
-}
-
-function requestText(req: SimRequest): string {
-  return [req.system ?? '', ...req.messages.map((m) => m.content)].join('\n');
-}
 
 /**
  * Where the harness said the skill lives. Codex 0.169 lists short paths (`r1/<name>/SKILL.md`)
@@ -86,8 +51,8 @@ function listedSkillPath(req: SimRequest, skill: string): string | undefined {
 /** The tool calls for this request's tools, in order; the final answer follows them. */
 export function planHarnessTask(req: SimRequest, opts: HarnessTaskOptions = {}): Call[] {
   const file = opts.file ?? HARNESS_TASK_DEFAULTS.file;
-  const shell = findTool(req.tools, SHELL_TOOLS);
-  const write = findTool(req.tools, WRITE_TOOLS);
+  const shell = findTool(req.tools, 'shell');
+  const write = findTool(req.tools, 'write');
   const skillTool = findTool(req.tools, SKILL_TOOLS);
   const plan: Call[] = [];
   if (opts.skill !== undefined) {

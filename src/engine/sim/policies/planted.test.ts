@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../llm/types.js';
+import { BARE_AGENT_TOOLS } from '../../agent/tools.js';
+import type { ChatMessage, ToolSpec } from '../../llm/types.js';
 import { policyFromSpec } from '../policy-file.js';
 import type { SimContext, SimReply, SimRequest } from '../policy.js';
-import { PLANTED_FALLBACK_TEXT, plantedPolicy, probeRegistryKey, probeRegistryPath, solutionTurnReply, writeProbeRegistryEntry, type ProbeRegistryEntry } from './planted.js';
+import { PLANTED_FALLBACK_TEXT, PLANTED_SIDE_TEXT, PLANTED_UNTRANSLATABLE, plantedPolicy, probeRegistryKey, probeRegistryPath, solutionTurnReply, writeProbeRegistryEntry, type ProbeRegistryEntry } from './planted.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -125,5 +126,79 @@ describe('policy type "planted"', () => {
     expect(() => policyFromSpec({ policy: 'planted', levels: { 'tool.exec': 'L5' }, registryDir: dir })).toThrow(/levels/);
     expect(() => policyFromSpec({ policy: 'planted', levels: {} })).toThrow(/registryDir/);
     expect(() => policyFromSpec({ policy: 'planted', levels: {}, registryDir: dir, extra: 1 })).toThrow(/extra/);
+  });
+});
+
+describe('plantedPolicy through a CLI harness', () => {
+  const tool = (name: string, properties: Record<string, unknown>): ToolSpec => ({ name, description: '', inputSchema: { type: 'object', properties } });
+  const CLAUDE_TOOLS = [tool('Bash', { command: { type: 'string' } }), tool('Read', { file_path: { type: 'string' } }), tool('Write', { file_path: { type: 'string' }, content: { type: 'string' } }), tool('Skill', { skill: { type: 'string' } })];
+  const CLAUDE_SYSTEM = 'You are a Claude agent.\n - Primary working directory: /w/probe-1\n';
+  const PROMPT = 'Read in.txt and write out.txt.\n';
+  const wrapped = `<system-reminder>\nAttribution for commits…\n</system-reminder>\n\n${PROMPT.trim()}`;
+
+  /** A Claude Code request after `toolTurns` assistant tool turns (each answered), with a text-only assistant message mixed in. */
+  function claudeRequest(toolTurns: number, tools: ToolSpec[] = CLAUDE_TOOLS): SimRequest {
+    const messages: ChatMessage[] = [{ role: 'user', content: wrapped }];
+    for (let i = 0; i < toolTurns; i++) {
+      messages.push({ role: 'assistant', content: '', toolCalls: [{ id: `t${i}`, name: 'Bash', arguments: { command: 'true' } }] });
+      messages.push({ role: 'tool', toolCallId: `t${i}`, content: 'ok' });
+    }
+    return { api: 'anthropic', model: 'planted', system: CLAUDE_SYSTEM, messages, tools, stream: true, seq: 0, headers: {} };
+  }
+
+  it('finds the probe whose prompt a wrapped user message contains, counts tool turns, and writes/reads through the harness tools at absolute paths', async () => {
+    const dir = registry();
+    await writeProbeRegistryEntry(dir, PROMPT, { ...entry('tool.file.read', 'L2'), prompt: PROMPT });
+    const p = plantedPolicy({ levels: { 'tool.file.read': 'L2' }, registryDir: dir });
+    expect(await p.choose(claudeRequest(1))).toMatchObject({ solution: 'reference', turn: 1, harness: true });
+    expect(calls(await p.respond(claudeRequest(0), ctx()))).toEqual(['Read:{"file_path":"/w/probe-1/in.txt"}']);
+    expect(calls(await p.respond(claudeRequest(1), ctx()))).toEqual(['Write:{"file_path":"/w/probe-1/out.txt","content":"R"}']);
+    expect(text(await p.respond(claudeRequest(2), ctx()))).toBe('reference done');
+    // A side request (a title) quotes the prompt but offers no tools: a short text, never a tool call.
+    expect(await p.respond({ ...claudeRequest(0), tools: [] }, ctx())).toEqual({ kind: 'message', text: PLANTED_SIDE_TEXT });
+
+    // Codex: no write tool, a shell taking `cmd`, the prompt after environment messages.
+    const codex: SimRequest = {
+      ...claudeRequest(0, [tool('exec_command', { cmd: { type: 'string' } })]),
+      system: '',
+      messages: [{ role: 'user', content: '<environment_context>\n  <cwd>/w/probe-2</cwd>\n</environment_context>' }, { role: 'user', content: PROMPT }],
+    };
+    expect(calls(await p.respond(codex, ctx()))).toEqual([`exec_command:${JSON.stringify({ cmd: 'cat -- /w/probe-2/in.txt' })}`]);
+    codex.messages.push({ role: 'assistant', content: '', toolCalls: [{ id: 'x', name: 'exec_command', arguments: {} }] }, { role: 'tool', toolCallId: 'x', content: '' });
+    expect(calls(await p.respond(codex, ctx()))).toEqual([`exec_command:${JSON.stringify({ cmd: "mkdir -p -- /w/probe-2 && printf '%s' R > /w/probe-2/out.txt" })}`]);
+  });
+
+  it('says so in a text when a call cannot go through the offered tools, and the longest contained prompt wins', async () => {
+    const dir = registry();
+    await writeProbeRegistryEntry(dir, PROMPT, { ...entry('a.b', 'L1'), prompt: PROMPT });
+    const longer = `${PROMPT}Then also list the folder.`;
+    await writeProbeRegistryEntry(dir, longer, { ...entry('c.d', 'L1'), prompt: longer });
+    const p = plantedPolicy({ levels: { 'a.b': 'L1', 'c.d': 'L1' }, registryDir: dir });
+    const req = claudeRequest(0, [tool('WebSearch', { query: { type: 'string' } })]);
+    req.messages[0] = { role: 'user', content: `quoted: "${longer}"` };
+    expect((await p.choose(req))?.entry.primitiveId).toBe('c.d');
+    const reply = text(await p.respond(req, ctx()));
+    expect(reply).toMatch(new RegExp(`^${PLANTED_UNTRANSLATABLE.replace(/[().]/g, '\\$&')} the bare-agent call read_file needs a shell tool and the request offers none \\(offered: WebSearch\\)\\.$`));
+  });
+
+  it('matches an entry without a stored prompt only by the exact hash, and ignores an entry whose prompt is not its name', async () => {
+    const dir = registry();
+    await writeProbeRegistryEntry(dir, PROMPT, entry('a.b', 'L1'));
+    await writeProbeRegistryEntry(dir, 'another probe', { ...entry('c.d', 'L1'), prompt: PROMPT });
+    const p = plantedPolicy({ levels: {}, registryDir: dir });
+    expect(await p.choose(claudeRequest(0))).toBeUndefined();
+    expect(await p.choose({ ...claudeRequest(0), messages: [{ role: 'user', content: PROMPT }] })).toMatchObject({ entry: { primitiveId: 'a.b' }, harness: true, turn: 0 });
+    // Registered later with its prompt: found (misses are not cached).
+    await writeProbeRegistryEntry(dir, PROMPT, { ...entry('a.b', 'L1'), prompt: PROMPT });
+    expect(await p.choose(claudeRequest(0))).toMatchObject({ entry: { primitiveId: 'a.b' } });
+  });
+
+  it('keeps bare-agent requests as they were: its own tool names, every assistant message a turn', async () => {
+    const dir = registry();
+    await writeProbeRegistryEntry(dir, PROMPT, { ...entry('a.b', 'L1'), prompt: PROMPT });
+    const p = plantedPolicy({ levels: { 'a.b': 'L1' }, registryDir: dir });
+    const req = { ...request(PROMPT, 1), tools: [...BARE_AGENT_TOOLS] };
+    expect(await p.choose(req)).toMatchObject({ harness: false, turn: 1 });
+    expect(calls(await p.respond(req, ctx()))).toEqual(['write_file:{"path":"out.txt","content":"R"}']);
   });
 });
