@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TRANSCRIPT_FIXTURES } from './transcript-fixtures.js';
 
@@ -7,9 +7,15 @@ import { TRANSCRIPT_FIXTURES } from './transcript-fixtures.js';
  * real Codex recorded against the simulator (test/fixtures/transcripts/codex/exec.jsonl), after
  * `delaySeconds`. With `log`, each run first appends a line "<model> <skill|none>" there: the
  * model of the managed config.toml our adapter wrote, and whether an injected skill (AGENTS.md)
- * was in its work directory.
+ * was in its work directory. A root engine runs harnesses as an unprivileged user, so `dir` is
+ * made enterable by everyone (search only, mode 0711) and the log writable by everyone.
  */
 export function standInCodex(dir: string, opts: { delaySeconds?: number; log?: string } = {}): string {
+  chmodSync(dir, statSync(dir).mode | 0o111);
+  if (opts.log) {
+    writeFileSync(opts.log, '', { flag: 'a' });
+    chmodSync(opts.log, 0o666);
+  }
   const file = path.join(dir, `codex-stand-in-${opts.delaySeconds ?? 0}`);
   const record = opts.log
     ? `printf '%s %s\\n' "$(sed -n 's/^model = "\\(.*\\)"$/\\1/p' "$CODEX_HOME/config.toml")" "$([ -f AGENTS.md ] && echo skill || echo none)" >> '${opts.log}'\n`
