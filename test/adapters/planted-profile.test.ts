@@ -17,7 +17,8 @@ import { installOrReason, simClient } from './real-cli.js';
  * Bash calls as commands, tool.call.batch its parallel Read calls as one turn of reads).
  */
 
-const tmp = tempDirs('skvm-planted-cli-');
+// Enterable by every user: a root engine runs Claude Code as the work dir's unprivileged user.
+const tmp = tempDirs('skvm-planted-cli-', { everyone: true });
 /**
  * Two maps, each with passes and fails: the demo's kind of primitives, and the ones whose graders
  * read how the work was done (reads batched in one turn, the script run through the shell) or

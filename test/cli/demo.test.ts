@@ -9,8 +9,10 @@ const tmp = tempDirs('skvm-demo-home-');
 describe('skvm demo (built bin)', () => {
   it('drives the server through the official client against the simulator and prints each step', () => {
     requireUpstream();
-    // No Claude Code: the override names nothing and HOME holds no harness-CLI cache (test:adapters runs the real leg).
-    const env = { PATH: process.env.PATH ?? '', HOME: tmp(), SKVM_CLAUDE_CMD: '/nonexistent/claude' };
+    // No Claude Code: the override names nothing and the harness-CLI cache is an empty one in HOME
+    // (named, since root's default is /var/cache; test:adapters runs the real leg).
+    const home = tmp();
+    const env = { PATH: process.env.PATH ?? '', HOME: home, SKVM_CLAUDE_CMD: '/nonexistent/claude', SKVM_HARNESS_CLI_CACHE: `${home}/.cache/skvm-mcp/harness-clis` };
     const r = spawnSync(process.execPath, [CLI_ENTRY, 'demo', `--profiles=${UPSTREAM_PROFILES}`], { encoding: 'utf8', env, timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/not a real model/);
