@@ -185,4 +185,22 @@ describe('ProbeScheduler', () => {
     expect(log.at(-1)).toBe('b end');
     expect(s.pending).toBe(0);
   });
+
+  it('a dispatched run gets through its microtasks (up to its LLM request) before the next runs are prepared', async () => {
+    const s = new ProbeScheduler();
+    s.window('r', 1);
+    const log: string[] = [];
+    const job = (name: string) => async (release: () => void) => {
+      // Resolved promises only, like a prepared probe's way to its request.
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      log.push(`${name} request`);
+      await tick();
+      release();
+    };
+    for (const name of ['a', 'b', 'c']) s.submit('r', 'g', job(name), { prepare: () => void log.push(`${name} prepared`) });
+    await s.whenIdle();
+    expect(log.indexOf('a request')).toBeLessThan(log.indexOf('b prepared'));
+    expect(log.indexOf('b request')).toBeLessThan(log.indexOf('c prepared'));
+    expect(log).toContain('c request');
+  });
 });

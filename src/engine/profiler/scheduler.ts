@@ -137,6 +137,8 @@ export class ProbeScheduler {
   /** Runs started and not yet ended (some may have released their slot). */
   private active = 0;
   private failure: { err: unknown } | undefined;
+  /** A prepareAhead pass is scheduled. */
+  private preparing: NodeJS.Immediate | undefined;
   private idleWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private readonly started = Date.now();
   readonly concurrency: number;
@@ -219,7 +221,12 @@ export class ProbeScheduler {
 
   private pump(): void {
     this.dispatch();
-    this.prepareAhead();
+    // Generating and staging the next probes is CPU work; after the current microtasks, so that a
+    // run just dispatched reaches its first LLM request before it.
+    this.preparing ??= setImmediate(() => {
+      this.preparing = undefined;
+      this.prepareAhead();
+    });
   }
 
   /** Lets the next runs of each route (as many as its window) prepare while the running ones wait on the model. */
