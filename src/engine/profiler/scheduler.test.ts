@@ -203,4 +203,27 @@ describe('ProbeScheduler', () => {
     expect(log.indexOf('b request')).toBeLessThan(log.indexOf('c prepared'));
     expect(log).toContain('c request');
   });
+
+  it('prepares one run per event-loop turn, so a reply arriving meanwhile waits for one preparation, not a window of them', async () => {
+    const s = new ProbeScheduler();
+    s.window('r', 3);
+    const log: string[] = [];
+    // Counts event-loop turns: an immediate set from an immediate runs in the next turn.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const job = async (release: () => void) => {
+      await tick();
+      release();
+    };
+    for (let i = 0; i < 9; i++) s.submit('r', 'g', job, { prepare: () => void log.push(`prepared at turn ${turns}`) });
+    await s.whenIdle();
+    counting = false;
+    expect(log).toHaveLength(6); // the 3 dispatched at once never prepare; the other 6 do, a window ahead
+    expect(new Set(log).size).toBe(log.length);
+  });
 });
