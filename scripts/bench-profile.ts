@@ -14,7 +14,8 @@
  *     and with 20% random 429s (answered at once, retry-after 1 s): the ratio of the two walls;
  *  3. a planted target (reference and near-miss solutions: multi-turn and code probes) at 200 ms
  *     and --concurrency=8, for the cost of tool and code probes.
- * SKVM_BENCH_DETAIL=1 adds the overhead per primitive. SKVM_BENCH_CLI=<path to another build's
+ * SKVM_BENCH_JOBS=1,3 runs only those jobs; SKVM_BENCH_CONCURRENCY=8 runs job 1 at that concurrency
+ * only. SKVM_BENCH_DETAIL=1 adds the overhead per primitive. SKVM_BENCH_CLI=<path to another build's
  * dist/src/cli/main.js> profiles with that build instead, under the same jobs and simulator
  * (before/after comparisons).
  */
@@ -124,7 +125,8 @@ async function referenceJob(): Promise<void> {
     `Job 1 (the reference's job): a full profile (${ALL_PRIMITIVE_IDS.length} primitives × ${PROBE_LEVELS.length} levels × ${INSTANCES} = ${PROBES} probe runs) of a simulated model that fails every probe with its first reply, ` +
       `${LATENCY} ms per LLM call, through the skvm CLI process (start-up included), default route limits.`,
   );
-  for (const concurrency of [1, 8]) {
+  const only = process.env.SKVM_BENCH_CONCURRENCY;
+  for (const concurrency of only ? [Number(only)] : [1, 8]) {
     const r = await cliProfile(failing(LATENCY), [`--concurrency=${concurrency}`]);
     const calls = r.requests.length;
     const ideal = (calls * LATENCY) / concurrency;

@@ -185,4 +185,45 @@ describe('ProbeScheduler', () => {
     expect(log.at(-1)).toBe('b end');
     expect(s.pending).toBe(0);
   });
+
+  it('a dispatched run gets through its microtasks (up to its LLM request) before the next runs are prepared', async () => {
+    const s = new ProbeScheduler();
+    s.window('r', 1);
+    const log: string[] = [];
+    const job = (name: string) => async (release: () => void) => {
+      // Resolved promises only, like a prepared probe's way to its request.
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      log.push(`${name} request`);
+      await tick();
+      release();
+    };
+    for (const name of ['a', 'b', 'c']) s.submit('r', 'g', job(name), { prepare: () => void log.push(`${name} prepared`) });
+    await s.whenIdle();
+    expect(log.indexOf('a request')).toBeLessThan(log.indexOf('b prepared'));
+    expect(log.indexOf('b request')).toBeLessThan(log.indexOf('c prepared'));
+    expect(log).toContain('c request');
+  });
+
+  it('prepares one run per event-loop turn, so a reply arriving meanwhile waits for one preparation, not a window of them', async () => {
+    const s = new ProbeScheduler();
+    s.window('r', 3);
+    const log: string[] = [];
+    // Counts event-loop turns: an immediate set from an immediate runs in the next turn.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const job = async (release: () => void) => {
+      await tick();
+      release();
+    };
+    for (let i = 0; i < 9; i++) s.submit('r', 'g', job, { prepare: () => void log.push(`prepared at turn ${turns}`) });
+    await s.whenIdle();
+    counting = false;
+    expect(log).toHaveLength(6); // the 3 dispatched at once never prepare; the other 6 do, a window ahead
+    expect(new Set(log).size).toBe(log.length);
+  });
 });

@@ -137,6 +137,8 @@ export class ProbeScheduler {
   /** Runs started and not yet ended (some may have released their slot). */
   private active = 0;
   private failure: { err: unknown } | undefined;
+  /** A prepareNext turn is scheduled. */
+  private preparing: NodeJS.Immediate | undefined;
   private idleWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private readonly started = Date.now();
   readonly concurrency: number;
@@ -219,12 +221,24 @@ export class ProbeScheduler {
 
   private pump(): void {
     this.dispatch();
-    this.prepareAhead();
+    this.schedulePrepare();
   }
 
-  /** Lets the next runs of each route (as many as its window) prepare while the running ones wait on the model. */
-  private prepareAhead(): void {
-    if (this.failure) return;
+  /**
+   * Generating and staging a probe is CPU work (tens of ms for a long log), done on the event
+   * loop. One probe per turn, after the current microtasks: a run just dispatched reaches its
+   * LLM request first, and a reply that arrives meanwhile waits for one probe, not a window's.
+   */
+  private schedulePrepare(): void {
+    this.preparing ??= setImmediate(() => {
+      this.preparing = undefined;
+      if (this.prepareNext()) this.schedulePrepare();
+    });
+  }
+
+  /** Lets the next queued run that is among the next of its route (as many as its window) prepare; false when there is none. */
+  private prepareNext(): boolean {
+    if (this.failure) return false;
     const ahead = new Map<string, number>();
     for (const task of this.queue) {
       const w = this.window(task.key);
@@ -234,8 +248,10 @@ export class ProbeScheduler {
       if (!task.prepared) {
         task.prepared = true;
         task.prepare?.();
+        return true;
       }
     }
+    return false;
   }
 
   private dispatch(): void {

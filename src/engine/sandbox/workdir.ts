@@ -71,10 +71,7 @@ export async function removeWorkDir(dir: string, opts: RemoveWorkDirOptions = {}
   const real = await fsp.realpath(abs);
   if (real !== abs) throw refuse('its path goes through a symbolic link');
   const parent = path.dirname(real);
-  const roots = new Set(knownRoots);
-  roots.add(await fsp.realpath(os.tmpdir()).catch(() => os.tmpdir()));
-  if (opts.tmpRoot) roots.add(await fsp.realpath(opts.tmpRoot).catch(() => path.resolve(opts.tmpRoot!)));
-  if (!roots.has(parent)) throw refuse('it is not directly inside a temp root');
+  if (!knownRoots.has(parent) && !(await otherTempRoots(opts.tmpRoot)).has(parent)) throw refuse('it is not directly inside a temp root');
   if (typeof process.getuid === 'function' && st.uid !== process.getuid() && !(process.getuid() === 0 && isCommandUid(st.uid))) throw refuse('it belongs to another user');
   try {
     await fsp.rm(real, { recursive: true, force: true, maxRetries: 2 });
@@ -85,6 +82,13 @@ export async function removeWorkDir(dir: string, opts: RemoveWorkDirOptions = {}
     await restoreOwnerPermissions(real);
     await fsp.rm(real, { recursive: true, force: true, maxRetries: 2 });
   }
+}
+
+/** The OS temp dir and `tmpRoot`, real paths: accepted by removeWorkDir besides the roots used here (resolved only when needed — one realpath each). */
+async function otherTempRoots(tmpRoot: string | undefined): Promise<Set<string>> {
+  const roots = new Set([await fsp.realpath(os.tmpdir()).catch(() => os.tmpdir())]);
+  if (tmpRoot) roots.add(await fsp.realpath(tmpRoot).catch(() => path.resolve(tmpRoot)));
+  return roots;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { call, cp, generatorByLevel, numbersIn, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
 import { distinctWords, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
+import { secondsIsoFormatter } from '../gen/timestamps.js';
 import { firstLineDiff, squashedLines } from '../gen/text.js';
 import { successfulCommands } from '../gen/code-check.js';
 import { fixed2 } from '../gen/numbers.js';
@@ -160,6 +161,7 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const okCodes = [200, 200, 200, 201, 204, 301, 304];
   const badCodes = [400, 401, 403, 404, 404, 409, 429, 500, 502, 503];
   let t = Date.UTC(2024, rng.int(0, 11), rng.int(1, 28), rng.int(0, 23), 0, 0);
+  const iso = secondsIsoFormatter();
   const lines: string[] = [];
   const log = `${simpleWord(rng)}_access.log`;
   const threshold = rng.pick([400, 403, 404, 500]);
@@ -167,7 +169,7 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const forced = new Set(Array.from({ length: 6 }, () => rng.int(0, n - 1)));
   for (let i = 0; i < n; i++) {
     t += rng.int(1, 20) * 1000;
-    const ts = new Date(t).toISOString().replace('.000Z', 'Z');
+    const ts = iso(t);
     const ip = `10.${rng.int(0, 9)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
     const method = rng.pick(['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE']);
     const path = rng.next() < 0.45 ? rng.pick(hot) : rng.pick(paths);

@@ -1,6 +1,7 @@
 import { call, cp, generatorByLevel, numbersIn, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
 import { distinctWords, randomChars, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
+import { secondsIsoFormatter } from '../gen/timestamps.js';
 import { firstLineDiff, trimmedLines } from '../gen/text.js';
 
 /**
@@ -132,12 +133,13 @@ function level3(rng: ProbeRng, seed: number): ProbeInstance {
   const verbs = distinctWords(rng, 14, SIMPLE_SOUNDS);
   const levels = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
   let t = Date.UTC(2024, rng.int(0, 11), rng.int(1, 28), rng.int(0, 23), rng.int(0, 59), 0);
+  const iso = secondsIsoFormatter();
   const all: string[] = [];
   let bytes = 0;
   // Enough lines that a good stretch of the file lies past what one read_file shows.
   for (let i = 0; i < total || bytes < READ_CAP_BYTES * 1.3; i++) {
     t += rng.int(0, 9) * 1000;
-    const ts = new Date(t).toISOString().replace('.000Z', 'Z');
+    const ts = iso(t);
     const line = `${ts} ${rng.pick(hosts)} ${rng.pick(levels)} ${rng.pick(verbs)} ${rng.pick(verbs)} id=${randomChars(rng, TOKEN_CHARS, 8)} ms=${rng.int(1, 4000)}`;
     all.push(line);
     bytes += line.length + 1;
