@@ -17,6 +17,8 @@ let lastIdMs = 0;
 
 export class RunStore {
   private readonly dbs = new Map<string, Low<RunRecord>>();
+  /** Per run: event lines waiting for the append in flight to finish (see appendEvent). */
+  private readonly eventQueues = new Map<string, { file: string; lines: string[]; tail: Promise<void> }>();
   constructor(readonly dir: string) {}
 
   /**
@@ -102,9 +104,35 @@ export class RunStore {
       .reverse();
   }
 
-  async appendEvent(id: string, event: Omit<RunEvent, 'ts'>): Promise<void> {
-    const line = JSON.stringify({ ts: new Date().toISOString(), ...event, ...(event.message ? { message: redact(event.message) } : {}) });
-    await fsp.appendFile(this.eventsPath(id), line + '\n');
+  /**
+   * Append one event. Lines written while an append of the same run is on its way are joined
+   * into the next single append: a profile logs several lines per probe, and one open-write-close
+   * per line cost more than the probe's own work; it also keeps the lines in call order.
+   */
+  appendEvent(id: string, event: Omit<RunEvent, 'ts'>): Promise<void> {
+    const line = JSON.stringify({ ts: new Date().toISOString(), ...event, ...(event.message ? { message: redact(event.message) } : {}) }) + '\n';
+    let q = this.eventQueues.get(id);
+    if (!q) {
+      q = { file: this.eventsPath(id), lines: [], tail: Promise.resolve() };
+      this.eventQueues.set(id, q);
+    }
+    const queue = q;
+    queue.lines.push(line);
+    // The first line after the last append was taken schedules the next one, behind it.
+    if (queue.lines.length === 1) {
+      const tail: Promise<void> = queue.tail
+        .catch(() => undefined)
+        .then(() => {
+          const text = queue.lines.join('');
+          queue.lines = [];
+          return fsp.appendFile(queue.file, text);
+        })
+        .finally(() => {
+          if (queue.tail === tail && queue.lines.length === 0) this.eventQueues.delete(id);
+        });
+      queue.tail = tail;
+    }
+    return queue.tail;
   }
 
   async readEvents(id: string): Promise<RunEvent[]> {
