@@ -1,6 +1,7 @@
 import { shellCommandOf, toolKind } from '../../agent/harness-tools.js';
 import type { AgentStep } from '../../agent/types.js';
 import { call, cp, solution } from '../toolkit.js';
+import { escapeRegExp } from './text.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
 
 /**
@@ -75,4 +76,14 @@ export function successfulCommands(steps: readonly AgentStep[], match?: (command
     }
   }
   return out;
+}
+
+/**
+ * Whether a shell call ran `python3 <script>` (or ./<script>) and exited 0. Naming the script is
+ * not enough: through a harness whose only tool is its shell (Codex), writing the script is a
+ * command that names it too.
+ */
+export function scriptRan(steps: readonly AgentStep[], script: string): boolean {
+  const re = new RegExp(`(?:\\bpython3?(?:\\s+-[A-Za-z]+)*\\s+(?:\\./)?|(?:^|[\\s;&|(])\\./)${escapeRegExp(script)}(?![\\w.])`);
+  return successfulCommands(steps, (command) => re.test(command)).length > 0;
 }

@@ -1,8 +1,6 @@
-import type { AgentStep } from '../../agent/types.js';
 import { call, cp, generatorByLevel, parseJsonLoose, solution, type ProbeRng } from '../toolkit.js';
 import type { ProbeCheckContext, ProbeCheckpoint, ProbeInstance } from '../types.js';
-import { escapeRegExp } from '../gen/text.js';
-import { successfulCommands } from '../gen/code-check.js';
+import { scriptRan } from '../gen/code-check.js';
 
 /**
  * follow.delegation — handing computation to code instead of doing it in the head. Every level
@@ -21,12 +19,6 @@ import { successfulCommands } from '../gen/code-check.js';
 
 const ID = 'follow.delegation';
 const RUN_TIMEOUT_MS = 15_000;
-
-/** Whether a shell call (execute_command, Bash…) ran `python3 <script>` (or ./<script>) and exited 0. */
-function scriptRan(steps: AgentStep[], script: string): boolean {
-  const re = new RegExp(`(?:\\bpython3?(?:\\s+-[A-Za-z]+)*\\s+(?:\\./)?|(?:^|[\\s;&|(])\\./)${escapeRegExp(script)}(?![\\w.])`);
-  return successfulCommands(steps, (command) => re.test(command)).length > 0;
-}
 
 async function rerun(ctx: ProbeCheckContext, script: string): Promise<{ ok: boolean; stdout: string; reason: string }> {
   const r = await ctx.run(`python3 ${script}`, { timeoutMs: RUN_TIMEOUT_MS });

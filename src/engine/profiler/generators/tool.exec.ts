@@ -3,7 +3,7 @@ import type { ProbeCheckpoint, ProbeInstance } from '../types.js';
 import { distinctWords, SIMPLE_SOUNDS, simpleWord } from '../gen/words.js';
 import { secondsIsoFormatter } from '../gen/timestamps.js';
 import { firstLineDiff, squashedLines } from '../gen/text.js';
-import { successfulCommands } from '../gen/code-check.js';
+import { scriptRan, successfulCommands } from '../gen/code-check.js';
 import { fixed2 } from '../gen/numbers.js';
 
 /**
@@ -129,12 +129,11 @@ function level2(rng: ProbeRng, seed: number): ProbeInstance {
       const fromRun = runOk ? matches(squashedLines(run.stdout)) : { ok: false, reason: `exit code ${run.exitCode}: ${run.stderr.slice(0, 200)}` };
       const saved = await ctx.readFile('summary.txt');
       const fromFile = saved === undefined ? { ok: false, reason: 'summary.txt was not created' } : matches(squashedLines(saved));
-      const ran = successfulCommands(ctx.steps, (c) => c.includes('summarize.py'));
       return [
         cp('script_exists', true),
         cp('script_output_correct', fromRun.ok, fromRun.reason),
         cp('output_saved', fromFile.ok, fromFile.reason),
-        cp('script_executed', ran.length > 0, 'summarize.py was never run successfully through the shell'),
+        cp('script_executed', scriptRan(ctx.steps, 'summarize.py'), 'summarize.py was never run successfully through the shell'),
       ];
     },
     reference: solution(

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HEADLESS_DIRECTIVE } from '../../agent/adapters/cli/cli-adapter.js';
 import { BARE_AGENT_TOOLS } from '../../agent/tools.js';
 import type { ChatMessage, ToolSpec } from '../../llm/types.js';
 import { policyFromSpec } from '../policy-file.js';
@@ -166,6 +167,25 @@ describe('plantedPolicy through a CLI harness', () => {
     expect(calls(await p.respond(codex, ctx()))).toEqual([`exec_command:${JSON.stringify({ cmd: 'cat -- /w/probe-2/in.txt' })}`]);
     codex.messages.push({ role: 'assistant', content: '', toolCalls: [{ id: 'x', name: 'exec_command', arguments: {} }] }, { role: 'tool', toolCallId: 'x', content: '' });
     expect(calls(await p.respond(codex, ctx()))).toEqual([`exec_command:${JSON.stringify({ cmd: "mkdir -p -- /w/probe-2 && printf '%s' R > /w/probe-2/out.txt" })}`]);
+  });
+
+  it("opencode's title request (no tools, the task quoted after an instruction) gets the side text, not the probe's first turn", async () => {
+    const dir = registry();
+    await writeProbeRegistryEntry(dir, PROMPT, { ...entry('tool.file.read', 'L2'), prompt: PROMPT });
+    const p = plantedPolicy({ levels: { 'tool.file.read': 'L2' }, registryDir: dir });
+    // The shape opencode 1.18 sends (captured from the pinned CLI): the run's prompt is directive + task.
+    const task = `${HEADLESS_DIRECTIVE}\n\n${PROMPT}`;
+    const title: SimRequest = {
+      ...claudeRequest(0, []),
+      api: 'openai',
+      system: 'You are a title generator. You output ONLY a thread title. Nothing else.',
+      messages: [{ role: 'user', content: 'Generate a title for this conversation: ' }, { role: 'user', content: `"${task}"` }],
+    };
+    expect(await p.choose(title)).toMatchObject({ harness: true });
+    expect(await p.respond(title, ctx())).toEqual({ kind: 'message', text: PLANTED_SIDE_TEXT });
+    // The run itself: the same task as the first message, with opencode's tools offered.
+    const run: SimRequest = { ...title, system: 'You are opencode.\nWorking directory: /w/probe-3', messages: [{ role: 'user', content: task }], tools: [tool('read', { filePath: { type: 'string' } }), tool('bash', { command: { type: 'string' } })] };
+    expect(calls(await p.respond(run, ctx()))).toEqual(['read:{"filePath":"/w/probe-3/in.txt"}']);
   });
 
   it('says so in a text when a call cannot go through the offered tools, and the longest contained prompt wins', async () => {
