@@ -25,14 +25,14 @@ export const adaptersListTool = defineOperation({
   openWorld: false,
   mode: 'instant',
   async handler(_input, ctx) {
-    const { adapterStatuses } = await import('../src/engine/agent/adapters/status.js');
+    const [{ adapterStatuses }, { sandboxMode }] = await Promise.all([import('../src/engine/agent/adapters/status.js'), import('../src/engine/config/sandbox.js')]);
     let adaptersConfig: Record<string, unknown> = {};
     try {
       adaptersConfig = ctx.engine.config().config.adapters ?? {};
     } catch {
       // An invalid config must not hide which harnesses exist; config_doctor reports it.
     }
-    const adapters = await adapterStatuses(ctx.engine.env, adaptersConfig);
+    const adapters = await adapterStatuses(ctx.engine.env, adaptersConfig, sandboxMode(ctx.engine));
     return { adapters: adapters.map((a) => ({ ...a, modes: [...a.modes], skillDelivery: [...a.skillDelivery] })), runnable: adapters.filter((a) => a.runnable).map((a) => a.name) };
   },
   summarize(out) {

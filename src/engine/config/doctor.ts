@@ -8,6 +8,8 @@ import { which } from '../util/which.js';
 import { effectiveRoutes, type RouteView } from './show.js';
 import type { Route } from './schema.js';
 import { resolveHarnessBinary } from '../agent/adapters/cli/binary.js';
+import { harnessUserProblem } from '../agent/adapters/cli/harness-user.js';
+import { sandboxMode } from './sandbox.js';
 import { cliVersion, locateHarnessCli } from '../agent/adapters/locate.js';
 import { CLI_HARNESSES, harnessEntry } from '../agent/adapters/harnesses.js';
 import { mapLimit } from '../util/async.js';
@@ -216,6 +218,8 @@ async function harnessChecks(engine: Engine): Promise<DoctorCheck[]> {
     if (where.path) {
       const version = await cliVersion(where.path, engine.env);
       const at = where.via === 'PATH' ? where.path : `${where.looked} → ${where.path}`;
+      const blocked = entry.built ? await harnessUserProblem(name, where.path, sandboxMode(engine)) : undefined;
+      if (blocked) return { id: `harness:${name}`, status: 'warn', detail: `${at}: not runnable here: ${blocked.reason}`, hint: blocked.hint };
       return { id: `harness:${name}`, status: 'ok', detail: `${at} (${version ?? 'version unknown'}; ${offers})` };
     }
     if (where.via === 'PATH') {

@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, promises as fsp, statSync } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { freshIdentity } from '../../sandbox/identity.js';
+import { isRoot } from '../../sandbox/limits.js';
 import { expandPath } from '../../util/fs.js';
 import { which } from '../../util/which.js';
 import { harnessEntry } from './harnesses.js';
@@ -40,19 +43,31 @@ export function locateHarnessCli(name: string, env: NodeJS.ProcessEnv, adapters:
   return { ...(found ? { path: found } : {}), via: 'PATH', looked: `${cli.bin} on PATH` };
 }
 
-/** `<bin> --version`, first line, or undefined (not a file, no answer within 5 s, non-zero exit). */
-export function cliVersion(binary: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+/**
+ * `<bin> --version`, its first line (stdout, else stderr: pi prints it there), or undefined (not a
+ * file, no answer within 5 s, non-zero exit). It runs with a throwaway HOME (opencode creates its
+ * data folders even for --version) and, under a root engine, as an unprivileged user, as a run
+ * would: a CLI that user cannot start has no version here either.
+ */
+export async function cliVersion(binary: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
-    if (!statSync(binary).isFile()) return Promise.resolve(undefined);
+    if (!statSync(binary).isFile()) return undefined;
   } catch {
-    return Promise.resolve(undefined);
+    return undefined;
   }
-  // Only what a version flag needs: no keys reach the harness binary.
-  const childEnv = { PATH: env.PATH ?? '', HOME: env.HOME ?? os.homedir() };
-  return new Promise((resolve) => {
-    execFile(binary, ['--version'], { timeout: 5_000, env: childEnv, maxBuffer: 64 * 1024 }, (err, stdout) => {
-      const line = String(stdout).trim().split('\n')[0]?.trim();
-      resolve(err || !line ? undefined : line.slice(0, 200));
+  const home = await fsp.mkdtemp(path.join(os.tmpdir(), 'skvm-version-'));
+  try {
+    const id = isRoot() ? freshIdentity() : undefined;
+    if (id) await fsp.chown(home, id.uid, id.gid);
+    // Only what a version flag needs: no keys reach the harness binary.
+    const childEnv = { PATH: env.PATH ?? '', HOME: home };
+    return await new Promise((resolve) => {
+      execFile(binary, ['--version'], { timeout: 5_000, env: childEnv, cwd: home, maxBuffer: 64 * 1024, ...(id ? { uid: id.uid, gid: id.gid } : {}) }, (err, stdout, stderr) => {
+        const line = (String(stdout).trim() || String(stderr).trim()).split('\n')[0]?.trim();
+        resolve(err || !line ? undefined : line.slice(0, 200));
+      });
     });
-  });
+  } finally {
+    await fsp.rm(home, { recursive: true, force: true });
+  }
 }

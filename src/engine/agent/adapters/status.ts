@@ -1,5 +1,7 @@
+import type { SandboxMode } from '../../sandbox/types.js';
 import type { SkillMode } from '../../skills/types.js';
 import { mapLimit } from '../../util/async.js';
+import { harnessUserProblem } from './cli/harness-user.js';
 import { cliVersion, locateHarnessCli } from './locate.js';
 import { HARNESSES } from './harnesses.js';
 import { loadAdapter } from './registry.js';
@@ -22,8 +24,12 @@ export interface AdapterStatus {
   skillDelivery: readonly SkillMode[];
 }
 
-/** Every registered harness, in registry order, with what it needs and whether it has it here. */
-export async function adapterStatuses(env: NodeJS.ProcessEnv, adaptersConfig: Record<string, unknown> = {}): Promise<AdapterStatus[]> {
+/**
+ * Every registered harness, in registry order, with what it needs and whether it has it here.
+ * A CLI a root engine's unprivileged harness user cannot start is not runnable (`sandboxMode`
+ * "none" runs it as root instead).
+ */
+export async function adapterStatuses(env: NodeJS.ProcessEnv, adaptersConfig: Record<string, unknown> = {}, sandboxMode: SandboxMode = 'auto'): Promise<AdapterStatus[]> {
   return mapLimit(HARNESSES, 4, async (h): Promise<AdapterStatus> => {
     const where = locateHarnessCli(h.name, env, adaptersConfig);
     const version = where?.path ? await cliVersion(where.path, env) : undefined;
@@ -35,7 +41,9 @@ export async function adapterStatuses(env: NodeJS.ProcessEnv, adaptersConfig: Re
       ...(where?.path ? { cli: { path: where.path, ...(version ? { version } : {}) } } : {}),
     };
     if (!('built' in h)) return { ...base, built: false, runnable: false, reason: 'not available in this release' };
-    const availability = await (await loadAdapter(h.name)).available(env, adaptersConfig);
+    const available = await (await loadAdapter(h.name)).available(env, adaptersConfig);
+    const blocked = available.ok && 'cli' in h && where?.path ? await harnessUserProblem(h.name, where.path, sandboxMode) : undefined;
+    const availability = blocked ? { ok: false, reason: blocked.reason, installHint: blocked.hint } : available;
     return {
       ...base,
       built: true,

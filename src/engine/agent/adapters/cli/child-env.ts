@@ -8,10 +8,8 @@ import { SAFE_PATH, toolPathDirs } from '../../../sandbox/env.js';
  * harness reads — come from the adapter. Keys travel only here, never on the command line.
  */
 export function harnessEnv(home: string, binary: string, vars: Record<string, string>): Record<string, string> {
-  // The binary's folder first (npm's .bin shims), then node's (the shims are `env node` scripts).
-  const dirs = [path.dirname(binary), path.dirname(process.execPath), ...toolPathDirs(), ...SAFE_PATH];
   return {
-    PATH: [...new Set(dirs)].join(':'),
+    PATH: harnessPath(binary),
     HOME: home,
     TMPDIR: path.join(home, 'tmp'),
     LANG: 'C.UTF-8',
@@ -20,6 +18,11 @@ export function harnessEnv(home: string, binary: string, vars: Record<string, st
     NO_COLOR: '1',
     ...vars,
   };
+}
+
+/** The PATH of a harness process: the binary's folder first (npm's .bin shims), then node's (the shims are `env node` scripts). */
+export function harnessPath(binary: string): string {
+  return [...new Set([path.dirname(binary), path.dirname(process.execPath), ...toolPathDirs(), ...SAFE_PATH])].join(':');
 }
 
 /** Native mode: the host's values of the variables the harness reads for its own login (only those set). */

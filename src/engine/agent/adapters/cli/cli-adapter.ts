@@ -10,7 +10,7 @@ import { harnessEntry } from '../harnesses.js';
 import { AdapterUnavailableError } from '../unavailable.js';
 import type { AdapterRunOptions, AgentAdapter, RunScope } from '../types.js';
 import { binaryAvailability, resolveHarnessBinary } from './binary.js';
-import { harnessEnv } from './child-env.js';
+import { harnessEnv, harnessPath } from './child-env.js';
 import { diagnoseFailure } from './diagnose.js';
 import { managedEndpoint } from './endpoint.js';
 import { harnessUser, type HarnessUser } from './harness-user.js';
@@ -104,7 +104,7 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
   const endpoint = opts.mode === 'managed' ? managedEndpoint(opts.llm, opts.model, spec.name, spec.managedKinds) : undefined;
   const extra = extraCliArgs(spec.name, opts.adapters?.[spec.name], endpoint?.apiKey);
   const home = await openPrivateHome(opts.workDir, spec.name, scope);
-  const user = await harnessUser({ harness: spec.name, binary: bin.path, pathVar: harnessEnv(home, bin.path, {}).PATH!, workDir: opts.workDir, home, sandboxMode: opts.sandbox.mode, log, scope });
+  const user = await harnessUser({ harness: spec.name, binary: bin.path, pathVar: harnessPath(bin.path), workDir: opts.workDir, home, sandboxMode: opts.sandbox.mode, log, scope });
   const ctx: CliRunContext = {
     opts,
     binary: bin.path,

@@ -1,6 +1,6 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { enterWorkDir, handOverTree, reachableBy, runnableBy, type CommandIdentity } from '../../../sandbox/identity.js';
+import { enterWorkDir, freshIdentity, handOverTree, reachableBy, runnableBy, type CommandIdentity } from '../../../sandbox/identity.js';
 import { isRoot } from '../../../sandbox/limits.js';
 import type { SandboxMode } from '../../../sandbox/types.js';
 import type { Logger } from '../../../util/log.js';
@@ -8,6 +8,7 @@ import { which } from '../../../util/which.js';
 import { AdapterUnavailableError } from '../unavailable.js';
 import type { RunScope } from '../types.js';
 import { shebang } from './binary.js';
+import { harnessPath } from './child-env.js';
 
 /**
  * Who a harness process runs as (issue 8: when the engine runs as root, agent commands never
@@ -61,11 +62,8 @@ export async function harnessUser(o: HarnessUserOptions): Promise<HarnessUser> {
   const blocked = await unreachable(o, identity);
   if (blocked) {
     if (o.sandboxMode !== 'none') {
-      throw new AdapterUnavailableError(
-        o.harness,
-        `the server runs as root, so ${o.harness} runs as an unprivileged user, and that user cannot ${blocked}.`,
-        `Install ${o.harness} where every user can read it (e.g. a global npm prefix such as /usr/local, or a folder of mode 0755 outside /root) and point adapters.${o.harness} at it; with sandbox.mode "none" (running unconfined) it would run as root instead.`,
-      );
+      const { reason, hint } = unreachableReport(o.harness, blocked);
+      throw new AdapterUnavailableError(o.harness, reason, hint);
     }
     o.log.warn(`${o.harness}: runs as root (sandbox.mode "none"): the unprivileged user cannot ${blocked}`);
     await entered.leave();
@@ -83,18 +81,43 @@ export async function harnessUser(o: HarnessUserOptions): Promise<HarnessUser> {
 /** What of the run the identity cannot reach ("run its binary …"), or undefined when it reaches all. */
 async function unreachable(o: HarnessUserOptions, identity: CommandIdentity): Promise<string | undefined> {
   if (!reachableBy(o.workDir, identity)) return `enter the work directory ${o.workDir} (put the temp root under a folder everyone may enter, such as /tmp)`;
-  const real = realPath(o.binary);
+  return binaryUnreachable(o.binary, o.pathVar, identity);
+}
+
+/** What of the binary and its interpreter the identity cannot run, or undefined when it runs them all. */
+async function binaryUnreachable(binary: string, pathVar: string, identity: CommandIdentity): Promise<string | undefined> {
+  const real = realPath(binary);
   const line = await shebang(real);
   if (!runnableBy(real, identity, line !== undefined)) return `run its binary ${real}`;
   if (!line) return undefined;
   const interpreters = [line.interpreter];
   // `#!/usr/bin/env node`: the harness's PATH decides which node.
-  if (path.basename(line.interpreter) === 'env' && line.arg) interpreters.push(which(line.arg, { PATH: o.pathVar }) ?? line.arg);
+  if (path.basename(line.interpreter) === 'env' && line.arg) interpreters.push(which(line.arg, { PATH: pathVar }) ?? line.arg);
   for (const i of interpreters) {
     const r = realPath(i);
     if (!path.isAbsolute(r) || !runnableBy(r, identity, false)) return `run the interpreter of its binary, ${r}`;
   }
   return undefined;
+}
+
+function unreachableReport(harness: string, blocked: string): { reason: string; hint: string } {
+  return {
+    reason: `the server runs as root, so ${harness} runs as an unprivileged user, and that user cannot ${blocked}.`,
+    hint: `Install ${harness} where every user can read it (e.g. a global npm prefix such as /usr/local, or a folder of mode 0755 outside /root) and point adapters.${harness} at it; with sandbox.mode "none" (running unconfined) it would run as root instead.`,
+  };
+}
+
+/**
+ * For adapters_list and config_doctor, before any run: why a root engine could not run this
+ * harness binary (its unprivileged user cannot reach the binary or its interpreter), with the
+ * fix; undefined when it can, when the engine is not root, or when sandbox.mode "none" runs
+ * harnesses as root anyway. The PATH is the one a run gives the harness.
+ */
+export async function harnessUserProblem(harness: string, binary: string, sandboxMode: SandboxMode): Promise<{ reason: string; hint: string } | undefined> {
+  // A checkout directory (config adapters.<name>.repoPath) is resolved and checked by the run.
+  if (!isRoot() || sandboxMode === 'none' || !statSync(binary, { throwIfNoEntry: false })?.isFile()) return undefined;
+  const blocked = await binaryUnreachable(binary, harnessPath(binary), freshIdentity());
+  return blocked ? unreachableReport(harness, blocked) : undefined;
 }
 
 function realPath(p: string): string {
