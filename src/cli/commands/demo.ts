@@ -61,11 +61,6 @@ const TARGET = 'planted/demo-target';
 /** The same target behind an Anthropic-wire route, for the real CLI harness of step 3 (Claude Code speaks only that). */
 const CLI_TARGET = 'planted-anthropic/demo-target';
 const CLI_HARNESS = 'claude-code';
-/**
- * Claude Code will not start without some key ("Not logged in"), so that route names a variable
- * holding a dummy the simulator ignores; every other route stays auth-free.
- */
-const CLI_KEY = { env: 'SKVM_DEMO_SIM_KEY', value: 'sk-skvm-simulator-not-a-key' } as const;
 const COMPILER = 'sim/compiler';
 /** The simulated optimizer model of the JIT step (skvm-data/sim/jit-optimizer.json answers requests for "optimizer"). */
 const OPTIMIZER = 'sim/optimizer';
@@ -124,8 +119,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       new stdio.StdioClientTransport({
         command: process.execPath,
         args: ['--import', sim.PROBE_REGISTRY_PRELOAD, serverEntry, `--skvm-cache=${cache}`],
-        // The server gets no API keys: the simulator routes are auth-free (but for the dummy of CLI_KEY).
-        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn', [sim.SIM_REGISTRY_ENV]: registryDir, [CLI_KEY.env]: CLI_KEY.value },
+        // The server gets no API keys: the simulator routes are auth-free (Claude Code, which wants
+        // a key, gets a placeholder from the managed endpoint).
+        env: { PATH: io.env.PATH ?? '', HOME: cache, SKVM_LOG_LEVEL: 'warn', [sim.SIM_REGISTRY_ENV]: registryDir },
         stderr: 'inherit',
       }),
     );
@@ -147,7 +143,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         { match: 'sim/*', kind: 'openai-compatible', baseUrl: server.openaiBaseUrl, authFree: true, checkModel: 'sim/demo-model' },
         { match: 'sim-anthropic/*', kind: 'anthropic', baseUrl: server.anthropicBaseUrl, authFree: true, checkModel: 'sim-anthropic/demo-model' },
         { match: 'planted/*', kind: 'openai-compatible', baseUrl: planted.openaiBaseUrl, authFree: true },
-        { match: 'planted-anthropic/*', kind: 'anthropic', baseUrl: planted.anthropicBaseUrl, apiKeyEnv: CLI_KEY.env },
+        { match: 'planted-anthropic/*', kind: 'anthropic', baseUrl: planted.anthropicBaseUrl, authFree: true },
       ],
       ...(cliBin ? { adapters: { [CLI_HARNESS]: cliBin } } : {}),
     });

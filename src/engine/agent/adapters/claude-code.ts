@@ -11,7 +11,8 @@ import { runFromTranscript } from './cli/transcript-run.js';
 /**
  * Claude Code (`claude -p`, spec runtime §2.12; facts in spec/harness-clis.md). HOME is the
  * private home, so its settings and session files live there. Managed: an anthropic route only
- * (base URL and key through ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY). Inject: the skills after a
+ * (base URL and key through ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY; a placeholder key on an
+ * auth-free route). Inject: the skills after a
  * sentinel through --append-system-prompt; discover: `<workDir>/.claude/skills/<name>/SKILL.md`.
  * stream-json stdout is the conversation log and what is parsed.
  */
@@ -38,6 +39,8 @@ export function claudeModelId(backend: string): string {
 export const claudeCodeAdapter = defineCliAdapter({
   name: 'claude-code',
   managedKinds: ['anthropic'],
+  // Without ANTHROPIC_API_KEY it stops with "Not logged in", also against an endpoint that needs none.
+  needsKey: true,
   async prepare({ opts, home, userHome, endpoint, prompt, user }) {
     const env: Record<string, string> = { DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1' };
     if (endpoint) {

@@ -11,6 +11,7 @@ import { isCommandUid } from '../../sandbox/identity.js';
 import type { RunResult } from '../types.js';
 import { claudeCodeAdapter, claudeModelId } from './claude-code.js';
 import { HEADLESS_DIRECTIVE } from './cli/cli-adapter.js';
+import { AUTH_FREE_PLACEHOLDER_KEY } from './cli/endpoint.js';
 import { appendInjected, INJECTED_SENTINEL } from './cli/skills.js';
 import { codexAdapter } from './codex.js';
 import { piAdapter } from './pi.js';
@@ -39,10 +40,11 @@ function standIn(output: string | undefined, exitCode = 0, dir = tmp()): string 
   return file;
 }
 
-function llm(kind: ModelEndpoint['kind']): ChatProvider {
+/** `apiKey` "" is an auth-free route. */
+function llm(kind: ModelEndpoint['kind'], apiKey = KEY): ChatProvider {
   return {
     chat: () => Promise.reject(new Error('the harness makes its own calls')),
-    endpoint: (model) => ({ kind, baseUrl: 'http://127.0.0.1:9/v1', apiKey: KEY, backendModel: model.slice(model.indexOf('/') + 1), route: 'test/*' }),
+    endpoint: (model) => ({ kind, baseUrl: 'http://127.0.0.1:9/v1', apiKey, backendModel: model.slice(model.indexOf('/') + 1), route: 'test/*' }),
   };
 }
 
@@ -149,6 +151,12 @@ describe('claude-code adapter', () => {
     } finally {
       rmSync(hidden, { recursive: true, force: true });
     }
+  });
+
+  it('managed on an auth-free route: a placeholder key, since without one it stops with "Not logged in"', async () => {
+    const s = await runWith(claudeCodeAdapter, standIn(fixture('claude-code', 'stream-json.jsonl')), { model: 'anth/claude-sonnet-4.6', llm: llm('anthropic', '') });
+    expect(s.env.ANTHROPIC_API_KEY).toBe(AUTH_FREE_PLACEHOLDER_KEY);
+    expect(s.run.runStatus).toBe('ok');
   });
 
   it('managed refuses an openai-compatible route (Claude Code speaks the Anthropic API)', async () => {

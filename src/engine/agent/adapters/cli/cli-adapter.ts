@@ -75,6 +75,8 @@ export interface CliHarnessSpec {
   name: string;
   /** Route kinds the harness can be pointed at in managed mode. */
   managedKinds: readonly ModelEndpoint['kind'][];
+  /** The harness refuses to start without a key: on an auth-free route it gets a placeholder (endpoint.ts). */
+  needsKey?: boolean;
   /** Default true: put HEADLESS_DIRECTIVE before the task prompt. */
   prefixPrompt?: boolean;
   /** Writes the harness's config into `ctx.home` (and skills where it discovers them); returns the command. */
@@ -101,7 +103,7 @@ async function runCliHarness(spec: CliHarnessSpec, opts: AdapterRunOptions, scop
   const log = opts.log ?? silentLogger;
   const bin = resolveHarnessBinary(spec.name, env, opts.adapters);
   if (!bin.ok) throw new AdapterUnavailableError(spec.name, bin.reason, bin.installHint);
-  const endpoint = opts.mode === 'managed' ? managedEndpoint(opts.llm, opts.model, spec.name, spec.managedKinds) : undefined;
+  const endpoint = opts.mode === 'managed' ? managedEndpoint(opts.llm, opts.model, spec.name, spec.managedKinds, spec.needsKey) : undefined;
   const extra = extraCliArgs(spec.name, opts.adapters?.[spec.name], endpoint?.apiKey);
   const home = await openPrivateHome(opts.workDir, spec.name, scope);
   const user = await harnessUser({ harness: spec.name, binary: bin.path, pathVar: harnessPath(bin.path), workDir: opts.workDir, home, sandboxMode: opts.sandbox.mode, log, scope });

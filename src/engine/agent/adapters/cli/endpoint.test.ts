@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Route } from '../../../config/schema.js';
 import { LlmClient } from '../../../llm/client.js';
 import { silentLogger } from '../../../util/log.js';
-import { managedEndpoint } from './endpoint.js';
+import { AUTH_FREE_PLACEHOLDER_KEY, managedEndpoint } from './endpoint.js';
 
 const routes: Route[] = [
   { match: 'sim/*', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:7/v1', apiKeyEnv: 'SIM_KEY' },
   { match: 'anth/*', kind: 'anthropic', apiKeyEnv: 'ANTH_KEY' },
+  { match: 'free/*', kind: 'anthropic', baseUrl: 'http://127.0.0.1:8', apiKey: '' },
 ];
 const client = new LlmClient({ config: () => ({ providers: { routes } }), configFile: '/x/skvm.config.json', env: { SIM_KEY: 'k-sim-0123456789', ANTH_KEY: 'k-anth-0123456789', OPENROUTER_API_KEY: 'k-or-0123456789' }, log: silentLogger });
 
@@ -22,5 +23,11 @@ describe('managedEndpoint over LlmClient.endpoint', () => {
     expect(() => managedEndpoint(client, 'anth/claude-x', 'codex', ['openai-compatible'])).toThrow(/kind anthropic, and codex speaks openai-compatible/);
     expect(() => managedEndpoint(client, 'nope/x', 'codex', ['openai-compatible'])).toThrow(/No providers.routes entry matches/);
     expect(() => managedEndpoint({ chat: () => Promise.reject(new Error('x')) }, 'sim/a', 'codex', ['openai-compatible'])).toThrow(/cannot tell it/);
+  });
+
+  it('an auth-free route: the empty key for a harness that goes without, the placeholder for one that needs a key; a real key is never replaced', () => {
+    expect(managedEndpoint(client, 'free/m', 'openclaw', ['anthropic'])).toMatchObject({ apiKey: '' });
+    expect(managedEndpoint(client, 'free/m', 'claude-code', ['anthropic'], true)).toMatchObject({ apiKey: AUTH_FREE_PLACEHOLDER_KEY, baseUrl: 'http://127.0.0.1:8' });
+    expect(managedEndpoint(client, 'anth/claude-x', 'claude-code', ['anthropic'], true)).toMatchObject({ apiKey: 'k-anth-0123456789' });
   });
 });
