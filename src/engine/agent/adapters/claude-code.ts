@@ -12,9 +12,9 @@ import { runFromTranscript } from './cli/transcript-run.js';
  * Claude Code (`claude -p`, spec runtime §2.12; facts in spec/harness-clis.md). HOME is the
  * private home, so its settings and session files live there. Managed: an anthropic route only
  * (base URL and key through ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY; a placeholder key on an
- * auth-free route). Inject: the skills after a
- * sentinel through --append-system-prompt; discover: `<workDir>/.claude/skills/<name>/SKILL.md`.
- * stream-json stdout is the conversation log and what is parsed.
+ * auth-free route). Inject: the skills after a sentinel through --append-system-prompt;
+ * discover: `<workDir>/.claude/skills/<name>/SKILL.md`. stream-json stdout is the conversation
+ * log and what is parsed.
  */
 
 /** What native mode copies from the user's `~/.claude` (never written back). */
