@@ -35,7 +35,7 @@ export function sendWireError(
 }
 
 /** Parse → ask the policy → render the reply or act out the fault, in the front end's wire format. */
-export async function runExchange(front: WireFrontEnd, req: IncomingMessage, res: ServerResponse, body: unknown, env: ExchangeEnv): Promise<void> {
+export async function runExchange(front: WireFrontEnd, req: IncomingMessage, res: ServerResponse, body: unknown, env: ExchangeEnv, receivedAt = performance.now()): Promise<void> {
   let parsed;
   try {
     parsed = front.parse(body);
@@ -47,7 +47,7 @@ export async function runExchange(front: WireFrontEnd, req: IncomingMessage, res
   const seq = env.nextSeq();
   const requestId = `req_sim_${seq}`;
   res.setHeader(front.requestIdHeader, requestId);
-  const simReq: SimRequest = { api: front.api, ...parsed.request, seq, headers: neutralHeaders(req) };
+  const simReq: SimRequest = { api: front.api, ...parsed.request, seq, headers: neutralHeaders(req), receivedAt };
   const meta: ReplyMeta = { seq, model: simReq.model, created: Math.floor(Date.now() / 1000), requestId };
 
   const controller = new AbortController();

@@ -75,6 +75,17 @@ describe('withLatency', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(55);
   });
 
+  it('counts the delay from when the request arrived: time spent before respond and inside the policy is part of it', async () => {
+    const slow: SimPolicy = { name: 'slow', respond: async () => (await new Promise((r) => setTimeout(r, 40)), text('late')) };
+    const p = withLatency(slow, { fixedMs: 100 });
+    const arrived = performance.now() - 30; // the body took 30 ms to read
+    const reply = await p.respond(request({ receivedAt: arrived }), ctx());
+    const total = performance.now() - arrived;
+    expect(reply).toEqual(text('late'));
+    expect(total).toBeGreaterThanOrEqual(98);
+    expect(total).toBeLessThan(100 + 40); // not 30 + 40 + 100
+  });
+
   it('draws min/max delays within range', async () => {
     const p = withLatency(echoPolicy(), { minMs: 30, maxMs: 50 }, 7);
     const t0 = Date.now();

@@ -24,6 +24,8 @@ export interface SimRequest {
   seq: number;
   /** Request headers, lower-cased names (the simulator never logs auth headers). */
   headers: Record<string, string>;
+  /** `performance.now()` when the request reached the server (before its body was read); latency counts from here. */
+  receivedAt?: number;
 }
 
 export type SimFault =

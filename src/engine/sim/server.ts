@@ -95,7 +95,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     }
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, receivedAt: number): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
     res.setHeader(SIM_HEADER, headerSafe(policy.name));
@@ -103,7 +103,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     const chat = CHAT_ROUTES[path];
     if (chat && method === 'POST') {
       const read = await readJson(chat, req, res);
-      if (read.ok) await runExchange(chat, req, res, read.body, env());
+      if (read.ok) await runExchange(chat, req, res, read.body, env(), receivedAt);
       return;
     }
     if (path === '/v1/messages/count_tokens' && method === 'POST') {
@@ -141,12 +141,13 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   }
 
   const server = createServer((req, res) => {
+    const receivedAt = performance.now();
     const started = Date.now();
     res.on('error', () => {}); // writes racing a client disconnect are expected, not crashes
     // Path only: a query string could carry a key (some vendors accept ?key=).
     const path = (req.url ?? '/').split('?')[0];
     res.on('finish', () => log.debug(`${req.method} ${path} → ${res.statusCode} in ${Date.now() - started} ms`));
-    route(req, res).catch((err: unknown) => {
+    route(req, res, receivedAt).catch((err: unknown) => {
       log.error(`simulator route failed: ${errorMessage(err)}`);
       if (res.headersSent) res.destroy();
       else sendWireError(frontEndForPath(req.url ?? ''), res, 500, 'api_error', `skvm simulator internal error: ${errorMessage(err)}`);

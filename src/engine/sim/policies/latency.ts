@@ -15,7 +15,12 @@ export function latencySampler(spec: LatencySpec): (u: number) => number {
   return (u) => Math.max(0, spec.meanMs + (2 * u - 1) * spec.jitterMs);
 }
 
-/** Delays each reply before it is sent; the delay ends early (and the request with it) if the client leaves. */
+/**
+ * Delays each reply so it leaves the drawn delay after the request reached the server: reading
+ * and parsing the body and the wrapped policy's own work count toward it, as they would inside a
+ * vendor's latency (timing from the policy's return added 1-5 ms per call under load). The delay
+ * ends early (and the request with it) if the client leaves.
+ */
 export function withLatency(policy: SimPolicy, spec: LatencySpec, seed = 1): SimPolicy {
   const rng = createRng(seed);
   const sample = latencySampler(spec);
@@ -24,8 +29,10 @@ export function withLatency(policy: SimPolicy, spec: LatencySpec, seed = 1): Sim
     async respond(req, ctx) {
       // Draw before delegating so the delay sequence depends only on the seed and request order.
       const delay = sample(rng.next());
+      const start = req.receivedAt ?? performance.now();
       const reply = await policy.respond(req, ctx);
-      if (delay > 0) await sleep(delay, ctx.signal);
+      const left = delay - (performance.now() - start);
+      if (left > 0) await sleep(left, ctx.signal);
       return reply;
     },
   };
