@@ -1,7 +1,7 @@
 /**
  * npm run bench:profile — how fast a profile runs, measured the way the reference measures its
  * own, every figure printed with its job and its goal (nothing is asserted: the machine may be
- * busy). Each profile runs through the `skvm` CLI process (`node dist/src/cli/main.js profile
+ * busy). Each profile runs through the `skvm` CLI process (`node dist/bin/skvm.js profile
  * …`), so its start-up counts, against the simulator with the route limits a user gets (no
  * maxConcurrency in the config). Jobs:
  *  1. the reference's job — a full profile (26 primitives × 3 levels × 3 instances) of a model
@@ -16,7 +16,7 @@
  *     and --concurrency=8, for the cost of tool and code probes.
  * SKVM_BENCH_JOBS=1,3 runs only those jobs; SKVM_BENCH_CONCURRENCY=8 runs job 1 at that concurrency
  * only. SKVM_BENCH_DETAIL=1 adds the overhead per primitive. SKVM_BENCH_CLI=<path to another build's
- * dist/src/cli/main.js> profiles with that build instead, under the same jobs and simulator
+ * dist/bin/skvm.js> profiles with that build instead, under the same jobs and simulator
  * (before/after comparisons).
  */
 import { spawn } from 'node:child_process';
@@ -31,7 +31,7 @@ import { instanceSeed } from '../src/engine/profiler/toolkit.js';
 import { createRng, plantedPolicy, PROBE_REGISTRY_PRELOAD, SIM_REGISTRY_ENV, startSimServer, withFaults, withLatency, type SimPolicy, type SimRequest } from '../src/engine/sim/index.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.SKVM_BENCH_CLI ? path.resolve(process.env.SKVM_BENCH_CLI) : path.join(REPO, 'dist/src/cli/main.js');
+const BIN = process.env.SKVM_BENCH_CLI ? path.resolve(process.env.SKVM_BENCH_CLI) : path.join(REPO, 'dist/bin/skvm.js');
 const INSTANCES = 3;
 const SEED = 7;
 const PROBES = ALL_PRIMITIVE_IDS.length * PROBE_LEVELS.length * INSTANCES;

@@ -11,7 +11,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVER = path.join(REPO, 'dist/src/server/main.js');
+const SERVER = path.join(REPO, 'dist/bin/skvm-mcp.js');
 const FLOOR = path.join(REPO, 'dist/scripts/bench-floor-server.js');
 const UPSTREAM_PROFILE = path.resolve(process.env.SKVM_UPSTREAM_DATA ?? path.resolve(REPO, '../shared/skvm-data-upstream'), 'profiles/bare-agent/qwen--qwen3.5-9b/latest.json');
 const RUNS = 20;

@@ -23,7 +23,8 @@ export async function loadOperationFor(words: readonly string[], manifest: strin
   const { tools } = catalog.listing;
   const name = words.flatMap((w) => w.split('-')).join('_');
   if (!tools.some((t) => t.name === name)) return undefined;
-  const mod = (await import(new URL(`../../tools/${name}.js`, import.meta.url).href)) as Record<string, unknown>;
+  // A template the bundler can follow (each tool module becomes a chunk of dist/bin); `name` is a listed tool.
+  const mod = (await import(`../../tools/${name}.js`)) as Record<string, unknown>;
   const op = Object.values(mod).find((v): v is AnyOperation => isOperationNamed(v, name));
   // A verdict that takes `find` judges another operation's result (run_status): it needs them all.
   if (!op || (op.verdict?.length ?? 0) > 1) return undefined;

@@ -10,12 +10,12 @@ import { startSimServer, withLatency } from '../../src/engine/sim/index.js';
 import { outputOf } from '../e2e/harness.js';
 
 /**
- * The built `skvm` bin (dist/src/cli/main.js) as a user runs it: a separate process with a
+ * The built `skvm` bin (dist/bin/skvm.js, bundled by the build) as a user runs it: a separate process with a
  * temporary cache and an environment without API keys. `npm test` builds dist first.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(root, 'dist/src/cli/main.js');
+const BIN = path.join(root, 'dist/bin/skvm.js');
 
 let cache: string;
 beforeAll(() => {

@@ -10,9 +10,9 @@ export type Era = 'legacy' | 'modern';
 export const ERAS: Era[] = ['legacy', 'modern'];
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SERVER_ENTRY = path.join(REPO, 'dist/src/server/main.js');
+export const SERVER_ENTRY = path.join(REPO, 'dist/bin/skvm-mcp.js');
 export const TEST_SERVER_ENTRY = path.join(REPO, 'test/fixtures/test-server.mjs');
-export const CLI_ENTRY = path.join(REPO, 'dist/src/cli/main.js');
+export const CLI_ENTRY = path.join(REPO, 'dist/bin/skvm.js');
 /** Node args that make a server or CLI register its probes for a planted-capability simulator (SKVM_SIM_PROBE_REGISTRY). */
 export const PROBE_REGISTRY_IMPORT = ['--import', pathToFileURL(path.join(REPO, 'dist/src/engine/sim/probe-registry-preload.js')).href];
 

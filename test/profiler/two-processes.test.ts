@@ -16,7 +16,7 @@ import { PROBE_REGISTRY_IMPORT } from '../e2e/harness.js';
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(root, 'dist/src/cli/main.js');
+const BIN = path.join(root, 'dist/bin/skvm.js');
 const MODEL = 'planted/twice';
 const ARGS = ['profile', `--models=${MODEL}`, '--primitives=reason.arithmetic,tool.file.write', '--instances=1', '--seed=5'];
 

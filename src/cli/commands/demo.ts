@@ -88,7 +88,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   });
   const flags = schema.parse(parseFlagsOrThrow(args, schema, 'demo').value);
 
-  const serverEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../server/main.js');
+  const serverEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/skvm-mcp.js');
   const profilesDir = flags.profiles ?? path.resolve(findInstallRoot(), '../shared/skvm-data-upstream/profiles');
 
   const simScripts = (name: string) => sim.loadPolicyFile(path.join(findInstallRoot(), 'skvm-data', 'sim', name));

@@ -11,7 +11,11 @@ import type { ProbeInstance } from './types.js';
  */
 export type ProbeObserver = (probe: ProbeInstance) => void | Promise<void>;
 
-const installed: ProbeObserver[] = [];
+const OBSERVERS = Symbol.for('skvm-mcp.probeObservers');
+
+// Kept on globalThis: the preload loads this module from dist/src while the bins are bundles with
+// their own copy of it, and both must see one list.
+const installed: ProbeObserver[] = ((globalThis as { [OBSERVERS]?: ProbeObserver[] })[OBSERVERS] ??= []);
 
 export function installProbeObserver(observer: ProbeObserver): void {
   installed.push(observer);
