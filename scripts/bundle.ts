@@ -42,6 +42,26 @@ const keepModuleUrls: Plugin = {
   },
 };
 
+/**
+ * zod re-exports all of its ~50 message locales (370 KB, half of zod in the bundle) as the
+ * `locales` namespace, which no bundler can drop. We use only the English messages zod sets up
+ * itself, so `z.locales` holds just `en` in the bins.
+ */
+const englishOnlyZod: Plugin = {
+  name: 'skvm-zod-english',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!args.importer.includes(`${path.sep}node_modules${path.sep}zod${path.sep}`)) return undefined;
+      return { path: path.join(path.dirname(args.importer), '../locales/en.js'), namespace: 'skvm-zod-locales' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'skvm-zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 const started = performance.now();
 await rm(OUT, { recursive: true, force: true });
 const result = await build({
@@ -55,7 +75,7 @@ const result = await build({
   // A lazily loaded module keeps its file's name (profile-<hash>.js); shared code is chunk-<hash>.js.
   chunkNames: '[name]-[hash]',
   banner: { js: BANNER },
-  plugins: [keepModuleUrls],
+  plugins: [keepModuleUrls, englishOnlyZod],
   logLevel: 'silent',
 });
 for (const w of result.warnings) console.warn(`bundle: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);

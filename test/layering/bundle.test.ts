@@ -39,4 +39,14 @@ describe('the bundled bins', () => {
     for (const [name, text] of texts) expect(text.split('import.meta.url').length - 1, name).toBe(2);
     expect(texts.some(([, text]) => text.includes('new URL("src/server/manifest.js", __skvmDistUrl).href'))).toBe(true);
   });
+
+  it("zod's English messages are in, its other locales (unused, half of zod's size) are not", () => {
+    const all = readdirSync(BIN_DIR).map((n) => readFileSync(path.join(BIN_DIR, n), 'utf8')).join('\n');
+    expect(all).toContain('// node_modules/zod/v4/locales/en.js');
+    expect(all).not.toContain('// node_modules/zod/v4/locales/de.js');
+    // A message zod writes itself, through the bundled CLI.
+    const r = spawnSync(process.execPath, [CLI_ENTRY, 'profile', '--models='], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: REPO, NO_COLOR: '1' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--models: Too small: expected array to have >=1 items');
+  });
 });

@@ -510,6 +510,35 @@ describe('the engine works while the model does', () => {
     expect(atOnce).toBeLessThanOrEqual(2);
   }, 60_000);
 
+  it('slow checks do not hold the model slots: up to twice the concurrency are graded at once', async () => {
+    // At concurrency 8 the checks of nine regex probes (a sandboxed python each) once held every
+    // grading place, and the text probes after them kept their model slots ~50 ms past their replies.
+    const checks: Array<{ start: number; end: number }> = [];
+    const slowCheck: ProbeGenerator = {
+      ...echoGen,
+      generate(level, seed) {
+        const inst = echoGen.generate(level, seed);
+        return {
+          ...inst,
+          async check(ctx) {
+            const c = { start: Date.now(), end: 0 };
+            checks.push(c);
+            await new Promise((r) => setTimeout(r, 200));
+            c.end = Date.now();
+            return inst.check(ctx);
+          },
+        };
+      },
+    };
+    const t = await target({ 'test.echo': 'L3' });
+    const res = await profileModel(options(t, dirs(), { generators: [slowCheck], concurrency: 2 }));
+    expect(caps(res.tcp)).toEqual({ 'test.echo': 'L3' });
+    expect(t.sim.stats().maxInFlight).toBeLessThanOrEqual(2);
+    const atOnce = Math.max(...checks.map((c) => checks.filter((o) => o.start <= c.start && c.start < o.end).length));
+    expect(atOnce).toBeGreaterThan(2);
+    expect(atOnce).toBeLessThanOrEqual(4);
+  }, 60_000);
+
   it('by default each route runs as many probes as its maxConcurrency allows', async () => {
     const t = await target(P3, (p) => withLatency(p, { fixedMs: 30 }));
     const res = await profileModel({ ...options(t, dirs(), { llm: t.client({ maxConcurrency: 3 }) }), concurrency: undefined });

@@ -18,8 +18,12 @@ import type { ProbeInstance } from './types.js';
 /** A probe run made ready ahead of its slot: its instance and preparation, or the skip a failing generator makes. */
 type Staged = { instance: ProbeInstance; preparation: Promise<Preparation> } | { result: InstanceResult };
 
-/** Probes graded at once at most, whatever the concurrency (checks may start sandboxed commands). */
-const MAX_GRADING = 8;
+/**
+ * Probes graded at once at most, whatever the concurrency (checks may start sandboxed commands).
+ * Twice the concurrency below that: a probe frees its model slot only once it may be graded, so
+ * a run of slow checks (a sandboxed python each) must not keep the next probes off the model.
+ */
+const MAX_GRADING = 16;
 
 /**
  * One profiling session at work: every probe run of every job through one scheduler queue.
@@ -52,7 +56,7 @@ export class ProfilingSession {
     /** Progress messages name the model when the session has several jobs. */
     private readonly multi: boolean,
   ) {
-    this.grading = new Semaphore(Math.max(2, Math.min(scheduler.concurrency, MAX_GRADING)));
+    this.grading = new Semaphore(Math.max(2, Math.min(2 * scheduler.concurrency, MAX_GRADING)));
   }
 
   /** Runs every job to its end (saved or failed); rejects on cancellation or an unexpected error. */
