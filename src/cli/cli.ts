@@ -44,6 +44,9 @@ async function dispatch(argv: readonly string[], base: BaseIo, deps: CliDeps): P
     return EXIT.ok;
   }
 
+  // One command per process: most schemas are parsed once, and zod's compiled fast path costs
+  // more to build than it saves then (~2 ms for a profile's first parse alone).
+  (await import('zod')).z.config({ jitless: true });
   const quick = deps.operations || globals.help ? undefined : await (await import('./quick-op.js')).loadOperationFor(split.words);
   const operations = quick ? [quick.op] : (deps.operations ?? (await import('../../tools/index.js')).operations);
   const commands = deps.commands ?? cliCommands;

@@ -510,6 +510,29 @@ describe('the engine works while the model does', () => {
     expect(atOnce).toBeLessThanOrEqual(2);
   }, 60_000);
 
+  it('the first requests leave before the rest of the first window sets up', async () => {
+    // Setting up is event-loop work: eight set-ups (and the next ones ahead) before any request
+    // held back the two requests that decide when a profile's last round ends.
+    let generated = 0;
+    const counting: ProbeGenerator = {
+      ...echoGen,
+      generate(level, seed) {
+        generated++;
+        return echoGen.generate(level, seed);
+      },
+    };
+    const t = await target({ 'test.echo': 'L3' });
+    const client = t.client();
+    const seenAtCall: number[] = [];
+    const llm = { chat: (req: Parameters<typeof client.chat>[0], o?: Parameters<typeof client.chat>[1]) => (seenAtCall.push(generated), client.chat(req, o)) };
+    const res = await profileModel(options(t, dirs(), { generators: [counting], concurrency: 8, llm }));
+    expect(caps(res.tcp)).toEqual({ 'test.echo': 'L3' });
+    expect(generated).toBe(9);
+    // Two set up together; the next one only once the first talks to the model, and so on.
+    expect(seenAtCall[0]).toBeLessThanOrEqual(2);
+    expect(t.sim.stats().maxInFlight).toBeGreaterThan(2);
+  }, 60_000);
+
   it('slow checks do not hold the model slots: up to twice the concurrency are graded at once', async () => {
     // At concurrency 8 the checks of nine regex probes (a sandboxed python each) once held every
     // grading place, and the text probes after them kept their model slots ~50 ms past their replies.

@@ -79,11 +79,12 @@ interface UsageSource {
  * (from the LlmClient's usage record when available — that includes the attempts of a call cut
  * off by the deadline — else from the response or the error).
  */
-export function observeProvider(llm: ChatProvider, onCall: (rec: CallRecord) => void): ChatProvider {
+export function observeProvider(llm: ChatProvider, onCall: (rec: CallRecord) => void, onStart?: () => void): ChatProvider {
   const usageSource = llm as ChatProvider & UsageSource;
   const provider: ChatProvider = {
     async chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResponse> {
       const startedAt = Date.now();
+      onStart?.();
       let usageRec: UsageRecord | undefined;
       const p = typeof usageSource.withUsage === 'function' ? usageSource.withUsage((r) => (usageRec = r)) : llm;
       try {
@@ -185,6 +186,8 @@ export interface RunProbeOptions {
   log?: Logger;
   /** Every LLM call of the run (the scheduler's congestion feedback). */
   onCall?: (rec: CallRecord) => void;
+  /** Called as each LLM call starts. */
+  onCallStart?: () => void;
   /**
    * Awaited once the agent has finished and the attempt is to be graded (not after a skip or an
    * infrastructure failure): no LLM call follows, so the session frees the probe's slot here and
@@ -250,10 +253,14 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
   const { inst, staged, server } = prep.ready;
   const web = inst.web === true;
   try {
-    const provider = observeProvider(opts.llm, (rec) => {
-      calls.push(rec);
-      opts.onCall?.(rec);
-    });
+    const provider = observeProvider(
+      opts.llm,
+      (rec) => {
+        calls.push(rec);
+        opts.onCall?.(rec);
+      },
+      opts.onCallStart,
+    );
     let verdict: ProbeVerdict | undefined;
     try {
       await runAgent<CheckOutcome>(

@@ -45,6 +45,17 @@ export class ProfilingSession {
    * piling up faster than they finish.
    */
   private readonly grading: Semaphore;
+  /**
+   * Setting up a probe is event-loop work. When several runs start at once (the first window of
+   * a profile: as many as the concurrency), each sets up only once the run two before it talks to
+   * the model, and queued runs set up ahead only once the session's first two do: all at once,
+   * the eight first set-ups and the next eight ahead held back the first requests by ~40 ms, and
+   * the first two requests decide when the last round ends (their slots carry the extra calls).
+   * `burst`: the runs started in this event-loop turn, each settling once it talks (or ends).
+   */
+  private burst: Array<Promise<void>> | undefined;
+  /** The session's first two runs, each settling once it talks to the model (or ends). */
+  private readonly opening: Array<Promise<void>> = [];
   /** Prepared probes being cleaned up because their runs were dropped. */
   private readonly discarding = new Set<Promise<void>>();
 
@@ -85,7 +96,9 @@ export class ProfilingSession {
     const s = p.job;
     let staged: Staged | undefined;
     const stage = (): Staged => (staged ??= this.stage(p, level, index));
+    let dropped = false;
     const discard = () => {
+      dropped = true;
       if (!staged || !('preparation' in staged)) return;
       const done = discardPreparation(staged.preparation);
       this.discarding.add(done);
@@ -96,11 +109,23 @@ export class ProfilingSession {
       s.key,
       async (release) => {
         if (s.error !== undefined) return discard();
-        const st = stage();
-        const result = 'result' in st ? st.result : await this.runOne(p, level, index, rerun, st, release);
-        if (result !== undefined) await this.record(p, level, rerun, result);
+        let talking!: () => void;
+        const talks = new Promise<void>((resolve) => (talking = resolve));
+        const before = this.startTogether(talks, staged !== undefined);
+        try {
+          if (before) {
+            await before;
+            if (s.error !== undefined) return discard();
+          }
+          const st = stage();
+          const result = 'result' in st ? st.result : await this.runOne(p, level, index, rerun, st, release, talking);
+          if (result !== undefined) await this.record(p, level, rerun, result);
+        } finally {
+          talking();
+        }
       },
-      { front: rerun, prepare: () => void stage(), discard },
+      // Queued runs set up ahead only once the first two are talking to the model (see opening).
+      { front: rerun, prepare: () => void Promise.all(this.opening).then(() => dropped || stage()), discard },
     );
   }
 
@@ -118,8 +143,28 @@ export class ProfilingSession {
     return { instance, preparation };
   }
 
+  /** Registers a starting run (`talks` settles once it talks to the model); what it must wait for before setting up, if anything. */
+  private startTogether(talks: Promise<void>, prepared: boolean): Promise<void> | undefined {
+    if (!this.burst) {
+      this.burst = [];
+      setImmediate(() => (this.burst = undefined));
+    }
+    const before = prepared ? undefined : this.burst[this.burst.length - 2];
+    this.burst.push(talks);
+    if (this.opening.length < 2) this.opening.push(talks);
+    return before;
+  }
+
   /** One instance through the runner (its slot freed for grading); undefined when its job was stopped meanwhile. */
-  private async runOne(p: PrimState, level: ProbeLevel, index: number, rerun: boolean, st: { instance: ProbeInstance; preparation: Promise<Preparation> }, release: () => void): Promise<InstanceResult | undefined> {
+  private async runOne(
+    p: PrimState,
+    level: ProbeLevel,
+    index: number,
+    rerun: boolean,
+    st: { instance: ProbeInstance; preparation: Promise<Preparation> },
+    release: () => void,
+    talking: () => void,
+  ): Promise<InstanceResult | undefined> {
     const s = p.job;
     const opts = this.opts;
     const instance = st.instance;
@@ -148,6 +193,7 @@ export class ProfilingSession {
           if (isCongested(rec)) window.congestion(startedAt, rec.ok ? rec.attempts : Infinity);
           else if (rec.ok) window.cleanCall();
         },
+        onCallStart: talking,
         onAgentDone: async () => {
           await this.grading.acquire();
           grading = true;
