@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { emptyUsage } from '../llm/types.js';
 import { PROBE_LEVELS, type ProbeLevel } from '../primitives/catalog.js';
 import { saveFailureReports, savePartialProfile, saveProfile } from '../profiles/store.js';
-import { TcpSchema } from '../profiles/schema.js';
 import { CancelledError, SkvmError, errorMessage } from '../util/errors.js';
 import { Semaphore } from '../util/async.js';
 import type { Logger } from '../util/log.js';
@@ -303,8 +302,9 @@ export class ProfilingSession {
       `${s.model} (${s.harness}) ${p.id} → ${detail.highestLevel} [${detail.levelResults.map((r) => `${r.level} ${r.passCount}/${r.totalCount - (r.skipCount ?? 0)}`).join(', ')}]; ` +
         `so far: ${[...s.kept, ...s.finished].map((d) => `${d.primitiveId}=${d.highestLevel}`).join(' ')} (${s.remaining} to go)`,
     );
-    await this.checkpoint(s);
+    // The last primitive's results go straight into the complete profile.
     if (s.remaining === 0 && s.error === undefined) await this.finishJob(s);
+    else await this.checkpoint(s);
   }
 
   /** A partial save, serialised per job so checkpoints land in order; a failed one is only logged. */
@@ -334,14 +334,13 @@ export class ProfilingSession {
     const tcp = buildTcp(s, false);
     const profiledAt = await freeProfiledAt(opts.profilesDir, s);
     tcp.profiledAt = profiledAt;
-    const saved = await saveProfile(opts.profilesDir, tcp);
     const reports = { ...s.keptReports, ...s.reports };
-    let failureReportsPath: string | undefined;
-    if (Object.keys(reports).length > 0 || s.hadSidecar) {
-      failureReportsPath = await saveFailureReports(opts.profilesDir, s.harness, s.model, { profiledAt, reports });
-    }
+    const [saved, failureReportsPath] = await Promise.all([
+      saveProfile(opts.profilesDir, tcp),
+      Object.keys(reports).length > 0 || s.hadSidecar ? saveFailureReports(opts.profilesDir, s.harness, s.model, { profiledAt, reports }) : undefined,
+    ]);
     s.stats.durationMs = Date.now() - s.startedAt;
-    const parsed = TcpSchema.parse(tcp);
+    const parsed = saved.profile;
     s.result = {
       model: s.model,
       harness: s.harness,

@@ -17,6 +17,8 @@ export interface SavedProfile {
   latestPath: string;
   versionPath: string;
   version: string;
+  /** The profile as validated and written. */
+  profile: TCP;
 }
 
 /** Save a complete profile: write v_<stamp>.json, then replace latest.json (both atomic). */
@@ -32,7 +34,7 @@ export async function saveProfile(profilesDir: string, tcp: TcpInput): Promise<S
   const latestPath = path.join(dir, LATEST_FILE);
   await writeJsonAtomic(versionPath, parsed);
   await writeJsonAtomic(latestPath, parsed);
-  return { latestPath, versionPath, version };
+  return { latestPath, versionPath, version, profile: parsed };
 }
 
 /** Checkpoint a profile in progress: latest.json only, with isPartial true (no archive). */

@@ -212,7 +212,9 @@ describe('saving', () => {
       latestPath: path.join(modelDir, 'latest.json'),
       versionPath: path.join(modelDir, 'v_20260403T113957Z.json'),
       version: '20260403T113957Z',
+      profile: expect.objectContaining({ model: 'sim/planted-a', isPartial: false }),
     });
+    expect(saved.profile).toEqual(JSON.parse(readFileSync(saved.latestPath, 'utf8')));
     expect(readdirSync(modelDir).sort()).toEqual(['latest.json', 'v_20260403T113957Z.json']);
     const latest = JSON.parse(readFileSync(saved.latestPath, 'utf8')) as Record<string, unknown>;
     expect(latest.isPartial).toBe(false);
