@@ -37,13 +37,13 @@ describe('the bundled bins', () => {
     const texts = readdirSync(BIN_DIR).filter((n) => n.endsWith('.js')).map((n) => [n, readFileSync(path.join(BIN_DIR, n), 'utf8')] as const);
     // The banner's two are the only raw ones left: the require shim and the dist/ anchor.
     for (const [name, text] of texts) expect(text.split('import.meta.url').length - 1, name).toBe(2);
-    expect(texts.some(([, text]) => text.includes('new URL("src/server/manifest.js", __skvmDistUrl).href'))).toBe(true);
+    expect(texts.some(([, text]) => text.includes('new URL("src/server/manifest.js",__skvmDistUrl).href'))).toBe(true);
   });
 
   it("zod's English messages are in, its other locales (unused, half of zod's size) are not", () => {
     const all = readdirSync(BIN_DIR).map((n) => readFileSync(path.join(BIN_DIR, n), 'utf8')).join('\n');
-    expect(all).toContain('// node_modules/zod/v4/locales/en.js');
-    expect(all).not.toContain('// node_modules/zod/v4/locales/de.js');
+    expect(all).toContain('Invalid input: expected');
+    expect(all).not.toContain('Ungültige Eingabe');
     // A message zod writes itself, through the bundled CLI.
     const r = spawnSync(process.execPath, [CLI_ENTRY, 'profile', '--models='], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: REPO, NO_COLOR: '1' } });
     expect(r.status).toBe(2);
