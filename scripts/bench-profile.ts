@@ -15,7 +15,7 @@
  *  3. a planted target (reference and near-miss solutions: multi-turn and code probes) at 200 ms
  *     and --concurrency=8, for the cost of tool and code probes.
  * SKVM_BENCH_JOBS=1,3 runs only those jobs; SKVM_BENCH_CONCURRENCY=8 runs job 1 at that concurrency
- * only. SKVM_BENCH_DETAIL=1 adds the overhead per primitive. SKVM_BENCH_CLI=<path to another build's
+ * only; SKVM_BENCH_REPEAT=n runs a concurrency-8 profile n times (default 5: its median is the figure). SKVM_BENCH_DETAIL=1 adds the overhead per primitive. SKVM_BENCH_CLI=<path to another build's
  * dist/bin/skvm.js> profiles with that build instead, under the same jobs and simulator
  * (before/after comparisons).
  */
@@ -33,6 +33,8 @@ import { createRng, plantedPolicy, PROBE_REGISTRY_PRELOAD, SIM_REGISTRY_ENV, sta
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = process.env.SKVM_BENCH_CLI ? path.resolve(process.env.SKVM_BENCH_CLI) : path.join(REPO, 'dist/bin/skvm.js');
 const INSTANCES = 3;
+/** Runs of the concurrency-8 profile (SKVM_BENCH_REPEAT); the median is the figure. */
+const REPEAT = Math.max(1, Number(process.env.SKVM_BENCH_REPEAT ?? 5) || 5);
 const SEED = 7;
 const PROBES = ALL_PRIMITIVE_IDS.length * PROBE_LEVELS.length * INSTANCES;
 
@@ -127,12 +129,27 @@ async function referenceJob(): Promise<void> {
   );
   const only = process.env.SKVM_BENCH_CONCURRENCY;
   for (const concurrency of only ? [Number(only)] : [1, 8]) {
+    const goal = concurrency === 1 ? 1.05 : 1.1;
+    const reference = concurrency === 1 ? '1.46' : '2.34';
+    if (concurrency !== 1) {
+      // A c8 profile lasts ~6 s, so a few ms of machine noise move its ratio by 0.01: several
+      // runs, their median judged against the goal, the spread shown.
+      const runs: CliRun[] = [];
+      for (let i = 0; i < REPEAT; i++) runs.push(await cliProfile(failing(LATENCY), [`--concurrency=${concurrency}`]));
+      const calls = runs[0]!.requests.length;
+      const ideal = (calls * LATENCY) / concurrency;
+      const ratios = runs.map((r) => r.wallMs / ideal);
+      console.log(
+        `  concurrency ${concurrency}, ${REPEAT} runs: wall ${sec(median(runs.map((r) => r.wallMs)))} median, ideal ${sec(ideal)} (${calls} LLM calls × ${LATENCY} ms ÷ ${concurrency}), ` +
+          `wall / ideal ${median(ratios).toFixed(3)} median (${[...ratios].sort((a, b) => a - b).map((x) => x.toFixed(3)).join(', ')}) [goal ≤ ${goal.toFixed(2)}; reference ${reference}]; ` +
+          `CLI start-up to the first LLM request ${Math.round(median(runs.map((r) => r.startupMs)))} ms, to the second ${Math.round(median(runs.map((r) => r.requests[1]!.at - r.requests[0]!.at + r.startupMs)))} ms (median)`,
+      );
+      continue;
+    }
     const r = await cliProfile(failing(LATENCY), [`--concurrency=${concurrency}`]);
     const calls = r.requests.length;
     const ideal = (calls * LATENCY) / concurrency;
-    const goal = concurrency === 1 ? 1.05 : 1.1;
-    console.log(`  concurrency ${concurrency}: wall ${sec(r.wallMs)}, ideal ${sec(ideal)} (${calls} LLM calls × ${LATENCY} ms ÷ ${concurrency}), wall / ideal ${(r.wallMs / ideal).toFixed(2)} [goal ≤ ${goal.toFixed(2)}; reference ${concurrency === 1 ? '1.46' : '2.34'}]; CLI start-up to the first LLM request ${Math.round(r.startupMs)} ms`);
-    if (concurrency !== 1) continue;
+    console.log(`  concurrency ${concurrency}: wall ${sec(r.wallMs)}, ideal ${sec(ideal)} (${calls} LLM calls × ${LATENCY} ms ÷ ${concurrency}), wall / ideal ${(r.wallMs / ideal).toFixed(3)} [goal ≤ ${goal.toFixed(2)}; reference ${reference}]; CLI start-up to the first LLM request ${Math.round(r.startupMs)} ms`);
     console.log(`  engine overhead per probe (wall − LLM time, ÷ ${PROBES} probes, start-up included): ${((r.wallMs - calls * LATENCY) / PROBES).toFixed(1)} ms [goal ≤ 10 ms]`);
     // At concurrency 1 the probes run one after the other: the gap between two requests is the LLM call plus the engine's work on that probe.
     const order = probeOrder();

@@ -18,22 +18,46 @@ export async function pathExists(p: string): Promise<boolean> {
  * half of it — which keeps the disk off the caller's path.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number, opts: { sync?: boolean } = {}): Promise<void> {
+  await (await stageFile(file, data, mode, opts.sync !== false))();
+}
+
+/**
+ * Several files written atomically (as writeFileAtomic, fsynced), made visible in the order
+ * given: their temp files are written and synced together, then renamed one after another.
+ */
+export async function writeFilesAtomic(files: ReadonlyArray<readonly [file: string, data: string | Uint8Array]>): Promise<void> {
+  const staged = await Promise.allSettled(files.map(([file, data]) => stageFile(file, data, undefined, true)));
+  const failed = staged.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const commits = staged.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (failed) {
+    await Promise.all(commits.map((c) => c.discard()));
+    throw failed.reason;
+  }
+  for (const commit of commits) await commit();
+}
+
+/** The temp file of an atomic write, written (and synced); call the result to rename it into place. */
+async function stageFile(file: string, data: string | Uint8Array, mode: number | undefined, sync: boolean): Promise<(() => Promise<void>) & { discard(): Promise<void> }> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await fsp.open(tmp, 'w', mode ?? 0o644);
   try {
     await handle.writeFile(data);
-    if (opts.sync !== false) await handle.sync();
+    if (sync) await handle.sync();
   } finally {
     await handle.close();
   }
-  try {
-    if (mode !== undefined) await fsp.chmod(tmp, mode);
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
+  const discard = () => fsp.rm(tmp, { force: true });
+  const commit = async () => {
+    try {
+      if (mode !== undefined) await fsp.chmod(tmp, mode);
+      await fsp.rename(tmp, file);
+    } catch (err) {
+      await discard();
+      throw err;
+    }
+  };
+  return Object.assign(commit, { discard });
 }
 
 export async function writeJsonAtomic(file: string, value: unknown, mode?: number): Promise<void> {
