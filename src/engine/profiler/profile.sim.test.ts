@@ -228,8 +228,10 @@ describe('cost accounting', () => {
     expect((detail(res.tcp, 'test.echo') as { costIncomplete?: boolean }).costIncomplete).toBe(true);
   }, 30_000);
 
-  it('without explicit generators the registry in generators/index.ts is used', async () => {
-    expect(await loadProbeGenerators()).toBe(GENERATORS);
+  it('without explicit generators the registry is used, each generator loaded when its primitive runs', async () => {
+    const registry = await loadProbeGenerators();
+    expect(registry.map((g) => g.primitiveId)).toEqual(GENERATORS.map((g) => g.primitiveId));
+    expect(registry.every((g) => typeof g.ready === 'function')).toBe(true);
   });
 });
 

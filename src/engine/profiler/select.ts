@@ -5,21 +5,49 @@ import type { ProbeGenerator } from './types.js';
 
 /** Which generators a profile runs: the registry, and the requested primitive ids checked against it. */
 
-/** The ordered generator registry (`generators/index.ts` exports `GENERATORS`), loaded on first use. */
+/**
+ * The ordered generator registry (`generators/modules.ts`), each generator's code loaded when
+ * `ready()` is first called: a profile waits for the generators it uses, when it uses them.
+ */
 export async function loadProbeGenerators(): Promise<readonly ProbeGenerator[]> {
-  let mod: { GENERATORS?: unknown };
+  let mod: { GENERATOR_MODULES?: unknown };
   try {
-    mod = (await import('./generators/index.js')) as { GENERATORS?: unknown };
+    mod = (await import('./generators/modules.js')) as { GENERATOR_MODULES?: unknown };
   } catch (err) {
-    throw new SkvmError(`The probe generator registry could not be loaded: ${errorMessage(err)}`, {
-      code: 'generators_unavailable',
-      hint: 'src/engine/profiler/generators/index.ts must export GENERATORS (the probe generators in catalog order).',
-    });
+    throw unavailable(`The probe generator registry could not be loaded: ${errorMessage(err)}`);
   }
-  if (!Array.isArray(mod.GENERATORS)) {
-    throw new SkvmError('The probe generator registry does not export a GENERATORS array.', { code: 'generators_unavailable' });
-  }
-  return mod.GENERATORS as ProbeGenerator[];
+  if (!Array.isArray(mod.GENERATOR_MODULES)) throw unavailable('The probe generator registry does not export a GENERATOR_MODULES array.');
+  return (mod.GENERATOR_MODULES as Array<readonly [string, () => Promise<{ generator: ProbeGenerator }>]>).map(([id, load]) => onDemand(id, load));
+}
+
+function onDemand(primitiveId: string, load: () => Promise<{ generator: ProbeGenerator }>): ProbeGenerator {
+  let real: ProbeGenerator | undefined;
+  let loading: Promise<void> | undefined;
+  const loaded = (): ProbeGenerator => {
+    if (!real) throw new Error(`the ${primitiveId} generator is used before ready() loaded it`);
+    return real;
+  };
+  return {
+    primitiveId,
+    get descriptions() {
+      return loaded().descriptions;
+    },
+    generate: (level, seed) => loaded().generate(level, seed),
+    ready: () =>
+      (loading ??= load().then(
+        (m) => {
+          if (m.generator?.primitiveId !== primitiveId) throw unavailable(`generators/modules.ts lists ${primitiveId}, but its module exports ${m.generator?.primitiveId ?? 'no generator'}.`);
+          real = m.generator;
+        },
+        (err: unknown) => {
+          throw unavailable(`The ${primitiveId} probe generator could not be loaded: ${errorMessage(err)}`);
+        },
+      )),
+  };
+}
+
+function unavailable(message: string): SkvmError {
+  return new SkvmError(message, { code: 'generators_unavailable', hint: 'src/engine/profiler/generators/modules.ts lists each primitive\'s generator module in catalog order.' });
 }
 
 function byCatalogOrder(a: string, b: string): number {
@@ -43,7 +71,7 @@ export function resolvePrimitives(generators: readonly ProbeGenerator[], primiti
   };
   check(primitives, 'primitives');
   check(skip, 'skip');
-  if (genIds.length === 0) throw new SkvmError('No probe generators are registered.', { code: 'generators_unavailable', hint: 'src/engine/profiler/generators/index.ts lists them (GENERATORS).' });
+  if (genIds.length === 0) throw new SkvmError('No probe generators are registered.', { code: 'generators_unavailable', hint: 'src/engine/profiler/generators/modules.ts lists them.' });
   const wanted = primitives && primitives.length > 0 ? [...new Set(primitives)] : [...new Set(genIds)];
   const noGen = wanted.filter((id) => !genIds.includes(id));
   if (noGen.length > 0) {

@@ -112,10 +112,9 @@ export class ProfilingSession {
         const talks = new Promise<void>((resolve) => (talking = resolve));
         const before = this.startTogether(talks, staged !== undefined);
         try {
-          if (before) {
-            await before;
-            if (s.error !== undefined) return discard();
-          }
+          if (before) await before;
+          await p.gen.ready?.();
+          if (s.error !== undefined) return discard();
           const st = stage();
           const result = 'result' in st ? st.result : await this.runOne(p, level, index, rerun, st, release, talking);
           if (result !== undefined) await this.record(p, level, rerun, result);
@@ -124,7 +123,7 @@ export class ProfilingSession {
         }
       },
       // Queued runs set up ahead only once the first two are talking to the model (see opening).
-      { front: rerun, prepare: () => void Promise.all(this.opening).then(() => dropped || stage()), discard },
+      { front: rerun, prepare: () => void Promise.all(this.opening).then(() => p.gen.ready?.()).then(() => dropped || stage(), () => undefined), discard },
     );
   }
 

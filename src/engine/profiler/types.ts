@@ -79,4 +79,6 @@ export interface ProbeGenerator {
   descriptions: Record<ProbeLevel, string>;
   /** Deterministic: the same level and seed always give the same instance. */
   generate(level: ProbeLevel, seed: number): ProbeInstance;
+  /** Present when the generator's code loads on demand: loads it (once); generate works after. */
+  ready?(): Promise<void>;
 }
