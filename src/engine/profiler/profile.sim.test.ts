@@ -481,25 +481,30 @@ describe('adaptive concurrency', () => {
   }, 90_000);
 });
 
+/** echoGen whose checks take `ms` each; every check's start and end go to `checks`. */
+function slowChecks(ms: number, checks: Array<{ start: number; end: number }>): ProbeGenerator {
+  return {
+    ...echoGen,
+    generate(level, seed) {
+      const inst = echoGen.generate(level, seed);
+      return {
+        ...inst,
+        async check(ctx) {
+          const c = { start: Date.now(), end: 0 };
+          checks.push(c);
+          await new Promise((r) => setTimeout(r, ms));
+          c.end = Date.now();
+          return inst.check(ctx);
+        },
+      };
+    },
+  };
+}
+
 describe('the engine works while the model does', () => {
   it('grades a probe while the next one talks to the model; the window still bounds the calls in flight', async () => {
     const checks: Array<{ start: number; end: number }> = [];
-    const slowCheck: ProbeGenerator = {
-      ...echoGen,
-      generate(level, seed) {
-        const inst = echoGen.generate(level, seed);
-        return {
-          ...inst,
-          async check(ctx) {
-            const c = { start: Date.now(), end: 0 };
-            checks.push(c);
-            await new Promise((r) => setTimeout(r, 150));
-            c.end = Date.now();
-            return inst.check(ctx);
-          },
-        };
-      },
-    };
+    const slowCheck = slowChecks(150, checks);
     const arrivals: number[] = [];
     const t = await target({ 'test.echo': 'L3' }, (p) => ({ name: 'timed', respond: (req, ctx) => (arrivals.push(Date.now()), p.respond(req, ctx)) }));
     const res = await profileModel(options(t, dirs(), { generators: [slowCheck], concurrency: 1 }));
@@ -539,22 +544,7 @@ describe('the engine works while the model does', () => {
     // At concurrency 8 the checks of nine regex probes (a sandboxed python each) once held every
     // grading place, and the text probes after them kept their model slots ~50 ms past their replies.
     const checks: Array<{ start: number; end: number }> = [];
-    const slowCheck: ProbeGenerator = {
-      ...echoGen,
-      generate(level, seed) {
-        const inst = echoGen.generate(level, seed);
-        return {
-          ...inst,
-          async check(ctx) {
-            const c = { start: Date.now(), end: 0 };
-            checks.push(c);
-            await new Promise((r) => setTimeout(r, 200));
-            c.end = Date.now();
-            return inst.check(ctx);
-          },
-        };
-      },
-    };
+    const slowCheck = slowChecks(200, checks);
     const t = await target({ 'test.echo': 'L3' });
     const res = await profileModel(options(t, dirs(), { generators: [slowCheck], concurrency: 2 }));
     expect(caps(res.tcp)).toEqual({ 'test.echo': 'L3' });
