@@ -91,7 +91,8 @@ export class LlmClient implements ChatProvider {
   warm(model: string): void {
     try {
       const { route, apiKey } = this.resolveFull(model);
-      void this.providerFor(route, apiKey).catch(() => undefined);
+      // Node compiles its fetch (undici, ~15 ms) on first use; touching Headers does it now, while the run still sets up.
+      void this.providerFor(route, apiKey).then(() => void globalThis.Headers, () => undefined);
     } catch {
       // resolve() reports it
     }
