@@ -15,8 +15,9 @@
  *  3. a planted target (reference and near-miss solutions: multi-turn and code probes) at 200 ms
  *     and --concurrency=8, for the cost of tool and code probes.
  * SKVM_BENCH_JOBS=1,3 runs only those jobs; SKVM_BENCH_CONCURRENCY=8 runs job 1 at that concurrency
- * only; SKVM_BENCH_REPEAT=n runs a concurrency-8 profile n times (default 5: its median is the figure). SKVM_BENCH_DETAIL=1 adds the overhead per primitive. SKVM_BENCH_CLI=<path to another build's
- * dist/bin/skvm.js> profiles with that build instead, under the same jobs and simulator
+ * only; SKVM_BENCH_REPEAT=n runs the concurrency-8 profile n times (default 5; the median is the
+ * figure). SKVM_BENCH_DETAIL=1 adds the overhead per primitive. SKVM_BENCH_CLI=<path to another
+ * build's dist/bin/skvm.js> profiles with that build instead, under the same jobs and simulator
  * (before/after comparisons).
  */
 import { spawn } from 'node:child_process';

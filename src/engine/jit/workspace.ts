@@ -5,6 +5,7 @@ import { fixturePathProblem } from '../tasks/load.js';
 import { mean } from '../util/mean.js';
 import { isTainted, runScore, safeTaskIds, SNAPSHOT_FILE_MAX_BYTES, SNAPSHOT_TOTAL_MAX_BYTES } from './evidence.js';
 import type { Evidence, EvidenceCriterion, HistoryEntry } from './types.js';
+import { jsonFileText } from '../util/fs.js';
 
 /**
  * The optimizer's workspace (spec runtime §5.5): a copy of the skill plus `.optimize/`, the
@@ -239,7 +240,7 @@ export function historyMarkdown(history: readonly HistoryEntry[]): string {
 }
 
 /** Scratch files of a throw-away workspace: no fsync or atomic rename needed. */
-const writeJson = (file: string, value: unknown) => fsp.writeFile(file, JSON.stringify(value, null, 2) + '\n');
+const writeJson = (file: string, value: unknown) => fsp.writeFile(file, jsonFileText(value));
 
 /** Writes `<workspace>/.optimize/` for these evidences (flat indices = positions in the array) and history. */
 export async function writeOptimizeDir(workspace: string, evidences: readonly Evidence[], history: readonly HistoryEntry[]): Promise<void> {

@@ -501,6 +501,11 @@ function slowChecks(ms: number, checks: Array<{ start: number; end: number }>): 
   };
 }
 
+/** The most checks that were running at the same moment. */
+function mostAtOnce(checks: Array<{ start: number; end: number }>): number {
+  return Math.max(...checks.map((c) => checks.filter((o) => o.start <= c.start && c.start < o.end).length));
+}
+
 describe('the engine works while the model does', () => {
   it('grades a probe while the next one talks to the model; the window still bounds the calls in flight', async () => {
     const checks: Array<{ start: number; end: number }> = [];
@@ -513,7 +518,7 @@ describe('the engine works while the model does', () => {
     // Some request arrived while an earlier probe's check was still running…
     expect(arrivals.some((a) => checks.some((c) => c.start <= a && a < c.end))).toBe(true);
     // …but never more probes graded at once than the session allows at concurrency 1 (two).
-    const atOnce = Math.max(...checks.map((c) => checks.filter((o) => o.start <= c.start && c.start < o.end).length));
+    const atOnce = mostAtOnce(checks);
     expect(atOnce).toBeLessThanOrEqual(2);
   }, 60_000);
 
@@ -549,7 +554,7 @@ describe('the engine works while the model does', () => {
     const res = await profileModel(options(t, dirs(), { generators: [slowCheck], concurrency: 2 }));
     expect(caps(res.tcp)).toEqual({ 'test.echo': 'L3' });
     expect(t.sim.stats().maxInFlight).toBeLessThanOrEqual(2);
-    const atOnce = Math.max(...checks.map((c) => checks.filter((o) => o.start <= c.start && c.start < o.end).length));
+    const atOnce = mostAtOnce(checks);
     expect(atOnce).toBeGreaterThan(2);
     expect(atOnce).toBeLessThanOrEqual(4);
   }, 60_000);

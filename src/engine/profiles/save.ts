@@ -1,7 +1,7 @@
 /** Saving complete profiles, partial checkpoints and failure-reports sidecars (every write atomic). */
 import * as path from 'node:path';
 import { UsageError } from '../util/errors.js';
-import { writeFilesAtomic, writeJsonAtomic } from '../util/fs.js';
+import { jsonFileText, writeFilesAtomic, writeJsonAtomic } from '../util/fs.js';
 import { FAILURE_REPORTS_FILE, LATEST_FILE, SAFE_VERSION, profileDirPath, sanitizeTimestamp, versionFileName } from './names.js';
 import { FailureReportsFileSchema, TcpSchema, describeIssues, type FailureReportsFile, type TCP, type TcpInput } from './schema.js';
 
@@ -33,7 +33,7 @@ export async function saveProfile(profilesDir: string, tcp: TcpInput): Promise<S
   const versionPath = path.join(dir, versionFileName(version));
   const latestPath = path.join(dir, LATEST_FILE);
   // The archive first, then latest.json; both temp files written and synced together.
-  const text = JSON.stringify(parsed, null, 2) + '\n';
+  const text = jsonFileText(parsed);
   await writeFilesAtomic([
     [versionPath, text],
     [latestPath, text],

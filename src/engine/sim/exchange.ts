@@ -35,7 +35,7 @@ export function sendWireError(
 }
 
 /** Parse → ask the policy → render the reply or act out the fault, in the front end's wire format. */
-export async function runExchange(front: WireFrontEnd, req: IncomingMessage, res: ServerResponse, body: unknown, env: ExchangeEnv, receivedAt = performance.now()): Promise<void> {
+export async function runExchange(front: WireFrontEnd, req: IncomingMessage, res: ServerResponse, body: unknown, env: ExchangeEnv, receivedAt: number): Promise<void> {
   let parsed;
   try {
     parsed = front.parse(body);

@@ -142,11 +142,10 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
 
   const server = createServer((req, res) => {
     const receivedAt = performance.now();
-    const started = Date.now();
     res.on('error', () => {}); // writes racing a client disconnect are expected, not crashes
     // Path only: a query string could carry a key (some vendors accept ?key=).
     const path = (req.url ?? '/').split('?')[0];
-    res.on('finish', () => log.debug(`${req.method} ${path} → ${res.statusCode} in ${Date.now() - started} ms`));
+    res.on('finish', () => log.debug(`${req.method} ${path} → ${res.statusCode} in ${Math.round(performance.now() - receivedAt)} ms`));
     route(req, res, receivedAt).catch((err: unknown) => {
       log.error(`simulator route failed: ${errorMessage(err)}`);
       if (res.headersSent) res.destroy();

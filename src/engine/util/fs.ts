@@ -60,8 +60,13 @@ async function stageFile(file: string, data: string | Uint8Array, mode: number |
   return Object.assign(commit, { discard });
 }
 
+/** How our JSON files are laid out: two-space indent, a final newline. */
+export function jsonFileText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
 export async function writeJsonAtomic(file: string, value: unknown, mode?: number): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', mode);
+  await writeFileAtomic(file, jsonFileText(value), mode);
 }
 
 /** Parse a JSON file; `undefined` when it does not exist. Parse errors name the file. */
