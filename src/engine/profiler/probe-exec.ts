@@ -4,9 +4,10 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { createToolExecutor } from '../agent/tools.js';
 import type { AgentStep, ToolCallRecord } from '../agent/types.js';
-import { resolveInWorkDir, runCommand } from '../sandbox/index.js';
+import { resolveInWorkDir, runCommand, SandboxViolation } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { describeError } from '../util/errors.js';
+import { writeFileMakingDirs } from '../util/fs.js';
 import { passes } from './toolkit.js';
 import { BASE_URL_PLACEHOLDER, type ProbeCheckContext, type ProbeCheckpoint, type ProbeInstance, type ProbeSolution } from './types.js';
 
@@ -62,14 +63,20 @@ export async function startProbeServer(instance: ProbeInstance): Promise<{ baseU
   };
 }
 
+/**
+ * A probe's setup files, into the work dir just made for it: nothing has run there yet, so no
+ * link can be in the way and a lexical check of each name is enough (no lstat walk per file).
+ */
 export async function writeSetupFiles(workDir: string, files: Record<string, string>): Promise<void> {
-  await Promise.all(
-    Object.entries(files).map(async ([rel, content]) => {
-      const abs = await resolveInWorkDir(workDir, rel, { forWrite: true });
-      await fsp.mkdir(path.dirname(abs), { recursive: true });
-      await fsp.writeFile(abs, content);
-    }),
-  );
+  const targets = Object.entries(files).map(([rel, content]) => {
+    const abs = path.resolve(workDir, rel);
+    const inside = path.relative(workDir, abs);
+    if (rel.includes('\0') || inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+      throw new SandboxViolation(`Refused setup file ${JSON.stringify(rel)}: it is not a file inside the work directory.`);
+    }
+    return [abs, content] as const;
+  });
+  await Promise.all(targets.map(([abs, content]) => writeFileMakingDirs(abs, content)));
 }
 
 export function checkContext(workDir: string, finalText: string, steps: AgentStep[], sandbox: ProbeSandbox, network = false): ProbeCheckContext {

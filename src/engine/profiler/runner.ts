@@ -10,6 +10,7 @@ import { runAgent, stageWorkDir, type StagedWorkDir } from '../runtime/run-agent
 import { resolveInWorkDir, SandboxUnavailableError } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { sleep } from '../util/abort.js';
+import { writeFileMakingDirs } from '../util/fs.js';
 import { CancelledError, errorMessage, isAbortError } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { buildFailureReport, computeFileChanges, consoleHint, enrichedDetails, failureLogBlock } from './diagnostics.js';
@@ -377,11 +378,9 @@ async function judgeProbeRun(
   ctx.log.debug(failureLogBlock(report));
   if (ctx.logs) {
     const logs = ctx.logs;
-    await fsp.mkdir(path.dirname(logs.failureJson), { recursive: true }).catch(() => undefined);
-    await Promise.all([
-      fsp.writeFile(logs.failureJson, JSON.stringify(report, null, 2)).catch(() => undefined),
-      fsp.writeFile(logs.evalScript, evalScriptText(inst, evalDetails, checkpoints)).catch(() => undefined),
-    ]);
+    const write = (file: string, text: string) =>
+      writeFileMakingDirs(file, text).catch((err: unknown) => ctx.log.warn(`${ctx.label}: could not write ${path.basename(file)}: ${errorMessage(err)}`));
+    await Promise.all([write(logs.failureJson, JSON.stringify(report, null, 2)), write(logs.evalScript, evalScriptText(inst, evalDetails, checkpoints))]);
   }
   return { status: 'fail', details: enrichedDetails(report), extra: { ...(checkpoints ? { checkpoints } : {}), failureReport: report, runStatus: run.runStatus } };
 }

@@ -24,6 +24,15 @@ describe('createWorkDir', () => {
     expect(await fsp.realpath(dir)).toBe(dir);
   });
 
+  it('makes the temp root again when it was removed after an earlier work dir', async () => {
+    const tmpRoot = path.join(root, 'removed-later');
+    const first = await createWorkDir({ tmpRoot, prefix: 'skvm-eval-' });
+    await fsp.rm(tmpRoot, { recursive: true });
+    const second = await createWorkDir({ tmpRoot, prefix: 'skvm-eval-' });
+    expect(path.dirname(second)).toBe(path.dirname(first));
+    expect((await fsp.stat(second)).isDirectory()).toBe(true);
+  });
+
   it('prepends skvm- to other prefixes', async () => {
     const dir = await createWorkDir({ tmpRoot: root, prefix: 'run-' });
     expect(path.basename(dir)).toMatch(/^skvm-run-_o\d+\.\d+_[A-Za-z0-9]{6}$/);

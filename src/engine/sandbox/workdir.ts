@@ -37,16 +37,32 @@ export async function createWorkDir(opts: CreateWorkDirOptions): Promise<string>
     throw new SkvmError(`Work directory prefix ${JSON.stringify(opts.prefix)} is invalid.`, { hint: 'Use 1–64 letters, digits, dots, dashes or underscores.', code: 'usage' });
   }
   const prefix = opts.prefix.startsWith('skvm') ? opts.prefix : `skvm-${opts.prefix}`;
-  await fsp.mkdir(opts.tmpRoot, { recursive: true });
-  const root = await fsp.realpath(opts.tmpRoot);
+  const name = opts.keep ? prefix : `${prefix}${ownerTag()}`;
+  try {
+    // The root is a real path and mkdtemp made the last part: the result is a real path too.
+    return await fsp.mkdtemp(path.join(await readyRoot(opts.tmpRoot), name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !readyRoots.delete(opts.tmpRoot)) throw err;
+    return fsp.mkdtemp(path.join(await readyRoot(opts.tmpRoot), name)); // the root was removed since: make it again
+  }
+}
+
+/** Temp roots as given → their real paths, made and opened to command users (once per process: a profile makes hundreds of work dirs). */
+const readyRoots = new Map<string, string>();
+
+async function readyRoot(tmpRoot: string): Promise<string> {
+  const ready = readyRoots.get(tmpRoot);
+  if (ready !== undefined) return ready;
+  await fsp.mkdir(tmpRoot, { recursive: true });
+  const root = await fsp.realpath(tmpRoot);
   await letCommandsEnter(root);
-  const dir = await fsp.mkdtemp(path.join(root, opts.keep ? prefix : `${prefix}${ownerTag()}`));
+  readyRoots.set(tmpRoot, root);
   if (!knownRoots.has(root)) {
     knownRoots.add(root);
     // Off the caller's path: what crashed processes left in this root.
     void sweepLeftovers(root, (d) => removeWorkDir(d, { tmpRoot: root })).catch(() => undefined);
   }
-  return fsp.realpath(dir);
+  return root;
 }
 
 export interface RemoveWorkDirOptions {

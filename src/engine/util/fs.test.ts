@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFilesAtomic } from './fs.js';
+import { writeFileMakingDirs, writeFilesAtomic } from './fs.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -40,5 +40,21 @@ describe('writeFilesAtomic', () => {
     expect(readFileSync(path.join(d, 'latest.json'), 'utf8')).toBe('old');
     expect(existsSync(path.join(d, 'blocker', 'v_1.json'))).toBe(false);
     expect(readdirSync(d).sort()).toEqual(['blocker', 'latest.json']);
+  });
+});
+
+describe('writeFileMakingDirs', () => {
+  it('writes into folders that exist and makes the ones that do not', async () => {
+    const d = scratch();
+    await writeFileMakingDirs(path.join(d, 'a.txt'), 'one');
+    await writeFileMakingDirs(path.join(d, 'x', 'y', 'b.txt'), 'two');
+    expect(readFileSync(path.join(d, 'a.txt'), 'utf8')).toBe('one');
+    expect(readFileSync(path.join(d, 'x', 'y', 'b.txt'), 'utf8')).toBe('two');
+  });
+
+  it('passes on errors other than a missing folder', async () => {
+    const d = scratch();
+    writeFileSync(path.join(d, 'file'), '');
+    await expect(writeFileMakingDirs(path.join(d, 'file', 'under-a-file.txt'), 'x')).rejects.toThrow(/ENOTDIR/);
   });
 });
