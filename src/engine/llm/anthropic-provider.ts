@@ -10,6 +10,7 @@ import {
   type RouteProvider,
 } from './provider.js';
 import type { ChatMessage, StopReason, TokenUsage, ToolCall, ToolChoice } from './types.js';
+import { httpFetch } from './http-fetch.js';
 
 /**
  * Route kind `anthropic`: the `@anthropic-ai/sdk` messages API. Tool results travel as
@@ -37,6 +38,7 @@ export async function createAnthropicProvider(route: Route, apiKey: string): Pro
     // The SDK logs to console (stdout = the MCP channel) and may emit tracing spans; we do our own.
     logLevel: 'off',
     openTelemetry: false,
+    fetch: httpFetch,
   });
 
   return {

@@ -10,6 +10,7 @@ import {
   type RouteProvider,
 } from './provider.js';
 import type { ChatMessage, ChatRequest, StopReason, TokenUsage, ToolCall, ToolChoice } from './types.js';
+import { httpFetch } from './http-fetch.js';
 
 /**
  * Route kinds `openai-compatible` and `openrouter`: the `openai` SDK's chat completions, with
@@ -44,6 +45,7 @@ export async function createOpenAiProvider(route: Route, apiKey: string): Promis
     defaultHeaders: headers,
     // The SDK logs to console (stdout = the MCP channel); our own logger reports calls.
     logLevel: 'off',
+    fetch: httpFetch,
   });
 
   return {
