@@ -79,15 +79,21 @@ export class RunManager {
     this.store = new RunStore(dir);
   }
 
-  /** Create the directory and mark runs whose process died as interrupted. Idempotent. */
+  /**
+   * Create the directory and mark runs whose process died as interrupted. Idempotent. Only the
+   * runs marked live are read: every CLI command that starts a run comes through here, and the
+   * records kept grow with each one. (A record left unfinished without a marker, by a version
+   * before the markers, is reconciled when get or list reads it.)
+   */
   init(): Promise<void> {
     this.initialized ??= (async () => {
       const { default: pLimit } = await import('p-limit');
       this.limit = pLimit(this.maxConcurrent);
       await this.store.init();
-      for (const id of await this.store.ids()) {
+      for (const id of await this.store.liveIds()) {
         const rec = await this.store.read(id);
-        if (rec && !TERMINAL.has(rec.status)) await this.reconcile(rec);
+        if (!rec || TERMINAL.has(rec.status)) await this.store.clearLive(id);
+        else await this.reconcile(rec);
       }
     })();
     return this.initialized;
@@ -115,7 +121,7 @@ export class RunManager {
     };
     const run: ActiveRun = { record, controller: new AbortController(), settled: false, lastHeartbeat: Date.now() };
     this.active.set(record.id, run);
-    await this.store.write(record);
+    await Promise.all([this.store.markLive(record.id), this.store.write(record)]);
     await this.store.appendEvent(record.id, { type: 'created', status: 'queued', message: record.label });
     this.ensureTicker();
     run.done = this.limit!(() => this.execute(run, opts));
@@ -187,7 +193,7 @@ export class RunManager {
     }
     await this.store.write(rec);
     await this.store.appendEvent(rec.id, { type: 'status', status, ...(rec.error ? { message: rec.error.message } : {}) });
-    await this.store.clearCancel(rec.id);
+    await Promise.all([this.store.clearCancel(rec.id), this.store.clearLive(rec.id)]);
     this.store.release(rec.id);
     this.active.delete(rec.id);
     this.notify(rec);
@@ -410,7 +416,7 @@ export class RunManager {
     };
     await this.store.write(updated);
     this.store.release(rec.id);
-    await this.store.clearCancel(rec.id);
+    await Promise.all([this.store.clearCancel(rec.id), this.store.clearLive(rec.id)]);
     await this.store.appendEvent(rec.id, { type: 'status', status: updated.status, message: updated.error!.message });
     return updated;
   }

@@ -11,7 +11,9 @@ import { readJsonLines } from '../util/jsonl.js';
 /**
  * Run records on disk: `<runs>/<id>.json` (one lowdb file per run, written atomically by
  * temp file + rename, so another process never reads a torn record), `<id>.events.jsonl`
- * (append-only log) and `<id>.cancel` (a cancel request left by another process).
+ * (append-only log), `<id>.cancel` (a cancel request left by another process) and `<id>.live`
+ * (present while the run has not ended, so a new process finds the runs a dead one left
+ * unfinished without reading every record).
  */
 let lastIdMs = 0;
 
@@ -89,14 +91,7 @@ export class RunStore {
 
   /** All run ids, newest first (ids sort by creation time). */
   async ids(): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    return names
+    return (await this.names())
       .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
       .map((n) => n.slice(0, -5))
       .filter((id) => RUN_ID_PATTERN.test(id))
@@ -159,6 +154,38 @@ export class RunStore {
 
   async clearCancel(id: string): Promise<void> {
     await fsp.rm(this.cancelPath(id), { force: true });
+  }
+
+  livePath(id: string): string {
+    return path.join(this.dir, `${checkId(id)}.live`);
+  }
+
+  /** Mark a run as not ended yet (see the class comment). */
+  async markLive(id: string): Promise<void> {
+    await fsp.writeFile(this.livePath(id), '');
+  }
+
+  async clearLive(id: string): Promise<void> {
+    await fsp.rm(this.livePath(id), { force: true });
+  }
+
+  /** Ids of the runs marked live, newest first. */
+  async liveIds(): Promise<string[]> {
+    return (await this.names())
+      .filter((n) => n.endsWith('.live'))
+      .map((n) => n.slice(0, -5))
+      .filter((id) => RUN_ID_PATTERN.test(id))
+      .sort()
+      .reverse();
+  }
+
+  private async names(): Promise<string[]> {
+    try {
+      return await fsp.readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
   }
 }
 
