@@ -105,8 +105,6 @@ export async function stageWorkDir(opts: Pick<AgentJob, 'tmpRoot' | 'workDirPref
 /** Runs a job on the harness its `adapter` names (see the module comment). */
 export async function runAgent<E>(job: AgentJob, workload: Workload<E>): Promise<AgentJobOutcome<E>> {
   let adapter: AgentAdapter;
-  // Agent commands and graders need the interpreter lookup; start it now, off the event loop.
-  void primeToolPaths();
   try {
     if (job.signal?.aborted) throw new CancelledError(job.signal.reason);
     adapter = await loadAdapter(job.adapter);
@@ -156,7 +154,7 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
       run = await adapter.run(
         {
           model: job.model,
-          llm: job.llm,
+          llm: primingToolsOnFirstCall(job.llm),
           prompt: job.prompt,
           workDir,
           ...(job.skills && job.skills.skills.length > 0 ? { skills: job.skills } : {}),
@@ -179,6 +177,7 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
       await scope.close();
       throw err;
     }
+    void primeToolPaths(); // for the graders, when no model call started it (a harness CLI calls the model itself)
     // The model slot is handed on before the cleanups (the conversation log write among them),
     // so a scheduler's next run does not wait for this one's file work.
     try {
@@ -197,6 +196,29 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
   } finally {
     if (!keep) await removeWorkDir(workDir, { tmpRoot: job.tmpRoot }).catch((err: unknown) => log.warn(`could not remove work directory ${workDir}: ${errorMessage(err)}`));
   }
+}
+
+/**
+ * The job's model client, starting the interpreter lookup (primeToolPaths) once the first
+ * request is on its way. Agent commands and graders need it, and they only run after the model
+ * has answered; started earlier, its python3 process (behind a pyenv shim, ~200 ms of CPU)
+ * competes with the first request on a small machine (first requests ~10 ms later, measured).
+ */
+function primingToolsOnFirstCall(llm: ChatProvider): ChatProvider {
+  let primed = false;
+  const wrapped: ChatProvider = {
+    chat(req, opts) {
+      const reply = llm.chat(req, opts);
+      if (!primed) {
+        primed = true;
+        setImmediate(() => void primeToolPaths());
+      }
+      return reply;
+    },
+  };
+  if (llm.supportsToolChoice) wrapped.supportsToolChoice = (model) => llm.supportsToolChoice!(model);
+  if (llm.endpoint) wrapped.endpoint = (model) => llm.endpoint!(model);
+  return wrapped;
 }
 
 /** A cleanup scope for one adapter run; `close` runs the cleanups newest first, each once, and never throws. */
