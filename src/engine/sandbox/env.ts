@@ -89,7 +89,7 @@ function parsePython3(ok: boolean, stdout: string): Python3Install | null {
 /**
  * Looks python3 up without blocking the event loop. A pyenv shim takes ~100–200 ms to answer;
  * done synchronously at the first command it stalled every concurrent probe of a profile, so
- * runCommand awaits this (and the runtime starts it with the first agent run).
+ * runCommand awaits this (and the runtime starts it with an agent run's first model call).
  */
 export function primeToolPaths(): Promise<void> {
   if (python3Cache !== undefined) return Promise.resolve();
@@ -105,6 +105,11 @@ export function primeToolPaths(): Promise<void> {
     });
   });
   return python3Pending;
+}
+
+/** The real python3 behind any shim, once primeToolPaths has found it (never starts a lookup). */
+export function primedPython3(): string | undefined {
+  return python3Cache?.executable;
 }
 
 /** Synchronous fallback for callers that did not prime (computed once per process). */

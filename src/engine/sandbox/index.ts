@@ -46,7 +46,7 @@ export { resolveInWorkDir, relativeToWorkDir, isInside, type ResolveOptions } fr
 export { openForRead, openForWrite, listInWorkDir, type OpenedFile } from './open.js';
 export { readConfinedText } from './read-text.js';
 export { writeConfinedText } from './write-text.js';
-export { scrubbedEnv, isSecretEnvName, primeToolPaths, SAFE_PATH, type EnvPlace } from './env.js';
+export { scrubbedEnv, isSecretEnvName, primeToolPaths, primedPython3, SAFE_PATH, type EnvPlace } from './env.js';
 export { runCommand, KILL_GRACE_MS, RUN_TOKEN_VAR } from './run.js';
 export { sandboxSupport, type SandboxSupport, type BwrapFeatures } from './bwrap.js';
 export { protectFromCommands } from './protect.js';
