@@ -91,7 +91,7 @@ export class LlmClient implements ChatProvider {
   warm(model: string): void {
     try {
       const { route, apiKey } = this.resolveFull(model);
-      // Node compiles its fetch (undici, ~15 ms) on first use; touching Headers does it now, while the run still sets up.
+      // Node compiles Headers and Response (undici, ~15 ms) on first use; touching Headers does it now, while the run still sets up.
       void this.providerFor(route, apiKey).then(() => void globalThis.Headers, () => undefined);
     } catch {
       // resolve() reports it
