@@ -280,20 +280,22 @@ export class RunManager {
       return new Promise<RunRecord>((resolve) => {
         const listeners = this.listeners.get(id) ?? new Set();
         this.listeners.set(id, listeners);
-        const finish = () => {
+        // The record a run ended with is the one just saved: no need to read it back.
+        const finish = (ended?: RunRecord) => {
           clearTimeout(timer);
           listeners.delete(onChange);
-          opts.signal?.removeEventListener('abort', finish);
+          opts.signal?.removeEventListener('abort', onAbort);
           const live = this.active.get(id);
-          resolve(live ? structuredClone(live.record) : this.get(id));
+          resolve(ended ? structuredClone(ended) : live ? structuredClone(live.record) : this.get(id));
         };
+        const onAbort = () => finish();
         const onChange = (r: RunRecord) => {
           opts.onChange?.(structuredClone(r));
-          if (TERMINAL.has(r.status)) finish();
+          if (TERMINAL.has(r.status)) finish(r);
         };
         const timer = Number.isFinite(deadline) ? setTimeout(finish, Math.max(0, deadline - Date.now())) : undefined;
         listeners.add(onChange);
-        opts.signal?.addEventListener('abort', finish, { once: true });
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
     // Owned by another process: poll its file.
