@@ -45,6 +45,14 @@ interface Seen {
   toolChars: number;
 }
 
+/** Spawn to exit of a bare `node -e 0`: how loaded the machine is right now. */
+async function bareNodeMs(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await new Promise((resolve) => child.on('close', resolve));
+  return performance.now() - t0;
+}
+
 /** A policy wrapper that notes when each request arrived and how much text it carried. */
 function recording(policy: SimPolicy, seen: Seen[]): SimPolicy {
   return {
@@ -135,8 +143,13 @@ async function referenceJob(): Promise<void> {
     if (concurrency !== 1) {
       // A c8 profile lasts ~6 s, so a few ms of machine noise move its ratio by 0.01: several
       // runs, their median judged against the goal, the spread shown.
+      // A bare Node start before each run says how busy the machine is while the runs happen.
       const runs: CliRun[] = [];
-      for (let i = 0; i < REPEAT; i++) runs.push(await cliProfile(failing(LATENCY), [`--concurrency=${concurrency}`]));
+      const nodeStarts: number[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        nodeStarts.push(await bareNodeMs());
+        runs.push(await cliProfile(failing(LATENCY), [`--concurrency=${concurrency}`]));
+      }
       const calls = runs[0]!.requests.length;
       const ideal = (calls * LATENCY) / concurrency;
       const ratios = runs.map((r) => r.wallMs / ideal);
@@ -145,6 +158,7 @@ async function referenceJob(): Promise<void> {
           `wall / ideal ${median(ratios).toFixed(3)} median (${[...ratios].sort((a, b) => a - b).map((x) => x.toFixed(3)).join(', ')}) [goal ≤ ${goal.toFixed(2)}; reference ${reference}]; ` +
           `CLI start-up to the first LLM request ${Math.round(median(runs.map((r) => r.startupMs)))} ms, to the second ${Math.round(median(runs.map((r) => r.requests[1]!.at - r.requests[0]!.at + r.startupMs)))} ms (median)`,
       );
+      console.log(`    the machine meanwhile: \`node -e 0\` from spawn to exit ${Math.round(median(nodeStarts))} ms (median of ${REPEAT}, one before each run)`);
       continue;
     }
     const r = await cliProfile(failing(LATENCY), [`--concurrency=${concurrency}`]);
