@@ -1,9 +1,35 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpFetch } from './http-fetch.js';
 
-const servers: Server[] = [];
+/** A self-signed certificate for 127.0.0.1 (test only; valid for 100 years). */
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBnDCCAUGgAwIBAgIUJlZivegmnLAiIpK31FigoWb/4YswCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwNjIzMTU0M1oYDzIxMjYxMTEy
+MjMxNTQzWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAARnHoAcuIuLMpQWfjCz1t2fhDm0vAaRKzjvl35FFOqztQGsfaIEZc/8
+222mzcFRiA/dsQwS1lRwcWF1umq5ionMo28wbTAdBgNVHQ4EFgQUhwJGjgdlHs7P
+TDYgTbxcYe1OLp8wHwYDVR0jBBgwFoAUhwJGjgdlHs7PTDYgTbxcYe1OLp8wDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwCgYIKoZI
+zj0EAwIDSQAwRgIhANm2VvSDlX/zC34ry/ELoRwdxbGVYEJWQYnV7XqK1Dv2AiEA
+y+lpPrJUVB9vnb72x+suey3eDPzEsK8/uZQOgSaKzNI=
+-----END CERTIFICATE-----`;
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgv9TPKetiN4CAilRp
+Ik9dfgmlg7vs6aRV6PqQVx4ikjehRANCAARnHoAcuIuLMpQWfjCz1t2fhDm0vAaR
+Kzjvl35FFOqztQGsfaIEZc/8222mzcFRiA/dsQwS1lRwcWF1umq5ionM
+-----END PRIVATE KEY-----`;
+/** The built module: a child process with the certificate trusted (NODE_EXTRA_CA_CERTS is read at start-up) fetches through it. */
+const BUILT = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist/src/engine/llm/http-fetch.js')).href;
+
+const servers: Array<Server | ReturnType<typeof createHttpsServer>> = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) {
     s.closeAllConnections();
@@ -115,5 +141,31 @@ describe('httpFetch', () => {
     servers[0]!.close();
     await new Promise((r) => setTimeout(r, 10));
     await expect(httpFetch(`${base}/x`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('speaks https, trusting what Node trusts', async () => {
+    const server = createHttpsServer({ cert: TEST_CERT, key: TEST_KEY }, (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ secure: true, method: req.method }));
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const dir = mkdtempSync(path.join(tmpdir(), 'skvm-tls-'));
+    try {
+      writeFileSync(path.join(dir, 'ca.pem'), TEST_CERT);
+      const script = `import { httpFetch } from ${JSON.stringify(BUILT)};
+        try { const r = await httpFetch(${JSON.stringify(url)}, { method: 'POST', body: '{}' }); console.log(JSON.stringify({ status: r.status, body: await r.json() })); }
+        catch (e) { console.log(JSON.stringify({ error: String(e?.code ?? e?.message) })); }`;
+      const run = (env: NodeJS.ProcessEnv) =>
+        new Promise<unknown>((resolve, reject) =>
+          execFile(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 20_000 }, (err, out) => (err ? reject(err) : resolve(JSON.parse(out)))),
+        );
+      expect(await run({ PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem') })).toEqual({ status: 200, body: { secure: true, method: 'POST' } });
+      // An untrusted certificate fails the call, as fetch would.
+      expect(await run({ PATH: process.env.PATH })).toEqual({ error: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
