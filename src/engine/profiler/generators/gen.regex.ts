@@ -70,7 +70,9 @@ function extractPattern(reply: string): string {
 
 async function runPattern(ctx: ProbeCheckContext, pattern: string, mode: Mode, cases: Case[], group?: string): Promise<{ error?: string; results?: unknown[]; groups?: string[] }> {
   const input = JSON.stringify({ pattern, mode: mode === 'extract' ? 'extract' : mode, group: group ?? 0, cases: cases.map((c) => c.s) });
-  const res = await ctx.run(`python3 -c '${PY_GRADER}'`, { stdin: input, timeoutMs: 10_000 });
+  // -I -S: the grader needs only the standard library; without the site module python starts in
+  // half the time (~14 ms against ~32 ms of CPU), for each of a profile's regex checks.
+  const res = await ctx.run(`python3 -I -S -c '${PY_GRADER}'`, { stdin: input, timeoutMs: 10_000 });
   if (res.timedOut) return { error: 'the pattern took too long (catastrophic backtracking?)' };
   if (res.exitCode !== 0) return { error: `python failed: ${res.stderr.slice(0, 200)}` };
   try {
