@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { primedPython3 } from '../sandbox/index.js';
+import { primedPython3, primeToolPaths } from '../sandbox/index.js';
 import { which } from '../util/which.js';
 import type { ProbeRequirement } from './types.js';
 
@@ -19,8 +19,9 @@ async function check(req: ProbeRequirement): Promise<boolean> {
   if (!req.startsWith('python3:')) return which(req) !== undefined;
   const module = req.slice('python3:'.length);
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(module) || !which('python3')) return false;
-  // The interpreter the probe's commands will run (found behind a pyenv-style shim, which costs
-  // ~200 ms of CPU per start) once the lookup is done; the first checks may come before it.
+  // The interpreter the probe's commands will run, found by the lookup (which may already be on
+  // its way): a pyenv-style shim costs ~200 ms of CPU per start, the lookup pays it once.
+  await primeToolPaths();
   return new Promise((resolve) => {
     execFile(primedPython3() ?? 'python3', ['-c', `import ${module}`], { timeout: 20_000 }, (err) => resolve(!err));
   });
