@@ -87,6 +87,17 @@ describe('runProbe', () => {
     expect(report.agentText).toMatch(/^The sum is \d+\.$/);
   });
 
+  it('a failed run without tool calls changed no file: even what a check leaves in the work dir is not put on the agent', async () => {
+    target.sim.setPolicy(fixed({ kind: 'message', text: 'I could not do this.' }));
+    const base = fileGen.generate('L3', 6);
+    // A check with a side effect in the work dir (a grader writing its own file).
+    const inst = { ...base, check: async (ctx: Parameters<typeof base.check>[0]) => (await ctx.run('echo x > grader-output.txt'), base.check(ctx)) };
+    const a = await runProbe(inst, opts({ index: 1 }));
+    expect(a.status).toBe('fail');
+    expect(a.failureReport!.fileChanges).toEqual({ created: [], modified: [], deleted: [] });
+    expect(a.details).toMatch(/files: \+0 ~0 -0$/);
+  });
+
   it('substitutes {{BASE_URL}} and serves the probe’s API; registers the substituted prompt', async () => {
     usePlanted({ 'test.web': 'L3' });
     const inst = webGen.generate('L1', 3);

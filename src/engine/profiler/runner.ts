@@ -296,7 +296,7 @@ export async function runProbe(instance: ProbeInstance, opts: RunProbeOptions): 
             return runProbeCheck(inst, checkContext(workDir, run.text, run.steps, opts.sandbox, web));
           },
           inspect: async ({ run, evaluation, workDir }) => {
-            verdict = await judgeProbeRun(inst, run, evaluation, { calls, timeoutMs, workDir, index: opts.index, label, log, ...(opts.logs ? { logs: opts.logs } : {}) });
+            verdict = await judgeProbeRun(inst, run, evaluation, { calls, timeoutMs, workDir, index: opts.index, label, log, adapter: opts.adapter ?? 'bare-agent', ...(opts.logs ? { logs: opts.logs } : {}) });
           },
         },
       );
@@ -345,7 +345,7 @@ async function judgeProbeRun(
   inst: ProbeInstance,
   run: RunResult,
   check: CheckOutcome | undefined,
-  ctx: { calls: readonly CallRecord[]; timeoutMs: number; workDir: string; index: number; label: string; log: Logger; logs?: InstanceLogPaths },
+  ctx: { calls: readonly CallRecord[]; timeoutMs: number; workDir: string; index: number; label: string; log: Logger; adapter: string; logs?: InstanceLogPaths },
 ): Promise<ProbeVerdict> {
   let evalDetails: string;
   if (check) {
@@ -370,7 +370,7 @@ async function judgeProbeRun(
     agentText: run.text,
     steps: run.steps,
     ...(run.adapterError ? { adapterError: run.adapterError } : {}),
-    fileChanges: await computeFileChanges(ctx.workDir, inst.setupFiles),
+    fileChanges: changedNothing(ctx.adapter, run) ? { created: [], modified: [], deleted: [] } : await computeFileChanges(ctx.workDir, inst.setupFiles),
     durationMs: run.durationMs,
     extra: { seed: inst.seed, runStatus: run.runStatus },
   });
@@ -383,6 +383,14 @@ async function judgeProbeRun(
     await Promise.all([write(logs.failureJson, JSON.stringify(report, null, 2)), write(logs.evalScript, evalScriptText(inst, evalDetails, checkpoints))]);
   }
   return { status: 'fail', details: enrichedDetails(report), extra: { ...(checkpoints ? { checkpoints } : {}), failureReport: report, runStatus: run.runStatus } };
+}
+
+/**
+ * bare-agent changes files only through its tool calls: a run that made none changed nothing,
+ * and comparing the work dir with the setup files (a log of 300 KB for some probes) is skipped.
+ */
+function changedNothing(adapter: string, run: RunResult): boolean {
+  return adapter === 'bare-agent' && run.steps.every((s) => s.toolCalls.length === 0);
 }
 
 /** A probe ready for its agent: the machine has what it needs, its server runs, its work dir is set up. */
