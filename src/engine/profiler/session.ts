@@ -191,7 +191,8 @@ export class ProfilingSession {
           if (isCongested(rec)) window.congestion(startedAt, rec.ok ? rec.attempts : Infinity);
           else if (rec.ok) window.cleanCall();
         },
-        onCallStart: talking,
+        // Set-up waiting on this run starts once its request is on its way, not while the client builds it.
+        onCallStart: () => void setImmediate(talking),
         onAgentDone: async () => {
           await this.grading.acquire();
           grading = true;
