@@ -38,12 +38,13 @@ export async function createWorkDir(opts: CreateWorkDirOptions): Promise<string>
   }
   const prefix = opts.prefix.startsWith('skvm') ? opts.prefix : `skvm-${opts.prefix}`;
   const name = opts.keep ? prefix : `${prefix}${ownerTag()}`;
+  const tmpRoot = path.resolve(opts.tmpRoot);
   try {
     // The root is a real path and mkdtemp made the last part: the result is a real path too.
-    return await fsp.mkdtemp(path.join(await readyRoot(opts.tmpRoot), name));
+    return await fsp.mkdtemp(path.join(await readyRoot(tmpRoot), name));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !readyRoots.delete(opts.tmpRoot)) throw err;
-    return fsp.mkdtemp(path.join(await readyRoot(opts.tmpRoot), name)); // the root was removed since: make it again
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !readyRoots.delete(tmpRoot)) throw err;
+    return fsp.mkdtemp(path.join(await readyRoot(tmpRoot), name)); // the root was removed since: make it again
   }
 }
 
