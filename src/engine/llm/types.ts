@@ -113,6 +113,15 @@ export interface UsageRecord {
   ok: boolean;
 }
 
+/** `inner` with its `chat` replaced and its optional capabilities passed through: for wrappers that watch or count calls. */
+export function withChat(inner: ChatProvider, chat: ChatProvider['chat']): ChatProvider {
+  const wrapped: ChatProvider = { chat };
+  if (inner.supportsToolChoice) wrapped.supportsToolChoice = (model) => inner.supportsToolChoice!(model);
+  // A CLI harness in managed mode is configured from the route and makes its own calls.
+  if (inner.endpoint) wrapped.endpoint = (model) => inner.endpoint!(model);
+  return wrapped;
+}
+
 export function emptyUsage(): TokenUsage {
   return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 }

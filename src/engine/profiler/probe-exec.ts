@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { createToolExecutor } from '../agent/tools.js';
 import type { AgentStep, ToolCallRecord } from '../agent/types.js';
-import { resolveInWorkDir, runCommand, SandboxViolation } from '../sandbox/index.js';
+import { isInside, resolveInWorkDir, runCommand, SandboxViolation } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import { describeError } from '../util/errors.js';
 import { writeFileMakingDirs } from '../util/fs.js';
@@ -70,8 +70,7 @@ export async function startProbeServer(instance: ProbeInstance): Promise<{ baseU
 export async function writeSetupFiles(workDir: string, files: Record<string, string>): Promise<void> {
   const targets = Object.entries(files).map(([rel, content]) => {
     const abs = path.resolve(workDir, rel);
-    const inside = path.relative(workDir, abs);
-    if (rel.includes('\0') || inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+    if (rel.includes('\0') || abs === path.resolve(workDir) || !isInside(workDir, abs)) {
       throw new SandboxViolation(`Refused setup file ${JSON.stringify(rel)}: it is not a file inside the work directory.`);
     }
     return [abs, content] as const;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { AdapterUnavailableError } from '../agent/adapters/registry.js';
 import type { RunResult, RunStatus } from '../agent/types.js';
 import { LlmError, ToolArgumentsParseError } from '../llm/errors.js';
-import { addUsage, emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type TokenUsage, type UsageRecord } from '../llm/types.js';
+import { addUsage, emptyUsage, withChat, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type TokenUsage, type UsageRecord } from '../llm/types.js';
 import type { FailureReport } from '../profiles/schema.js';
 import { runAgent, stageWorkDir, type StagedWorkDir } from '../runtime/run-agent.js';
 import { resolveInWorkDir, SandboxUnavailableError } from '../sandbox/index.js';
@@ -82,36 +82,30 @@ interface UsageSource {
  */
 export function observeProvider(llm: ChatProvider, onCall: (rec: CallRecord) => void, onStart?: () => void): ChatProvider {
   const usageSource = llm as ChatProvider & UsageSource;
-  const provider: ChatProvider = {
-    async chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResponse> {
-      const startedAt = Date.now();
-      onStart?.();
-      let usageRec: UsageRecord | undefined;
-      const p = typeof usageSource.withUsage === 'function' ? usageSource.withUsage((r) => (usageRec = r)) : llm;
-      try {
-        const res = await p.chat(req, opts);
-        onCall({
-          startedAt,
-          durationMs: usageRec?.durationMs ?? res.durationMs,
-          attempts: usageRec?.attempts ?? res.attempts ?? 1,
-          ok: true,
-          usage: usageRec?.usage ?? res.usage,
-          costUsd: usageRec ? usageRec.costUsd : res.costUsd,
-        });
-        return res;
-      } catch (err) {
-        const kind = err instanceof LlmError ? err.kind : err instanceof Error ? err.name : 'error';
-        const attempts = usageRec?.attempts ?? (err instanceof LlmError ? (err.attempts ?? 1) : 1);
-        // A failed call reports no tokens; vendors do not bill it, so it costs 0 (not "unknown").
-        onCall({ startedAt, durationMs: Date.now() - startedAt, attempts: Math.max(1, attempts), ok: false, usage: usageRec?.usage ?? emptyUsage(), costUsd: 0, errorKind: kind });
-        throw err;
-      }
-    },
-  };
-  if (typeof llm.supportsToolChoice === 'function') provider.supportsToolChoice = (model) => llm.supportsToolChoice!(model);
-  // A CLI harness in managed mode is configured from the route and makes its own calls.
-  if (typeof llm.endpoint === 'function') provider.endpoint = (model) => llm.endpoint!(model);
-  return provider;
+  return withChat(llm, async (req: ChatRequest, opts?: CallOptions): Promise<ChatResponse> => {
+    const startedAt = Date.now();
+    onStart?.();
+    let usageRec: UsageRecord | undefined;
+    const p = typeof usageSource.withUsage === 'function' ? usageSource.withUsage((r) => (usageRec = r)) : llm;
+    try {
+      const res = await p.chat(req, opts);
+      onCall({
+        startedAt,
+        durationMs: usageRec?.durationMs ?? res.durationMs,
+        attempts: usageRec?.attempts ?? res.attempts ?? 1,
+        ok: true,
+        usage: usageRec?.usage ?? res.usage,
+        costUsd: usageRec ? usageRec.costUsd : res.costUsd,
+      });
+      return res;
+    } catch (err) {
+      const kind = err instanceof LlmError ? err.kind : err instanceof Error ? err.name : 'error';
+      const attempts = usageRec?.attempts ?? (err instanceof LlmError ? (err.attempts ?? 1) : 1);
+      // A failed call reports no tokens; vendors do not bill it, so it costs 0 (not "unknown").
+      onCall({ startedAt, durationMs: Date.now() - startedAt, attempts: Math.max(1, attempts), ok: false, usage: usageRec?.usage ?? emptyUsage(), costUsd: 0, errorKind: kind });
+      throw err;
+    }
+  });
 }
 
 /** Infra or capability, for a run that ended with runStatus `timeout` (see the module comment). */

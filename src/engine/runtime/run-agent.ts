@@ -1,7 +1,7 @@
 import { loadAdapter, AdapterUnavailableError } from '../agent/adapters/registry.js';
 import type { AdapterMode, AgentAdapter, RunScope } from '../agent/adapters/types.js';
 import type { RunResult, RuntimeHooks } from '../agent/types.js';
-import type { ChatProvider } from '../llm/types.js';
+import { withChat, type ChatProvider } from '../llm/types.js';
 import { createWorkDir, primeToolPaths, removeWorkDir } from '../sandbox/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import type { SkillBundle } from '../skills/types.js';
@@ -206,19 +206,14 @@ export async function runAdapter<E>(adapter: AgentAdapter, job: AgentJob, worklo
  */
 function primingToolsOnFirstCall(llm: ChatProvider): ChatProvider {
   let primed = false;
-  const wrapped: ChatProvider = {
-    chat(req, opts) {
-      const reply = llm.chat(req, opts);
-      if (!primed) {
-        primed = true;
-        setImmediate(() => void primeToolPaths());
-      }
-      return reply;
-    },
-  };
-  if (llm.supportsToolChoice) wrapped.supportsToolChoice = (model) => llm.supportsToolChoice!(model);
-  if (llm.endpoint) wrapped.endpoint = (model) => llm.endpoint!(model);
-  return wrapped;
+  return withChat(llm, (req, opts) => {
+    const reply = llm.chat(req, opts);
+    if (!primed) {
+      primed = true;
+      setImmediate(() => void primeToolPaths());
+    }
+    return reply;
+  });
 }
 
 /** A cleanup scope for one adapter run; `close` runs the cleanups newest first, each once, and never throws. */
