@@ -44,7 +44,7 @@ export const profileTool = defineOperation({
     skip: listArg(idArg()).optional().describe('Leave these primitives out.'),
     instances: z.number().int().min(1).max(10).default(3).describe('Probe instances per level; a level passes when all that ran pass.'),
     force: z.boolean().default(false).describe('Ignore a cached complete profile (with primitives: redo only those).'),
-    concurrency: z.number().int().min(1).max(64).optional().describe("Probe runs at once (default: the model route's maxConcurrency, 8 unless configured); lowered automatically while the vendor pushes back."),
+    concurrency: z.number().int().min(1).max(64).optional().describe("Probe runs at once, up to the model route's maxConcurrency (8 unless configured), which is the default; lowered automatically while the vendor pushes back."),
     timeoutMs: z.number().int().min(5000).max(3_600_000).default(120_000).describe('Per-probe agent time limit.'),
     seed: z.number().int().min(0).optional().describe('Seed of the probe instances, to reproduce a profile (default: random, recorded).'),
     ifRunning: z.enum(['wait', 'fail']).default('wait').describe('When another run is already profiling the same model and harness: wait for it and reuse its profile, or fail naming that run.'),

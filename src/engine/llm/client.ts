@@ -8,7 +8,7 @@ import type { ProviderCall, ProviderResult, RouteProvider } from './provider.js'
 import { withRetry, type RetryOptions } from './retry.js';
 import { backendModel as stripPrefix, resolveApiKey, resolveRoute, validateModelIdForRoute } from './routes.js';
 import { OPENROUTER_BASE_URL } from './openai-provider.js';
-import { emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type ModelEndpoint, type UsageRecord } from './types.js';
+import { emptyUsage, type CallOptions, type ChatProvider, type ChatRequest, type ChatResponse, type ModelEndpoint, type RouteLimit, type UsageRecord } from './types.js';
 
 /** Anthropic's API root, for a route without baseUrl (the SDK's own default). */
 const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
@@ -39,6 +39,11 @@ export const DEFAULT_ROUTE_CONCURRENCY = 8;
 
 type UsageListener = (rec: UsageRecord) => void;
 
+/** Calls on one route share its limit; the key names it by kind, pattern and base URL. */
+function routeKey(route: Route): string {
+  return `${route.kind}|${route.match}|${route.baseUrl ?? ''}`;
+}
+
 interface Resolved {
   route: Route;
   backendModel: string;
@@ -56,9 +61,25 @@ export class LlmClient implements ChatProvider {
     return this.run(req, opts, undefined);
   }
 
-  /** The same client; every call made through the returned provider is also reported to `onUsage`. */
+  /** The same client; every call made through the returned provider is also reported to `onUsage` (and to the listeners it adds). */
   withUsage(onUsage: UsageListener): ChatProvider {
-    return { chat: (req, opts = {}) => this.run(req, opts, onUsage), supportsToolChoice: (model) => this.supportsToolChoice(model), endpoint: (model) => this.endpoint(model) };
+    return {
+      chat: (req, opts = {}) => this.run(req, opts, onUsage),
+      supportsToolChoice: (model) => this.supportsToolChoice(model),
+      endpoint: (model) => this.endpoint(model),
+      routeLimit: (model) => this.routeLimit(model),
+      withUsage: (next) =>
+        this.withUsage((rec) => {
+          onUsage(rec);
+          next(rec);
+        }),
+    };
+  }
+
+  /** The model's route as a concurrency domain (see ChatProvider.routeLimit); throws like `resolve`. */
+  routeLimit(model: string): RouteLimit {
+    const { route } = this.resolve(model);
+    return { key: routeKey(route), limit: route.maxConcurrency ?? DEFAULT_ROUTE_CONCURRENCY };
   }
 
   /** false only when the model's route sets `supportsToolChoice: false`; unknown routes say true. */
@@ -206,7 +227,7 @@ export class LlmClient implements ChatProvider {
 
   private async limiterFor(route: Route): Promise<LimitFunction> {
     const want = route.maxConcurrency ?? DEFAULT_ROUTE_CONCURRENCY;
-    const key = `${route.kind}|${route.match}|${route.baseUrl ?? ''}`;
+    const key = routeKey(route);
     // p-limit loads with the first LLM call, not with the server.
     const { default: pLimit } = await import('p-limit');
     let limit = this.limiters.get(key);

@@ -87,6 +87,18 @@ export interface ChatProvider {
   supportsToolChoice?(model: string): boolean;
   /** Where a model is served and with which key: for harness CLIs that make their own calls (managed mode). */
   endpoint?(model: string): ModelEndpoint;
+  /**
+   * The route serving a model as a concurrency domain: a key shared by every model on that route
+   * and its in-flight limit (`maxConcurrency`). Throws like `endpoint` when no route serves it.
+   */
+  routeLimit?(model: string): RouteLimit;
+  /** This provider with one more listener, told each call's usage record (its attempts include those of a call cut off by its deadline). */
+  withUsage?(onUsage: (rec: UsageRecord) => void): ChatProvider;
+}
+
+export interface RouteLimit {
+  key: string;
+  limit: number;
 }
 
 /** A model's route as an external harness needs it; `apiKey` is a secret (registered for redaction). */
@@ -113,12 +125,14 @@ export interface UsageRecord {
   ok: boolean;
 }
 
-/** `inner` with its `chat` replaced and its optional capabilities passed through: for wrappers that watch or count calls. */
+/** `inner` with its `chat` replaced and its route capabilities passed through: for wrappers that watch or count calls. */
 export function withChat(inner: ChatProvider, chat: ChatProvider['chat']): ChatProvider {
   const wrapped: ChatProvider = { chat };
   if (inner.supportsToolChoice) wrapped.supportsToolChoice = (model) => inner.supportsToolChoice!(model);
   // A CLI harness in managed mode is configured from the route and makes its own calls.
   if (inner.endpoint) wrapped.endpoint = (model) => inner.endpoint!(model);
+  if (inner.routeLimit) wrapped.routeLimit = (model) => inner.routeLimit!(model);
+  // Not withUsage: a provider from it would call past the new `chat`.
   return wrapped;
 }
 

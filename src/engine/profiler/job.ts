@@ -1,6 +1,6 @@
 import { profileLogDir } from '../config/paths.js';
 import { DEFAULT_ROUTE_CONCURRENCY } from '../llm/client.js';
-import type { ChatProvider } from '../llm/types.js';
+import type { ChatProvider, RouteLimit } from '../llm/types.js';
 import type { Level, ProbeLevel } from '../primitives/catalog.js';
 import type { FailureReport, PrimitiveProfileDetail } from '../profiles/schema.js';
 import type { Inversion } from './calibrate.js';
@@ -117,17 +117,13 @@ export function newJobState(
   return state;
 }
 
-interface RouteResolver {
-  resolve?: (model: string) => { route: { match: string; kind?: string; baseUrl?: string; maxConcurrency?: number } };
-}
-
 /**
- * The adaptive window of a model's runs: one per LLM route (per model when the provider cannot
- * say), whose ceiling is the route's maxConcurrency. Route errors surface here, before any work.
+ * The adaptive window of a model's runs: one per LLM route, whose ceiling is the route's
+ * maxConcurrency; one per model when the harness uses its own login or the provider knows no
+ * routes. Route errors surface here, before any work.
  */
-export function routeOf(llm: ChatProvider, model: string): { key: string; limit: number } {
-  const r = llm as ChatProvider & RouteResolver;
-  if (typeof r.resolve !== 'function') return { key: `model:${model}`, limit: DEFAULT_ROUTE_CONCURRENCY };
-  const { route } = r.resolve(model);
-  return { key: `route:${route.kind ?? ''}|${route.match}|${route.baseUrl ?? ''}`, limit: route.maxConcurrency ?? DEFAULT_ROUTE_CONCURRENCY };
+export function routeOf(llm: ChatProvider, model: string, ownLogin: boolean): RouteLimit {
+  if (ownLogin || !llm.routeLimit) return { key: `model:${model}`, limit: DEFAULT_ROUTE_CONCURRENCY };
+  const r = llm.routeLimit(model);
+  return { key: `route:${r.key}`, limit: r.limit };
 }

@@ -9,7 +9,7 @@ import { FailureReportSchema, TcpSchema, type TCP } from '../profiles/schema.js'
 import { plantedPolicy, probeRegistryObserver, withFaults, withLatency, type PlantedLevel, type PlantedPolicy, type SimPolicy } from '../sim/index.js';
 import type { ProbeGenerator } from './types.js';
 import { CancelledError, UsageError } from '../util/errors.js';
-import { silentLogger } from '../util/log.js';
+import { silentLogger, type Logger } from '../util/log.js';
 import { GENERATORS } from './generators/index.js';
 import { profileMany, profileModel } from './profile.js';
 import { loadProbeGenerators } from './select.js';
@@ -565,6 +565,22 @@ describe('the engine works while the model does', () => {
     expect(caps(res.tcp)).toEqual(P3);
     expect(res.concurrency[0]).toMatchObject({ initial: 3, final: 3 });
     expect(t.sim.stats().maxInFlight).toBe(3);
+  }, 60_000);
+
+  it('through a usage-counting provider (what a profile run gets) the route still sets the ceiling: above the default 8, and capping a larger request with a warning', async () => {
+    const t = await target(P3, (p) => withLatency(p, { fixedMs: 60 }));
+    const usage: UsageRecord[] = [];
+    const warnings: string[] = [];
+    const log: Logger = { ...silentLogger, warn: (m) => warnings.push(m), child: () => log };
+    const llm = t.client({ maxConcurrency: 12 }).withUsage((r) => usage.push(r));
+    const res = await profileModel(options(t, dirs(), { llm, instances: 6, concurrency: 20, log }));
+    expect(caps(res.tcp)).toEqual(P3);
+    expect(res.concurrency[0]).toMatchObject({ initial: 12 });
+    expect(t.sim.stats().maxInFlight).toBeGreaterThan(8);
+    expect(t.sim.stats().maxInFlight).toBeLessThanOrEqual(12);
+    expect(warnings.filter((w) => /at most 12 probe runs at once, not 20/.test(w) && /maxConcurrency/.test(w))).toHaveLength(1);
+    // The probes' own usage listener is added to the run's, not put in its place.
+    expect(usage).toHaveLength(res.stats.llmCalls);
   }, 60_000);
 
   it('random 429s on one request in five (retried after retry-after) cost a little of the window, not most of it', async () => {

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { assertRunnableAdapter } from '../agent/adapters/registry.js';
 import { profileDirPath } from '../profiles/store.js';
+import { needsRoute } from '../runtime/host.js';
 import { anySignal } from '../util/abort.js';
 import { CancelledError, SkvmError, UsageError, errorMessage } from '../util/errors.js';
 import type { HeldLock } from '../util/lock.js';
@@ -180,6 +181,7 @@ async function runBatch(jobs: readonly JobIdentity[], ctx: BatchContext, entries
   const { opts, log } = ctx;
   const explicitPrimitives = opts.primitives !== undefined && opts.primitives.length > 0;
   const states: JobState[] = [];
+  const capped = new Set<string>();
   for (const j of jobs) {
     try {
       const planned = await planJob(j, opts, ctx.target, explicitPrimitives, ctx.sessionSeed, log);
@@ -187,7 +189,11 @@ async function runBatch(jobs: readonly JobIdentity[], ctx: BatchContext, entries
         entries.set(j.key, { model: j.model, harness: j.harness, ok: true, result: planned.result });
         continue;
       }
-      const route = routeOf(opts.llm, j.model);
+      const route = routeOf(opts.llm, j.model, opts.hostFor ? !needsRoute(opts.hostFor(j.harness), j.harness) : false);
+      if (opts.concurrency !== undefined && opts.concurrency > route.limit && !capped.has(route.key)) {
+        capped.add(route.key);
+        log.warn(`${j.model}: at most ${route.limit} probe runs at once, not ${opts.concurrency} — its route allows ${route.limit} requests in flight (raise the route's maxConcurrency in skvm.config.json to go higher)`);
+      }
       ctx.scheduler.window(route.key, route.limit);
       const state = newJobState(j, planned, { routeKey: route.key, generators: ctx.generators, logsDir: opts.logsDir, ...(opts.signal ? { signal: opts.signal } : {}) });
       states.push(state);

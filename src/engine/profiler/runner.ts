@@ -71,22 +71,17 @@ export function isCongested(rec: CallRecord): boolean {
   return rec.attempts > 1 || (!rec.ok && rec.errorKind !== undefined && RETRYABLE.has(rec.errorKind));
 }
 
-interface UsageSource {
-  withUsage?: (listener: (rec: UsageRecord) => void) => ChatProvider;
-}
-
 /**
  * The provider a probe run talks through: every call is reported to `onCall` with its attempts
  * (from the LlmClient's usage record when available — that includes the attempts of a call cut
  * off by the deadline — else from the response or the error).
  */
 export function observeProvider(llm: ChatProvider, onCall: (rec: CallRecord) => void, onStart?: () => void): ChatProvider {
-  const usageSource = llm as ChatProvider & UsageSource;
   return withChat(llm, async (req: ChatRequest, opts?: CallOptions): Promise<ChatResponse> => {
     const startedAt = Date.now();
     onStart?.();
     let usageRec: UsageRecord | undefined;
-    const p = typeof usageSource.withUsage === 'function' ? usageSource.withUsage((r) => (usageRec = r)) : llm;
+    const p = llm.withUsage ? llm.withUsage((r) => (usageRec = r)) : llm;
     try {
       const res = await p.chat(req, opts);
       onCall({
