@@ -568,7 +568,8 @@ describe('the engine works while the model does', () => {
   }, 60_000);
 
   it('through a usage-counting provider (what a profile run gets) the route still sets the ceiling: above the default 8, and capping a larger request with a warning', async () => {
-    const t = await target(P3, (p) => withLatency(p, { fixedMs: 60 }));
+    // 100 ms replies: calls overlap because the engine runs them together, even on a busy machine.
+    const t = await target(P3, (p) => withLatency(p, { fixedMs: 100 }));
     const usage: UsageRecord[] = [];
     const warnings: string[] = [];
     const log: Logger = { ...silentLogger, warn: (m) => warnings.push(m), child: () => log };
