@@ -1,4 +1,4 @@
-import type { CallOptions, ChatMessage, ChatProvider, ChatRequest, ChatResponse, TokenUsage, ToolCall } from '../llm/types.js';
+import { withChat, type CallOptions, type ChatMessage, type ChatProvider, type ChatRequest, type ChatResponse, type TokenUsage, type ToolCall } from '../llm/types.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { redactValue } from '../util/redact.js';
 
@@ -96,16 +96,12 @@ export class ConversationLog {
 
   /** A provider that logs every call made through it (the reference's LoggingProvider). */
   wrap(provider: ChatProvider): ChatProvider {
-    const wrapped: ChatProvider = {
-      chat: async (req: ChatRequest, opts?: CallOptions) => {
-        this.logRequest(req);
-        const res = await provider.chat(req, opts);
-        this.logResponse(res);
-        return res;
-      },
-    };
-    if (provider.supportsToolChoice) wrapped.supportsToolChoice = (m) => provider.supportsToolChoice!(m);
-    return wrapped;
+    return withChat(provider, async (req: ChatRequest, opts?: CallOptions) => {
+      this.logRequest(req);
+      const res = await provider.chat(req, opts);
+      this.logResponse(res);
+      return res;
+    });
   }
 
   /** Scrubbed again at write time: a route's key is registered only when its first call resolves it. */

@@ -16,7 +16,7 @@ import {
   type GeneratorAgentOptions,
 } from '../jit/boost/index.js';
 import type { RuntimeHooks } from '../agent/types.js';
-import type { ChatProvider } from '../llm/types.js';
+import { withChat, type ChatProvider } from '../llm/types.js';
 import type { RunTaskResult } from '../runtime/index.js';
 import type { SandboxMode } from '../sandbox/types.js';
 import type { Skill } from '../skills/types.js';
@@ -119,8 +119,7 @@ export async function runJitBoostCell(cell: JitBoostCell): Promise<ConditionResu
   // Every model call of a run (the agent's and the solidifier's param extraction) goes through
   // this counter; the runs of a cell are sequential, so a run's calls are the difference.
   let calls = 0;
-  const llm: ChatProvider = { chat: (req, o) => ((calls += 1), cell.llm.chat(req, o)) };
-  if (cell.llm.supportsToolChoice) llm.supportsToolChoice = (m) => cell.llm.supportsToolChoice!(m);
+  const llm = withChat(cell.llm, (req, o) => ((calls += 1), cell.llm.chat(req, o)));
   const llmCalls: number[] = [];
   const runOnce = async (suffix: string, hooks?: RuntimeHooks): Promise<RunTaskResult> => {
     const before = calls;
