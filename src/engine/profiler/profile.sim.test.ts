@@ -508,18 +508,59 @@ function mostAtOnce(checks: Array<{ start: number; end: number }>): number {
 
 describe('the engine works while the model does', () => {
   it('grades a probe while the next one talks to the model; the window still bounds the calls in flight', async () => {
+    // The k-th check to start waits (5 s at most) until the simulator has seen the request after
+    // the k-th: at concurrency 1 it can only come if the probe being graded freed its slot before
+    // its check ended. Waiting for it, not timing a fixed-length check, holds on a starved machine.
+    const PROBES = 9; // test.echo: 3 levels × 3 instances, all passing (no re-runs)
     const checks: Array<{ start: number; end: number }> = [];
-    const slowCheck = slowChecks(150, checks);
-    const arrivals: number[] = [];
-    const t = await target({ 'test.echo': 'L3' }, (p) => ({ name: 'timed', respond: (req, ctx) => (arrivals.push(Date.now()), p.respond(req, ctx)) }));
-    const res = await profileModel(options(t, dirs(), { generators: [slowCheck], concurrency: 1 }));
+    let requests = 0;
+    const waiters = new Set<() => void>();
+    const t = await target({ 'test.echo': 'L3' }, (p) => ({
+      name: 'announcing',
+      respond: (req, ctx) => {
+        requests++;
+        for (const w of [...waiters]) w();
+        return p.respond(req, ctx);
+      },
+    }));
+    let timedOut = 0;
+    const untilRequests = (n: number) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(seen);
+          resolve();
+        };
+        const seen = () => {
+          if (requests >= n) done();
+        };
+        const timer = setTimeout(() => (timedOut++, done()), 5000);
+        waiters.add(seen);
+        seen();
+      });
+    const waitingCheck: ProbeGenerator = {
+      ...echoGen,
+      generate(level, seed) {
+        const inst = echoGen.generate(level, seed);
+        return {
+          ...inst,
+          async check(ctx) {
+            const c = { start: Date.now(), end: 0 };
+            const k = checks.push(c) - 1;
+            if (k + 1 < PROBES) await untilRequests(k + 2);
+            c.end = Date.now();
+            return inst.check(ctx);
+          },
+        };
+      },
+    };
+    const res = await profileModel(options(t, dirs(), { generators: [waitingCheck], concurrency: 1 }));
     expect(caps(res.tcp)).toEqual({ 'test.echo': 'L3' });
+    expect(checks).toHaveLength(PROBES);
     expect(t.sim.stats().maxInFlight).toBe(1);
-    // Some request arrived while an earlier probe's check was still running…
-    expect(arrivals.some((a) => checks.some((c) => c.start <= a && a < c.end))).toBe(true);
+    expect(timedOut).toBe(0);
     // …but never more probes graded at once than the session allows at concurrency 1 (two).
-    const atOnce = mostAtOnce(checks);
-    expect(atOnce).toBeLessThanOrEqual(2);
+    expect(mostAtOnce(checks)).toBeLessThanOrEqual(2);
   }, 60_000);
 
   it('the first requests leave before the rest of the first window sets up', async () => {
