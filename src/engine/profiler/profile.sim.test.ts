@@ -481,8 +481,8 @@ describe('adaptive concurrency', () => {
   }, 90_000);
 });
 
-/** echoGen whose checks take `ms` each; every check's start and end go to `checks`. */
-function slowChecks(ms: number, checks: Array<{ start: number; end: number }>): ProbeGenerator {
+/** echoGen whose k-th check to start first awaits `hold(k)`; every check's start and end go to `checks`. */
+function heldChecks(checks: Array<{ start: number; end: number }>, hold: (k: number) => Promise<unknown>): ProbeGenerator {
   return {
     ...echoGen,
     generate(level, seed) {
@@ -491,14 +491,18 @@ function slowChecks(ms: number, checks: Array<{ start: number; end: number }>): 
         ...inst,
         async check(ctx) {
           const c = { start: Date.now(), end: 0 };
-          checks.push(c);
-          await new Promise((r) => setTimeout(r, ms));
+          await hold(checks.push(c) - 1);
           c.end = Date.now();
           return inst.check(ctx);
         },
       };
     },
   };
+}
+
+/** echoGen whose checks take `ms` each. */
+function slowChecks(ms: number, checks: Array<{ start: number; end: number }>): ProbeGenerator {
+  return heldChecks(checks, () => new Promise((r) => setTimeout(r, ms)));
 }
 
 /** The most checks that were running at the same moment. */
@@ -538,22 +542,9 @@ describe('the engine works while the model does', () => {
         waiters.add(seen);
         seen();
       });
-    const waitingCheck: ProbeGenerator = {
-      ...echoGen,
-      generate(level, seed) {
-        const inst = echoGen.generate(level, seed);
-        return {
-          ...inst,
-          async check(ctx) {
-            const c = { start: Date.now(), end: 0 };
-            const k = checks.push(c) - 1;
-            if (k + 1 < PROBES) await untilRequests(k + 2);
-            c.end = Date.now();
-            return inst.check(ctx);
-          },
-        };
-      },
-    };
+    const waitingCheck = heldChecks(checks, async (k) => {
+      if (k + 1 < PROBES) await untilRequests(k + 2);
+    });
     const res = await profileModel(options(t, dirs(), { generators: [waitingCheck], concurrency: 1 }));
     expect(caps(res.tcp)).toEqual({ 'test.echo': 'L3' });
     expect(checks).toHaveLength(PROBES);
