@@ -120,10 +120,11 @@ export function newJobState(
 /**
  * The adaptive window of a model's runs: one per LLM route, whose ceiling is the route's
  * maxConcurrency; one per model when the harness uses its own login or the provider knows no
- * routes. Route errors surface here, before any work.
+ * routes, whose ceiling is the concurrency asked for (8 when none). Route errors surface here,
+ * before any work.
  */
-export function routeOf(llm: ChatProvider, model: string, ownLogin: boolean): RouteLimit {
-  if (ownLogin || !llm.routeLimit) return { key: `model:${model}`, limit: DEFAULT_ROUTE_CONCURRENCY };
+export function routeOf(llm: ChatProvider, model: string, ownLogin: boolean, requested?: number): RouteLimit {
+  if (ownLogin || !llm.routeLimit) return { key: `model:${model}`, limit: requested ?? DEFAULT_ROUTE_CONCURRENCY };
   const r = llm.routeLimit(model);
   return { key: `route:${r.key}`, limit: r.limit };
 }

@@ -189,7 +189,8 @@ async function runBatch(jobs: readonly JobIdentity[], ctx: BatchContext, entries
         entries.set(j.key, { model: j.model, harness: j.harness, ok: true, result: planned.result });
         continue;
       }
-      const route = routeOf(opts.llm, j.model, opts.hostFor ? !needsRoute(opts.hostFor(j.harness), j.harness) : false);
+      const ownLogin = opts.hostFor ? !needsRoute(opts.hostFor(j.harness), j.harness) : false;
+      const route = routeOf(opts.llm, j.model, ownLogin, opts.concurrency);
       if (opts.concurrency !== undefined && opts.concurrency > route.limit && !capped.has(route.key)) {
         capped.add(route.key);
         log.warn(`${j.model}: at most ${route.limit} probe runs at once, not ${opts.concurrency} — its route allows ${route.limit} requests in flight (raise the route's maxConcurrency in skvm.config.json to go higher)`);
